@@ -1,0 +1,1 @@
+//! Loss functions of chapter 4 (work in progress).

@@ -1,0 +1,12 @@
+//! # nabla
+//!
+//! Chapter 4 of *Deep Learning from Scratch*, done properly. This crate re-exports the
+//! workspace's crates as modules, so that one dependency gives all of them:
+//!
+//! | module | crate | what it holds |
+//! |---|---|---|
+//! | [`loss`] | `nabla-loss` | squared error, cross-entropy, softmax, their gradients |
+//!
+//! Each crate can also be used on its own.
+
+pub use nabla_loss as loss;
