@@ -1,0 +1,27 @@
+//! The `nabla` command line: one module per subcommand.
+//!
+//! Each subcommand lives in its own file (`src/cli/<name>.rs`) with a clap `Args` struct and a
+//! `run` function; this file only lists them.
+
+use clap::{Parser, Subcommand};
+
+/// The error every subcommand returns: its message is printed as `error: ...`.
+pub type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Chapter 4 of *Deep Learning from Scratch*, done properly.
+#[derive(Debug, Parser)]
+#[command(name = "nabla", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    // One variant per subcommand, each documented (the doc comment is its `--help` line).
+}
+
+/// Runs the subcommand that `args` names.
+pub fn run(args: Cli) -> CliResult {
+    match args.command {}
+}
