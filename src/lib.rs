@@ -6,7 +6,10 @@
 //! | module | crate | what it holds |
 //! |---|---|---|
 //! | [`loss`] | `nabla-loss` | squared error, cross-entropy, softmax, their gradients |
+//! | [`plot`] | (here) | line charts to PNG: linear or log axes, embedded font |
 //!
 //! Each crate can also be used on its own.
 
 pub use nabla_loss as loss;
+
+pub mod plot;
