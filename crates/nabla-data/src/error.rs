@@ -1,0 +1,162 @@
+//! The crate's errors: [`IdxError`] for bytes that are not a valid IDX file, [`Error`] for
+//! everything that involves a file, a directory or a download, naming it.
+
+use std::io;
+use std::path::PathBuf;
+
+/// Why a sequence of bytes is not a valid IDX file of unsigned bytes.
+///
+/// The parser knows no file names; [`Error::Idx`] adds the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdxError {
+    /// The input ended inside the header.
+    #[error("truncated header: {got} bytes where the header needs {needed}")]
+    TruncatedHeader {
+        /// Header bytes required (4 for the magic, then 4 per dimension).
+        needed: usize,
+        /// Bytes that were there.
+        got: usize,
+    },
+    /// The first two bytes of the magic number are not zero.
+    #[error(
+        "bad magic number {:02x}{:02x}{:02x}{:02x}: an IDX file starts with two zero bytes \
+         (e.g. 00000803 for images, 00000801 for labels)",
+        found[0], found[1], found[2], found[3]
+    )]
+    BadMagic {
+        /// The four bytes found.
+        found: [u8; 4],
+    },
+    /// The type byte names an element type other than unsigned bytes.
+    #[error("unsupported IDX type byte 0x{found:02x}: expected 0x08 (unsigned byte)")]
+    UnsupportedType {
+        /// The type byte found.
+        found: u8,
+    },
+    /// The product of the dimensions does not fit in memory's address space.
+    #[error("dimensions {dims:?} overflow: their product does not fit in usize")]
+    DimsOverflow {
+        /// The dimensions of the header.
+        dims: Vec<usize>,
+    },
+    /// The payload is shorter than the dimensions say.
+    #[error("truncated payload: the header promises {expected} bytes, the input holds {got}")]
+    TruncatedPayload {
+        /// Payload bytes the dimensions promise.
+        expected: u64,
+        /// Payload bytes that were there.
+        got: u64,
+    },
+    /// The input goes on after the payload.
+    #[error("trailing bytes after the {expected}-byte payload that the header describes")]
+    TrailingBytes {
+        /// Payload bytes the dimensions promise.
+        expected: u64,
+    },
+    /// The gzip stream is corrupt or truncated.
+    #[error("corrupt or truncated gzip stream: {0}")]
+    Gzip(#[source] io::Error),
+    /// Reading the input failed.
+    #[error("read error: {0}")]
+    Io(#[source] io::Error),
+}
+
+/// An error of loading, verifying or downloading MNIST; every variant names its file or
+/// directory.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file that should be there is not.
+    #[error("{path}: file not found")]
+    Missing {
+        /// The file looked for.
+        path: PathBuf,
+    },
+    /// Reading, writing or listing a file or directory failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+    /// A file is not a valid IDX file.
+    #[error("{path}: {source}")]
+    Idx {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong with its bytes.
+        #[source]
+        source: IdxError,
+    },
+    /// A valid IDX file with the wrong shape (labels that are not one-dimensional, images
+    /// that are not three-dimensional).
+    #[error("{path}: dimensions {found:?}, expected {expected}")]
+    Shape {
+        /// The file.
+        path: PathBuf,
+        /// What the file should hold.
+        expected: &'static str,
+        /// Its dimensions.
+        found: Vec<usize>,
+    },
+    /// The image and label files of a split hold different numbers of items.
+    #[error("{images} holds {image_count} images but {labels} holds {label_count} labels")]
+    CountMismatch {
+        /// The image file.
+        images: PathBuf,
+        /// The label file.
+        labels: PathBuf,
+        /// Images in the image file.
+        image_count: usize,
+        /// Labels in the label file.
+        label_count: usize,
+    },
+    /// A label outside `0..=9`.
+    #[error("{path}: label {label} at index {index} is not a digit 0..=9")]
+    BadLabel {
+        /// The label file.
+        path: PathBuf,
+        /// Index of the first bad label.
+        index: usize,
+        /// Its value.
+        label: u8,
+    },
+    /// The decompressed content's SHA-256 differs from the published one.
+    #[error(
+        "{path}: checksum mismatch: SHA-256 of the decompressed content is {actual}, \
+         expected {expected}; the file is corrupt or not the original MNIST file"
+    )]
+    Checksum {
+        /// The file.
+        path: PathBuf,
+        /// The published SHA-256, hex.
+        expected: String,
+        /// The SHA-256 found, hex.
+        actual: String,
+    },
+    /// Every mirror failed to deliver a file whose checksum matches.
+    #[error("could not download {file} into {}: {}", dir.display(), attempts.join("; "))]
+    Download {
+        /// The file name.
+        file: &'static str,
+        /// The directory it was to be saved in.
+        dir: PathBuf,
+        /// One line per mirror tried: the URL and what went wrong.
+        attempts: Vec<String>,
+    },
+    /// No directory was given, `$MNIST_DIR` is unset and the platform has no cache directory.
+    #[error(
+        "no MNIST directory: give one explicitly or set $MNIST_DIR (this platform has no \
+         per-user cache directory)"
+    )]
+    NoCacheDir,
+    /// A mini-batch sampler was asked for something impossible.
+    #[error("invalid batch sampler: {0}")]
+    Sampler(String),
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

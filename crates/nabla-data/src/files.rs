@@ -1,0 +1,201 @@
+//! The four files of MNIST, their published checksums, and checking a file against them.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::idx::idx_header;
+use crate::{Error, Idx, Result, Split};
+
+/// One of the four files of the MNIST distribution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MnistFile {
+    /// `train-images-idx3-ubyte.gz`: 60000 images of 28 x 28.
+    TrainImages,
+    /// `train-labels-idx1-ubyte.gz`: 60000 labels.
+    TrainLabels,
+    /// `t10k-images-idx3-ubyte.gz`: 10000 images of 28 x 28.
+    TestImages,
+    /// `t10k-labels-idx1-ubyte.gz`: 10000 labels.
+    TestLabels,
+}
+
+impl MnistFile {
+    /// The four files, training set first.
+    pub const ALL: [MnistFile; 4] =
+        [Self::TrainImages, Self::TrainLabels, Self::TestImages, Self::TestLabels];
+
+    /// The images file of `split`.
+    pub fn images(split: Split) -> Self {
+        match split {
+            Split::Train => Self::TrainImages,
+            Split::Test => Self::TestImages,
+        }
+    }
+
+    /// The labels file of `split`.
+    pub fn labels(split: Split) -> Self {
+        match split {
+            Split::Train => Self::TrainLabels,
+            Split::Test => Self::TestLabels,
+        }
+    }
+
+    /// The split the file belongs to.
+    pub fn split(self) -> Split {
+        match self {
+            Self::TrainImages | Self::TrainLabels => Split::Train,
+            Self::TestImages | Self::TestLabels => Split::Test,
+        }
+    }
+
+    /// The file name that mirrors serve and the cache stores (gzip-compressed).
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::TrainImages => "train-images-idx3-ubyte.gz",
+            Self::TrainLabels => "train-labels-idx1-ubyte.gz",
+            Self::TestImages => "t10k-images-idx3-ubyte.gz",
+            Self::TestLabels => "t10k-labels-idx1-ubyte.gz",
+        }
+    }
+
+    /// The SHA-256 of the *decompressed* file, lower-case hex. Mirrors serve differently
+    /// compressed files with the same content, so the content is what is checked.
+    pub fn sha256(self) -> &'static str {
+        match self {
+            Self::TrainImages => "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+            Self::TrainLabels => "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+            Self::TestImages => "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+            Self::TestLabels => "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+        }
+    }
+
+    /// The size in bytes of the decompressed file.
+    pub fn decompressed_len(self) -> u64 {
+        match self {
+            Self::TrainImages => 47_040_016,
+            Self::TrainLabels => 60_008,
+            Self::TestImages => 7_840_016,
+            Self::TestLabels => 10_008,
+        }
+    }
+
+    /// Where the file is in `dir`: the `.gz` name, or the uncompressed name (without `.gz`)
+    /// when only that exists.
+    pub fn path_in(self, dir: &Path) -> PathBuf {
+        let gz = dir.join(self.file_name());
+        if gz.exists() {
+            return gz;
+        }
+        let raw = dir.join(self.file_name().trim_end_matches(".gz"));
+        if raw.exists() { raw } else { gz }
+    }
+}
+
+/// Lower-case hex of a digest.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(2 * bytes.len()), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The SHA-256 of a parsed file's content (header and payload, as stored uncompressed).
+pub(crate) fn content_sha256(dims: &[usize], data: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(idx_header(dims));
+    hasher.update(data);
+    hex(&hasher.finalize())
+}
+
+/// Compares a parsed file's content with the `expected` SHA-256 (hex).
+pub(crate) fn check_content(dims: &[usize], data: &[u8], expected: &str, path: &Path) -> Result<()> {
+    let actual = content_sha256(dims, data);
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(Error::Checksum { path: path.to_path_buf(), expected: expected.to_owned(), actual })
+    }
+}
+
+/// Reads and parses the IDX file at `path`, raw or gzip-compressed.
+///
+/// # Errors
+///
+/// [`Error::Missing`] when there is no such file, [`Error::Io`] when it cannot be read, and
+/// [`Error::Idx`] when its bytes are not a valid IDX file.
+pub fn read_idx(path: &Path) -> Result<Idx> {
+    // Reading the (compressed) file whole and parsing from memory is faster than a buffered
+    // reader and gives the gzip decoder one contiguous input.
+    let bytes = fs::read(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Error::Missing { path: path.to_path_buf() }
+        } else {
+            Error::Io { path: path.to_path_buf(), source }
+        }
+    })?;
+    Idx::from_bytes(&bytes).map_err(|source| Error::Idx { path: path.to_path_buf(), source })
+}
+
+/// Checks the file at `path` against the published checksum of `file`: it is read,
+/// decompressed, parsed, and the SHA-256 of its content compared.
+///
+/// # Errors
+///
+/// The errors of [`read_idx`], and [`Error::Checksum`] when the content differs.
+pub fn verify_file(path: &Path, file: MnistFile) -> Result<()> {
+    let idx = read_idx(path)?;
+    check_content(idx.dims(), idx.data(), file.sha256(), path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_a_known_input() {
+        // FIPS 180-2 example: SHA-256("abc").
+        let mut h = Sha256::new();
+        h.update(b"abc");
+        assert_eq!(
+            hex(&h.finalize()),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn file_table_is_consistent() {
+        for f in MnistFile::ALL {
+            assert_eq!(f.sha256().len(), 64);
+            assert!(f.file_name().ends_with(".gz"));
+            let is_images = f.file_name().contains("images");
+            assert_eq!(f == MnistFile::images(f.split()), is_images);
+            assert_eq!(f == MnistFile::labels(f.split()), !is_images);
+        }
+        // 16-byte header + 60000 * 784 pixels; 8-byte header + 10000 labels.
+        assert_eq!(MnistFile::TrainImages.decompressed_len(), 16 + 60_000 * 784);
+        assert_eq!(MnistFile::TestLabels.decompressed_len(), 8 + 10_000);
+    }
+
+    #[test]
+    fn missing_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nope.gz");
+        let err = read_idx(&path).unwrap_err();
+        assert!(matches!(err, Error::Missing { .. }));
+        assert!(err.to_string().contains("nope.gz"));
+    }
+
+    #[test]
+    fn checksum_mismatch_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t10k-labels-idx1-ubyte");
+        fs::write(&path, [0, 0, 8, 1, 0, 0, 0, 1, 7]).unwrap();
+        let err = verify_file(&path, MnistFile::TestLabels).unwrap_err();
+        assert!(matches!(err, Error::Checksum { .. }));
+        let msg = err.to_string();
+        assert!(msg.contains("t10k-labels-idx1-ubyte") && msg.contains(MnistFile::TestLabels.sha256()));
+    }
+}

@@ -1,0 +1,356 @@
+//! The IDX file format: a 4-byte magic, big-endian `u32` dimensions, then the payload.
+
+use std::io::{self, Read};
+
+use flate2::read::MultiGzDecoder;
+
+use crate::IdxError;
+
+/// The IDX type byte of unsigned bytes, the only element type MNIST uses.
+pub const IDX_TYPE_U8: u8 = 0x08;
+
+/// The two bytes that open every gzip stream (RFC 1952).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// How much of a payload is reserved before its bytes have been read. A header may claim
+/// gigabytes that the file does not hold; beyond this cap the buffer grows only as real bytes
+/// arrive. 64 MiB holds MNIST's largest file (47 MB) in one allocation.
+const MAX_PREALLOCATION: u64 = 64 << 20;
+
+/// A parsed IDX file of unsigned bytes: its dimensions and its payload in row-major order
+/// (the last dimension varies fastest), exactly as stored in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Idx {
+    dims: Vec<usize>,
+    data: Vec<u8>,
+}
+
+impl Idx {
+    /// Parses an IDX file, raw or gzip-compressed, from bytes in memory.
+    ///
+    /// # Errors
+    ///
+    /// See [`Idx::from_reader`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nabla_data::Idx;
+    ///
+    /// // magic 0x00000801 (unsigned bytes, one dimension), 3 items, then the payload
+    /// let bytes = [0, 0, 8, 1, 0, 0, 0, 3, 5, 0, 4];
+    /// let idx = Idx::from_bytes(&bytes)?;
+    /// assert_eq!(idx.dims(), &[3]);
+    /// assert_eq!(idx.data(), &[5, 0, 4]);
+    /// # Ok::<(), nabla_data::IdxError>(())
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, IdxError> {
+        Self::from_reader(bytes)
+    }
+
+    /// Parses an IDX file, raw or gzip-compressed (detected by its magic bytes), from any
+    /// reader. The reader is read to its end: bytes after the payload are an error.
+    ///
+    /// The parser never touches the file system and never reserves more than 64 MiB before the
+    /// bytes are there, whatever the header claims.
+    ///
+    /// # Errors
+    ///
+    /// An [`IdxError`] that says what was wrong: a truncated header, a bad magic number, a type
+    /// byte other than unsigned bytes, dimensions whose product overflows, a payload shorter or
+    /// longer than the dimensions say, a corrupt gzip stream, or a read error.
+    pub fn from_reader<R: Read>(mut reader: R) -> Result<Self, IdxError> {
+        let mut start = [0u8; 2];
+        let got = read_up_to(&mut reader, &mut start).map_err(IdxError::Io)?;
+        let prefix = io::Cursor::new(start).take(got as u64);
+        if got == 2 && start == GZIP_MAGIC {
+            let decoder = MultiGzDecoder::new(prefix.chain(reader));
+            parse(decoder, true)
+        } else {
+            parse(prefix.chain(reader), false)
+        }
+    }
+
+    /// Builds an IDX value from its parts, checking that `data.len()` is the product of `dims`.
+    ///
+    /// # Errors
+    ///
+    /// [`IdxError::DimsOverflow`] when there are more than 255 dimensions, one exceeds
+    /// `u32::MAX` (an IDX header could not hold them) or their product does not fit in
+    /// `usize`, and
+    /// [`IdxError::TruncatedPayload`] or [`IdxError::TrailingBytes`] when `data` is shorter or
+    /// longer than that product.
+    pub fn new(dims: Vec<usize>, data: Vec<u8>) -> Result<Self, IdxError> {
+        if dims.len() > 255 || dims.iter().any(|&d| u32::try_from(d).is_err()) {
+            return Err(IdxError::DimsOverflow { dims });
+        }
+        let expected = element_count(&dims)?;
+        let got = data.len() as u64;
+        if got < expected {
+            return Err(IdxError::TruncatedPayload { expected, got });
+        }
+        if got > expected {
+            return Err(IdxError::TrailingBytes { expected });
+        }
+        Ok(Self { dims, data })
+    }
+
+    /// The dimensions, outermost first (for MNIST images: count, rows, columns).
+    pub fn dims(&self) -> &[usize] {
+        &self.dims
+    }
+
+    /// The payload in file order: row-major, the last dimension varying fastest.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// Splits the value into its dimensions and payload.
+    pub fn into_parts(self) -> (Vec<usize>, Vec<u8>) {
+        (self.dims, self.data)
+    }
+
+    /// The IDX header that describes this value: magic `[0, 0, 0x08, rank]` followed by each
+    /// dimension as a big-endian `u32`. Together with [`Idx::data`] these are the bytes of the
+    /// uncompressed file, which is what the MNIST checksums cover.
+    ///
+    /// Never panics: [`Idx::new`] and the parser only build values an IDX header can describe.
+    pub fn header(&self) -> Vec<u8> {
+        idx_header(&self.dims)
+    }
+}
+
+/// The IDX header of unsigned bytes with these dimensions.
+///
+/// # Panics
+///
+/// Panics if the rank exceeds 255 or a dimension exceeds `u32::MAX`.
+pub(crate) fn idx_header(dims: &[usize]) -> Vec<u8> {
+    let rank = u8::try_from(dims.len()).expect("IDX rank fits in a byte");
+    let mut header = vec![0, 0, IDX_TYPE_U8, rank];
+    for &d in dims {
+        let d = u32::try_from(d).expect("IDX dimension fits in u32");
+        header.extend_from_slice(&d.to_be_bytes());
+    }
+    header
+}
+
+/// Reads until `buf` is full or the reader ends; returns how many bytes were read.
+fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// The product of `dims` as a `u64` that also fits in `usize`.
+fn element_count(dims: &[usize]) -> Result<u64, IdxError> {
+    let mut product: u64 = 1;
+    for &d in dims {
+        product = product
+            .checked_mul(d as u64)
+            .ok_or_else(|| IdxError::DimsOverflow { dims: dims.to_vec() })?;
+    }
+    if usize::try_from(product).is_err() {
+        return Err(IdxError::DimsOverflow { dims: dims.to_vec() });
+    }
+    Ok(product)
+}
+
+fn parse<R: Read>(mut reader: R, gzip: bool) -> Result<Idx, IdxError> {
+    // An I/O error under a gzip decoder is almost always the stream's fault (bad deflate data,
+    // CRC mismatch, truncation); say so rather than reporting a bare I/O error.
+    let io_err = |e: io::Error| {
+        if gzip { IdxError::Gzip(e) } else { IdxError::Io(e) }
+    };
+
+    let mut magic = [0u8; 4];
+    let got = read_up_to(&mut reader, &mut magic).map_err(io_err)?;
+    if got < 4 {
+        return Err(IdxError::TruncatedHeader { needed: 4, got });
+    }
+    if magic[0] != 0 || magic[1] != 0 {
+        return Err(IdxError::BadMagic { found: magic });
+    }
+    if magic[2] != IDX_TYPE_U8 {
+        return Err(IdxError::UnsupportedType { found: magic[2] });
+    }
+    let rank = usize::from(magic[3]);
+    let mut raw_dims = vec![0u8; 4 * rank];
+    let got = read_up_to(&mut reader, &mut raw_dims).map_err(io_err)?;
+    if got < raw_dims.len() {
+        return Err(IdxError::TruncatedHeader { needed: 4 + raw_dims.len(), got: 4 + got });
+    }
+    let dims: Vec<usize> = raw_dims
+        .chunks_exact(4)
+        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
+        .collect();
+    let expected = element_count(&dims)?;
+
+    let mut data = Vec::with_capacity(expected.min(MAX_PREALLOCATION) as usize);
+    (&mut reader).take(expected).read_to_end(&mut data).map_err(io_err)?;
+    let got = data.len() as u64;
+    if got < expected {
+        return Err(IdxError::TruncatedPayload { expected, got });
+    }
+    // Reading on to the end also lets the gzip decoder check its CRC and length trailer.
+    let mut extra = [0u8; 1];
+    if read_up_to(&mut reader, &mut extra).map_err(io_err)? > 0 {
+        return Err(IdxError::TrailingBytes { expected });
+    }
+    Ok(Idx { dims, data })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+
+    fn header(rank: u8, dims: &[u32]) -> Vec<u8> {
+        let mut h = vec![0, 0, IDX_TYPE_U8, rank];
+        for d in dims {
+            h.extend_from_slice(&d.to_be_bytes());
+        }
+        h
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+        enc.write_all(bytes).unwrap();
+        enc.finish().unwrap()
+    }
+
+    fn images_2x2x3() -> Vec<u8> {
+        let mut b = header(3, &[2, 2, 3]);
+        b.extend(0u8..12);
+        b
+    }
+
+    #[test]
+    fn parses_raw_and_gzip_alike() {
+        let raw = images_2x2x3();
+        let a = Idx::from_bytes(&raw).unwrap();
+        let b = Idx::from_bytes(&gzip(&raw)).unwrap();
+        assert_eq!(a.dims(), &[2, 2, 3]);
+        assert_eq!(a.data(), (0u8..12).collect::<Vec<_>>().as_slice());
+        assert_eq!(a, b);
+        // The header reconstructs the file's first bytes exactly.
+        assert_eq!(a.header(), raw[..16].to_vec());
+    }
+
+    #[test]
+    fn empty_input_is_a_truncated_header() {
+        assert!(matches!(
+            Idx::from_bytes(&[]),
+            Err(IdxError::TruncatedHeader { needed: 4, got: 0 })
+        ));
+        // A lone gzip magic byte is not gzip and not a full header.
+        assert!(matches!(
+            Idx::from_bytes(&[0x1f]),
+            Err(IdxError::TruncatedHeader { needed: 4, got: 1 })
+        ));
+    }
+
+    #[test]
+    fn truncated_dimensions_are_a_truncated_header() {
+        let bytes = &images_2x2x3()[..10];
+        assert!(matches!(
+            Idx::from_bytes(bytes),
+            Err(IdxError::TruncatedHeader { needed: 16, got: 10 })
+        ));
+    }
+
+    #[test]
+    fn bad_magic_and_type_are_rejected() {
+        let mut b = images_2x2x3();
+        b[0] = 0x50; // 'P', as in a PNG or a text file
+        assert!(matches!(Idx::from_bytes(&b), Err(IdxError::BadMagic { found }) if found[0] == 0x50));
+        let mut b = images_2x2x3();
+        b[2] = 0x0D; // float32 IDX
+        assert!(matches!(Idx::from_bytes(&b), Err(IdxError::UnsupportedType { found: 0x0D })));
+    }
+
+    #[test]
+    fn short_and_long_payloads_are_rejected() {
+        let b = images_2x2x3();
+        assert!(matches!(
+            Idx::from_bytes(&b[..b.len() - 1]),
+            Err(IdxError::TruncatedPayload { expected: 12, got: 11 })
+        ));
+        let mut long = b.clone();
+        long.push(0);
+        assert!(matches!(Idx::from_bytes(&long), Err(IdxError::TrailingBytes { expected: 12 })));
+        assert!(matches!(
+            Idx::from_bytes(&gzip(&long)),
+            Err(IdxError::TrailingBytes { expected: 12 })
+        ));
+    }
+
+    #[test]
+    fn huge_claims_fail_without_huge_allocation() {
+        // 2^32-1 cubed overflows u64: an overflow error, not a panic.
+        let b = header(3, &[u32::MAX, u32::MAX, u32::MAX]);
+        assert!(matches!(Idx::from_bytes(&b), Err(IdxError::DimsOverflow { .. })));
+        // 4 GiB claimed, 3 bytes present: a truncation error after reserving at most 64 MiB.
+        let mut b = header(2, &[65536, 65535]);
+        b.extend([1, 2, 3]);
+        assert!(matches!(
+            Idx::from_bytes(&b),
+            Err(IdxError::TruncatedPayload { expected: 4_294_901_760, got: 3 })
+        ));
+    }
+
+    #[test]
+    fn zero_dimensions_mean_an_empty_payload() {
+        let b = header(3, &[0, 28, 28]);
+        let idx = Idx::from_bytes(&b).unwrap();
+        assert_eq!(idx.dims(), &[0, 28, 28]);
+        assert!(idx.data().is_empty());
+        // Rank 0 is a single element.
+        let mut b = header(0, &[]);
+        b.push(42);
+        assert_eq!(Idx::from_bytes(&b).unwrap().data(), &[42]);
+    }
+
+    #[test]
+    fn corrupt_and_truncated_gzip_are_gzip_errors() {
+        let gz = gzip(&images_2x2x3());
+        let mut corrupt = gz.clone();
+        let mid = corrupt.len() / 2;
+        corrupt[mid] ^= 0xff;
+        corrupt[mid + 1] ^= 0xff;
+        assert!(Idx::from_bytes(&corrupt).is_err());
+        let truncated = &gz[..gz.len() - 6];
+        assert!(matches!(Idx::from_bytes(truncated), Err(IdxError::Gzip(_))));
+        // A gzip header followed by garbage.
+        assert!(matches!(Idx::from_bytes(&[0x1f, 0x8b, 1, 2, 3]), Err(IdxError::Gzip(_))));
+    }
+
+    #[test]
+    fn new_checks_the_payload_length() {
+        assert!(Idx::new(vec![2, 3], vec![0; 6]).is_ok());
+        assert!(matches!(
+            Idx::new(vec![2, 3], vec![0; 5]),
+            Err(IdxError::TruncatedPayload { expected: 6, got: 5 })
+        ));
+        assert!(matches!(Idx::new(vec![2, 3], vec![0; 7]), Err(IdxError::TrailingBytes { .. })));
+    }
+
+    #[test]
+    fn read_errors_are_reported() {
+        struct Failing;
+        impl Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::other("disk on fire"))
+            }
+        }
+        assert!(matches!(Idx::from_reader(Failing), Err(IdxError::Io(_))));
+    }
+}

@@ -1,0 +1,74 @@
+//! # nabla-data
+//!
+//! The MNIST data set the way chapter 4 of *Deep Learning from Scratch* loads it, with the care
+//! of a loader people trust.
+//!
+//! MNIST is four files in the IDX format: a magic number (`0x00000803` for images,
+//! `0x00000801` for labels: two zero bytes, the type byte `0x08` for unsigned bytes, and the
+//! number of dimensions), big-endian `u32` dimensions, then the bytes. [`Idx`] parses that from
+//! bytes or any reader, raw or gzip-compressed (recognised by its magic bytes, not its name),
+//! and checks everything a damaged or hostile file could get wrong: the magic, the type byte,
+//! dimensions whose product overflows or claims gigabytes the file does not hold (nothing large
+//! is reserved before the bytes arrive), a payload that is short or followed by more bytes.
+//!
+//! [`Mnist`] is one split with the book's options ([`MnistOptions`]: `normalize`, `flatten`,
+//! `one_hot_label`): the images as an `f32` nalgebra matrix with one image per row, the
+//! labels, and the raw row-major bytes, from which [`Mnist::fill_batch`] gathers mini-batches
+//! fast (see the layout note on [`Mnist`]). [`load_mnist`] mirrors the book's function and
+//! returns `(train, test)`.
+//!
+//! [`MnistSource`] says where the files are: an explicit directory, else `$MNIST_DIR`, else the
+//! per-user cache ([`cache_dir`]). Missing files are downloaded from a list of mirrors
+//! ([`DEFAULT_MIRRORS`], or `$NABLA_MNIST_MIRROR`) into a temporary file, and renamed into
+//! place only once the SHA-256 of their decompressed content matches the published one
+//! ([`MnistFile::sha256`]). Every error names the file and says what was wrong.
+//!
+//! [`BatchSampler`] draws the row indices of mini-batches from a seeded generator, with
+//! replacement as the book's `np.random.choice`, or in shuffled epochs.
+//!
+//! This crate knows nothing of gradients and imports no other nabla crate.
+//!
+//! ## Example
+//!
+//! A training step's data, on a tiny data set built in memory (real MNIST loads the same way
+//! with `Mnist::load(dir, Split::Train, MnistOptions::default())` or [`load_mnist`]):
+//!
+//! ```
+//! use nabla_data::{BatchSampler, Idx, Mnist, MnistOptions, Sampling, Split};
+//! use nalgebra::DMatrix;
+//!
+//! // Four 2 x 2 images, as an IDX file would hold them.
+//! let mut file = vec![0, 0, 0x08, 3, 0, 0, 0, 4, 0, 0, 0, 2, 0, 0, 0, 2];
+//! file.extend((0..16).map(|p| p * 17));
+//! let images = Idx::from_bytes(&file)?;
+//! let labels = Idx::new(vec![4], vec![5, 0, 4, 1])?;
+//! let train = Mnist::from_idx(Split::Train, images, labels, MnistOptions::default())?;
+//! assert_eq!(train.images().shape(), (4, 4));
+//! assert_eq!(train.images()[(0, 1)], 17.0 / 255.0);
+//!
+//! let mut sampler = BatchSampler::new(train.len(), 3, Sampling::WithReplacement, 42)?;
+//! let (mut x, mut t) = (DMatrix::zeros(3, 4), DMatrix::zeros(3, 10));
+//! for _ in 0..10 {
+//!     train.fill_batch(sampler.next_batch(), &mut x, &mut t);
+//!     assert_eq!(t.sum(), 3.0); // one 1.0 per one-hot row
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod download;
+mod error;
+mod files;
+mod idx;
+mod mnist;
+mod sampler;
+mod source;
+#[cfg(test)]
+mod test_http;
+
+pub use download::{DEFAULT_MIRRORS, Event, MIRROR_ENV, download, mirrors_from_env};
+pub use error::{Error, IdxError, Result};
+pub use files::{MnistFile, read_idx, verify_file};
+pub use idx::{IDX_TYPE_U8, Idx};
+pub use mnist::{CLASSES, Mnist, MnistOptions, Split, Targets, one_hot, one_hot_into};
+pub use sampler::{BatchSampler, Sampling, gather_rows};
+pub use source::{MNIST_DIR_ENV, MnistSource, Origin, cache_dir, load_mnist, load_mnist_with_progress};

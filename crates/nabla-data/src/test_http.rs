@@ -1,0 +1,87 @@
+//! A minimal HTTP/1.1 server on 127.0.0.1 for download tests: one thread, one request per
+//! connection, replies chosen by a handler. No crate needed beyond std.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::thread;
+
+/// What the server answers to one request path.
+#[allow(dead_code)]
+pub enum Reply {
+    /// 200 with this body and its exact Content-Length.
+    Body(Vec<u8>),
+    /// This status with a short text body.
+    Status(u16),
+    /// 200 with a Content-Length of `claimed`, then only `body`, then the connection closes.
+    CutShort { body: Vec<u8>, claimed: usize },
+}
+
+/// Starts a server whose replies come from `handler(path)`; returns its base URL
+/// (`http://127.0.0.1:PORT`). The thread lives until the test process ends.
+pub fn serve<F>(handler: F) -> String
+where
+    F: Fn(&str) -> Reply + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let url = format!("http://{}", listener.local_addr().expect("local address"));
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            // A broken client connection only ends that exchange.
+            let _ = answer(stream, &handler);
+        }
+    });
+    url
+}
+
+/// A handler that serves the files of `root` (request path = file path below it), with 404
+/// for anything else.
+#[allow(dead_code)]
+pub fn files(root: PathBuf) -> impl Fn(&str) -> Reply + Send + 'static {
+    move |path| match std::fs::read(root.join(path.trim_start_matches('/'))) {
+        Ok(bytes) => Reply::Body(bytes),
+        Err(_) => Reply::Status(404),
+    }
+}
+
+fn answer<F: Fn(&str) -> Reply>(stream: TcpStream, handler: &F) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    // Skip the headers up to the blank line.
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+            break;
+        }
+    }
+    let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let mut stream = stream;
+    match handler(&path) {
+        Reply::Body(body) => {
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            stream.write_all(&body)?;
+        }
+        Reply::Status(code) => {
+            let body = format!("status {code}\n");
+            write!(
+                stream,
+                "HTTP/1.1 {code} Test\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )?;
+        }
+        Reply::CutShort { body, claimed } => {
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {claimed}\r\nConnection: close\r\n\r\n"
+            )?;
+            stream.write_all(&body)?;
+        }
+    }
+    stream.flush()?;
+    stream.shutdown(std::net::Shutdown::Both)
+}
