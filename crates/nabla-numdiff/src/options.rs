@@ -1,0 +1,166 @@
+//! How a derivative is estimated: which stencil ([`Scheme`]) and which step ([`Step`]).
+
+use num_traits::Float;
+
+use crate::Error;
+
+/// The finite-difference stencil.
+///
+/// With step `h` and `f` evaluated in floating point with relative error `eps`, the error of
+/// each scheme is about (truncation + rounding):
+///
+/// | scheme | formula | error | best `h` |
+/// |---|---|---|---|
+/// | `Forward` | `(f(x+h) - f(x)) / h` | `h/2 |f''| + 2 eps |f| / h` | `sqrt(eps)` |
+/// | `Backward` | `(f(x) - f(x-h)) / h` | same as forward | `sqrt(eps)` |
+/// | `Central` | `(f(x+h) - f(x-h)) / 2h` | `h^2/6 |f'''| + eps |f| / h` | `cbrt(eps)` |
+/// | `FivePoint` | `(f(x-2h) - 8f(x-h) + 8f(x+h) - f(x+2h)) / 12h` | `h^4/30 |f^(5)| + 3 eps |f| / 2h` | `eps^(1/5)` |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Scheme {
+    /// One-sided, first order: one extra evaluation per parameter (plus `f(x)` once).
+    Forward,
+    /// One-sided to the left, first order.
+    Backward,
+    /// Symmetric, second order: the book's `numerical_diff`. Two evaluations per parameter.
+    #[default]
+    Central,
+    /// Symmetric, fourth order: four evaluations per parameter.
+    FivePoint,
+}
+
+impl Scheme {
+    /// Whether the stencil uses `f(x)` itself (the one-sided schemes do).
+    pub fn uses_base(self) -> bool {
+        matches!(self, Scheme::Forward | Scheme::Backward)
+    }
+
+    /// Evaluations of `f` per parameter, not counting the one shared `f(x)`.
+    pub fn evaluations(self) -> usize {
+        match self {
+            Scheme::Forward | Scheme::Backward => 1,
+            Scheme::Central => 2,
+            Scheme::FivePoint => 4,
+        }
+    }
+
+    /// The exponent `p` of the default step `eps^p * max(1, |x|)`: 1/2 for the one-sided
+    /// schemes, 1/3 for central, 1/5 for five-point (each balances its truncation error
+    /// against the rounding error `eps |f| / h`).
+    pub fn step_exponent(self) -> f64 {
+        match self {
+            Scheme::Forward | Scheme::Backward => 0.5,
+            Scheme::Central => 1.0 / 3.0,
+            Scheme::FivePoint => 0.2,
+        }
+    }
+}
+
+/// The step size `h`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Step<T> {
+    /// A fixed absolute step, used as is: the stencil divides by the nominal `h` (the book's
+    /// `(f(x+h) - f(x-h)) / (2*h)` with `h = 1e-4`), so the book's numbers reproduce bit for
+    /// bit. Beware: far from 0 the nudged point `x + h` may not be representable (at
+    /// `|x| = 1e8` a step of `1e-4` is only a few ulps), and a step so small that `x + h == x`
+    /// gives a derivative of exactly 0 (the book's `h = 1e-50` warning).
+    Fixed(T),
+    /// The default: `eps^p * max(1, |x|)` with `p` from [`Scheme::step_exponent`] (and
+    /// `eps^(1/4)` for second differences), divided by the step that is really representable,
+    /// `(x + h) - x`, so that the rounding of `x + h` costs nothing.
+    Auto,
+}
+
+impl<T> Default for Step<T> {
+    /// [`Step::Auto`].
+    fn default() -> Self {
+        Step::Auto
+    }
+}
+
+/// A scheme and a step: everything a derivative needs to know.
+///
+/// [`Options::default`] is central differences with the automatic step (the accurate choice);
+/// [`Options::book`] is the book's central difference with the fixed `h = 1e-4`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options<T> {
+    /// The stencil.
+    pub scheme: Scheme,
+    /// The step rule.
+    pub step: Step<T>,
+}
+
+impl<T> Default for Options<T> {
+    /// Central differences with the automatic step.
+    fn default() -> Self {
+        Options {
+            scheme: Scheme::Central,
+            step: Step::Auto,
+        }
+    }
+}
+
+impl<T: Float> Options<T> {
+    /// Options with the given scheme and step.
+    pub fn new(scheme: Scheme, step: Step<T>) -> Self {
+        Options { scheme, step }
+    }
+
+    /// The book's choice: central differences, fixed `h = 1e-4`.
+    pub fn book() -> Self {
+        Options {
+            scheme: Scheme::Central,
+            step: Step::Fixed(lit(1e-4)),
+        }
+    }
+
+    /// The given scheme with the automatic step.
+    pub fn auto(scheme: Scheme) -> Self {
+        Options {
+            scheme,
+            step: Step::Auto,
+        }
+    }
+
+    /// The given scheme with a fixed absolute step `h`.
+    pub fn fixed(scheme: Scheme, h: T) -> Self {
+        Options {
+            scheme,
+            step: Step::Fixed(h),
+        }
+    }
+
+    /// These options with another scheme.
+    pub fn with_scheme(self, scheme: Scheme) -> Self {
+        Options { scheme, ..self }
+    }
+
+    /// These options with another step.
+    pub fn with_step(self, step: Step<T>) -> Self {
+        Options { step, ..self }
+    }
+
+    /// Checks that a fixed step is finite and positive.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidStep`] otherwise.
+    pub fn validate(&self) -> Result<(), Error> {
+        check_step(self.step)
+    }
+}
+
+pub(crate) fn check_step<T: Float>(step: Step<T>) -> Result<(), Error> {
+    match step {
+        Step::Fixed(h) if !(h.is_finite() && h > T::zero()) => Err(Error::InvalidStep {
+            step: crate::error::to_f64(h),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A literal in the scalar type (exact for the small constants this crate uses).
+pub(crate) fn lit<T: Float>(v: f64) -> T {
+    // `Float: NumCast` from f64 only fails for exotic types with a narrower range than the
+    // constants used here (all between 1e-4 and 30).
+    T::from(v).unwrap_or_else(T::nan)
+}

@@ -1,0 +1,169 @@
+//! The finite-difference formulas, written once for every driver: the step rule and the
+//! stencils, for scalar-valued and vector-valued functions of one coordinate.
+
+use num_traits::Float;
+
+use crate::options::lit;
+use crate::{Scheme, Step};
+
+/// Where a probe of `f` came back non-finite: the coordinate's value and what `f` returned.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Probe<T> {
+    pub point: T,
+    pub value: T,
+}
+
+/// The scale of a coordinate for the automatic step: `max(1, |x|)`.
+pub(crate) fn scale<T: Float>(x: T) -> T {
+    x.abs().max(T::one())
+}
+
+/// `eps^p` for the scheme's optimal exponent `p`.
+pub(crate) fn optimal_factor<T: Float>(scheme: Scheme) -> T {
+    let eps = T::epsilon();
+    match scheme {
+        Scheme::Forward | Scheme::Backward => eps.sqrt(),
+        Scheme::Central => eps.cbrt(),
+        Scheme::FivePoint => eps.powf(lit(0.2)),
+    }
+}
+
+/// `eps^(1/4)`, the step factor of second differences.
+pub(crate) fn second_order_factor<T: Float>() -> T {
+    T::epsilon().sqrt().sqrt()
+}
+
+/// The step the stencil really uses at coordinate `x`, given the nominal automatic step
+/// `factor * scale` or a fixed step. Fixed steps are used as given (book-compatible);
+/// automatic steps are replaced by the representable `(x + h) - x` (or `x - (x - h)` for the
+/// backward scheme).
+pub(crate) fn actual_step<T: Float>(x: T, scale: T, factor: T, step: Step<T>, scheme: Scheme) -> T {
+    match step {
+        Step::Fixed(h) => h,
+        Step::Auto => {
+            let h = factor * scale;
+            match scheme {
+                Scheme::Backward => x - (x - h),
+                _ => (x + h) - x,
+            }
+        }
+    }
+}
+
+/// The step for scheme `scheme` at coordinate `x` with the usual scale `max(1, |x|)`.
+pub(crate) fn step_at<T: Float>(x: T, step: Step<T>, scheme: Scheme) -> T {
+    actual_step(x, scale(x), optimal_factor(scheme), step, scheme)
+}
+
+fn checked<T: Float>(point: T, value: T) -> Result<T, Probe<T>> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(Probe { point, value })
+    }
+}
+
+/// The derivative of `eval` at `x` with step `h`. `f0` is `eval(x)` when the caller already
+/// has it (one-sided schemes use it; when `None` it is evaluated here).
+pub(crate) fn scalar<T: Float>(
+    x: T,
+    h: T,
+    scheme: Scheme,
+    f0: Option<T>,
+    mut eval: impl FnMut(T) -> T,
+) -> Result<T, Probe<T>> {
+    let mut ev = |p: T| checked(p, eval(p));
+    match scheme {
+        Scheme::Forward => {
+            let f0 = match f0 {
+                Some(v) => v,
+                None => ev(x)?,
+            };
+            let fp = ev(x + h)?;
+            Ok((fp - f0) / h)
+        }
+        Scheme::Backward => {
+            let f0 = match f0 {
+                Some(v) => v,
+                None => ev(x)?,
+            };
+            let fm = ev(x - h)?;
+            Ok((f0 - fm) / h)
+        }
+        Scheme::Central => {
+            let fp = ev(x + h)?;
+            let fm = ev(x - h)?;
+            Ok((fp - fm) / (lit::<T>(2.0) * h))
+        }
+        Scheme::FivePoint => {
+            let h2 = h + h;
+            let fp1 = ev(x + h)?;
+            let fm1 = ev(x - h)?;
+            let fm2 = ev(x - h2)?;
+            let fp2 = ev(x + h2)?;
+            Ok((lit::<T>(8.0) * (fp1 - fm1) + fm2 - fp2) / (lit::<T>(12.0) * h))
+        }
+    }
+}
+
+fn checked_slice<T: Float>(point: T, values: &[T]) -> Result<(), Probe<T>> {
+    match values.iter().find(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(&value) => Err(Probe { point, value }),
+    }
+}
+
+/// The derivative of a vector-valued `eval` at `x` with step `h`, written into `out`; `tmp`
+/// is scratch of the same length. `eval(p, buf)` writes f at coordinate value `p` into `buf`.
+/// `f0` must be given for the one-sided schemes.
+pub(crate) fn vector<T: Float>(
+    x: T,
+    h: T,
+    scheme: Scheme,
+    f0: Option<&[T]>,
+    out: &mut [T],
+    tmp: &mut [T],
+    mut eval: impl FnMut(T, &mut [T]),
+) -> Result<(), Probe<T>> {
+    let mut ev = |p: T, buf: &mut [T]| {
+        eval(p, buf);
+        checked_slice(p, buf)
+    };
+    match scheme {
+        Scheme::Forward | Scheme::Backward => {
+            let f0 = f0.expect("one-sided stencils are given f(x)");
+            let forward = scheme == Scheme::Forward;
+            ev(if forward { x + h } else { x - h }, out)?;
+            for (o, &b) in out.iter_mut().zip(f0) {
+                *o = if forward { (*o - b) / h } else { (b - *o) / h };
+            }
+        }
+        Scheme::Central => {
+            ev(x + h, out)?;
+            ev(x - h, tmp)?;
+            let d = lit::<T>(2.0) * h;
+            for (o, &m) in out.iter_mut().zip(tmp.iter()) {
+                *o = (*o - m) / d;
+            }
+        }
+        Scheme::FivePoint => {
+            let h2 = h + h;
+            let eight = lit::<T>(8.0);
+            ev(x + h, out)?;
+            ev(x - h, tmp)?;
+            for (o, &m) in out.iter_mut().zip(tmp.iter()) {
+                *o = eight * (*o - m);
+            }
+            ev(x - h2, tmp)?;
+            for (o, &m) in out.iter_mut().zip(tmp.iter()) {
+                *o = *o + m;
+            }
+            ev(x + h2, tmp)?;
+            let d = lit::<T>(12.0) * h;
+            for (o, &p) in out.iter_mut().zip(tmp.iter()) {
+                *o = (*o - p) / d;
+            }
+        }
+    }
+    Ok(())
+}
