@@ -1,0 +1,105 @@
+//! A labelled data set in the form the training loop reads.
+
+use nalgebra::DMatrix;
+
+use crate::{Error, Precision, SparseRows};
+
+/// Images (one per row, kept as their non-zero pixels) with one class label each.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset<T> {
+    images: SparseRows<T>,
+    labels: Vec<usize>,
+}
+
+impl<T: Precision> Dataset<T> {
+    /// Builds a data set from a matrix with one image per row (for example nabla-data's
+    /// `Mnist::images()`, `f32`) and its labels, converting the pixels to `T`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Shape`] if there is not one label per row.
+    pub fn new<S: Precision>(images: &DMatrix<S>, labels: &[u8]) -> Result<Self, Error> {
+        if images.nrows() != labels.len() {
+            return Err(Error::Shape {
+                what: "labels (one per image)".to_owned(),
+                expected: images.nrows(),
+                got: labels.len(),
+            });
+        }
+        Ok(Dataset {
+            images: SparseRows::from_matrix(images),
+            labels: labels.iter().map(|&t| usize::from(t)).collect(),
+        })
+    }
+
+    /// Builds a data set from rows already in sparse form and their labels.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Shape`] if there is not one label per row.
+    pub fn from_parts(images: SparseRows<T>, labels: Vec<usize>) -> Result<Self, Error> {
+        if images.nrows() != labels.len() {
+            return Err(Error::Shape {
+                what: "labels (one per image)".to_owned(),
+                expected: images.nrows(),
+                got: labels.len(),
+            });
+        }
+        Ok(Dataset { images, labels })
+    }
+
+    /// Number of images.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether there are no images.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The images.
+    pub fn images(&self) -> &SparseRows<T> {
+        &self.images
+    }
+
+    /// The labels, one per image.
+    pub fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+
+    /// The fraction of pixels that are not zero (about 0.19 for MNIST).
+    pub fn density(&self) -> f64 {
+        let cells = self.images.nrows() * self.images.ncols();
+        if cells == 0 {
+            0.0
+        } else {
+            self.images.nnz() as f64 / cells as f64
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_label_per_image_is_required() {
+        let x = DMatrix::<f32>::zeros(3, 4);
+        assert!(Dataset::<f32>::new(&x, &[1, 2, 3]).is_ok());
+        let err = Dataset::<f32>::new(&x, &[1, 2]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch: labels (one per image): expected 3, got 2"
+        );
+    }
+
+    #[test]
+    fn density_counts_non_zero_pixels() {
+        let x = DMatrix::from_row_slice(2, 2, &[0.0f32, 0.5, 0.0, 0.0]);
+        let d = Dataset::<f64>::new(&x, &[0, 1]).unwrap();
+        assert_eq!(d.density(), 0.25);
+        assert_eq!(d.labels(), &[0, 1]);
+        assert_eq!(d.len(), 2);
+    }
+}

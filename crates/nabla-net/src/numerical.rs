@@ -1,0 +1,105 @@
+//! The brute-force numerical gradient, through nabla-numdiff.
+
+use nabla_numdiff::{Options, Params, Scheme, par_gradient};
+use nalgebra::{DMatrix, DVector, RealField};
+
+use crate::{Error, Gradient, Precision, TwoLayerNet};
+
+/// The network's parameters laid end to end for nabla-numdiff: `w1`, `b1`, `w2`, `b2`, each in
+/// nalgebra's column-major order.
+impl<T: nalgebra::Scalar + Copy> Params<T> for TwoLayerNet<T> {
+    fn len(&self) -> usize {
+        self.parameters().iter().map(|p| p.len()).sum()
+    }
+
+    fn get(&self, mut i: usize) -> T {
+        for p in self.parameters() {
+            if i < p.len() {
+                return p[i];
+            }
+            i -= p.len();
+        }
+        panic!("parameter index out of range")
+    }
+
+    fn set(&mut self, mut i: usize, value: T) {
+        for p in self.parameters_mut() {
+            if i < p.len() {
+                p[i] = value;
+                return;
+            }
+            i -= p.len();
+        }
+        panic!("parameter index out of range")
+    }
+}
+
+/// Splits a flat gradient in [`Params`] order into the four arrays of a [`Gradient`].
+fn unflatten<T: nalgebra::Scalar + Copy>(net: &TwoLayerNet<T>, flat: &[T]) -> Gradient<T> {
+    let s = net.sizes();
+    let (w1, rest) = flat.split_at(s.input * s.hidden);
+    let (b1, rest) = rest.split_at(s.hidden);
+    let (w2, b2) = rest.split_at(s.hidden * s.output);
+    Gradient {
+        w1: DMatrix::from_column_slice(s.input, s.hidden, w1),
+        b1: DVector::from_column_slice(b1),
+        w2: DMatrix::from_column_slice(s.hidden, s.output, w2),
+        b2: DVector::from_column_slice(b2),
+    }
+}
+
+/// The book's `numerical_gradient`: central differences with the fixed step `h` (the book
+/// uses `1e-4`) over every parameter, each nudged in place and restored bit-exactly, the whole
+/// loss [`TwoLayerNet::loss`] evaluated twice per parameter. Computed by nabla-numdiff's
+/// `par_gradient`, which spreads the parameters over rayon's threads (same numbers as the
+/// serial loop).
+///
+/// This is the reference the faster gradients are checked against, and it is slow: `2 n`
+/// forward passes over the batch for `n` parameters (79520 for MNIST's network). For training
+/// use [`numerical_gradient_structured`](crate::numerical_gradient_structured), which gives
+/// the same numbers.
+///
+/// # Errors
+///
+/// [`Error::NumDiff`] if the loss is not finite at a probed point, or `h` is not a valid step.
+///
+/// # Panics
+///
+/// If `x` does not have one column per input, `labels` does not have one entry per row, or a
+/// label is not below the number of outputs.
+pub fn numerical_gradient<T: Precision + RealField>(
+    net: &TwoLayerNet<T>,
+    x: &DMatrix<T>,
+    labels: &[usize],
+    h: T,
+) -> Result<Gradient<T>, Error> {
+    let flat = par_gradient(
+        net,
+        |n: &TwoLayerNet<T>| n.loss(x, labels),
+        Options::fixed(Scheme::Central, h),
+    )?;
+    Ok(unflatten(net, &flat))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Sizes;
+
+    #[test]
+    fn params_walk_the_four_arrays_in_order() {
+        let mut net = TwoLayerNet::<f64>::new(Sizes::new(3, 2, 2).unwrap(), 0.1, 0).unwrap();
+        assert_eq!(Params::len(&net), 3 * 2 + 2 + 2 * 2 + 2);
+        for i in 0..Params::len(&net) {
+            Params::set(&mut net, i, i as f64);
+        }
+        assert_eq!(net.w1()[(2, 1)], 5.0); // column-major: index 1 * 3 + 2
+        assert_eq!(net.b1()[0], 6.0);
+        assert_eq!(net.w2()[(1, 0)], 9.0);
+        assert_eq!(net.b2()[1], 13.0);
+        let flat: Vec<f64> = (0..14).map(|i| i as f64).collect();
+        let g = unflatten(&net, &flat);
+        assert_eq!(g.w1, *net.w1());
+        assert_eq!(g.b2, *net.b2());
+    }
+}

@@ -1,0 +1,126 @@
+//! Images stored as their non-zero pixels.
+
+use nalgebra::DMatrix;
+
+use crate::Precision;
+
+/// A matrix stored row by row as its non-zero entries (compressed sparse rows).
+///
+/// About 81% of MNIST's pixels are zero, so the first layer's product `x w1` and its weight
+/// gradient `x^T da1` skip most of their multiplications when each image is kept as its
+/// `(pixel, value)` pairs: the hidden row of an image is the sum of `value * w1[pixel, :]` over
+/// its non-zero pixels. This is the same arithmetic as the dense product minus the terms that
+/// are exactly zero.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SparseRows<T> {
+    cols: usize,
+    offsets: Vec<usize>,
+    indices: Vec<u32>,
+    values: Vec<T>,
+}
+
+impl<T: Precision> SparseRows<T> {
+    /// Keeps the non-zero entries of `x`, converted to `T`, row by row (columns in increasing
+    /// order within a row).
+    ///
+    /// # Panics
+    ///
+    /// If `x` has more than `u32::MAX` columns.
+    pub fn from_matrix<S: Precision>(x: &DMatrix<S>) -> Self {
+        let (rows, cols) = x.shape();
+        assert!(u32::try_from(cols).is_ok(), "too many columns: {cols}");
+        // nalgebra stores columns contiguously: count and fill by walking memory in order.
+        let mut counts = vec![0usize; rows + 1];
+        for column in x.column_iter() {
+            for (r, v) in column.iter().enumerate() {
+                if *v != S::zero() {
+                    counts[r + 1] += 1;
+                }
+            }
+        }
+        for r in 0..rows {
+            counts[r + 1] += counts[r];
+        }
+        let offsets = counts;
+        let nnz = offsets[rows];
+        let mut next = offsets[..rows].to_vec();
+        let mut indices = vec![0u32; nnz];
+        let mut values = vec![T::zero(); nnz];
+        for (j, column) in x.column_iter().enumerate() {
+            for (r, v) in column.iter().enumerate() {
+                if *v != S::zero() {
+                    let at = next[r];
+                    indices[at] = j as u32;
+                    values[at] = T::from_f64(v.as_f64());
+                    next[r] += 1;
+                }
+            }
+        }
+        SparseRows {
+            cols,
+            offsets,
+            indices,
+            values,
+        }
+    }
+
+    /// Number of rows.
+    pub fn nrows(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Number of columns (of the dense matrix this stands for).
+    pub fn ncols(&self) -> usize {
+        self.cols
+    }
+
+    /// Number of stored (non-zero) entries.
+    pub fn nnz(&self) -> usize {
+        self.values.len()
+    }
+
+    /// The non-zero entries of row `r`: column indices and values, columns increasing.
+    ///
+    /// # Panics
+    ///
+    /// If `r >= nrows()`.
+    pub fn row(&self, r: usize) -> (&[u32], &[T]) {
+        let range = self.offsets[r]..self.offsets[r + 1];
+        (&self.indices[range.clone()], &self.values[range])
+    }
+
+    /// The dense matrix made of the rows listed in `rows`, in that order (repeats allowed).
+    ///
+    /// # Panics
+    ///
+    /// If a listed row is out of range.
+    pub fn gather_dense(&self, rows: &[usize]) -> DMatrix<T> {
+        let mut x = DMatrix::zeros(rows.len(), self.cols);
+        for (b, &r) in rows.iter().enumerate() {
+            let (idx, val) = self.row(r);
+            for (&j, &v) in idx.iter().zip(val) {
+                x[(b, j as usize)] = v;
+            }
+        }
+        x
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_exactly_the_non_zeros_and_round_trips() {
+        let x = DMatrix::from_row_slice(3, 4, &[0.0f32, 1.5, 0.0, -2.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.25]);
+        let s = SparseRows::<f64>::from_matrix(&x);
+        assert_eq!((s.nrows(), s.ncols(), s.nnz()), (3, 4, 4));
+        assert_eq!(s.row(0), (&[1u32, 3][..], &[1.5, -2.0][..]));
+        assert_eq!(s.row(1), (&[][..], &[][..]));
+        assert_eq!(s.row(2), (&[0u32, 3][..], &[3.0, 0.25][..]));
+        assert_eq!(s.gather_dense(&[0, 1, 2]), x.map(f64::from));
+        let again = s.gather_dense(&[2, 2]);
+        assert_eq!(again.row(0), again.row(1));
+        assert_eq!(again[(0, 0)], 3.0);
+    }
+}

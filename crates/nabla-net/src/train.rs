@@ -1,0 +1,272 @@
+//! The book's training loop: mini-batch SGD with a per-epoch evaluation.
+
+use nabla_data::{BatchSampler, Sampling};
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Buffers, Engine};
+use crate::{Dataset, Error, Gradient, Precision, TwoLayerNet, check_labels};
+
+/// How the training loop gets its gradient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum GradMethod {
+    /// Backpropagation (the fast path).
+    Backprop,
+    /// Central differences with `h = 1e-4` over every parameter, structure-aware (see
+    /// [`numerical_gradient_structured`](crate::numerical_gradient_structured)).
+    Numerical,
+    /// Forward-mode dual numbers (see [`dual_gradient`](crate::dual_gradient)): exact but
+    /// costs one forward pass per chunk of parameters, so it is very slow on a full network.
+    Dual,
+}
+
+impl GradMethod {
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            GradMethod::Backprop => "backprop",
+            GradMethod::Numerical => "numerical",
+            GradMethod::Dual => "dual",
+        }
+    }
+}
+
+/// The settings of a training run; [`Default`] is the book's (`train_neuralnet.py`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// Number of SGD steps (the book: 10000).
+    pub iterations: usize,
+    /// Images per mini-batch, drawn with replacement (the book: 100).
+    pub batch_size: usize,
+    /// SGD step size (the book: 0.1).
+    pub learning_rate: f64,
+    /// Seed of the mini-batch sampler.
+    pub seed: u64,
+    /// Evaluate train and test accuracy every this many iterations, starting after the first
+    /// (iteration 0); `None` means the book's `max(train_size / batch_size, 1)` (600).
+    pub eval_every: Option<usize>,
+    /// How the gradient is computed.
+    pub grad: GradMethod,
+    /// Step of the numerical gradient (the book: `1e-4`).
+    pub numerical_step: f64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            iterations: 10_000,
+            batch_size: 100,
+            learning_rate: 0.1,
+            seed: 0,
+            eval_every: None,
+            grad: GradMethod::Backprop,
+            numerical_step: 1e-4,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Checks every setting.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Zero`] for zero iterations, batch size or evaluation interval;
+    /// [`Error::NotPositive`] for a learning rate or numerical step that is not finite and
+    /// positive.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.iterations == 0 {
+            return Err(Error::Zero { what: "iterations" });
+        }
+        if self.batch_size == 0 {
+            return Err(Error::Zero { what: "batch size" });
+        }
+        if self.eval_every == Some(0) {
+            return Err(Error::Zero {
+                what: "evaluation interval",
+            });
+        }
+        for (what, value) in [
+            ("learning rate", self.learning_rate),
+            ("numerical step", self.numerical_step),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(Error::NotPositive { what, value });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Accuracy on both sets at one point of training.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// The iteration (0-based) after whose update the accuracies were measured.
+    pub iteration: usize,
+    /// Fraction of the training set classified right.
+    pub train_accuracy: f64,
+    /// Fraction of the test set classified right.
+    pub test_accuracy: f64,
+}
+
+/// Receives progress from [`train`], which prints nothing itself. Both methods do nothing by
+/// default; `()` is an observer that ignores everything.
+pub trait Observer {
+    /// Called after every iteration with the mini-batch loss before that iteration's update.
+    fn iteration(&mut self, iteration: usize, loss: f64) {
+        let _ = (iteration, loss);
+    }
+
+    /// Called after every evaluation of train and test accuracy.
+    fn epoch(&mut self, record: &EpochRecord) {
+        let _ = record;
+    }
+}
+
+impl Observer for () {}
+
+/// What a training run produced.
+#[derive(Clone, Debug)]
+pub struct TrainOutcome<T: nalgebra::Scalar> {
+    /// The trained network.
+    pub net: TwoLayerNet<T>,
+    /// The mini-batch loss of every iteration, before its update.
+    pub losses: Vec<f64>,
+    /// The per-epoch evaluations, in order.
+    pub epochs: Vec<EpochRecord>,
+    /// Training-set accuracy after the last iteration.
+    pub final_train_accuracy: f64,
+    /// Test-set accuracy after the last iteration.
+    pub final_test_accuracy: f64,
+}
+
+/// Trains `net` by mini-batch SGD as the book's `train_neuralnet.py` does: each iteration
+/// draws `batch_size` training rows with replacement (nabla-data's seeded
+/// [`BatchSampler`]), computes the gradient by `config.grad`, and steps by
+/// `learning_rate`; after iteration 0 and every `eval_every` iterations it measures the
+/// accuracy on all of `train_set` and `test_set`. The same inputs and seed give the same
+/// outcome.
+///
+/// Progress goes to `observer`; the function prints nothing.
+///
+/// # Errors
+///
+/// [`TrainConfig::validate`]'s errors; [`Error::Shape`] if the images do not have one column
+/// per input; [`Error::Label`] for a label that the network has no output for;
+/// [`Error::Zero`] for an empty training set; [`Error::Diverged`] when the loss becomes NaN or
+/// infinite, naming the iteration.
+pub fn train<T: Precision>(
+    net: &TwoLayerNet<T>,
+    train_set: &Dataset<T>,
+    test_set: &Dataset<T>,
+    config: &TrainConfig,
+    observer: &mut dyn Observer,
+) -> Result<TrainOutcome<T>, Error> {
+    config.validate()?;
+    let sizes = net.sizes();
+    for (what, set) in [("training images", train_set), ("test images", test_set)] {
+        if set.images().ncols() != sizes.input {
+            return Err(Error::Shape {
+                what: format!("{what} columns (network inputs)"),
+                expected: sizes.input,
+                got: set.images().ncols(),
+            });
+        }
+        check_labels(set.labels(), sizes.output)?;
+    }
+    if train_set.is_empty() {
+        return Err(Error::Zero {
+            what: "training set size",
+        });
+    }
+    let eval_every = config
+        .eval_every
+        .unwrap_or((train_set.len() / config.batch_size).max(1));
+    let mut sampler = BatchSampler::new(
+        train_set.len(),
+        config.batch_size,
+        Sampling::WithReplacement,
+        config.seed,
+    )
+    .map_err(|_| Error::Zero {
+        what: "batch size",
+    })?;
+
+    let mut engine = Engine::from_net(net);
+    let mut buffers = Buffers::default();
+    let lr = T::from_f64(config.learning_rate);
+    let h = T::from_f64(config.numerical_step);
+    let (images, labels) = (train_set.images(), train_set.labels());
+    let mut losses = Vec::with_capacity(config.iterations);
+    let mut epochs = Vec::new();
+    let evaluate = |engine: &Engine<T>, iteration: usize| EpochRecord {
+        iteration,
+        train_accuracy: engine.accuracy(images, labels),
+        test_accuracy: engine.accuracy(test_set.images(), test_set.labels()),
+    };
+
+    for iteration in 0..config.iterations {
+        let rows = sampler.next_batch();
+        let loss = match config.grad {
+            GradMethod::Backprop => engine.sgd_step(images, labels, rows, lr, &mut buffers),
+            GradMethod::Numerical => {
+                let loss = engine.forward(images, labels, rows, &mut buffers);
+                if loss.is_finite() {
+                    let g = crate::structured::structured_gradient(&engine, images, labels, rows, h);
+                    engine.apply(&g, lr);
+                }
+                loss
+            }
+            GradMethod::Dual => todo!("TEMP"),
+        };
+        let loss = loss.as_f64();
+        if !loss.is_finite() {
+            return Err(Error::Diverged {
+                iteration,
+                loss,
+                learning_rate: config.learning_rate,
+            });
+        }
+        losses.push(loss);
+        observer.iteration(iteration, loss);
+        if iteration % eval_every == 0 {
+            let record = evaluate(&engine, iteration);
+            observer.epoch(&record);
+            epochs.push(record);
+        }
+    }
+    let last = match epochs.last() {
+        Some(r) if r.iteration + 1 == config.iterations => *r,
+        _ => evaluate(&engine, config.iterations - 1),
+    };
+    Ok(TrainOutcome {
+        net: engine.to_net(),
+        losses,
+        epochs,
+        final_train_accuracy: last.train_accuracy,
+        final_test_accuracy: last.test_accuracy,
+    })
+}
+
+impl<T: Precision> Engine<T> {
+    /// `params -= lr * gradient`, the gradient in the book's shapes.
+    pub(crate) fn apply(&mut self, g: &Gradient<T>, lr: T) {
+        let s = self.sizes;
+        for j in 0..s.input {
+            for k in 0..s.hidden {
+                let w = &mut self.w1[j * s.hidden + k];
+                *w = *w - lr * g.w1[(j, k)];
+            }
+        }
+        for k in 0..s.hidden {
+            self.b1[k] = self.b1[k] - lr * g.b1[k];
+            for c in 0..s.output {
+                let w = &mut self.w2[k * s.output + c];
+                *w = *w - lr * g.w2[(k, c)];
+            }
+        }
+        for c in 0..s.output {
+            self.b2[c] = self.b2[c] - lr * g.b2[c];
+        }
+    }
+}
