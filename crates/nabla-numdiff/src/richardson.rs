@@ -46,7 +46,9 @@ impl<T> Default for Richardson<T> {
 /// Central differences are taken at steps `h, h/1.4, h/1.4^2, ...`; since their error is a
 /// series in `h^2`, each new one is combined with the earlier ones in a Neville tableau that
 /// cancels `h^2`, `h^4`, ... terms. The error estimate of a tableau entry is its distance to
-/// the two entries it was built from; the entry with the smallest estimate is returned. The
+/// the two entries it was built from, but never less than the rounding error
+/// `eps max|f| / h` of the differences behind it; the entry with the
+/// smallest estimate is returned. The
 /// process stops early when the diagonal starts to grow (rounding has taken over). On smooth
 /// functions in `f64` this reaches `1e-13` relative or better, far beyond the `eps^(2/3)` of a
 /// single central difference.
@@ -77,13 +79,20 @@ pub fn richardson<T: Float>(
     };
     let shrink = lit::<T>(1.4);
     let shrink2 = shrink * shrink;
+    // The largest |f| seen, for the rounding floor of the error estimate.
+    let mut fmax = T::zero();
     let mut central = |h: T| {
         // Divide by the representable step, as the automatic step does.
         let hr = (x + h) - x;
         if hr == T::zero() {
             return Ok(T::zero());
         }
-        stencil::scalar(x, hr, Scheme::Central, None, &mut f).map_err(|p| non_finite(0, p))
+        let eval = |v: T| {
+            let y = f(v);
+            fmax = fmax.max(y.abs());
+            y
+        };
+        stencil::scalar(x, hr, Scheme::Central, None, eval).map_err(|p| non_finite(0, p))
     };
     // Tableau rows: `prev` is the last row, `row` the one being built; row i has i+1 entries.
     let mut prev = [T::zero(); MAX_LEVELS];
@@ -93,6 +102,8 @@ pub fn richardson<T: Float>(
         value: prev[0],
         error: T::infinity(),
     };
+    // The step of the row the best entry came from.
+    let mut best_h = h;
     for i in 1..levels {
         h = h / shrink;
         row[0] = central(h)?;
@@ -108,6 +119,7 @@ pub fn richardson<T: Float>(
                     value: row[j],
                     error: err,
                 };
+                best_h = h;
             }
         }
         // Once the highest-order entry moves more than twice the best error, rounding noise
@@ -117,6 +129,11 @@ pub fn richardson<T: Float>(
         }
         std::mem::swap(&mut prev, &mut row);
     }
+    // Two tableau entries can agree exactly while both carry rounding error: never claim
+    // less than the rounding error of the differences the entry was built from,
+    // `eps max|f| / h`, nor less than the value's own rounding.
+    let floor = (T::epsilon() * fmax / best_h).max(lit::<T>(2.0) * T::epsilon() * best.value.abs());
+    best.error = best.error.max(floor);
     if levels == 1 {
         // No extrapolation possible: report the single difference with an unknown error.
         best.error = T::infinity();
