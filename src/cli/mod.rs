@@ -5,6 +5,8 @@
 
 use clap::{Parser, Subcommand};
 
+mod steps;
+
 /// The error every subcommand returns: its message is printed as `error: ...`.
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -19,9 +21,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     // One variant per subcommand, each documented (the doc comment is its `--help` line).
+    /// Draw the error of finite differences against the step size h (log-log, f64 and f32).
+    Steps(steps::Args),
 }
 
 /// Runs the subcommand that `args` names.
 pub fn run(args: Cli) -> CliResult {
-    match args.command {}
+    match args.command {
+        Command::Steps(args) => steps::run(args),
+    }
 }
