@@ -16,8 +16,13 @@ use crate::{Gradient, Precision, Sizes, SparseRows, TwoLayerNet};
 #[derive(Clone, Debug)]
 pub(crate) struct Engine<T> {
     pub(crate) sizes: Sizes,
-    /// `input x hidden`, row-major.
+    /// Row length of `w1`, `b1` and the hidden buffers: `hidden` rounded up to a multiple of 8,
+    /// so that every row splits into fixed-width blocks. The padding lanes of `w1` and `b1`
+    /// are zero and stay zero (their activations are set to 0, so no gradient reaches them).
+    pub(crate) stride: usize,
+    /// `input x stride`, row-major.
     pub(crate) w1: Vec<T>,
+    /// `stride` entries.
     pub(crate) b1: Vec<T>,
     /// `hidden x output`, row-major.
     pub(crate) w2: Vec<T>,
@@ -27,11 +32,11 @@ pub(crate) struct Engine<T> {
 /// Reused scratch space for one batch.
 #[derive(Debug, Default)]
 pub(crate) struct Buffers<T> {
-    /// `batch x hidden`: sigmoid activations.
+    /// `batch x stride`: sigmoid activations (0 in the padding lanes).
     pub(crate) hidden: Vec<T>,
     /// `batch x output`: probabilities after the forward pass, `dy` after the backward pass.
     pub(crate) out: Vec<T>,
-    /// `batch x hidden`: gradient at the hidden pre-activations.
+    /// `batch x stride`: gradient at the hidden pre-activations (0 in the padding lanes).
     pub(crate) dhidden: Vec<T>,
     pub(crate) dw2: Vec<T>,
     pub(crate) db2: Vec<T>,
@@ -39,15 +44,34 @@ pub(crate) struct Buffers<T> {
 }
 
 impl<T: Precision> Buffers<T> {
-    fn fit(&mut self, sizes: Sizes, batch: usize) {
+    fn fit(&mut self, sizes: Sizes, stride: usize, batch: usize) {
         let (h, o) = (sizes.hidden, sizes.output);
-        self.hidden.resize(batch * h, T::zero());
+        self.hidden.resize(batch * stride, T::zero());
         self.out.resize(batch * o, T::zero());
-        self.dhidden.resize(batch * h, T::zero());
+        self.dhidden.resize(batch * stride, T::zero());
         self.dw2.resize(h * o, T::zero());
         self.db2.resize(o, T::zero());
-        self.db1.resize(h, T::zero());
+        self.db1.resize(stride, T::zero());
     }
+}
+
+/// Width of the smallest block the hidden rows are split into.
+const LANES: usize = 8;
+
+/// The blocks `(offset, width)` that cover `0..stride` (a multiple of [`LANES`]): as wide as
+/// possible up to 128 bytes (eight SSE registers of accumulators), widths 32, 24, 16 or 8.
+fn blocks<T>(stride: usize) -> impl Iterator<Item = (usize, usize)> {
+    let widest = (128 / std::mem::size_of::<T>()).clamp(LANES, 32);
+    let mut offset = 0;
+    std::iter::from_fn(move || {
+        if offset >= stride {
+            return None;
+        }
+        let width = (stride - offset).min(widest) / LANES * LANES;
+        let block = (offset, width);
+        offset += width;
+        Some(block)
+    })
 }
 
 #[inline]
@@ -73,10 +97,21 @@ pub(crate) fn softmax_cross_entropy_row<T: Precision>(o: &mut [T], label: usize)
 
 impl<T: Precision> Engine<T> {
     pub(crate) fn from_net(net: &TwoLayerNet<T>) -> Self {
+        let sizes = net.sizes();
+        let stride = sizes.hidden.div_ceil(LANES) * LANES;
+        let mut w1 = vec![T::zero(); sizes.input * stride];
+        for (row, w) in w1.chunks_exact_mut(stride).zip(net.w1().row_iter()) {
+            for (a, &b) in row.iter_mut().zip(w.iter()) {
+                *a = b;
+            }
+        }
+        let mut b1 = vec![T::zero(); stride];
+        b1[..sizes.hidden].copy_from_slice(net.b1().as_slice());
         Engine {
-            sizes: net.sizes(),
-            w1: net.w1().transpose().as_slice().to_vec(),
-            b1: net.b1().as_slice().to_vec(),
+            sizes,
+            stride,
+            w1,
+            b1,
             w2: net.w2().transpose().as_slice().to_vec(),
             b2: net.b2().as_slice().to_vec(),
         }
@@ -84,27 +119,54 @@ impl<T: Precision> Engine<T> {
 
     pub(crate) fn to_net(&self) -> TwoLayerNet<T> {
         let s = self.sizes;
+        let w1 = DMatrix::from_fn(s.input, s.hidden, |j, k| self.w1[j * self.stride + k]);
         TwoLayerNet::from_parts(
-            DMatrix::from_row_slice(s.input, s.hidden, &self.w1),
-            DVector::from_column_slice(&self.b1),
+            w1,
+            DVector::from_column_slice(&self.b1[..s.hidden]),
             DMatrix::from_row_slice(s.hidden, s.output, &self.w2),
             DVector::from_column_slice(&self.b2),
         )
         .expect("the engine keeps the shapes of the network it was made from")
     }
 
-    /// `b1 + sum over non-zeros of value * w1[pixel, :]`, the pre-activation of one row.
+    /// `b1 + sum over non-zeros of value * w1[pixel, :]`, the pre-activation of one row
+    /// (`stride` entries; the padding lanes come out 0).
     #[inline]
     pub(crate) fn hidden_pre(&self, idx: &[u32], val: &[T], h: &mut [T]) {
-        let n = self.sizes.hidden;
-        h.copy_from_slice(&self.b1);
-        for (&j, &v) in idx.iter().zip(val) {
-            let start = j as usize * n;
-            let w = &self.w1[start..start + n];
-            for (hk, &wk) in h.iter_mut().zip(w) {
-                *hk = *hk + v * wk;
+        for (offset, width) in blocks::<T>(self.stride) {
+            match width {
+                32 => self.hidden_block::<32>(idx, val, offset, h),
+                24 => self.hidden_block::<24>(idx, val, offset, h),
+                16 => self.hidden_block::<16>(idx, val, offset, h),
+                _ => self.hidden_block::<LANES>(idx, val, offset, h),
             }
         }
+    }
+
+    /// Columns `offset..offset + W` of [`hidden_pre`](Self::hidden_pre), accumulated in a
+    /// fixed-size array that stays in registers while the non-zeros stream past.
+    #[inline(always)]
+    fn hidden_block<const W: usize>(&self, idx: &[u32], val: &[T], offset: usize, h: &mut [T]) {
+        let mut acc = [T::zero(); W];
+        acc.copy_from_slice(&self.b1[offset..offset + W]);
+        for (&j, &v) in idx.iter().zip(val) {
+            let start = j as usize * self.stride + offset;
+            let w = &self.w1[start..start + W];
+            for i in 0..W {
+                acc[i] = acc[i] + v * w[i];
+            }
+        }
+        h[offset..offset + W].copy_from_slice(&acc);
+    }
+
+    /// The activations of one row in place: sigmoid of the pre-activations, 0 in the padding.
+    #[inline]
+    pub(crate) fn activate(&self, h: &mut [T]) {
+        let (live, padding) = h.split_at_mut(self.sizes.hidden);
+        for a in live {
+            *a = sigmoid(*a);
+        }
+        padding.fill(T::zero());
     }
 
     /// `b2 + z w2` for one row of activations `z`.
@@ -112,7 +174,7 @@ impl<T: Precision> Engine<T> {
     pub(crate) fn output_row(&self, z: &[T], o: &mut [T]) {
         let m = self.sizes.output;
         o.copy_from_slice(&self.b2);
-        for (&zk, w) in z.iter().zip(self.w2.chunks_exact(m)) {
+        for (&zk, w) in z[..self.sizes.hidden].iter().zip(self.w2.chunks_exact(m)) {
             for (oc, &wc) in o.iter_mut().zip(w) {
                 *oc = *oc + zk * wc;
             }
@@ -128,8 +190,9 @@ impl<T: Precision> Engine<T> {
         rows: &[usize],
         buf: &mut Buffers<T>,
     ) -> T {
-        let (h, o) = (self.sizes.hidden, self.sizes.output);
-        buf.fit(self.sizes, rows.len());
+        let (h, o) = (self.stride, self.sizes.output);
+        buf.fit(self.sizes, self.stride, rows.len());
+        data.touch(rows);
         let mut loss = T::zero();
         for ((&r, hid), out) in rows
             .iter()
@@ -138,9 +201,7 @@ impl<T: Precision> Engine<T> {
         {
             let (idx, val) = data.row(r);
             self.hidden_pre(idx, val, hid);
-            for a in hid.iter_mut() {
-                *a = sigmoid(*a);
-            }
+            self.activate(hid);
             self.output_row(hid, out);
             loss = loss + softmax_cross_entropy_row(out, labels[r]);
         }
@@ -151,7 +212,7 @@ impl<T: Precision> Engine<T> {
     /// `dy`, and `dw2`, `db2`, `dhidden` (`da1`) and `db1` are filled. The weight gradient of
     /// the first layer is left to [`scatter_w1`](Self::scatter_w1).
     pub(crate) fn backward(&self, labels: &[usize], rows: &[usize], buf: &mut Buffers<T>) {
-        let (h, o) = (self.sizes.hidden, self.sizes.output);
+        let (h, o) = (self.stride, self.sizes.output);
         let inv_b = T::one() / T::from_f64(rows.len() as f64);
         buf.dw2.fill(T::zero());
         buf.db2.fill(T::zero());
@@ -162,13 +223,16 @@ impl<T: Precision> Engine<T> {
             .zip(buf.out.chunks_exact_mut(o))
             .zip(buf.dhidden.chunks_exact_mut(h))
         {
-            // The book's (y - t) / batch_size.
-            dy[labels[r]] = dy[labels[r]] - T::one();
+            // The book's (y - t) / batch_size, times y_t / (y_t + 1e-7): the exact derivative
+            // of -ln(y_t + 1e-7), the loss as computed (the factor is 1 to within 1e-7 / y_t).
+            let t = labels[r];
+            let scale = dy[t] / (dy[t] + T::from_f64(DELTA)) * inv_b;
+            dy[t] = dy[t] - T::one();
             for (v, db) in dy.iter_mut().zip(buf.db2.iter_mut()) {
-                *v = *v * inv_b;
+                *v = *v * scale;
                 *db = *db + *v;
             }
-            for (((&zk, w), dw), (dak, db)) in z
+            for (((&zk, w), dw), (dak, db)) in z[..self.sizes.hidden]
                 .iter()
                 .zip(self.w2.chunks_exact(o))
                 .zip(buf.dw2.chunks_exact_mut(o))
@@ -185,7 +249,7 @@ impl<T: Precision> Engine<T> {
         }
     }
 
-    /// Adds `scale * x^T da1` to a row-major `input x hidden` buffer: each non-zero pixel
+    /// Adds `scale * x^T da1` to a row-major `input x stride` buffer: each non-zero pixel
     /// `(j, v)` of batch row `b` adds `scale * v * da1[b, :]` to row `j`.
     pub(crate) fn scatter_w1(
         &self,
@@ -195,15 +259,39 @@ impl<T: Precision> Engine<T> {
         scale: T,
         target: &mut [T],
     ) {
-        let n = self.sizes.hidden;
-        for (&r, da) in rows.iter().zip(dhidden.chunks_exact(n)) {
+        for (&r, da) in rows.iter().zip(dhidden.chunks_exact(self.stride)) {
             let (idx, val) = data.row(r);
-            for (&j, &v) in idx.iter().zip(val) {
-                let s = scale * v;
-                let start = j as usize * n;
-                for (t, &d) in target[start..start + n].iter_mut().zip(da) {
-                    *t = *t + s * d;
+            for (offset, width) in blocks::<T>(self.stride) {
+                match width {
+                    32 => self.scatter_block::<32>(idx, val, da, scale, offset, target),
+                    24 => self.scatter_block::<24>(idx, val, da, scale, offset, target),
+                    16 => self.scatter_block::<16>(idx, val, da, scale, offset, target),
+                    _ => self.scatter_block::<LANES>(idx, val, da, scale, offset, target),
                 }
+            }
+        }
+    }
+
+    /// Columns `offset..offset + W` of [`scatter_w1`](Self::scatter_w1) for one batch row,
+    /// with that row's `da1` block held in registers.
+    #[inline(always)]
+    fn scatter_block<const W: usize>(
+        &self,
+        idx: &[u32],
+        val: &[T],
+        da: &[T],
+        scale: T,
+        offset: usize,
+        target: &mut [T],
+    ) {
+        let mut d = [T::zero(); W];
+        d.copy_from_slice(&da[offset..offset + W]);
+        for (&j, &v) in idx.iter().zip(val) {
+            let s = scale * v;
+            let start = j as usize * self.stride + offset;
+            let t = &mut target[start..start + W];
+            for i in 0..W {
+                t[i] = t[i] + s * d[i];
             }
         }
     }
@@ -247,11 +335,11 @@ impl<T: Precision> Engine<T> {
         let s = self.sizes;
         let loss = self.forward(data, labels, rows, buf);
         self.backward(labels, rows, buf);
-        let mut dw1 = vec![T::zero(); s.input * s.hidden];
+        let mut dw1 = vec![T::zero(); s.input * self.stride];
         self.scatter_w1(data, rows, &buf.dhidden, T::one(), &mut dw1);
         let grad = Gradient {
-            w1: DMatrix::from_row_slice(s.input, s.hidden, &dw1),
-            b1: DVector::from_column_slice(&buf.db1),
+            w1: DMatrix::from_fn(s.input, s.hidden, |j, k| dw1[j * self.stride + k]),
+            b1: DVector::from_column_slice(&buf.db1[..s.hidden]),
             w2: DMatrix::from_row_slice(s.hidden, s.output, &buf.dw2),
             b2: DVector::from_column_slice(&buf.db2),
         };
@@ -266,7 +354,7 @@ impl<T: Precision> Engine<T> {
         if n == 0 {
             return 0.0;
         }
-        let (h, o) = (self.sizes.hidden, self.sizes.output);
+        let (h, o) = (self.stride, self.sizes.output);
         let correct: usize = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map(|c| {
@@ -276,9 +364,7 @@ impl<T: Precision> Engine<T> {
                 for r in c * CHUNK..n.min((c + 1) * CHUNK) {
                     let (idx, val) = data.row(r);
                     self.hidden_pre(idx, val, &mut hid);
-                    for a in hid.iter_mut() {
-                        *a = sigmoid(*a);
-                    }
+                    self.activate(&mut hid);
                     self.output_row(&hid, &mut out);
                     if argmax(out.iter().copied()) == labels[r] {
                         count += 1;

@@ -51,6 +51,26 @@ impl<T: nalgebra::Scalar + Copy + num_traits::Zero> Gradient<T> {
 }
 
 impl<T: nalgebra::Scalar + Copy> Gradient<T> {
+    /// Splits a flat gradient, laid out as the network's parameters (`w1`, `b1`, `w2`, `b2`,
+    /// matrices column-major, the order of [`TwoLayerNet::parameters`](crate::TwoLayerNet::parameters)),
+    /// into the four arrays.
+    ///
+    /// # Panics
+    ///
+    /// If `flat` does not have [`Sizes::parameter_count`] elements.
+    pub fn from_flat(sizes: Sizes, flat: &[T]) -> Self {
+        assert_eq!(flat.len(), sizes.parameter_count(), "flat gradient of the wrong length");
+        let (w1, rest) = flat.split_at(sizes.input * sizes.hidden);
+        let (b1, rest) = rest.split_at(sizes.hidden);
+        let (w2, b2) = rest.split_at(sizes.hidden * sizes.output);
+        Gradient {
+            w1: DMatrix::from_column_slice(sizes.input, sizes.hidden, w1),
+            b1: DVector::from_column_slice(b1),
+            w2: DMatrix::from_column_slice(sizes.hidden, sizes.output, w2),
+            b2: DVector::from_column_slice(b2),
+        }
+    }
+
     /// The layer sizes this gradient belongs to.
     pub fn sizes(&self) -> Sizes {
         Sizes {

@@ -29,3 +29,9 @@ mod numerical;
 pub use numerical::numerical_gradient;
 #[cfg(test)]
 mod test_util;
+mod dual;
+pub use dual::{DUAL_CHUNK, dual_gradient};
+mod io;
+pub use io::{SavedNet, load_model, save_model};
+mod simple_net;
+pub use simple_net::SimpleNet;

@@ -1,7 +1,7 @@
 //! The brute-force numerical gradient, through nabla-numdiff.
 
 use nabla_numdiff::{Options, Params, Scheme, par_gradient};
-use nalgebra::{DMatrix, DVector, RealField};
+use nalgebra::{DMatrix, RealField};
 
 use crate::{Error, Gradient, Precision, TwoLayerNet};
 
@@ -31,20 +31,6 @@ impl<T: nalgebra::Scalar + Copy> Params<T> for TwoLayerNet<T> {
             i -= p.len();
         }
         panic!("parameter index out of range")
-    }
-}
-
-/// Splits a flat gradient in [`Params`] order into the four arrays of a [`Gradient`].
-fn unflatten<T: nalgebra::Scalar + Copy>(net: &TwoLayerNet<T>, flat: &[T]) -> Gradient<T> {
-    let s = net.sizes();
-    let (w1, rest) = flat.split_at(s.input * s.hidden);
-    let (b1, rest) = rest.split_at(s.hidden);
-    let (w2, b2) = rest.split_at(s.hidden * s.output);
-    Gradient {
-        w1: DMatrix::from_column_slice(s.input, s.hidden, w1),
-        b1: DVector::from_column_slice(b1),
-        w2: DMatrix::from_column_slice(s.hidden, s.output, w2),
-        b2: DVector::from_column_slice(b2),
     }
 }
 
@@ -78,7 +64,7 @@ pub fn numerical_gradient<T: Precision + RealField>(
         |n: &TwoLayerNet<T>| n.loss(x, labels),
         Options::fixed(Scheme::Central, h),
     )?;
-    Ok(unflatten(net, &flat))
+    Ok(Gradient::from_flat(net.sizes(), &flat))
 }
 
 #[cfg(test)]
@@ -98,7 +84,7 @@ mod tests {
         assert_eq!(net.w2()[(1, 0)], 9.0);
         assert_eq!(net.b2()[1], 13.0);
         let flat: Vec<f64> = (0..14).map(|i| i as f64).collect();
-        let g = unflatten(&net, &flat);
+        let g = Gradient::from_flat(net.sizes(), &flat);
         assert_eq!(g.w1, *net.w1());
         assert_eq!(g.b2, *net.b2());
     }

@@ -66,11 +66,12 @@ fn row_loss<T: Precision>(logits: &[T], label: usize) -> T {
 /// The forward quantities of a batch that every nudge starts from.
 struct Base<T> {
     batch: usize,
-    hidden: usize,
+    /// Row length of `pre` and `z` (the engine's padded hidden width).
+    stride: usize,
     output: usize,
-    /// `batch x hidden` pre-activations.
+    /// `batch x stride` pre-activations.
     pre: Vec<T>,
-    /// `batch x hidden` activations.
+    /// `batch x stride` activations.
     z: Vec<T>,
     /// `batch x output` logits.
     logits: Vec<T>,
@@ -80,7 +81,7 @@ struct Base<T> {
 
 impl<T: Precision> Base<T> {
     fn new(engine: &Engine<T>, data: &SparseRows<T>, labels: &[usize], rows: &[usize]) -> Self {
-        let (h, o) = (engine.sizes.hidden, engine.sizes.output);
+        let (h, o) = (engine.stride, engine.sizes.output);
         let b = rows.len();
         let mut pre = vec![T::zero(); b * h];
         let mut z = vec![T::zero(); b * h];
@@ -93,14 +94,13 @@ impl<T: Precision> Base<T> {
         {
             let (idx, val) = data.row(r);
             engine.hidden_pre(idx, val, p);
-            for (zk, &pk) in zr.iter_mut().zip(p.iter()) {
-                *zk = sigmoid(pk);
-            }
+            zr.copy_from_slice(p);
+            engine.activate(zr);
             engine.output_row(zr, l);
         }
         Base {
             batch: b,
-            hidden: h,
+            stride: h,
             output: o,
             pre,
             z,
@@ -113,7 +113,7 @@ impl<T: Precision> Base<T> {
     /// `minus`; `scratch` holds `output` entries.
     #[inline]
     fn hidden_nudge(&self, w2_row: &[T], b: usize, k: usize, plus: T, minus: T, scratch: &mut [T]) -> T {
-        let at = b * self.hidden + k;
+        let at = b * self.stride + k;
         let (a, z0) = (self.pre[at], self.z[at]);
         let base = &self.logits[b * self.output..(b + 1) * self.output];
         let label = self.labels[b];
@@ -188,7 +188,7 @@ pub(crate) fn structured_gradient<T: Precision>(
         }
         let mut scratch = vec![T::zero(); s.output];
         for (k, g) in out.iter_mut().enumerate() {
-            let (plus, minus) = steps(engine.w1[j * s.hidden + k], h);
+            let (plus, minus) = steps(engine.w1[j * engine.stride + k], h);
             let w2_row = &engine.w2[k * s.output..(k + 1) * s.output];
             let mut sum = T::zero();
             for &(b, v) in column {
@@ -219,7 +219,7 @@ pub(crate) fn structured_gradient<T: Precision>(
         for (c, g) in out.iter_mut().enumerate() {
             let (plus, minus) = steps(engine.w2[k * s.output + c], h);
             let sum = (0..base.batch).fold(T::zero(), |acc, b| {
-                let zk = base.z[b * s.hidden + k];
+                let zk = base.z[b * base.stride + k];
                 acc + base.logit_nudge(b, c, zk * plus, zk * minus, &mut scratch)
             });
             *g = sum * scale;

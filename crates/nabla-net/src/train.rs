@@ -217,7 +217,16 @@ pub fn train<T: Precision>(
                 }
                 loss
             }
-            GradMethod::Dual => todo!("TEMP"),
+            GradMethod::Dual => {
+                let batch_net = engine.to_net().map(Precision::as_f64);
+                let x = images.gather_dense(rows).map(Precision::as_f64);
+                let t: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
+                let (loss, g) = crate::dual::dual_gradient(&batch_net, &x, &t);
+                if loss.is_finite() {
+                    engine.apply(&g.map(T::from_f64), lr);
+                }
+                T::from_f64(loss)
+            }
         };
         let loss = loss.as_f64();
         if !loss.is_finite() {
@@ -254,7 +263,7 @@ impl<T: Precision> Engine<T> {
         let s = self.sizes;
         for j in 0..s.input {
             for k in 0..s.hidden {
-                let w = &mut self.w1[j * s.hidden + k];
+                let w = &mut self.w1[j * self.stride + k];
                 *w = *w - lr * g.w1[(j, k)];
             }
         }

@@ -1,0 +1,184 @@
+//! The book's `simpleNet`: one weight matrix, softmax, cross-entropy.
+
+use nabla_dual::{DualVec, gradient_chunked};
+use nabla_numdiff::{Options, Scheme, gradient};
+use nalgebra::{DMatrix, DVector, RealField};
+
+use crate::forward::{DELTA, softmax_rows};
+use crate::{Error, Precision};
+
+/// The book's `simpleNet`: a single weight matrix `w` (`inputs x classes`, 2 x 3 in the
+/// book), prediction `x w`, loss the cross-entropy of `softmax(x w)` with the label. Generic
+/// over the scalar like [`TwoLayerNet`](crate::TwoLayerNet), and differentiable the same three
+/// ways.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimpleNet<T: nalgebra::Scalar> {
+    w: DMatrix<T>,
+}
+
+impl<T: nalgebra::Scalar + Copy> SimpleNet<T> {
+    /// A network with the given weights.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Zero`] if `w` has no rows or no columns.
+    pub fn new(w: DMatrix<T>) -> Result<Self, Error> {
+        if w.nrows() == 0 {
+            return Err(Error::Zero { what: "input size" });
+        }
+        if w.ncols() == 0 {
+            return Err(Error::Zero { what: "class count" });
+        }
+        Ok(SimpleNet { w })
+    }
+
+    /// The weights.
+    pub fn w(&self) -> &DMatrix<T> {
+        &self.w
+    }
+}
+
+impl<T: RealField + Copy> SimpleNet<T> {
+    /// `x w`, the scores of each class.
+    ///
+    /// # Panics
+    ///
+    /// If `x` does not have one entry per row of `w`.
+    pub fn predict(&self, x: &DVector<T>) -> DVector<T> {
+        assert_eq!(x.len(), self.w.nrows(), "x has the wrong length");
+        self.w.tr_mul(x)
+    }
+
+    /// `-ln(softmax(x w)[label] + 1e-7)`, the book's `loss(x, t)` with `t = one_hot(label)`.
+    ///
+    /// # Panics
+    ///
+    /// If `x` has the wrong length or `label` is not below the number of classes.
+    pub fn loss(&self, x: &DVector<T>, label: usize) -> T {
+        let y = softmax_rows(DMatrix::from_row_slice(1, self.w.ncols(), self.predict(x).as_slice()));
+        -(y[label] + nalgebra::convert(DELTA)).ln()
+    }
+}
+
+impl<T: Precision + RealField> SimpleNet<T> {
+    /// The gradient of [`loss`](Self::loss) with respect to `w` by backpropagation:
+    /// `x (y - t)^T` with `y = softmax(x w)`, times `y_t / (y_t + 1e-7)` (the exact
+    /// derivative of the loss as computed, `1e-7` included).
+    ///
+    /// # Panics
+    ///
+    /// If `x` has the wrong length or `label` is not below the number of classes.
+    pub fn backprop(&self, x: &DVector<T>, label: usize) -> DMatrix<T> {
+        let mut y = softmax_rows(DMatrix::from_row_slice(1, self.w.ncols(), self.predict(x).as_slice()));
+        let scale = y[label] / (y[label] + <T as Precision>::from_f64(DELTA));
+        y[label] -= T::one();
+        (x * y) * scale
+    }
+
+    /// The book's `numerical_gradient(f, net.W)`: central differences with the fixed step `h`
+    /// (the book: `1e-4`) over every weight, through nabla-numdiff.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NumDiff`] if the loss is not finite at a probed point or `h` is not a valid
+    /// step.
+    ///
+    /// # Panics
+    ///
+    /// If `x` has the wrong length or `label` is not below the number of classes.
+    pub fn numerical_gradient(
+        &self,
+        x: &DVector<T>,
+        label: usize,
+        h: T,
+    ) -> Result<DMatrix<T>, Error> {
+        let mut w = self.w.clone();
+        let (rows, cols) = w.shape();
+        let flat = gradient(
+            &mut w,
+            |w: &DMatrix<T>| SimpleNet { w: w.clone() }.loss(x, label),
+            Options::fixed(Scheme::Central, h),
+        )?;
+        Ok(DMatrix::from_column_slice(rows, cols, &flat))
+    }
+}
+
+impl SimpleNet<f64> {
+    /// The gradient of [`loss`](Self::loss) with respect to `w` by forward-mode dual numbers
+    /// (`DualVec<f64, 8>`, so the book's six weights take one pass).
+    ///
+    /// # Panics
+    ///
+    /// If `x` has the wrong length or `label` is not below the number of classes.
+    pub fn dual_gradient(&self, x: &DVector<f64>, label: usize) -> DMatrix<f64> {
+        type D = DualVec<f64, 8>;
+        let (rows, cols) = self.w.shape();
+        let xd = x.map(D::constant);
+        let (_, flat) = gradient_chunked::<8, _>(
+            |w: &[D]| {
+                let net = SimpleNet {
+                    w: DMatrix::from_column_slice(rows, cols, w),
+                };
+                net.loss(&xd, label)
+            },
+            self.w.as_slice(),
+        );
+        DMatrix::from_column_slice(rows, cols, &flat)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    /// REFERENCE.md's simpleNet.
+    fn book() -> (SimpleNet<f64>, DVector<f64>) {
+        let w = DMatrix::from_row_slice(
+            2,
+            3,
+            &[0.47355232, 0.9977393, 0.84668094, 0.85557411, 0.03563661, 0.69422093],
+        );
+        (SimpleNet::new(w).unwrap(), DVector::from_row_slice(&[0.6, 0.9]))
+    }
+
+    #[test]
+    fn prediction_and_loss_are_the_books() {
+        let (net, x) = book();
+        let p = net.predict(&x);
+        for (got, want) in p.iter().zip([1.05414809, 0.63071653, 1.1328074]) {
+            assert_relative_eq!(*got, want, epsilon = 5e-9);
+        }
+        assert_relative_eq!(net.loss(&x, 2), 0.9280682857864075, epsilon = 1e-15);
+    }
+
+    #[test]
+    fn numerical_dw_is_the_books_and_the_other_two_agree() {
+        let (net, x) = book();
+        let numerical = net.numerical_gradient(&x, 2, 1e-4).unwrap();
+        let want = DMatrix::from_row_slice(
+            2,
+            3,
+            &[0.2192475712, 0.1435624298, -0.362810001, 0.3288713569, 0.2153436448, -0.5442150015],
+        );
+        for (got, want) in numerical.iter().zip(want.iter()) {
+            assert_relative_eq!(*got, *want, epsilon = 1e-10);
+        }
+        let analytic = net.backprop(&x, 2);
+        let dual = net.dual_gradient(&x, 2);
+        for ((a, d), n) in analytic.iter().zip(dual.iter()).zip(numerical.iter()) {
+            assert_relative_eq!(*a, *d, max_relative = 1e-12);
+            assert_relative_eq!(*a, *n, epsilon = 1e-8);
+        }
+    }
+
+    #[test]
+    fn f32_follows_f64_and_empty_weights_are_rejected() {
+        let (net, x) = book();
+        let net32 = SimpleNet::new(net.w().map(|v| v as f32)).unwrap();
+        let l32 = net32.loss(&x.map(|v| v as f32), 2);
+        assert_relative_eq!(f64::from(l32), 0.9280682857864075, max_relative = 1e-6);
+        assert!(SimpleNet::new(DMatrix::<f64>::zeros(0, 3)).is_err());
+        assert!(SimpleNet::new(DMatrix::<f64>::zeros(2, 0)).is_err());
+    }
+}
