@@ -5,12 +5,14 @@
 //!
 //! | module | crate | what it holds |
 //! |---|---|---|
+//! | [`data`] | `nabla-data` | MNIST: checked IDX parsing, the book's `load_mnist` options, verified download and cache, seeded mini-batches |
 //! | [`loss`] | `nabla-loss` | squared error, cross-entropy, softmax, their gradients |
 //! | [`numdiff`] | `nabla-numdiff` | finite differences: step rules, Richardson, gradients, Jacobians, Hessians, gradient descent, gradient checks |
 //! | [`plot`] | (here) | line charts to PNG: linear or log axes, embedded font |
 //!
 //! Each crate can also be used on its own.
 
+pub use nabla_data as data;
 pub use nabla_loss as loss;
 pub use nabla_numdiff as numdiff;
 

@@ -5,6 +5,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod mnist;
 mod steps;
 
 /// The error every subcommand returns: its message is printed as `error: ...`.
@@ -21,6 +22,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     // One variant per subcommand, each documented (the doc comment is its `--help` line).
+    /// Inspect or download the MNIST files (info, fetch).
+    Mnist(mnist::Args),
     /// Draw the error of finite differences against the step size h (log-log, f64 and f32).
     Steps(steps::Args),
 }
@@ -28,6 +31,7 @@ enum Command {
 /// Runs the subcommand that `args` names.
 pub fn run(args: Cli) -> CliResult {
     match args.command {
+        Command::Mnist(args) => mnist::run(args),
         Command::Steps(args) => steps::run(args),
     }
 }
