@@ -5,9 +5,11 @@
 //! against the number of parameters. [`LineChart`] describes one such chart; [`Figure`] puts
 //! several charts side by side in one image. Both write a PNG with `save_png`.
 //!
-//! ```no_run
+//! ```
 //! use nabla::plot::LineChart;
 //!
+//! # let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("error.png");
 //! let central: Vec<(f64, f64)> = [1e-8, 1e-6, 1e-4, 1e-2]
 //!     .iter()
 //!     .map(|&h| (h, 1e-16 / h + h * h / 6.0))
@@ -18,8 +20,9 @@
 //!     .log_x(true)
 //!     .log_y(true)
 //!     .series("central", &central)
-//!     .save_png("error.png")?;
-//! # Ok::<(), nabla::plot::PlotError>(())
+//!     .save_png(&path)?;
+//! # assert!(path.exists());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Points that cannot be drawn
@@ -30,6 +33,8 @@
 //! where they were (a gap in the curve shows that something is missing there). A series with
 //! no drawable point still gets its legend entry, marked `(nothing to draw)`. Only a chart in
 //! which no series has a drawable point at all is an error ([`PlotError::NothingToDraw`]).
+//! Axes stop at magnitudes of about `4e307`, and a logarithmic axis spans at most 300
+//! decades below its largest value; points beyond are clipped at the frame.
 //!
 //! # Fonts
 //!
@@ -54,6 +59,13 @@ const FONT_FAMILY: &str = "sans-serif";
 
 /// Default size of one chart, in pixels.
 const DEFAULT_SIZE: (u32, u32) = (800, 600);
+
+/// The largest magnitude an axis reaches; an axis whose span overflows to infinity would
+/// leave plotters nothing to divide by.
+const LIMIT: f64 = f64::MAX / 4.0;
+
+/// The most decades a logarithmic axis spans (from its top down).
+const MAX_DECADES: f64 = 300.0;
 
 /// Series with more points than this are drawn with thin lines.
 const DENSE: usize = 200;
@@ -335,13 +347,24 @@ impl LineChart {
 
 /// Widens `[lo, hi]` a little so that lines do not run along the frame, and gives a
 /// single value a range around it.
+///
+/// The range is kept inside `[-LIMIT, LIMIT]` on a linear axis, and below `LIMIT` and within
+/// `MAX_DECADES` decades of its top on a logarithmic one, so that its span stays finite;
+/// points beyond are drawn clipped at the frame.
 fn pad(lo: f64, hi: f64, log: bool) -> Range<f64> {
     if log {
         // Work in decades: 5% of the span on each side, half a decade around a single value.
         let (a, b) = (lo.log10(), hi.log10());
         let margin = if b > a { 0.05 * (b - a) } else { 0.5 };
-        10f64.powf(a - margin)..10f64.powf(b + margin)
+        let top = (b + margin).min(LIMIT.log10());
+        // plotters divides the ends of a log axis; their ratio must stay finite.
+        let bottom = (a - margin).max(top - MAX_DECADES);
+        10f64.powf(bottom)..10f64.powf(top)
     } else {
+        let (lo, hi) = (
+            lo.clamp(-LIMIT / 2.0, LIMIT / 2.0),
+            hi.clamp(-LIMIT / 2.0, LIMIT / 2.0),
+        );
         let margin = if hi > lo {
             0.05 * (hi - lo)
         } else if lo != 0.0 {
@@ -602,6 +625,8 @@ fn tick_label(value: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use approx::assert_relative_eq;
+
     use super::*;
 
     /// The PNG file signature (first 8 bytes of every PNG).
@@ -776,6 +801,29 @@ mod tests {
     }
 
     #[test]
+    fn extreme_magnitudes_do_not_break_the_axes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.png");
+        let huge = [(0.0, 1e308), (1.0, -1e308), (2.0, f64::MAX)];
+        LineChart::new("huge")
+            .series("h", &huge)
+            .size(200, 150)
+            .save_png(&path)
+            .unwrap();
+        assert_eq!(png_size(&std::fs::read(&path).unwrap()), (200, 150));
+        // 620 decades on x: the axis keeps the top 300, and the call returns.
+        let tiny = [(1e-320, 1e-300), (1e300, 1e-310)];
+        LineChart::new("tiny")
+            .log_x(true)
+            .log_y(true)
+            .series("t", &tiny)
+            .size(200, 150)
+            .save_png(&path)
+            .unwrap();
+        assert_eq!(png_size(&std::fs::read(&path).unwrap()), (200, 150));
+    }
+
+    #[test]
     fn tick_labels_are_short() {
         let cases = [
             (100.0, "100"),
@@ -790,6 +838,15 @@ mod tests {
         for (value, label) in cases {
             assert_eq!(tick_label(value), label, "{value}");
         }
+    }
+
+    #[test]
+    fn log_axes_span_at_most_300_decades() {
+        let r = pad(1e-320, 1e300, true);
+        assert!(r.end.is_finite() && r.start > 0.0);
+        assert_relative_eq!(r.end.log10() - r.start.log10(), 300.0, epsilon = 1e-9);
+        let r = pad(1e300, f64::MAX, true);
+        assert!(r.end < 1e308 && r.start > 1e290, "{r:?}");
     }
 
     #[test]
