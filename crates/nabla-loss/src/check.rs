@@ -1,6 +1,6 @@
-//! Validation of targets against predictions, shared by every loss.
+//! Validation of targets against predictions, and the batch size, shared by every loss.
 
-use nalgebra::{DMatrix, Scalar};
+use nalgebra::{DMatrix, RealField, Scalar};
 
 use crate::error::{Error, Result};
 
@@ -75,4 +75,9 @@ pub(crate) fn class_indices<L: Copy + Into<usize>>(
             }
         })
         .collect()
+}
+
+/// The number of rows of `y`, as a `T` to divide a batch sum by.
+pub(crate) fn batch_size<T: RealField + Copy>(y: &DMatrix<T>) -> T {
+    nalgebra::convert(y.nrows() as f64)
 }

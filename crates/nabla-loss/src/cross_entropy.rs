@@ -2,9 +2,8 @@
 
 use nalgebra::{DMatrix, RealField};
 
-use crate::check;
+use crate::check::{self, batch_size};
 use crate::error::Result;
-use crate::squared_error::batch_size;
 use crate::sum::pairwise_sum;
 
 /// The book's `delta`, added to a probability before its logarithm so that `ln(0)` never

@@ -14,10 +14,9 @@
 
 use nalgebra::{DMatrix, RealField};
 
-use crate::check;
+use crate::check::{self, batch_size};
 use crate::error::Result;
 use crate::softmax::{shifted_log_sum_exp, softmax_rows};
-use crate::squared_error::batch_size;
 use crate::sum::pairwise_sum;
 
 /// Softmax-cross-entropy of a batch of logits `z` (one sample per row) against one-hot (or

@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, RealField};
 
-use crate::check;
+use crate::check::{self, batch_size};
 use crate::error::Result;
 use crate::sum::pairwise_sum;
 
@@ -80,11 +80,6 @@ pub fn squared_error_grad_batch<T: RealField + Copy>(
 /// One half in `T`.
 fn half<T: RealField + Copy>() -> T {
     nalgebra::convert(0.5)
-}
-
-/// The number of rows of `y`, as a `T` to divide by.
-pub(crate) fn batch_size<T: RealField + Copy>(y: &DMatrix<T>) -> T {
-    nalgebra::convert(y.nrows() as f64)
 }
 
 #[cfg(test)]
