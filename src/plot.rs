@@ -64,13 +64,16 @@ const DEFAULT_SIZE: (u32, u32) = (800, 600);
 /// leave plotters nothing to divide by.
 const LIMIT: f64 = f64::MAX / 4.0;
 
+/// The largest side of an image, in pixels.
+const MAX_SIDE: u32 = 16384;
+
 /// The most decades a logarithmic axis spans (from its top down).
 const MAX_DECADES: f64 = 300.0;
 
 /// Series with more points than this are drawn with thin lines.
 const DENSE: usize = 200;
 
-/// Line colours, in the order series are added; chosen to stay apart on white and in grey.
+/// Line colours, in the order series are added (the "tab10" cycle familiar from matplotlib).
 const COLORS: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
@@ -100,8 +103,10 @@ pub enum PlotError {
     /// A [`Figure`] without any chart in it.
     #[error("figure has no charts to draw")]
     EmptyFigure,
-    /// A width or height of zero pixels.
-    #[error("image size {width}x{height} is not drawable: both sides must be at least 1 pixel")]
+    /// A width or height of zero pixels, or a side of the whole image above 16384 pixels.
+    #[error(
+        "image size {width}x{height} is not drawable: each side must be between 1 and 16384 pixels"
+    )]
     InvalidSize {
         /// Requested width in pixels.
         width: u32,
@@ -288,7 +293,7 @@ impl LineChart {
     /// # Errors
     ///
     /// [`PlotError::NothingToDraw`] when no series has a drawable point,
-    /// [`PlotError::InvalidSize`] for a zero width or height, [`PlotError::Io`] or
+    /// [`PlotError::InvalidSize`] for a zero side or one above 16384 pixels, [`PlotError::Io`] or
     /// [`PlotError::Draw`] when the file cannot be written. On error nothing is left at
     /// `path` (an existing file there is left untouched).
     pub fn save_png(&self, path: impl AsRef<Path>) -> Result<(), PlotError> {
@@ -441,7 +446,8 @@ impl Figure {
     /// # Errors
     ///
     /// [`PlotError::EmptyFigure`] without charts, [`PlotError::NothingToDraw`] naming the
-    /// first chart with no drawable point, [`PlotError::InvalidSize`] for a zero panel side,
+    /// first chart with no drawable point, [`PlotError::InvalidSize`] for a zero panel side
+    /// or an image side above 16384 pixels,
     /// [`PlotError::Io`] or [`PlotError::Draw`] when the file cannot be written. On error
     /// nothing is left at `path` (an existing file there is left untouched).
     pub fn save_png(&self, path: impl AsRef<Path>) -> Result<(), PlotError> {
@@ -450,8 +456,16 @@ impl Figure {
             return Err(PlotError::EmptyFigure);
         }
         let (width, height) = self.panel_size;
+        let (total_w, total_h) = self.pixel_size();
         if width == 0 || height == 0 {
             return Err(PlotError::InvalidSize { width, height });
+        }
+        // The whole image is one RGB buffer in memory; keep it below 1 GB.
+        if total_w > MAX_SIDE || total_h > MAX_SIDE {
+            return Err(PlotError::InvalidSize {
+                width: total_w,
+                height: total_h,
+            });
         }
         let mut panels = Vec::with_capacity(self.charts.len());
         for chart in &self.charts {
@@ -771,6 +785,14 @@ mod tests {
                 height: 10
             })
         ));
+        let err = LineChart::new("huge")
+            .size(20_000, 10)
+            .series("z", &zeros)
+            .save_png(&path);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "image size 20000x10 is not drawable: each side must be between 1 and 16384 pixels"
+        );
 
         assert!(
             entries(dir.path()).is_empty(),
