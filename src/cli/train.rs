@@ -1,0 +1,367 @@
+//! `nabla train`: the book's two-layer network learns MNIST.
+//!
+//! The book's `train_neuralnet.py` by default (10000 iterations, batches of 100 drawn with
+//! replacement, learning rate 0.1, 50 hidden units, accuracy on all 70000 images every 600
+//! iterations), with a progress bar, and in `--out`: `report.json`, `loss.png`,
+//! `accuracy.png` and `model.json`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressStyle};
+use nabla::data::{Event, Mnist, MnistOptions, MnistSource};
+use nabla::net::{
+    Dataset, EpochRecord, GradMethod, Observer, Precision, Sizes, TrainConfig, TrainOutcome,
+    TwoLayerNet, save_model, train,
+};
+use nabla::plot::{Corner, LineChart};
+use serde_json::json;
+
+use super::CliResult;
+
+/// Arguments of `nabla train`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Directory with the four MNIST files (default: $MNIST_DIR, else the per-user cache,
+    /// downloading on first use).
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Number of SGD iterations.
+    #[arg(long, default_value = "10000", value_parser = positive_count, allow_negative_numbers = true)]
+    iters: usize,
+    /// Images per mini-batch (drawn with replacement).
+    #[arg(long, default_value = "100", value_parser = positive_count, allow_negative_numbers = true)]
+    batch: usize,
+    /// Learning rate.
+    #[arg(long, default_value = "0.1", value_parser = positive_real, allow_negative_numbers = true)]
+    lr: f64,
+    /// Hidden units.
+    #[arg(long, default_value = "50", value_parser = positive_count, allow_negative_numbers = true)]
+    hidden: usize,
+    /// Seed of the initial weights and of the mini-batch sampler.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// How the gradient is computed.
+    #[arg(long, value_enum, default_value_t = Grad::Backprop)]
+    grad: Grad,
+    /// Floating-point precision (default: f32 for backprop, f64 for numerical and dual).
+    #[arg(long, value_enum)]
+    precision: Option<Prec>,
+    /// Standard deviation of the initial weights.
+    #[arg(long, default_value = "0.01", value_parser = positive_real, allow_negative_numbers = true)]
+    init_std: f64,
+    /// Evaluate train and test accuracy every N iterations (default: one epoch, train size /
+    /// batch).
+    #[arg(long, value_name = "N", value_parser = positive_count, allow_negative_numbers = true)]
+    eval_every: Option<usize>,
+    /// Directory for report.json, loss.png, accuracy.png and model.json.
+    #[arg(long, default_value = "nabla-out", value_name = "DIR")]
+    out: PathBuf,
+}
+
+/// `--grad`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Grad {
+    /// Backpropagation (fast).
+    Backprop,
+    /// Central differences, h = 1e-4, structure-aware (minutes for the book's run).
+    Numerical,
+    /// Forward-mode dual numbers (exact, very slow on the full network).
+    Dual,
+}
+
+/// `--precision`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Prec {
+    /// 32-bit floats, as NumPy's float32 images.
+    F32,
+    /// 64-bit floats.
+    F64,
+}
+
+/// A count that must be at least 1.
+pub(super) fn positive_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<i128>() {
+        Ok(n) if n >= 1 => usize::try_from(n).map_err(|_| format!("{n} is too large")),
+        Ok(n) => Err(format!("must be at least 1, got {n}")),
+        Err(_) => Err(format!("expected a whole number, got {s:?}")),
+    }
+}
+
+/// A real number that must be finite and greater than 0.
+fn positive_real(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        Ok(x) => Err(format!("must be a finite number greater than 0, got {x}")),
+        Err(_) => Err(format!("expected a number, got {s:?}")),
+    }
+}
+
+/// Loads both MNIST splits as the book does, from `--data`, `$MNIST_DIR` or the cache,
+/// reporting checks and downloads on stderr. Returns `(train, test, seconds)`.
+pub(super) fn load_mnist(data: Option<&Path>) -> Result<(Mnist, Mnist, f64), Box<dyn std::error::Error>> {
+    if let Some(dir) = data
+        && !dir.is_dir()
+    {
+        return Err(format!("data directory {} does not exist", dir.display()).into());
+    }
+    let source = data.map_or_else(MnistSource::new, MnistSource::dir);
+    let (dir, _) = source.locate()?;
+    eprintln!("loading MNIST from {}", dir.display());
+    let start = Instant::now();
+    let mut bar: Option<ProgressBar> = None;
+    let (train, test) = nabla::data::load_mnist_with_progress(
+        &source,
+        MnistOptions::default(),
+        &mut |event| match event {
+            Event::Started { file, url, total } => {
+                let pb = total.map_or_else(ProgressBar::new_spinner, ProgressBar::new);
+                pb.set_message(file.file_name());
+                pb.println(format!("downloading {url}"));
+                bar = Some(pb);
+            }
+            Event::Progress { done, .. } => {
+                if let Some(pb) = &bar {
+                    pb.set_position(done);
+                }
+            }
+            Event::MirrorFailed { url, reason, .. } => {
+                if let Some(pb) = bar.take() {
+                    pb.abandon();
+                }
+                eprintln!("{url}: {reason}");
+            }
+            Event::Rejected { error, .. } => eprintln!("rejected: {error}"),
+            Event::Saved { .. } => {
+                if let Some(pb) = bar.take() {
+                    pb.finish_and_clear();
+                }
+            }
+            _ => {}
+        },
+    )?;
+    Ok((train, test, start.elapsed().as_secs_f64()))
+}
+
+/// Peak resident memory of this process (VmHWM), in bytes, where /proc tells it.
+pub(super) fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Runs `nabla train`.
+pub fn run(args: Args) -> CliResult {
+    let grad = match args.grad {
+        Grad::Backprop => GradMethod::Backprop,
+        Grad::Numerical => GradMethod::Numerical,
+        Grad::Dual => GradMethod::Dual,
+    };
+    let precision = match (args.precision, args.grad) {
+        (Some(Prec::F32), Grad::Numerical) => {
+            return Err("--grad numerical needs --precision f64: in f32 the book's step h = 1e-4 \
+                        is far below where rounding dominates (about 5e-3), and the gradient \
+                        would be mostly noise"
+                .into());
+        }
+        (Some(Prec::F32), Grad::Dual) => {
+            return Err("--grad dual computes in f64; use --precision f64 (or leave it out)".into());
+        }
+        (Some(p), _) => p,
+        (None, Grad::Backprop) => Prec::F32,
+        (None, _) => Prec::F64,
+    };
+    let config = TrainConfig {
+        iterations: args.iters,
+        batch_size: args.batch,
+        learning_rate: args.lr,
+        seed: args.seed,
+        eval_every: args.eval_every,
+        grad,
+        numerical_step: 1e-4,
+    };
+    config.validate()?;
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| format!("cannot create the output directory {}: {e}", args.out.display()))?;
+    let (train_split, test_split, load_seconds) = load_mnist(args.data.as_deref())?;
+    match precision {
+        Prec::F32 => run_typed::<f32>(&args, &config, &train_split, &test_split, load_seconds),
+        Prec::F64 => run_typed::<f64>(&args, &config, &train_split, &test_split, load_seconds),
+    }
+}
+
+/// Drives the progress bar from the training loop.
+struct Progress {
+    bar: ProgressBar,
+    loss: f64,
+    last: Option<EpochRecord>,
+}
+
+impl Progress {
+    fn message(&self) -> String {
+        match self.last {
+            Some(r) => format!(
+                "loss {:.4}  train {:.4}  test {:.4}",
+                self.loss, r.train_accuracy, r.test_accuracy
+            ),
+            None => format!("loss {:.4}", self.loss),
+        }
+    }
+}
+
+impl Observer for Progress {
+    fn iteration(&mut self, iteration: usize, loss: f64) {
+        self.loss = loss;
+        // Redrawing the message every iteration would cost more than a backprop step.
+        if iteration % 50 == 0 {
+            self.bar.set_message(self.message());
+        }
+        self.bar.inc(1);
+    }
+
+    fn epoch(&mut self, record: &EpochRecord) {
+        self.last = Some(*record);
+        self.bar.set_message(self.message());
+    }
+}
+
+fn run_typed<T: Precision>(
+    args: &Args,
+    config: &TrainConfig,
+    train_split: &Mnist,
+    test_split: &Mnist,
+    load_seconds: f64,
+) -> CliResult {
+    let start = Instant::now();
+    let train_set = Dataset::<T>::new(train_split.images(), train_split.labels())?;
+    let test_set = Dataset::<T>::new(test_split.images(), test_split.labels())?;
+    let sizes = Sizes::new(train_split.images().ncols(), args.hidden, nabla::data::CLASSES)?;
+    // Drawn in f64 and rounded, exactly as `TwoLayerNet::<f32>::new` would.
+    let net = TwoLayerNet::<f64>::new(sizes, args.init_std, args.seed)?.map(T::from_f64);
+    let prepare_seconds = start.elapsed().as_secs_f64();
+
+    let bar = ProgressBar::new(config.iterations as u64).with_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {per_sec} {msg}")
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut progress = Progress {
+        bar,
+        loss: f64::NAN,
+        last: None,
+    };
+    let start = Instant::now();
+    let outcome = train(&net, &train_set, &test_set, config, &mut progress);
+    let train_seconds = start.elapsed().as_secs_f64();
+    progress.bar.finish_and_clear();
+    let outcome = outcome?;
+
+    let report = report(args, config, T::NAME, &outcome, train_seconds, load_seconds, prepare_seconds);
+    let out = &args.out;
+    let write = |name: &str, bytes: &[u8]| {
+        let path = out.join(name);
+        write_atomically(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    write("report.json", serde_json::to_string_pretty(&report)?.as_bytes())?;
+    save_model(&outcome.net, out.join("model.json"))?;
+    LineChart::new(format!("nabla train: mini-batch loss ({}, {})", config.grad.name(), T::NAME))
+        .x_label("iteration")
+        .y_label("cross-entropy loss")
+        .series_indexed("loss", &outcome.losses)
+        .save_png(out.join("loss.png"))?;
+    let curve = |f: fn(&EpochRecord) -> f64| -> Vec<(f64, f64)> {
+        outcome.epochs.iter().map(|r| (r.iteration as f64, f(r))).collect()
+    };
+    LineChart::new("nabla train: accuracy per epoch")
+        .x_label("iteration")
+        .y_label("accuracy")
+        .markers(true)
+        .legend(Corner::LowerRight)
+        .series("train", &curve(|r| r.train_accuracy))
+        .series("test", &curve(|r| r.test_accuracy))
+        .save_png(out.join("accuracy.png"))?;
+
+    println!(
+        "{} iterations ({}, {}): train accuracy {:.4}, test accuracy {:.4}, {:.2} s training",
+        config.iterations,
+        config.grad.name(),
+        T::NAME,
+        outcome.final_train_accuracy,
+        outcome.final_test_accuracy,
+        train_seconds,
+    );
+    if let Some(peak) = peak_memory_bytes() {
+        println!("peak memory {:.0} MB", peak as f64 / 1e6);
+    }
+    println!(
+        "wrote {0}/report.json, {0}/loss.png, {0}/accuracy.png, {0}/model.json",
+        out.display()
+    );
+    Ok(())
+}
+
+fn report<T: Precision>(
+    args: &Args,
+    config: &TrainConfig,
+    precision: &str,
+    outcome: &TrainOutcome<T>,
+    train_seconds: f64,
+    load_seconds: f64,
+    prepare_seconds: f64,
+) -> serde_json::Value {
+    let losses = &outcome.losses;
+    let tail = &losses[losses.len().saturating_sub(100)..];
+    let per_100: Vec<f64> = losses
+        .chunks(100)
+        .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+        .collect();
+    json!({
+        "config": {
+            "iterations": config.iterations,
+            "batch_size": config.batch_size,
+            "learning_rate": config.learning_rate,
+            "hidden": args.hidden,
+            "seed": config.seed,
+            "grad": config.grad,
+            "precision": precision,
+            "init_std": args.init_std,
+            "eval_every": config.eval_every,
+            "numerical_step": config.numerical_step,
+            "data": args.data,
+        },
+        "epochs": outcome.epochs,
+        "final_train_accuracy": outcome.final_train_accuracy,
+        "final_test_accuracy": outcome.final_test_accuracy,
+        "train_seconds": train_seconds,
+        "load_seconds": load_seconds,
+        "prepare_seconds": prepare_seconds,
+        "threads": available_threads(),
+        "peak_memory_bytes": peak_memory_bytes(),
+        "loss": {
+            "first": losses.first(),
+            "last": losses.last(),
+            "min": losses.iter().copied().fold(f64::INFINITY, f64::min),
+            "mean_last_100": tail.iter().sum::<f64>() / tail.len().max(1) as f64,
+            "mean_per_100_iterations": per_100,
+        },
+    })
+}
+
+fn available_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
