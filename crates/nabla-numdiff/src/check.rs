@@ -236,10 +236,11 @@ where
     let f0 = base(params, &mut f)?;
     let noise_num = check.noise_factor * T::epsilon() * f0.abs();
     let base_value = opts.scheme.uses_base().then_some(f0);
+    let rule = stencil::Rule::new(opts);
     let mut items = Vec::with_capacity(n);
     for (i, &a) in analytic.iter().enumerate() {
-        let h = stencil::step_at(params.get(i), opts.step, opts.scheme);
-        let numerical = crate::gradient::partial(params, &mut f, opts, base_value, i)?;
+        let h = rule.step_at(params.get(i));
+        let numerical = crate::gradient::partial(params, &mut f, &rule, base_value, i)?;
         items.push(compare(i, a, numerical, check.rtol, noise_num / h));
     }
     Ok(report(items.into_iter(), 1 + n * opts.scheme.evaluations()))

@@ -25,7 +25,7 @@ use crate::{Error, Options};
 /// [`Error::InvalidStep`] if a fixed step is not finite and positive.
 pub fn derivative<T: Float>(f: impl FnMut(T) -> T, x: T, opts: Options<T>) -> Result<T, Error> {
     opts.validate()?;
-    let h = stencil::step_at(x, opts.step, opts.scheme);
+    let h = stencil::Rule::new(opts).step_at(x);
     stencil::scalar(x, h, opts.scheme, None, f).map_err(|p| non_finite(0, p))
 }
 

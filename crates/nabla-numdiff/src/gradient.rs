@@ -4,7 +4,7 @@ use num_traits::Float;
 
 use crate::derivative::non_finite;
 use crate::error::to_f64;
-use crate::stencil;
+use crate::stencil::{self, Rule};
 use crate::{Error, Options, Params};
 
 /// The gradient of `f` with respect to every element of `params`, in `params`' index order.
@@ -75,8 +75,9 @@ where
     );
     opts.validate()?;
     let f0 = base_value(params, &mut f, opts)?;
+    let rule = Rule::new(opts);
     for i in 0..params.len() {
-        let d = partial(params, &mut f, opts, f0, i)?;
+        let d = partial(params, &mut f, &rule, f0, i)?;
         out.set(i, d);
     }
     Ok(())
@@ -132,7 +133,7 @@ where
 pub(crate) fn partial<T, P, F>(
     params: &mut P,
     f: &mut F,
-    opts: Options<T>,
+    rule: &Rule<T>,
     f0: Option<T>,
     i: usize,
 ) -> Result<T, Error>
@@ -142,8 +143,8 @@ where
     F: FnMut(&P) -> T,
 {
     let x = params.get(i);
-    let h = stencil::step_at(x, opts.step, opts.scheme);
-    let r = stencil::scalar(x, h, opts.scheme, f0, |v| {
+    let h = rule.step_at(x);
+    let r = stencil::scalar(x, h, rule.scheme, f0, |v| {
         params.set(i, v);
         f(params)
     });

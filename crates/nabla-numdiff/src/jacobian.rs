@@ -56,9 +56,10 @@ where
             });
         }
     }
+    let rule = stencil::Rule::new(opts);
     for j in 0..n {
         let x = params.get(j);
-        let h = stencil::step_at(x, opts.step, opts.scheme);
+        let h = rule.step_at(x);
         let base = if f0.is_empty() { None } else { Some(&f0[..]) };
         // DMatrix is column-major: column j is one contiguous slice.
         let col = &mut jac.as_mut_slice()[j * outputs..(j + 1) * outputs];

@@ -4,6 +4,7 @@ use num_traits::Float;
 use rayon::prelude::*;
 
 use crate::gradient::{base_value, partial};
+use crate::stencil::Rule;
 use crate::{Error, Options, Params};
 
 /// The same gradient as [`gradient`](crate::gradient), bit for bit, computed in parallel:
@@ -42,6 +43,7 @@ where
         return Ok(out);
     }
     let f0 = base_value(params, &mut |p: &P| f(p), opts)?;
+    let rule = Rule::new(opts);
     let chunks = 4 * rayon::current_num_threads();
     let chunk = n.div_ceil(chunks).max(1);
     out.par_chunks_mut(chunk)
@@ -50,7 +52,7 @@ where
             let mut local = params.clone();
             let mut eval = |p: &P| f(p);
             for (k, o) in slot.iter_mut().enumerate() {
-                *o = partial(&mut local, &mut eval, opts, f0, c * chunk + k)?;
+                *o = partial(&mut local, &mut eval, &rule, f0, c * chunk + k)?;
             }
             Ok(())
         })?;

@@ -4,7 +4,7 @@
 use num_traits::Float;
 
 use crate::options::lit;
-use crate::{Scheme, Step};
+use crate::{Options, Scheme, Step};
 
 /// Where a probe of `f` came back non-finite: the coordinate's value and what `f` returned.
 #[derive(Debug, Clone, Copy)]
@@ -50,9 +50,28 @@ pub(crate) fn actual_step<T: Float>(x: T, scale: T, factor: T, step: Step<T>, sc
     }
 }
 
-/// The step for scheme `scheme` at coordinate `x` with the usual scale `max(1, |x|)`.
-pub(crate) fn step_at<T: Float>(x: T, step: Step<T>, scheme: Scheme) -> T {
-    actual_step(x, scale(x), optimal_factor(scheme), step, scheme)
+/// A step rule with its factor `eps^p` computed once (a `cbrt` per parameter would cost as
+/// much as evaluating a cheap function).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rule<T> {
+    pub scheme: Scheme,
+    step: Step<T>,
+    factor: T,
+}
+
+impl<T: Float> Rule<T> {
+    pub(crate) fn new(opts: Options<T>) -> Self {
+        Rule {
+            scheme: opts.scheme,
+            step: opts.step,
+            factor: optimal_factor(opts.scheme),
+        }
+    }
+
+    /// The step at coordinate `x`, with the usual scale `max(1, |x|)`.
+    pub(crate) fn step_at(&self, x: T) -> T {
+        actual_step(x, scale(x), self.factor, self.step, self.scheme)
+    }
 }
 
 fn checked<T: Float>(point: T, value: T) -> Result<T, Probe<T>> {
