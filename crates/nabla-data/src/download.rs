@@ -120,7 +120,10 @@ pub(crate) fn download_expecting(
     mirrors: &[String],
     progress: &mut dyn FnMut(Event<'_>),
 ) -> Result<PathBuf> {
-    fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+    fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let config = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(30)))
         .timeout_recv_response(Some(Duration::from_secs(60)))
@@ -136,7 +139,11 @@ pub(crate) fn download_expecting(
             }
             Err(Attempt::Fatal(e)) => return Err(e),
             Err(Attempt::Failed(reason)) => {
-                progress(Event::MirrorFailed { file, url: &url, reason: &reason });
+                progress(Event::MirrorFailed {
+                    file,
+                    url: &url,
+                    reason: &reason,
+                });
                 attempts.push(format!("{url}: {reason}"));
             }
         }
@@ -144,7 +151,11 @@ pub(crate) fn download_expecting(
     if attempts.is_empty() {
         attempts.push("no mirror to try".to_owned());
     }
-    Err(Error::Download { file: file.file_name(), dir: dir.to_path_buf(), attempts })
+    Err(Error::Download {
+        file: file.file_name(),
+        dir: dir.to_path_buf(),
+        attempts,
+    })
 }
 
 /// Why one mirror did not deliver: its own fault (try the next) or ours (stop).
@@ -161,8 +172,16 @@ fn attempt(
     dir: &Path,
     progress: &mut dyn FnMut(Event<'_>),
 ) -> Result<PathBuf, Attempt> {
-    let fatal = |source| Attempt::Fatal(Error::Io { path: dir.to_path_buf(), source });
-    let mut response = agent.get(url).call().map_err(|e| Attempt::Failed(describe(&e)))?;
+    let fatal = |source| {
+        Attempt::Fatal(Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })
+    };
+    let mut response = agent
+        .get(url)
+        .call()
+        .map_err(|e| Attempt::Failed(describe(&e)))?;
     let total = response.body().content_length();
     progress(Event::Started { file, url, total });
 
@@ -176,7 +195,9 @@ fn attempt(
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                return Err(Attempt::Failed(format!("connection failed after {done} bytes: {e}")));
+                return Err(Attempt::Failed(format!(
+                    "connection failed after {done} bytes: {e}"
+                )));
             }
         };
         tmp.write_all(&buf[..n]).map_err(fatal)?;
@@ -184,7 +205,9 @@ fn attempt(
         progress(Event::Progress { file, done, total });
     }
     if let Some(total) = total.filter(|&t| t != done) {
-        return Err(Attempt::Failed(format!("body cut short: {done} of {total} bytes")));
+        return Err(Attempt::Failed(format!(
+            "body cut short: {done} of {total} bytes"
+        )));
     }
     tmp.as_file().sync_all().map_err(fatal)?;
 
@@ -193,7 +216,9 @@ fn attempt(
         .map_err(|e| Attempt::Failed(format!("not a valid IDX file: {e}")))?;
     let target = dir.join(file.file_name());
     check_content(idx.dims(), idx.data(), expected, &target).map_err(|e| match e {
-        Error::Checksum { actual, expected, .. } => Attempt::Failed(format!(
+        Error::Checksum {
+            actual, expected, ..
+        } => Attempt::Failed(format!(
             "checksum mismatch: SHA-256 of the content is {actual}, expected {expected}"
         )),
         other => Attempt::Fatal(other),
@@ -225,7 +250,10 @@ mod tests {
         let idx = Idx::from_bytes(&raw).unwrap();
         let mut enc = GzEncoder::new(Vec::new(), Compression::default());
         enc.write_all(&raw).unwrap();
-        (enc.finish().unwrap(), crate::files::content_sha256(idx.dims(), idx.data()))
+        (
+            enc.finish().unwrap(),
+            crate::files::content_sha256(idx.dims(), idx.data()),
+        )
     }
 
     const FILE: MnistFile = MnistFile::TestLabels;
@@ -251,14 +279,19 @@ mod tests {
         let dir = cache.path().join("nested").join("mnist");
         let mut last = None;
         let mut saved = false;
-        let path = download_expecting(FILE, &sha, &dir, &[format!("{base}/mnist/")], &mut |e| {
-            match e {
-                Event::Progress { done, total, .. } => last = Some((done, total)),
-                Event::Saved { .. } => saved = true,
-                _ => {}
-            }
-        })
-        .unwrap();
+        let path =
+            download_expecting(
+                FILE,
+                &sha,
+                &dir,
+                &[format!("{base}/mnist/")],
+                &mut |e| match e {
+                    Event::Progress { done, total, .. } => last = Some((done, total)),
+                    Event::Saved { .. } => saved = true,
+                    _ => {}
+                },
+            )
+            .unwrap();
         assert_eq!(path, dir.join(FILE.file_name()));
         assert_eq!(fs::read(&path).unwrap(), gz);
         assert_eq!(last, Some((gz.len() as u64, Some(gz.len() as u64))));
@@ -270,7 +303,11 @@ mod tests {
     fn a_404_mirror_falls_through_to_the_next() {
         let (gz, sha) = labels_gz();
         let base = http::serve(move |path| {
-            if path.starts_with("/good/") { Reply::Body(gz.clone()) } else { Reply::Status(404) }
+            if path.starts_with("/good/") {
+                Reply::Body(gz.clone())
+            } else {
+                Reply::Status(404)
+            }
         });
         let dir = tempfile::tempdir().unwrap();
         let mut failures = Vec::new();
@@ -304,12 +341,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mirrors = [format!("{base}/wrong/"), format!("{base}/garbage/")];
         let err = download_expecting(FILE, &sha, dir.path(), &mirrors, &mut |_| {}).unwrap_err();
-        let Error::Download { attempts, .. } = &err else { panic!("{err}") };
+        let Error::Download { attempts, .. } = &err else {
+            panic!("{err}")
+        };
         assert_eq!(attempts.len(), 2);
         assert!(attempts[0].contains("checksum mismatch"), "{}", attempts[0]);
         assert!(attempts[1].contains("/garbage/"), "{}", attempts[1]);
         assert!(err.to_string().contains(FILE.file_name()));
-        assert!(names_in(dir.path()).is_empty(), "{:?}", names_in(dir.path()));
+        assert!(
+            names_in(dir.path()).is_empty(),
+            "{:?}",
+            names_in(dir.path())
+        );
     }
 
     #[test]
@@ -317,10 +360,15 @@ mod tests {
         let (gz, sha) = labels_gz();
         let half = gz[..gz.len() / 2].to_vec();
         let claimed = gz.len();
-        let base = http::serve(move |_| Reply::CutShort { body: half.clone(), claimed });
+        let base = http::serve(move |_| Reply::CutShort {
+            body: half.clone(),
+            claimed,
+        });
         let dir = tempfile::tempdir().unwrap();
         let err = download_expecting(FILE, &sha, dir.path(), &[base], &mut |_| {}).unwrap_err();
-        let Error::Download { attempts, .. } = &err else { panic!("{err}") };
+        let Error::Download { attempts, .. } = &err else {
+            panic!("{err}")
+        };
         assert_eq!(attempts.len(), 1);
         assert!(attempts[0].contains("bytes"), "{}", attempts[0]);
         assert!(names_in(dir.path()).is_empty());
@@ -329,10 +377,19 @@ mod tests {
     #[test]
     fn an_unreachable_mirror_is_a_download_error() {
         // Bind and drop a listener: its port refuses connections.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let dir = tempfile::tempdir().unwrap();
-        let err = download(FILE, dir.path(), &[format!("http://127.0.0.1:{port}/")], &mut |_| {})
-            .unwrap_err();
+        let err = download(
+            FILE,
+            dir.path(),
+            &[format!("http://127.0.0.1:{port}/")],
+            &mut |_| {},
+        )
+        .unwrap_err();
         assert!(matches!(err, Error::Download { .. }), "{err}");
         let no_mirrors = download(FILE, dir.path(), &[], &mut |_| {}).unwrap_err();
         assert!(no_mirrors.to_string().contains("no mirror"));

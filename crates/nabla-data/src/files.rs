@@ -23,8 +23,12 @@ pub enum MnistFile {
 
 impl MnistFile {
     /// The four files, training set first.
-    pub const ALL: [MnistFile; 4] =
-        [Self::TrainImages, Self::TrainLabels, Self::TestImages, Self::TestLabels];
+    pub const ALL: [MnistFile; 4] = [
+        Self::TrainImages,
+        Self::TrainLabels,
+        Self::TestImages,
+        Self::TestLabels,
+    ];
 
     /// The images file of `split`.
     pub fn images(split: Split) -> Self {
@@ -96,10 +100,12 @@ impl MnistFile {
 /// Lower-case hex of a digest.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(2 * bytes.len()), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// The SHA-256 of a parsed file's content (header and payload, as stored uncompressed).
@@ -111,12 +117,21 @@ pub(crate) fn content_sha256(dims: &[usize], data: &[u8]) -> String {
 }
 
 /// Compares a parsed file's content with the `expected` SHA-256 (hex).
-pub(crate) fn check_content(dims: &[usize], data: &[u8], expected: &str, path: &Path) -> Result<()> {
+pub(crate) fn check_content(
+    dims: &[usize],
+    data: &[u8],
+    expected: &str,
+    path: &Path,
+) -> Result<()> {
     let actual = content_sha256(dims, data);
     if actual == expected {
         Ok(())
     } else {
-        Err(Error::Checksum { path: path.to_path_buf(), expected: expected.to_owned(), actual })
+        Err(Error::Checksum {
+            path: path.to_path_buf(),
+            expected: expected.to_owned(),
+            actual,
+        })
     }
 }
 
@@ -131,12 +146,20 @@ pub fn read_idx(path: &Path) -> Result<Idx> {
     // reader and gives the gzip decoder one contiguous input.
     let bytes = fs::read(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
-            Error::Missing { path: path.to_path_buf() }
+            Error::Missing {
+                path: path.to_path_buf(),
+            }
         } else {
-            Error::Io { path: path.to_path_buf(), source }
+            Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }
         }
     })?;
-    Idx::from_bytes(&bytes).map_err(|source| Error::Idx { path: path.to_path_buf(), source })
+    Idx::from_bytes(&bytes).map_err(|source| Error::Idx {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Checks the file at `path` against the published checksum of `file`: it is read,
@@ -196,6 +219,8 @@ mod tests {
         let err = verify_file(&path, MnistFile::TestLabels).unwrap_err();
         assert!(matches!(err, Error::Checksum { .. }));
         let msg = err.to_string();
-        assert!(msg.contains("t10k-labels-idx1-ubyte") && msg.contains(MnistFile::TestLabels.sha256()));
+        assert!(
+            msg.contains("t10k-labels-idx1-ubyte") && msg.contains(MnistFile::TestLabels.sha256())
+        );
     }
 }

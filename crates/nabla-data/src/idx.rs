@@ -59,16 +59,14 @@ impl Idx {
     /// An [`IdxError`] that says what was wrong: a truncated header, a bad magic number, a type
     /// byte other than unsigned bytes, dimensions whose product overflows, a payload shorter or
     /// longer than the dimensions say, a corrupt gzip stream, or a read error.
-    pub fn from_reader<R: Read>(mut reader: R) -> Result<Self, IdxError> {
-        let mut start = [0u8; 2];
-        let got = read_up_to(&mut reader, &mut start).map_err(IdxError::Io)?;
-        let prefix = io::Cursor::new(start).take(got as u64);
-        if got == 2 && start == GZIP_MAGIC {
-            let decoder = MultiGzDecoder::new(prefix.chain(reader));
-            parse(decoder, true)
-        } else {
-            parse(prefix.chain(reader), false)
-        }
+    pub fn from_reader<R: Read>(reader: R) -> Result<Self, IdxError> {
+        let mut stream = IdxStream::open(reader)?;
+        let mut data = Vec::with_capacity(stream.payload_len().min(MAX_PREALLOCATION) as usize);
+        while stream.read_chunk(&mut data, usize::MAX)? > 0 {}
+        Ok(Idx {
+            dims: stream.dims,
+            data,
+        })
     }
 
     /// Builds an IDX value from its parts, checking that `data.len()` is the product of `dims`.
@@ -155,56 +153,146 @@ fn element_count(dims: &[usize]) -> Result<u64, IdxError> {
     for &d in dims {
         product = product
             .checked_mul(d as u64)
-            .ok_or_else(|| IdxError::DimsOverflow { dims: dims.to_vec() })?;
+            .ok_or_else(|| IdxError::DimsOverflow {
+                dims: dims.to_vec(),
+            })?;
     }
     if usize::try_from(product).is_err() {
-        return Err(IdxError::DimsOverflow { dims: dims.to_vec() });
+        return Err(IdxError::DimsOverflow {
+            dims: dims.to_vec(),
+        });
     }
     Ok(product)
 }
 
-fn parse<R: Read>(mut reader: R, gzip: bool) -> Result<Idx, IdxError> {
-    // An I/O error under a gzip decoder is almost always the stream's fault (bad deflate data,
-    // CRC mismatch, truncation); say so rather than reporting a bare I/O error.
-    let io_err = |e: io::Error| {
-        if gzip { IdxError::Gzip(e) } else { IdxError::Io(e) }
-    };
+/// An IDX file read incrementally: the header at once, the payload in chunks. Lets a loader
+/// convert the first images while the rest is still being decompressed.
+pub(crate) struct IdxStream<R: Read> {
+    reader: Source<R>,
+    gzip: bool,
+    dims: Vec<usize>,
+    expected: u64,
+    done: u64,
+}
 
-    let mut magic = [0u8; 4];
-    let got = read_up_to(&mut reader, &mut magic).map_err(io_err)?;
-    if got < 4 {
-        return Err(IdxError::TruncatedHeader { needed: 4, got });
-    }
-    if magic[0] != 0 || magic[1] != 0 {
-        return Err(IdxError::BadMagic { found: magic });
-    }
-    if magic[2] != IDX_TYPE_U8 {
-        return Err(IdxError::UnsupportedType { found: magic[2] });
-    }
-    let rank = usize::from(magic[3]);
-    let mut raw_dims = vec![0u8; 4 * rank];
-    let got = read_up_to(&mut reader, &mut raw_dims).map_err(io_err)?;
-    if got < raw_dims.len() {
-        return Err(IdxError::TruncatedHeader { needed: 4 + raw_dims.len(), got: 4 + got });
-    }
-    let dims: Vec<usize> = raw_dims
-        .chunks_exact(4)
-        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
-        .collect();
-    let expected = element_count(&dims)?;
+/// The input with its first two bytes put back, decompressed if they were gzip's magic.
+enum Source<R: Read> {
+    Raw(io::Chain<io::Take<io::Cursor<[u8; 2]>>, R>),
+    Gzip(Box<MultiGzDecoder<io::Chain<io::Take<io::Cursor<[u8; 2]>>, R>>>),
+}
 
-    let mut data = Vec::with_capacity(expected.min(MAX_PREALLOCATION) as usize);
-    (&mut reader).take(expected).read_to_end(&mut data).map_err(io_err)?;
-    let got = data.len() as u64;
-    if got < expected {
-        return Err(IdxError::TruncatedPayload { expected, got });
+impl<R: Read> Read for Source<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Source::Raw(r) => r.read(buf),
+            Source::Gzip(r) => r.read(buf),
+        }
     }
-    // Reading on to the end also lets the gzip decoder check its CRC and length trailer.
-    let mut extra = [0u8; 1];
-    if read_up_to(&mut reader, &mut extra).map_err(io_err)? > 0 {
-        return Err(IdxError::TrailingBytes { expected });
+}
+
+impl<R: Read> IdxStream<R> {
+    /// Detects gzip, reads and checks the header.
+    pub(crate) fn open(mut reader: R) -> Result<Self, IdxError> {
+        let mut start = [0u8; 2];
+        let got = read_up_to(&mut reader, &mut start).map_err(IdxError::Io)?;
+        let prefix = io::Cursor::new(start).take(got as u64);
+        let gzip = got == 2 && start == GZIP_MAGIC;
+        let mut reader = if gzip {
+            Source::Gzip(Box::new(MultiGzDecoder::new(prefix.chain(reader))))
+        } else {
+            Source::Raw(prefix.chain(reader))
+        };
+        let io_err = |e| {
+            if gzip {
+                IdxError::Gzip(e)
+            } else {
+                IdxError::Io(e)
+            }
+        };
+
+        let mut magic = [0u8; 4];
+        let got = read_up_to(&mut reader, &mut magic).map_err(io_err)?;
+        if got < 4 {
+            return Err(IdxError::TruncatedHeader { needed: 4, got });
+        }
+        if magic[0] != 0 || magic[1] != 0 {
+            return Err(IdxError::BadMagic { found: magic });
+        }
+        if magic[2] != IDX_TYPE_U8 {
+            return Err(IdxError::UnsupportedType { found: magic[2] });
+        }
+        let rank = usize::from(magic[3]);
+        let mut raw_dims = vec![0u8; 4 * rank];
+        let got = read_up_to(&mut reader, &mut raw_dims).map_err(io_err)?;
+        if got < raw_dims.len() {
+            return Err(IdxError::TruncatedHeader {
+                needed: 4 + raw_dims.len(),
+                got: 4 + got,
+            });
+        }
+        let dims: Vec<usize> = raw_dims
+            .chunks_exact(4)
+            .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
+            .collect();
+        let expected = element_count(&dims)?;
+        Ok(Self {
+            reader,
+            gzip,
+            dims,
+            expected,
+            done: 0,
+        })
     }
-    Ok(Idx { dims, data })
+
+    /// The dimensions of the header.
+    pub(crate) fn dims(&self) -> &[usize] {
+        &self.dims
+    }
+
+    /// Payload bytes the header promises.
+    pub(crate) fn payload_len(&self) -> u64 {
+        self.expected
+    }
+
+    fn io_err(&self, e: io::Error) -> IdxError {
+        if self.gzip {
+            IdxError::Gzip(e)
+        } else {
+            IdxError::Io(e)
+        }
+    }
+
+    /// Appends up to `max` more payload bytes to `buf` and returns how many. Returns 0 once
+    /// the payload is complete, after checking that nothing follows it (which also makes the
+    /// gzip decoder check its CRC and length trailer).
+    pub(crate) fn read_chunk(&mut self, buf: &mut Vec<u8>, max: usize) -> Result<usize, IdxError> {
+        let want = (self.expected - self.done).min(max as u64);
+        if want == 0 {
+            let mut extra = [0u8; 1];
+            let got = read_up_to(&mut self.reader, &mut extra).map_err(|e| self.io_err(e))?;
+            return if got > 0 {
+                Err(IdxError::TrailingBytes {
+                    expected: self.expected,
+                })
+            } else {
+                Ok(0)
+            };
+        }
+        let before = buf.len();
+        (&mut self.reader)
+            .take(want)
+            .read_to_end(buf)
+            .map_err(|e| self.io_err(e))?;
+        let got = buf.len() - before;
+        self.done += got as u64;
+        if (got as u64) < want {
+            return Err(IdxError::TruncatedPayload {
+                expected: self.expected,
+                got: self.done,
+            });
+        }
+        Ok(got)
+    }
 }
 
 #[cfg(test)]
@@ -263,7 +351,10 @@ mod tests {
         let bytes = &images_2x2x3()[..10];
         assert!(matches!(
             Idx::from_bytes(bytes),
-            Err(IdxError::TruncatedHeader { needed: 16, got: 10 })
+            Err(IdxError::TruncatedHeader {
+                needed: 16,
+                got: 10
+            })
         ));
     }
 
@@ -271,10 +362,15 @@ mod tests {
     fn bad_magic_and_type_are_rejected() {
         let mut b = images_2x2x3();
         b[0] = 0x50; // 'P', as in a PNG or a text file
-        assert!(matches!(Idx::from_bytes(&b), Err(IdxError::BadMagic { found }) if found[0] == 0x50));
+        assert!(
+            matches!(Idx::from_bytes(&b), Err(IdxError::BadMagic { found }) if found[0] == 0x50)
+        );
         let mut b = images_2x2x3();
         b[2] = 0x0D; // float32 IDX
-        assert!(matches!(Idx::from_bytes(&b), Err(IdxError::UnsupportedType { found: 0x0D })));
+        assert!(matches!(
+            Idx::from_bytes(&b),
+            Err(IdxError::UnsupportedType { found: 0x0D })
+        ));
     }
 
     #[test]
@@ -282,11 +378,17 @@ mod tests {
         let b = images_2x2x3();
         assert!(matches!(
             Idx::from_bytes(&b[..b.len() - 1]),
-            Err(IdxError::TruncatedPayload { expected: 12, got: 11 })
+            Err(IdxError::TruncatedPayload {
+                expected: 12,
+                got: 11
+            })
         ));
         let mut long = b.clone();
         long.push(0);
-        assert!(matches!(Idx::from_bytes(&long), Err(IdxError::TrailingBytes { expected: 12 })));
+        assert!(matches!(
+            Idx::from_bytes(&long),
+            Err(IdxError::TrailingBytes { expected: 12 })
+        ));
         assert!(matches!(
             Idx::from_bytes(&gzip(&long)),
             Err(IdxError::TrailingBytes { expected: 12 })
@@ -297,13 +399,19 @@ mod tests {
     fn huge_claims_fail_without_huge_allocation() {
         // 2^32-1 cubed overflows u64: an overflow error, not a panic.
         let b = header(3, &[u32::MAX, u32::MAX, u32::MAX]);
-        assert!(matches!(Idx::from_bytes(&b), Err(IdxError::DimsOverflow { .. })));
+        assert!(matches!(
+            Idx::from_bytes(&b),
+            Err(IdxError::DimsOverflow { .. })
+        ));
         // 4 GiB claimed, 3 bytes present: a truncation error after reserving at most 64 MiB.
         let mut b = header(2, &[65536, 65535]);
         b.extend([1, 2, 3]);
         assert!(matches!(
             Idx::from_bytes(&b),
-            Err(IdxError::TruncatedPayload { expected: 4_294_901_760, got: 3 })
+            Err(IdxError::TruncatedPayload {
+                expected: 4_294_901_760,
+                got: 3
+            })
         ));
     }
 
@@ -330,7 +438,10 @@ mod tests {
         let truncated = &gz[..gz.len() - 6];
         assert!(matches!(Idx::from_bytes(truncated), Err(IdxError::Gzip(_))));
         // A gzip header followed by garbage.
-        assert!(matches!(Idx::from_bytes(&[0x1f, 0x8b, 1, 2, 3]), Err(IdxError::Gzip(_))));
+        assert!(matches!(
+            Idx::from_bytes(&[0x1f, 0x8b, 1, 2, 3]),
+            Err(IdxError::Gzip(_))
+        ));
     }
 
     #[test]
@@ -338,9 +449,15 @@ mod tests {
         assert!(Idx::new(vec![2, 3], vec![0; 6]).is_ok());
         assert!(matches!(
             Idx::new(vec![2, 3], vec![0; 5]),
-            Err(IdxError::TruncatedPayload { expected: 6, got: 5 })
+            Err(IdxError::TruncatedPayload {
+                expected: 6,
+                got: 5
+            })
         ));
-        assert!(matches!(Idx::new(vec![2, 3], vec![0; 7]), Err(IdxError::TrailingBytes { .. })));
+        assert!(matches!(
+            Idx::new(vec![2, 3], vec![0; 7]),
+            Err(IdxError::TrailingBytes { .. })
+        ));
     }
 
     #[test]

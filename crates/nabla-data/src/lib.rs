@@ -71,4 +71,6 @@ pub use files::{MnistFile, read_idx, verify_file};
 pub use idx::{IDX_TYPE_U8, Idx};
 pub use mnist::{CLASSES, Mnist, MnistOptions, Split, Targets, one_hot, one_hot_into};
 pub use sampler::{BatchSampler, Sampling, gather_rows};
-pub use source::{MNIST_DIR_ENV, MnistSource, Origin, cache_dir, load_mnist, load_mnist_with_progress};
+pub use source::{
+    MNIST_DIR_ENV, MnistSource, Origin, cache_dir, load_mnist, load_mnist_with_progress,
+};

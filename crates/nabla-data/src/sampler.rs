@@ -57,7 +57,9 @@ impl BatchSampler {
     /// for batches larger than `n`.
     pub fn new(n: usize, batch_size: usize, sampling: Sampling, seed: u64) -> Result<Self> {
         if n == 0 {
-            return Err(Error::Sampler("cannot sample from an empty data set".into()));
+            return Err(Error::Sampler(
+                "cannot sample from an empty data set".into(),
+            ));
         }
         if batch_size == 0 {
             return Err(Error::Sampler("batch size must be at least 1".into()));
@@ -129,7 +131,8 @@ impl BatchSampler {
                     self.position = 0;
                     self.epoch += 1;
                 }
-                self.batch.copy_from_slice(&self.order[self.position..self.position + size]);
+                self.batch
+                    .copy_from_slice(&self.order[self.position..self.position + size]);
                 self.position += size;
             }
         }
@@ -148,13 +151,21 @@ impl BatchSampler {
 /// # Panics
 ///
 /// Panics if an index is `>= src.nrows()`.
-pub fn gather_rows<T: Scalar + Zero + Copy>(src: &DMatrix<T>, indices: &[usize], dst: &mut DMatrix<T>) {
+pub fn gather_rows<T: Scalar + Zero + Copy>(
+    src: &DMatrix<T>,
+    indices: &[usize],
+    dst: &mut DMatrix<T>,
+) {
     let (b, cols) = (indices.len(), src.ncols());
     if dst.shape() != (b, cols) {
         *dst = DMatrix::zeros(b, cols);
     }
     for (row, &i) in indices.iter().enumerate() {
-        assert!(i < src.nrows(), "row index {i} out of range for {} rows", src.nrows());
+        assert!(
+            i < src.nrows(),
+            "row index {i} out of range for {} rows",
+            src.nrows()
+        );
         for c in 0..cols {
             dst[(row, c)] = src[(i, c)];
         }
@@ -171,14 +182,22 @@ mod tests {
         assert!(BatchSampler::new(10, 0, Sampling::Epochs, 0).is_err());
         assert!(BatchSampler::new(10, 11, Sampling::Epochs, 0).is_err());
         // With replacement, a batch may exceed the data set.
-        assert_eq!(BatchSampler::new(3, 5, Sampling::WithReplacement, 0).unwrap().next_batch().len(), 5);
+        assert_eq!(
+            BatchSampler::new(3, 5, Sampling::WithReplacement, 0)
+                .unwrap()
+                .next_batch()
+                .len(),
+            5
+        );
     }
 
     #[test]
     fn same_seed_same_batches_other_seed_other_batches() {
         let draw = |seed| {
             let mut s = BatchSampler::new(60000, 100, Sampling::WithReplacement, seed).unwrap();
-            (0..5).flat_map(|_| s.next_batch().to_vec()).collect::<Vec<_>>()
+            (0..5)
+                .flat_map(|_| s.next_batch().to_vec())
+                .collect::<Vec<_>>()
         };
         assert_eq!(draw(7), draw(7));
         assert_ne!(draw(7), draw(8));
@@ -194,7 +213,10 @@ mod tests {
                 counts[i] += 1;
             }
         }
-        assert!(counts.iter().all(|&c| c.abs_diff(10000) < 600), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| c.abs_diff(10000) < 600),
+            "{counts:?}"
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub fn cache_dir() -> Option<PathBuf> {
 /// mirrors given, else those of `$NABLA_MNIST_MIRROR`, else [`crate::DEFAULT_MIRRORS`].
 ///
 /// Checksums: every download is verified before it is renamed into place. Loading from the
-/// cache also verifies the files (hashing runs beside the conversion and costs about 0.03 s),
+/// cache also verifies the files (hashing runs beside the conversion to `f32`),
 /// and a cached file that fails is reported through the progress callback and fetched again.
 /// Files in an explicit directory or `$MNIST_DIR` are the user's: they are checked for
 /// structure but their checksums only when [`MnistSource::with_verify`] asks, so a directory
@@ -56,12 +56,20 @@ impl Default for MnistSource {
 impl MnistSource {
     /// `$MNIST_DIR` if set, else the per-user cache; downloads allowed.
     pub fn new() -> Self {
-        Self { dir: None, mirrors: None, download: true, verify: None }
+        Self {
+            dir: None,
+            mirrors: None,
+            download: true,
+            verify: None,
+        }
     }
 
     /// An explicit directory; downloads allowed.
     pub fn dir(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: Some(dir.into()), ..Self::new() }
+        Self {
+            dir: Some(dir.into()),
+            ..Self::new()
+        }
     }
 
     /// Mirrors to download from, replacing `$NABLA_MNIST_MIRROR` and the defaults.
@@ -94,7 +102,9 @@ impl MnistSource {
         if let Some(dir) = std::env::var_os(MNIST_DIR_ENV).filter(|d| !d.is_empty()) {
             return Ok((PathBuf::from(dir), Origin::Env));
         }
-        cache_dir().map(|d| (d, Origin::Cache)).ok_or(Error::NoCacheDir)
+        cache_dir()
+            .map(|d| (d, Origin::Cache))
+            .ok_or(Error::NoCacheDir)
     }
 
     /// The mirrors a download would try, in order.
@@ -122,7 +132,10 @@ impl MnistSource {
                 Err(e) => e,
             };
             if !matches!(error, Error::Missing { .. }) {
-                progress(Event::Rejected { file, error: &error });
+                progress(Event::Rejected {
+                    file,
+                    error: &error,
+                });
             }
             if !self.download {
                 return Err(error);
@@ -162,8 +175,13 @@ impl MnistSource {
         };
         match load(&dir) {
             Err(error) if self.download && verify => {
-                let Some(file) = corrupt_file(&error, &files) else { return Err(error) };
-                progress(Event::Rejected { file, error: &error });
+                let Some(file) = corrupt_file(&error, &files) else {
+                    return Err(error);
+                };
+                progress(Event::Rejected {
+                    file,
+                    error: &error,
+                });
                 download(file, &dir, &self.mirrors(), progress)?;
                 load(&dir)
             }
@@ -179,7 +197,10 @@ fn corrupt_file(error: &Error, files: &[MnistFile]) -> Option<MnistFile> {
         _ => return None,
     };
     let name = path.file_name()?.to_str()?;
-    files.iter().copied().find(|f| f.file_name().trim_end_matches(".gz") == name.trim_end_matches(".gz"))
+    files
+        .iter()
+        .copied()
+        .find(|f| f.file_name().trim_end_matches(".gz") == name.trim_end_matches(".gz"))
 }
 
 /// Loads both splits as the book's `load_mnist` does: `(train, test)`.

@@ -55,7 +55,11 @@ fn answer<F: Fn(&str) -> Reply>(stream: TcpStream, handler: &F) -> std::io::Resu
             break;
         }
     }
-    let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_owned();
     let mut stream = stream;
     match handler(&path) {
         Reply::Body(body) => {

@@ -24,8 +24,12 @@ fn mnist_dir(test: &str) -> Option<PathBuf> {
 
 #[test]
 fn real_mnist_shapes_labels_and_pixel_statistics() {
-    let Some(dir) = mnist_dir("real_mnist_shapes_labels_and_pixel_statistics") else { return };
-    let source = MnistSource::dir(&dir).with_download(false).with_verify(true);
+    let Some(dir) = mnist_dir("real_mnist_shapes_labels_and_pixel_statistics") else {
+        return;
+    };
+    let source = MnistSource::dir(&dir)
+        .with_download(false)
+        .with_verify(true);
     let (train, test) = load_mnist(&source, MnistOptions::default()).unwrap();
     assert_eq!(train.images().shape(), (60000, 784));
     assert_eq!(test.images().shape(), (10000, 784));
@@ -42,7 +46,11 @@ fn real_mnist_shapes_labels_and_pixel_statistics() {
     let m = train.images();
     let n = m.len() as f64;
     let mean32 = m.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
-    let var32 = m.iter().map(|&v| (f64::from(v) - mean32).powi(2)).sum::<f64>() / n;
+    let var32 = m
+        .iter()
+        .map(|&v| (f64::from(v) - mean32).powi(2))
+        .sum::<f64>()
+        / n;
     assert_abs_diff_eq!(mean32, 0.1306604762738429, epsilon = 1e-8);
     assert_abs_diff_eq!(var32.sqrt(), 0.30810780385646264, epsilon = 1e-8);
     // Pixels are in [0, 1] and the first image's row is its raw bytes / 255.
@@ -54,12 +62,20 @@ fn real_mnist_shapes_labels_and_pixel_statistics() {
 
 #[test]
 fn real_mnist_book_options() {
-    let Some(dir) = mnist_dir("real_mnist_book_options") else { return };
-    let options = MnistOptions { normalize: false, flatten: false, one_hot_label: true };
+    let Some(dir) = mnist_dir("real_mnist_book_options") else {
+        return;
+    };
+    let options = MnistOptions {
+        normalize: false,
+        flatten: false,
+        one_hot_label: true,
+    };
     let test = Mnist::load(&dir, Split::Test, options).unwrap();
     assert_eq!(test.images().shape(), (10000 * 28, 28));
     assert!(test.images().iter().any(|&v| v == 255.0));
-    let Targets::OneHot(t) = test.targets() else { panic!("one-hot targets expected") };
+    let Targets::OneHot(t) = test.targets() else {
+        panic!("one-hot targets expected")
+    };
     assert_eq!(t.shape(), (10000, 10));
     assert_eq!(t[(0, 7)], 1.0);
     assert_eq!(t.sum(), 10000.0);
@@ -67,7 +83,9 @@ fn real_mnist_book_options() {
 
 #[test]
 fn real_mnist_checksums_match() {
-    let Some(dir) = mnist_dir("real_mnist_checksums_match") else { return };
+    let Some(dir) = mnist_dir("real_mnist_checksums_match") else {
+        return;
+    };
     for file in MnistFile::ALL {
         verify_file(&file.path_in(&dir), file).unwrap();
     }
@@ -75,7 +93,9 @@ fn real_mnist_checksums_match() {
 
 #[test]
 fn real_mnist_download_from_a_local_mirror() {
-    let Some(dir) = mnist_dir("real_mnist_download_from_a_local_mirror") else { return };
+    let Some(dir) = mnist_dir("real_mnist_download_from_a_local_mirror") else {
+        return;
+    };
     let base = http::serve(http::files(dir));
     let cache = tempfile::tempdir().unwrap();
     let path = nabla_data::download(
@@ -105,14 +125,20 @@ fn real_mnist_corrupt_file_is_reported_and_fetched_again() {
     std::fs::write(&labels_path, &bytes).unwrap();
 
     // Without downloads the check fails and names the file.
-    let offline = MnistSource::dir(local.path()).with_download(false).with_verify(true);
-    let err = offline.load(Split::Test, MnistOptions::default(), &mut |_| {}).unwrap_err();
+    let offline = MnistSource::dir(local.path())
+        .with_download(false)
+        .with_verify(true);
+    let err = offline
+        .load(Split::Test, MnistOptions::default(), &mut |_| {})
+        .unwrap_err();
     assert!(matches!(err, Error::Checksum { .. }), "{err}");
     assert!(err.to_string().contains("t10k-labels-idx1-ubyte.gz"));
 
     // With a mirror it is reported, fetched again and loaded.
     let base = http::serve(http::files(dir));
-    let online = MnistSource::dir(local.path()).with_verify(true).with_mirrors(vec![base]);
+    let online = MnistSource::dir(local.path())
+        .with_verify(true)
+        .with_mirrors(vec![base]);
     let mut rejected = Vec::new();
     let test = online
         .load(Split::Test, MnistOptions::default(), &mut |e| {
@@ -130,11 +156,16 @@ fn real_mnist_corrupt_file_is_reported_and_fetched_again() {
 fn missing_files_without_download_name_the_file() {
     let empty = tempfile::tempdir().unwrap();
     let source = MnistSource::dir(empty.path()).with_download(false);
-    let err = source.load(Split::Train, MnistOptions::default(), &mut |_| {}).unwrap_err();
+    let err = source
+        .load(Split::Train, MnistOptions::default(), &mut |_| {})
+        .unwrap_err();
     assert!(matches!(err, Error::Missing { .. }), "{err}");
     assert!(err.to_string().contains("train-"), "{err}");
     let err = source.fetch(&mut |_| {}).unwrap_err();
-    assert!(err.to_string().contains("train-images-idx3-ubyte.gz"), "{err}");
+    assert!(
+        err.to_string().contains("train-images-idx3-ubyte.gz"),
+        "{err}"
+    );
 }
 
 #[test]
