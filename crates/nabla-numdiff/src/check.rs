@@ -90,7 +90,10 @@ impl<T: Float> Mismatch<T> {
 
     /// How far from failing: `abs_error / allowed` (above 1 fails).
     fn badness(&self) -> T {
-        if self.allowed > T::zero() {
+        if self.abs_error.is_nan() {
+            // A NaN analytic value is the worst possible mismatch.
+            T::infinity()
+        } else if self.allowed > T::zero() {
             self.abs_error / self.allowed
         } else if self.abs_error > T::zero() {
             T::infinity()
@@ -417,6 +420,16 @@ mod tests {
         let r = check_gradient(&mut x, f, &[g[0], g[1], 4.3], &GradientCheck::default()).unwrap();
         assert!(!r.passed, "{r}");
         assert_eq!(r.worst.unwrap().index, 2);
+    }
+
+    #[test]
+    fn a_nan_in_the_analytic_gradient_fails_and_is_the_worst() {
+        let mut x = [0.5f64, 1.5, -2.0];
+        let f = |x: &[f64; 3]| x[0] * x[0] + x[1] * x[1] + x[2] * x[2];
+        let r =
+            check_gradient(&mut x, f, &[1.0, f64::NAN, -3.9], &GradientCheck::default()).unwrap();
+        assert!(!r.passed);
+        assert_eq!(r.worst.unwrap().index, 1);
     }
 
     #[test]
