@@ -248,8 +248,8 @@ fn run_typed<T: Precision>(
     load_seconds: f64,
 ) -> CliResult {
     let start = Instant::now();
-    let train_set = Dataset::<T>::new(train_split.images(), train_split.labels())?;
-    let test_set = Dataset::<T>::new(test_split.images(), test_split.labels())?;
+    let train_set = Dataset::<T>::from_mnist(train_split)?;
+    let test_set = Dataset::<T>::from_mnist(test_split)?;
     let sizes = Sizes::new(train_split.images().ncols(), args.hidden, nabla::data::CLASSES)?;
     // Drawn in f64 and rounded, exactly as `TwoLayerNet::<f32>::new` would.
     let net = TwoLayerNet::<f64>::new(sizes, args.init_std, args.seed)?.map(T::from_f64);

@@ -49,6 +49,8 @@ mod tests {
         for (sizes, batch, seed) in [
             (Sizes::new(12, 5, 4).unwrap(), 7, 11),
             (Sizes::new(30, 8, 10).unwrap(), 20, 12),
+            // 40 rows: the batch is split between two threads.
+            (Sizes::new(25, 40, 3).unwrap(), 40, 14),
         ] {
             let (net, x, labels) = small_problem(sizes, batch, seed);
             let (loss, analytic) = backprop(&net, &x, &labels);

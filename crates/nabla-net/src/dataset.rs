@@ -32,6 +32,34 @@ impl<T: Precision> Dataset<T> {
         })
     }
 
+    /// Builds a data set from one split of MNIST as nabla-data loaded it, reading the raw
+    /// row-major pixels (much faster than walking the column-major `images()` matrix) and
+    /// scaling them exactly as nabla-data does (`byte as f32 / 255.0` when normalized, then
+    /// widened to `T`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Shape`] if the split holds no pixels for its image size.
+    pub fn from_mnist(mnist: &nabla_data::Mnist) -> Result<Self, Error> {
+        let cols = mnist.image_len();
+        if cols == 0 || mnist.pixels().len() != mnist.len() * cols {
+            return Err(Error::Shape {
+                what: "MNIST pixels".to_owned(),
+                expected: mnist.len() * cols,
+                got: mnist.pixels().len(),
+            });
+        }
+        let normalize = mnist.options().normalize;
+        let images = SparseRows::from_bytes(mnist.pixels(), cols, |b| {
+            let v = if normalize { f32::from(b) / 255.0 } else { f32::from(b) };
+            T::from_f64(f64::from(v))
+        });
+        Ok(Dataset {
+            images,
+            labels: mnist.labels().iter().map(|&t| usize::from(t)).collect(),
+        })
+    }
+
     /// Builds a data set from rows already in sparse form and their labels.
     ///
     /// # Errors

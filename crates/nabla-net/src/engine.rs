@@ -12,21 +12,40 @@ use rayon::prelude::*;
 use crate::forward::{DELTA, argmax};
 use crate::{Gradient, Precision, Sizes, SparseRows, TwoLayerNet};
 
+/// A block of columns of `w1`: `width` hidden units starting at `offset`, stored row-major
+/// (`input` rows of `width`), so that one pixel's weights in the block are contiguous.
+#[derive(Clone, Debug)]
+pub(crate) struct Panel<T> {
+    offset: usize,
+    width: usize,
+    w1: Vec<T>,
+}
+
 /// The parameters in the fast layout.
 #[derive(Clone, Debug)]
 pub(crate) struct Engine<T> {
     pub(crate) sizes: Sizes,
-    /// Row length of `w1`, `b1` and the hidden buffers: `hidden` rounded up to a multiple of 8,
-    /// so that every row splits into fixed-width blocks. The padding lanes of `w1` and `b1`
-    /// are zero and stay zero (their activations are set to 0, so no gradient reaches them).
+    /// Row length of `b1` and the hidden buffers: `hidden` rounded up to a multiple of 8, so
+    /// that every row splits into fixed-width blocks. The padding lanes of `w1` and `b1` are
+    /// zero and stay zero (their activations are set to 0, so no gradient reaches them).
     pub(crate) stride: usize,
-    /// `input x stride`, row-major.
-    pub(crate) w1: Vec<T>,
+    /// `w1` as column panels covering `0..stride`.
+    panels: Vec<Panel<T>>,
+    /// How many panels the first of two threads updates (about half the columns).
+    split: usize,
     /// `stride` entries.
     pub(crate) b1: Vec<T>,
     /// `hidden x output`, row-major.
     pub(crate) w2: Vec<T>,
     pub(crate) b2: Vec<T>,
+}
+
+/// Sums over the rows of one half of a batch.
+#[derive(Debug, Default)]
+pub(crate) struct Partials<T> {
+    dw2: Vec<T>,
+    db2: Vec<T>,
+    db1: Vec<T>,
 }
 
 /// Reused scratch space for one batch.
@@ -38,6 +57,8 @@ pub(crate) struct Buffers<T> {
     pub(crate) out: Vec<T>,
     /// `batch x stride`: gradient at the hidden pre-activations (0 in the padding lanes).
     pub(crate) dhidden: Vec<T>,
+    /// The two halves' sums, added into `dw2`, `db2`, `db1`.
+    parts: [Partials<T>; 2],
     pub(crate) dw2: Vec<T>,
     pub(crate) db2: Vec<T>,
     pub(crate) db1: Vec<T>,
@@ -49,29 +70,35 @@ impl<T: Precision> Buffers<T> {
         self.hidden.resize(batch * stride, T::zero());
         self.out.resize(batch * o, T::zero());
         self.dhidden.resize(batch * stride, T::zero());
+        for part in self.parts.iter_mut() {
+            part.dw2.resize(h * o, T::zero());
+            part.db2.resize(o, T::zero());
+            part.db1.resize(stride, T::zero());
+        }
         self.dw2.resize(h * o, T::zero());
         self.db2.resize(o, T::zero());
         self.db1.resize(stride, T::zero());
     }
 }
 
+/// Batches at least this large are split between two threads.
+const PARALLEL_ROWS: usize = 32;
+
 /// Width of the smallest block the hidden rows are split into.
 const LANES: usize = 8;
 
 /// The blocks `(offset, width)` that cover `0..stride` (a multiple of [`LANES`]): as wide as
 /// possible up to 128 bytes (eight SSE registers of accumulators), widths 32, 24, 16 or 8.
-fn blocks<T>(stride: usize) -> impl Iterator<Item = (usize, usize)> {
+fn blocks<T>(stride: usize) -> Vec<(usize, usize)> {
     let widest = (128 / std::mem::size_of::<T>()).clamp(LANES, 32);
+    let mut out = Vec::new();
     let mut offset = 0;
-    std::iter::from_fn(move || {
-        if offset >= stride {
-            return None;
-        }
+    while offset < stride {
         let width = (stride - offset).min(widest) / LANES * LANES;
-        let block = (offset, width);
+        out.push((offset, width));
         offset += width;
-        Some(block)
-    })
+    }
+    out
 }
 
 #[inline]
@@ -95,22 +122,95 @@ pub(crate) fn softmax_cross_entropy_row<T: Precision>(o: &mut [T], label: usize)
     -(o[label] + T::from_f64(DELTA)).ln()
 }
 
+/// `acc = init + sum over non-zeros (j, v) of v * w[j * W .. j * W + W]`, with the
+/// accumulators in a fixed-size array that stays in registers while the non-zeros stream past.
+#[inline(always)]
+fn accumulate<T: Precision, const W: usize>(w: &[T], idx: &[u32], val: &[T], init: &[T], out: &mut [T]) {
+    let mut acc = [T::zero(); W];
+    acc.copy_from_slice(&init[..W]);
+    for (&j, &v) in idx.iter().zip(val) {
+        let start = j as usize * W;
+        let row = &w[start..start + W];
+        for i in 0..W {
+            acc[i] = acc[i] + v * row[i];
+        }
+    }
+    out[..W].copy_from_slice(&acc);
+}
+
+/// `w[j * W .. j * W + W] += (scale * v) * d` for every non-zero `(j, v)`, with `d` in
+/// registers.
+#[inline(always)]
+fn scatter<T: Precision, const W: usize>(w: &mut [T], idx: &[u32], val: &[T], d: &[T], scale: T) {
+    let mut dd = [T::zero(); W];
+    dd.copy_from_slice(&d[..W]);
+    for (&j, &v) in idx.iter().zip(val) {
+        let s = scale * v;
+        let start = j as usize * W;
+        let row = &mut w[start..start + W];
+        for i in 0..W {
+            row[i] = row[i] + s * dd[i];
+        }
+    }
+}
+
+/// Adds `scale * x^T da1` to the panels: each non-zero pixel `(j, v)` of batch row `b` adds
+/// `scale * v * da1[b, panel columns]` to row `j` of every panel.
+fn scatter_panels<T: Precision>(
+    panels: &mut [Panel<T>],
+    data: &SparseRows<T>,
+    rows: &[usize],
+    dhidden: &[T],
+    stride: usize,
+    scale: T,
+) {
+    for (&r, da) in rows.iter().zip(dhidden.chunks_exact(stride)) {
+        let (idx, val) = data.row(r);
+        for p in panels.iter_mut() {
+            let d = &da[p.offset..p.offset + p.width];
+            match p.width {
+                32 => scatter::<T, 32>(&mut p.w1, idx, val, d, scale),
+                24 => scatter::<T, 24>(&mut p.w1, idx, val, d, scale),
+                16 => scatter::<T, 16>(&mut p.w1, idx, val, d, scale),
+                _ => scatter::<T, LANES>(&mut p.w1, idx, val, d, scale),
+            }
+        }
+    }
+}
+
 impl<T: Precision> Engine<T> {
     pub(crate) fn from_net(net: &TwoLayerNet<T>) -> Self {
         let sizes = net.sizes();
         let stride = sizes.hidden.div_ceil(LANES) * LANES;
-        let mut w1 = vec![T::zero(); sizes.input * stride];
-        for (row, w) in w1.chunks_exact_mut(stride).zip(net.w1().row_iter()) {
-            for (a, &b) in row.iter_mut().zip(w.iter()) {
-                *a = b;
-            }
+        let panels: Vec<Panel<T>> = blocks::<T>(stride)
+            .into_iter()
+            .map(|(offset, width)| {
+                let mut w1 = vec![T::zero(); sizes.input * width];
+                for (j, row) in w1.chunks_exact_mut(width).enumerate() {
+                    for (i, w) in row.iter_mut().enumerate() {
+                        if offset + i < sizes.hidden {
+                            *w = net.w1()[(j, offset + i)];
+                        }
+                    }
+                }
+                Panel { offset, width, w1 }
+            })
+            .collect();
+        // The first group takes panels until it holds at least half of the columns.
+        let mut split = 0;
+        let mut covered = 0;
+        while split < panels.len() && 2 * covered < stride {
+            covered += panels[split].width;
+            split += 1;
         }
+        let split = split.min(panels.len().saturating_sub(1)).max(usize::from(panels.len() > 1));
         let mut b1 = vec![T::zero(); stride];
         b1[..sizes.hidden].copy_from_slice(net.b1().as_slice());
         Engine {
             sizes,
             stride,
-            w1,
+            panels,
+            split,
             b1,
             w2: net.w2().transpose().as_slice().to_vec(),
             b2: net.b2().as_slice().to_vec(),
@@ -119,9 +219,8 @@ impl<T: Precision> Engine<T> {
 
     pub(crate) fn to_net(&self) -> TwoLayerNet<T> {
         let s = self.sizes;
-        let w1 = DMatrix::from_fn(s.input, s.hidden, |j, k| self.w1[j * self.stride + k]);
         TwoLayerNet::from_parts(
-            w1,
+            DMatrix::from_fn(s.input, s.hidden, |j, k| self.w1(j, k)),
             DVector::from_column_slice(&self.b1[..s.hidden]),
             DMatrix::from_row_slice(s.hidden, s.output, &self.w2),
             DVector::from_column_slice(&self.b2),
@@ -129,34 +228,39 @@ impl<T: Precision> Engine<T> {
         .expect("the engine keeps the shapes of the network it was made from")
     }
 
+    fn panel_of(&self, k: usize) -> usize {
+        self.panels
+            .iter()
+            .position(|p| k < p.offset + p.width)
+            .expect("hidden unit inside the panels")
+    }
+
+    /// `w1[j, k]`.
+    pub(crate) fn w1(&self, j: usize, k: usize) -> T {
+        let p = &self.panels[self.panel_of(k)];
+        p.w1[j * p.width + k - p.offset]
+    }
+
+    /// `&mut w1[j, k]`.
+    pub(crate) fn w1_mut(&mut self, j: usize, k: usize) -> &mut T {
+        let at = self.panel_of(k);
+        let p = &mut self.panels[at];
+        &mut p.w1[j * p.width + k - p.offset]
+    }
+
     /// `b1 + sum over non-zeros of value * w1[pixel, :]`, the pre-activation of one row
     /// (`stride` entries; the padding lanes come out 0).
     #[inline]
     pub(crate) fn hidden_pre(&self, idx: &[u32], val: &[T], h: &mut [T]) {
-        for (offset, width) in blocks::<T>(self.stride) {
-            match width {
-                32 => self.hidden_block::<32>(idx, val, offset, h),
-                24 => self.hidden_block::<24>(idx, val, offset, h),
-                16 => self.hidden_block::<16>(idx, val, offset, h),
-                _ => self.hidden_block::<LANES>(idx, val, offset, h),
+        for p in &self.panels {
+            let (init, out) = (&self.b1[p.offset..], &mut h[p.offset..]);
+            match p.width {
+                32 => accumulate::<T, 32>(&p.w1, idx, val, init, out),
+                24 => accumulate::<T, 24>(&p.w1, idx, val, init, out),
+                16 => accumulate::<T, 16>(&p.w1, idx, val, init, out),
+                _ => accumulate::<T, LANES>(&p.w1, idx, val, init, out),
             }
         }
-    }
-
-    /// Columns `offset..offset + W` of [`hidden_pre`](Self::hidden_pre), accumulated in a
-    /// fixed-size array that stays in registers while the non-zeros stream past.
-    #[inline(always)]
-    fn hidden_block<const W: usize>(&self, idx: &[u32], val: &[T], offset: usize, h: &mut [T]) {
-        let mut acc = [T::zero(); W];
-        acc.copy_from_slice(&self.b1[offset..offset + W]);
-        for (&j, &v) in idx.iter().zip(val) {
-            let start = j as usize * self.stride + offset;
-            let w = &self.w1[start..start + W];
-            for i in 0..W {
-                acc[i] = acc[i] + v * w[i];
-            }
-        }
-        h[offset..offset + W].copy_from_slice(&acc);
     }
 
     /// The activations of one row in place: sigmoid of the pre-activations, 0 in the padding.
@@ -181,118 +285,137 @@ impl<T: Precision> Engine<T> {
         }
     }
 
-    /// Forward pass over the listed rows: fills `buf.hidden` (activations) and `buf.out`
-    /// (probabilities) and returns the mean loss.
-    pub(crate) fn forward(
+    /// Forward (and, if `backward`, backward) pass over some rows of a batch: activations,
+    /// probabilities and loss per row; with `backward`, `out` becomes `dy`, `dhidden` gets
+    /// `da1`, and `part` the rows' sums for `dw2`, `db2`, `db1`. Returns the sum of the rows'
+    /// losses.
+    #[allow(clippy::too_many_arguments)]
+    fn rows_pass(
         &self,
         data: &SparseRows<T>,
         labels: &[usize],
         rows: &[usize],
-        buf: &mut Buffers<T>,
+        inv_b: T,
+        (hidden, out, dhidden): (&mut [T], &mut [T], &mut [T]),
+        part: &mut Partials<T>,
+        backward: bool,
     ) -> T {
         let (h, o) = (self.stride, self.sizes.output);
-        buf.fit(self.sizes, self.stride, rows.len());
         data.touch(rows);
-        let mut loss = T::zero();
-        for ((&r, hid), out) in rows
-            .iter()
-            .zip(buf.hidden.chunks_exact_mut(h))
-            .zip(buf.out.chunks_exact_mut(o))
-        {
-            let (idx, val) = data.row(r);
-            self.hidden_pre(idx, val, hid);
-            self.activate(hid);
-            self.output_row(hid, out);
-            loss = loss + softmax_cross_entropy_row(out, labels[r]);
+        if backward {
+            part.dw2.fill(T::zero());
+            part.db2.fill(T::zero());
+            part.db1.fill(T::zero());
         }
-        loss / T::from_f64(rows.len() as f64)
-    }
-
-    /// Backward pass after [`forward`](Self::forward) on the same rows: `buf.out` becomes
-    /// `dy`, and `dw2`, `db2`, `dhidden` (`da1`) and `db1` are filled. The weight gradient of
-    /// the first layer is left to [`scatter_w1`](Self::scatter_w1).
-    pub(crate) fn backward(&self, labels: &[usize], rows: &[usize], buf: &mut Buffers<T>) {
-        let (h, o) = (self.stride, self.sizes.output);
-        let inv_b = T::one() / T::from_f64(rows.len() as f64);
-        buf.dw2.fill(T::zero());
-        buf.db2.fill(T::zero());
-        buf.db1.fill(T::zero());
+        let mut loss = T::zero();
         for (((&r, z), dy), da) in rows
             .iter()
-            .zip(buf.hidden.chunks_exact(h))
-            .zip(buf.out.chunks_exact_mut(o))
-            .zip(buf.dhidden.chunks_exact_mut(h))
+            .zip(hidden.chunks_exact_mut(h))
+            .zip(out.chunks_exact_mut(o))
+            .zip(dhidden.chunks_exact_mut(h))
         {
+            let (idx, val) = data.row(r);
+            self.hidden_pre(idx, val, z);
+            self.activate(z);
+            self.output_row(z, dy);
+            let t = labels[r];
+            loss = loss + softmax_cross_entropy_row(dy, t);
+            if !backward {
+                continue;
+            }
             // The book's (y - t) / batch_size, times y_t / (y_t + 1e-7): the exact derivative
             // of -ln(y_t + 1e-7), the loss as computed (the factor is 1 to within 1e-7 / y_t).
-            let t = labels[r];
             let scale = dy[t] / (dy[t] + T::from_f64(DELTA)) * inv_b;
             dy[t] = dy[t] - T::one();
-            for (v, db) in dy.iter_mut().zip(buf.db2.iter_mut()) {
+            for (v, db) in dy.iter_mut().zip(part.db2.iter_mut()) {
                 *v = *v * scale;
                 *db = *db + *v;
             }
             for (((&zk, w), dw), (dak, db)) in z[..self.sizes.hidden]
                 .iter()
                 .zip(self.w2.chunks_exact(o))
-                .zip(buf.dw2.chunks_exact_mut(o))
-                .zip(da.iter_mut().zip(buf.db1.iter_mut()))
+                .zip(part.dw2.chunks_exact_mut(o))
+                .zip(da.iter_mut().zip(part.db1.iter_mut()))
             {
-                let mut dz = T::zero();
-                for ((&dyc, &wc), dwc) in dy.iter().zip(w).zip(dw.iter_mut()) {
-                    dz = dz + dyc * wc;
+                for (dwc, &dyc) in dw.iter_mut().zip(dy.iter()) {
                     *dwc = *dwc + zk * dyc;
                 }
+                let dz = dy.iter().zip(w).fold(T::zero(), |acc, (&dyc, &wc)| acc + dyc * wc);
                 *dak = dz * zk * (T::one() - zk);
                 *db = *db + *dak;
             }
         }
+        loss
     }
 
-    /// Adds `scale * x^T da1` to a row-major `input x stride` buffer: each non-zero pixel
-    /// `(j, v)` of batch row `b` adds `scale * v * da1[b, :]` to row `j`.
-    pub(crate) fn scatter_w1(
+    /// Forward (and backward) pass over the listed rows, the two halves of a large batch on
+    /// two threads (a fixed split, so the result does not depend on scheduling). Returns the
+    /// mean loss; with `backward`, `buf` holds `dy`, `da1`, `dw2`, `db2`, `db1`.
+    pub(crate) fn pass(
         &self,
+        data: &SparseRows<T>,
+        labels: &[usize],
+        rows: &[usize],
+        buf: &mut Buffers<T>,
+        backward: bool,
+    ) -> T {
+        let (h, o) = (self.stride, self.sizes.output);
+        buf.fit(self.sizes, h, rows.len());
+        let inv_b = T::one() / T::from_f64(rows.len() as f64);
+        let [p0, p1] = &mut buf.parts;
+        let loss = if rows.len() >= PARALLEL_ROWS {
+            let mid = rows.len() / 2;
+            let (r0, r1) = rows.split_at(mid);
+            let (h0, h1) = buf.hidden.split_at_mut(mid * h);
+            let (o0, o1) = buf.out.split_at_mut(mid * o);
+            let (d0, d1) = buf.dhidden.split_at_mut(mid * h);
+            let (l0, l1) = rayon::join(
+                || self.rows_pass(data, labels, r0, inv_b, (h0, o0, d0), p0, backward),
+                || self.rows_pass(data, labels, r1, inv_b, (h1, o1, d1), p1, backward),
+            );
+            if backward {
+                for (dst, (a, b)) in [
+                    (&mut buf.dw2, (&p0.dw2, &p1.dw2)),
+                    (&mut buf.db2, (&p0.db2, &p1.db2)),
+                    (&mut buf.db1, (&p0.db1, &p1.db1)),
+                ] {
+                    for (d, (&x, &y)) in dst.iter_mut().zip(a.iter().zip(b.iter())) {
+                        *d = x + y;
+                    }
+                }
+            }
+            l0 + l1
+        } else {
+            let bufs = (&mut buf.hidden[..], &mut buf.out[..], &mut buf.dhidden[..]);
+            let loss = self.rows_pass(data, labels, rows, inv_b, bufs, p0, backward);
+            if backward {
+                buf.dw2.copy_from_slice(&p0.dw2);
+                buf.db2.copy_from_slice(&p0.db2);
+                buf.db1.copy_from_slice(&p0.db1);
+            }
+            loss
+        };
+        loss * inv_b
+    }
+
+    /// Adds `scale * x^T da1` (from `buf.dhidden`) to `panels`, shaped like this engine's,
+    /// the two groups of panels on two threads for large batches.
+    fn scatter_w1(
+        &self,
+        panels: &mut [Panel<T>],
         data: &SparseRows<T>,
         rows: &[usize],
         dhidden: &[T],
         scale: T,
-        target: &mut [T],
     ) {
-        for (&r, da) in rows.iter().zip(dhidden.chunks_exact(self.stride)) {
-            let (idx, val) = data.row(r);
-            for (offset, width) in blocks::<T>(self.stride) {
-                match width {
-                    32 => self.scatter_block::<32>(idx, val, da, scale, offset, target),
-                    24 => self.scatter_block::<24>(idx, val, da, scale, offset, target),
-                    16 => self.scatter_block::<16>(idx, val, da, scale, offset, target),
-                    _ => self.scatter_block::<LANES>(idx, val, da, scale, offset, target),
-                }
-            }
-        }
-    }
-
-    /// Columns `offset..offset + W` of [`scatter_w1`](Self::scatter_w1) for one batch row,
-    /// with that row's `da1` block held in registers.
-    #[inline(always)]
-    fn scatter_block<const W: usize>(
-        &self,
-        idx: &[u32],
-        val: &[T],
-        da: &[T],
-        scale: T,
-        offset: usize,
-        target: &mut [T],
-    ) {
-        let mut d = [T::zero(); W];
-        d.copy_from_slice(&da[offset..offset + W]);
-        for (&j, &v) in idx.iter().zip(val) {
-            let s = scale * v;
-            let start = j as usize * self.stride + offset;
-            let t = &mut target[start..start + W];
-            for i in 0..W {
-                t[i] = t[i] + s * d[i];
-            }
+        if rows.len() >= PARALLEL_ROWS && self.split < panels.len() {
+            let (a, b) = panels.split_at_mut(self.split);
+            rayon::join(
+                || scatter_panels(a, data, rows, dhidden, self.stride, scale),
+                || scatter_panels(b, data, rows, dhidden, self.stride, scale),
+            );
+        } else {
+            scatter_panels(panels, data, rows, dhidden, self.stride, scale);
         }
     }
 
@@ -305,8 +428,7 @@ impl<T: Precision> Engine<T> {
         lr: T,
         buf: &mut Buffers<T>,
     ) -> T {
-        let loss = self.forward(data, labels, rows, buf);
-        self.backward(labels, rows, buf);
+        let loss = self.pass(data, labels, rows, buf, true);
         for (w, &g) in self.w2.iter_mut().zip(&buf.dw2) {
             *w = *w - lr * g;
         }
@@ -317,14 +439,13 @@ impl<T: Precision> Engine<T> {
             *w = *w - lr * g;
         }
         // w1 -= lr * x^T da1, applied row by row without a dw1 buffer.
-        let mut w1 = std::mem::take(&mut self.w1);
-        self.scatter_w1(data, rows, &buf.dhidden, -lr, &mut w1);
-        self.w1 = w1;
+        let mut panels = std::mem::take(&mut self.panels);
+        self.scatter_w1(&mut panels, data, rows, &buf.dhidden, -lr);
+        self.panels = panels;
         loss
     }
 
-    /// The full gradient on the listed rows (row-major `w1`/`w2` buffers converted back to the
-    /// book's shapes) and the loss.
+    /// The full gradient on the listed rows, in the book's shapes, and the loss.
     pub(crate) fn gradient(
         &self,
         data: &SparseRows<T>,
@@ -333,12 +454,23 @@ impl<T: Precision> Engine<T> {
         buf: &mut Buffers<T>,
     ) -> (T, Gradient<T>) {
         let s = self.sizes;
-        let loss = self.forward(data, labels, rows, buf);
-        self.backward(labels, rows, buf);
-        let mut dw1 = vec![T::zero(); s.input * self.stride];
-        self.scatter_w1(data, rows, &buf.dhidden, T::one(), &mut dw1);
+        let loss = self.pass(data, labels, rows, buf, true);
+        let mut dw1: Vec<Panel<T>> = self
+            .panels
+            .iter()
+            .map(|p| Panel {
+                offset: p.offset,
+                width: p.width,
+                w1: vec![T::zero(); p.w1.len()],
+            })
+            .collect();
+        self.scatter_w1(&mut dw1, data, rows, &buf.dhidden, T::one());
+        let grads = Engine {
+            panels: dw1,
+            ..self.clone()
+        };
         let grad = Gradient {
-            w1: DMatrix::from_fn(s.input, s.hidden, |j, k| dw1[j * self.stride + k]),
+            w1: DMatrix::from_fn(s.input, s.hidden, |j, k| grads.w1(j, k)),
             b1: DVector::from_column_slice(&buf.db1[..s.hidden]),
             w2: DMatrix::from_row_slice(s.hidden, s.output, &buf.dw2),
             b2: DVector::from_column_slice(&buf.db2),

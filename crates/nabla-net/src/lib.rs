@@ -35,3 +35,5 @@ mod io;
 pub use io::{SavedNet, load_model, save_model};
 mod simple_net;
 pub use simple_net::SimpleNet;
+mod evaluate;
+pub use evaluate::evaluate;

@@ -72,6 +72,39 @@ impl<T: Precision> SparseRows<T> {
         }
     }
 
+    /// Keeps the non-zero bytes of `bytes`, row-major rows of `cols` (raw MNIST pixels), each
+    /// converted by `value`; a byte is stored when `value` of it is not zero.
+    ///
+    /// # Panics
+    ///
+    /// If `cols` is 0 or does not divide `bytes.len()`, or is more than `u32::MAX`.
+    pub fn from_bytes(bytes: &[u8], cols: usize, value: impl Fn(u8) -> T) -> Self {
+        assert!(cols > 0 && bytes.len() % cols == 0, "{} bytes are not rows of {cols}", bytes.len());
+        assert!(u32::try_from(cols).is_ok(), "too many columns: {cols}");
+        let table: Vec<T> = (0..=255u8).map(&value).collect();
+        let rows = bytes.len() / cols;
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        let mut indices = Vec::new();
+        let mut values = Vec::new();
+        for row in bytes.chunks_exact(cols) {
+            for (j, &b) in row.iter().enumerate() {
+                let v = table[usize::from(b)];
+                if v != T::zero() {
+                    indices.push(j as u32);
+                    values.push(v);
+                }
+            }
+            offsets.push(indices.len());
+        }
+        SparseRows {
+            cols,
+            offsets,
+            indices,
+            values,
+        }
+    }
+
     /// Reads one element per cache line of each listed row, so that the rows are on their way
     /// into the cache before the arithmetic needs them. The loads are independent of each
     /// other, so the processor overlaps their misses; rows drawn at random from a large data
@@ -149,5 +182,14 @@ mod tests {
         let again = s.gather_dense(&[2, 2]);
         assert_eq!(again.row(0), again.row(1));
         assert_eq!(again[(0, 0)], 3.0);
+    }
+
+    #[test]
+    fn from_bytes_matches_from_matrix() {
+        let bytes = [0u8, 255, 3, 0, 0, 0, 128, 7, 0];
+        let s = SparseRows::<f32>::from_bytes(&bytes, 3, |b| f32::from(b) / 255.0);
+        let x = DMatrix::from_fn(3, 3, |r, c| f32::from(bytes[r * 3 + c]) / 255.0);
+        assert_eq!(s, SparseRows::<f32>::from_matrix(&x));
+        assert_eq!(s.nnz(), 4);
     }
 }

@@ -188,7 +188,7 @@ pub(crate) fn structured_gradient<T: Precision>(
         }
         let mut scratch = vec![T::zero(); s.output];
         for (k, g) in out.iter_mut().enumerate() {
-            let (plus, minus) = steps(engine.w1[j * engine.stride + k], h);
+            let (plus, minus) = steps(engine.w1(j, k), h);
             let w2_row = &engine.w2[k * s.output..(k + 1) * s.output];
             let mut sum = T::zero();
             for &(b, v) in column {

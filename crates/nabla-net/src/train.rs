@@ -210,7 +210,7 @@ pub fn train<T: Precision>(
         let loss = match config.grad {
             GradMethod::Backprop => engine.sgd_step(images, labels, rows, lr, &mut buffers),
             GradMethod::Numerical => {
-                let loss = engine.forward(images, labels, rows, &mut buffers);
+                let loss = engine.pass(images, labels, rows, &mut buffers, false);
                 if loss.is_finite() {
                     let g = crate::structured::structured_gradient(&engine, images, labels, rows, h);
                     engine.apply(&g, lr);
@@ -263,7 +263,7 @@ impl<T: Precision> Engine<T> {
         let s = self.sizes;
         for j in 0..s.input {
             for k in 0..s.hidden {
-                let w = &mut self.w1[j * self.stride + k];
+                let w = self.w1_mut(j, k);
                 *w = *w - lr * g.w1[(j, k)];
             }
         }
@@ -277,5 +277,151 @@ impl<T: Precision> Engine<T> {
         for c in 0..s.output {
             self.b2[c] = self.b2[c] - lr * g.b2[c];
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Sizes;
+    use crate::test_util::small_problem;
+
+    /// A small learnable problem: 200 rows whose label is the arg-max of 4 pixel groups.
+    fn problem() -> (TwoLayerNet<f64>, Dataset<f64>, Dataset<f64>) {
+        let sizes = Sizes::new(16, 6, 4).unwrap();
+        let (_, x, _) = small_problem(sizes, 240, 41);
+        let labels: Vec<u8> = x
+            .row_iter()
+            .map(|r| {
+                let sums: Vec<f64> = (0..4).map(|g| r.columns(4 * g, 4).sum()).collect();
+                crate::forward::argmax(sums) as u8
+            })
+            .collect();
+        let train_set = Dataset::new(&x.rows(0, 200).into_owned(), &labels[..200]).unwrap();
+        let test_set = Dataset::new(&x.rows(200, 40).into_owned(), &labels[200..]).unwrap();
+        let net = TwoLayerNet::new(sizes, 0.1, 3).unwrap();
+        (net, train_set, test_set)
+    }
+
+    #[derive(Default)]
+    struct Recorder {
+        losses: Vec<(usize, f64)>,
+        epochs: Vec<EpochRecord>,
+    }
+
+    impl Observer for Recorder {
+        fn iteration(&mut self, iteration: usize, loss: f64) {
+            self.losses.push((iteration, loss));
+        }
+        fn epoch(&mut self, record: &EpochRecord) {
+            self.epochs.push(*record);
+        }
+    }
+
+    #[test]
+    fn learns_reproducibly_and_reports_every_epoch() {
+        let (net, tr, te) = problem();
+        let config = TrainConfig {
+            iterations: 1500,
+            batch_size: 40,
+            learning_rate: 1.0,
+            eval_every: Some(500),
+            ..TrainConfig::default()
+        };
+        let mut seen = Recorder::default();
+        let a = train(&net, &tr, &te, &config, &mut seen).unwrap();
+        let b = train(&net, &tr, &te, &config, &mut ()).unwrap();
+        assert_eq!(a.net, b.net);
+        assert_eq!(a.losses, b.losses);
+        assert_eq!(seen.losses.len(), 1500);
+        assert_eq!(seen.losses[1499], (1499, a.losses[1499]));
+        let iterations: Vec<usize> = seen.epochs.iter().map(|r| r.iteration).collect();
+        assert_eq!(iterations, [0, 500, 1000]);
+        assert_eq!(seen.epochs, a.epochs);
+        assert!(a.final_train_accuracy > 0.9, "{}", a.final_train_accuracy);
+        assert!(a.final_test_accuracy > 0.8, "{}", a.final_test_accuracy);
+        assert!(a.losses[1499] < 0.5 * a.losses[0]);
+        // Another seed draws other batches.
+        let c = train(&net, &tr, &te, &TrainConfig { seed: 9, ..config }, &mut ()).unwrap();
+        assert_ne!(c.losses, a.losses);
+    }
+
+    #[test]
+    fn the_three_gradients_train_alike() {
+        let (net, tr, te) = problem();
+        let config = TrainConfig {
+            iterations: 20,
+            batch_size: 10,
+            learning_rate: 0.5,
+            ..TrainConfig::default()
+        };
+        let run = |grad| train(&net, &tr, &te, &TrainConfig { grad, ..config.clone() }, &mut ()).unwrap();
+        let back = run(GradMethod::Backprop);
+        let num = run(GradMethod::Numerical);
+        let dual = run(GradMethod::Dual);
+        for (other, tol) in [(&num, 1e-7), (&dual, 1e-12)] {
+            for (a, b) in back.net.parameters().iter().zip(other.net.parameters()) {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    assert!((x - y).abs() < tol, "{x} vs {y}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn divergence_names_the_iteration() {
+        // The 1e-7 in the loss caps it at -ln(1e-7) = 16.1 while the logits are finite; it
+        // turns NaN when they overflow, here from second-layer weights near f64::MAX.
+        let (net, tr, te) = problem();
+        let [w1, b1, _, b2] = net.parameters();
+        let s = net.sizes();
+        let huge = TwoLayerNet::from_parts(
+            nalgebra::DMatrix::from_column_slice(s.input, s.hidden, w1),
+            nalgebra::DVector::from_column_slice(b1),
+            nalgebra::DMatrix::from_element(s.hidden, s.output, 1e308),
+            nalgebra::DVector::from_column_slice(b2),
+        )
+        .unwrap();
+        let config = TrainConfig {
+            iterations: 100,
+            batch_size: 10,
+            learning_rate: 0.1,
+            ..TrainConfig::default()
+        };
+        let mut seen = Recorder::default();
+        let err = train(&huge, &tr, &te, &config, &mut seen).unwrap_err();
+        let Error::Diverged { iteration, loss, .. } = err else {
+            panic!("expected divergence, got {err}")
+        };
+        assert_eq!(iteration, 0);
+        assert!(loss.is_nan());
+        assert!(seen.losses.is_empty(), "a non-finite loss is not reported as progress");
+        assert_eq!(
+            err.to_string(),
+            "the loss became NaN at iteration 0: training diverged; try a smaller learning rate than 0.1"
+        );
+        // A learning rate far too large saturates the network instead: no panic, no NaN.
+        let wild = TrainConfig { learning_rate: 1e300, ..config };
+        let outcome = train(&net, &tr, &te, &wild, &mut ()).unwrap();
+        assert!(outcome.losses.iter().all(|l| l.is_finite()));
+    }
+
+    #[test]
+    fn bad_settings_and_data_are_errors() {
+        let (net, tr, te) = problem();
+        let ok = TrainConfig::default();
+        for bad in [
+            TrainConfig { iterations: 0, ..ok.clone() },
+            TrainConfig { batch_size: 0, ..ok.clone() },
+            TrainConfig { learning_rate: -0.1, ..ok.clone() },
+            TrainConfig { learning_rate: f64::NAN, ..ok.clone() },
+            TrainConfig { eval_every: Some(0), ..ok.clone() },
+        ] {
+            assert!(train(&net, &tr, &te, &bad, &mut ()).is_err(), "{bad:?}");
+        }
+        let wide = TwoLayerNet::<f64>::new(Sizes::new(17, 6, 4).unwrap(), 0.1, 0).unwrap();
+        assert!(matches!(train(&wide, &tr, &te, &ok, &mut ()), Err(Error::Shape { .. })));
+        let narrow = TwoLayerNet::<f64>::new(Sizes::new(16, 6, 3).unwrap(), 0.1, 0).unwrap();
+        assert!(matches!(train(&narrow, &tr, &te, &ok, &mut ()), Err(Error::Label { .. })));
     }
 }
