@@ -39,6 +39,17 @@ pub struct Args {
     out: PathBuf,
 }
 
+/// Appends one formatted line to a `String`.
+macro_rules! say {
+    ($buf:expr) => {
+        $buf.push('\n')
+    };
+    ($buf:expr, $($arg:tt)*) => {{
+        $buf.push_str(&format!($($arg)*));
+        $buf.push('\n');
+    }};
+}
+
 /// A test function with known derivatives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Function {
@@ -251,7 +262,11 @@ pub fn run(args: Args) -> CliResult {
         })
         .collect();
 
-    println!(
+    // Everything is written to `text` first and printed after the chart is saved, so that a
+    // closed pipe (`nabla steps | head`) neither loses the chart nor panics.
+    let mut text = String::new();
+    say!(
+        text,
         "d/dx {}(x) at x = {x}: exact {exact}. Relative error{} of each method against the step h",
         args.function,
         if exact == 0.0 {
@@ -260,23 +275,42 @@ pub fn run(args: Args) -> CliResult {
             ""
         }
     );
-    println!(
-        "(fixed steps, divided by the nominal h; Richardson starts from h; n/a: outside the domain)"
+    say!(
+        text,
+        "(fixed steps, divided by the nominal h; Richardson starts from h; n/a: no estimate, \
+         the stencil left the domain or h underflows in f32)"
     );
-    println!(
+    say!(
+        text,
         "{:>10} | {:>10} {:>10} {:>10} | {:>10} {:>10} {:>10}",
-        "h", "f64 fwd", "f64 cen", "f64 Rich", "f32 fwd", "f32 cen", "f32 Rich"
+        "h",
+        "f64 fwd",
+        "f64 cen",
+        "f64 Rich",
+        "f32 fwd",
+        "f32 cen",
+        "f32 Rich"
     );
     for r in &rows {
         let e: Vec<String> = r.errors.iter().map(|&e| fmt_err(e)).collect();
-        println!(
+        say!(
+            text,
             "{:>10.1e} | {:>10} {:>10} {:>10} | {:>10} {:>10} {:>10}",
-            r.h, e[0], e[1], e[2], e[3], e[4], e[5]
+            r.h,
+            e[0],
+            e[1],
+            e[2],
+            e[3],
+            e[4],
+            e[5]
         );
     }
 
-    println!();
-    println!("best h per method (measured on the grid) and the theory's optimum:");
+    say!(text);
+    say!(
+        text,
+        "best h per method (measured on the grid) and the theory's optimum:"
+    );
     let mut charts = Vec::new();
     for (p, (label, eps)) in [("f64", f64::EPSILON), ("f32", f64::from(f32::EPSILON))]
         .into_iter()
@@ -296,14 +330,18 @@ pub fn run(args: Args) -> CliResult {
             };
             match best {
                 Some((h, e)) => {
-                    println!(
+                    say!(
+                        text,
                         "  {label} {name:<10}: best h = {h:.1e}, error {}; {theory_text}",
                         fmt_err(e)
                     );
                     best_points.extend([(h, e), (f64::NAN, f64::NAN)]);
                 }
                 None => {
-                    println!("  {label} {name:<10}: no finite estimate on the grid; {theory_text}")
+                    say!(
+                        text,
+                        "  {label} {name:<10}: no finite estimate on the grid; {theory_text}"
+                    )
                 }
             }
         }
@@ -357,9 +395,19 @@ pub fn run(args: Args) -> CliResult {
         .chart(charts.remove(0))
         .chart(charts.remove(0))
         .save_png(&args.out)?;
-    println!();
-    println!("chart saved to {}", args.out.display());
-    Ok(())
+    say!(text);
+    say!(text, "chart saved to {}", args.out.display());
+    print_text(&text)
+}
+
+/// Prints `text` to stdout; a reader that has gone away (broken pipe) is not an error.
+fn print_text(text: &str) -> CliResult {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 #[cfg(test)]
