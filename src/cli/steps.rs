@@ -26,10 +26,10 @@ pub struct Args {
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     at: f64,
     /// The smallest step h.
-    #[arg(long, default_value = "1e-20")]
+    #[arg(long, default_value = "1e-20", allow_negative_numbers = true)]
     min: f64,
     /// The largest step h.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     max: f64,
     /// Grid points per decade of h.
     #[arg(long, default_value_t = 4)]

@@ -1,0 +1,87 @@
+//! `nabla steps` end to end: the table and the PNG for a good call, and exit code 1 with an
+//! `error:` line (never a panic, never a file left behind) for each kind of wrong value.
+
+use std::process::{Command, Output};
+
+fn nabla(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(args)
+        .output()
+        .expect("run the nabla binary")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn prints_the_table_and_writes_a_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("steps.png");
+    let out = nabla(&[
+        "steps",
+        "--function",
+        "exp",
+        "--at",
+        "1",
+        "--out",
+        png.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    // REFERENCE: central h = 1e-4 gives 1.7e-9 in f64 and 3.2e-4 in f32 for exp at 1.
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("1.0e-4 |"))
+        .expect("row h = 1e-4");
+    assert!(row.contains("1.67e-9") && row.contains("3.24e-4"), "{row}");
+    // Below the ulp of x, x + h == x: every method gives 0, relative error 1.
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("1.0e-20 |"))
+        .expect("row h = 1e-20");
+    assert_eq!(row.matches("1.00e0").count(), 6, "{row}");
+    assert!(text.contains("f64 central   : best h = "), "{text}");
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+}
+
+#[test]
+fn wrong_values_exit_1_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("never.png");
+    let png = png.to_str().unwrap();
+    for (args, expected) in [
+        (vec!["--function", "erf"], "unknown function \"erf\""),
+        (vec!["--min", "0"], "--min must be a finite positive step"),
+        (
+            vec!["--min", "1", "--max", "0.5"],
+            "must be smaller than --max",
+        ),
+        (vec!["--max", "-1"], "--max must be a finite positive step"),
+        (vec!["--per-decade", "0"], "--per-decade"),
+        (vec!["--function", "ln", "--at", "-2"], "outside its domain"),
+    ] {
+        let mut all = vec!["steps", "--out", png];
+        all.extend(&args);
+        let out = nabla(&all);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).starts_with("error: ") && stderr(&out).contains(expected),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(!std::path::Path::new(png).exists());
+    }
+}
+
+#[test]
+fn an_unwritable_output_path_exits_1_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("no-such-dir").join("steps.png");
+    let out = nabla(&["steps", "--out", png.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("could not write"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"));
+    assert!(!png.exists());
+}
