@@ -10,7 +10,9 @@ use nabla::data::{
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let source = std::env::args_os().nth(1).map_or_else(MnistSource::new, MnistSource::dir);
+    let source = std::env::args_os()
+        .nth(1)
+        .map_or_else(MnistSource::new, MnistSource::dir);
     let mut progress = |event: Event<'_>| match event {
         Event::Started { url, .. } => eprintln!("downloading {url}"),
         Event::Rejected { error, .. } => eprintln!("rejected: {error}"),
@@ -18,7 +20,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     // (x_train, t_train), (x_test, t_test) = load_mnist(flatten=True, normalize=False)
-    let options = MnistOptions { normalize: false, ..MnistOptions::default() };
+    let options = MnistOptions {
+        normalize: false,
+        ..MnistOptions::default()
+    };
     let (train, test) = load_mnist_with_progress(&source, options, &mut progress)?;
     println!("x_train.shape = {:?}", train.images().shape());
     println!("t_train.shape = ({},)", train.labels().len());
@@ -27,15 +32,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // img = x_train[0]; label = t_train[0]; img.reshape(28, 28)
     let (rows, cols) = train.image_shape();
-    println!("x_train[0] as {rows} x {cols}, label t_train[0] = {}:", train.labels()[0]);
+    println!(
+        "x_train[0] as {rows} x {cols}, label t_train[0] = {}:",
+        train.labels()[0]
+    );
     let image = train.images().row(0);
     for r in 0..rows {
-        let line: Vec<String> = (0..cols).map(|c| format!("{:4}", image[r * cols + c])).collect();
+        let line: Vec<String> = (0..cols)
+            .map(|c| format!("{:4}", image[r * cols + c]))
+            .collect();
         println!("{}", line.join(""));
     }
 
     // load_mnist(normalize=True, one_hot_label=True)
-    let options = MnistOptions { one_hot_label: true, ..MnistOptions::default() };
+    let options = MnistOptions {
+        one_hot_label: true,
+        ..MnistOptions::default()
+    };
     let (train, _) = load_mnist_with_progress(&source, options, &mut progress)?;
     let Targets::OneHot(t_train) = train.targets() else {
         return Err("one_hot_label: true gives one-hot targets".into());

@@ -61,8 +61,14 @@ fn info(data: Option<PathBuf>) -> CliResult {
     let (dir, origin) = source(data).locate()?;
     println!("MNIST in {} ({})", dir.display(), describe(origin));
     let options = MnistOptions::default();
-    let train = Mnist::load(&dir, Split::Train, options)?;
-    let test = Mnist::load(&dir, Split::Test, options)?;
+    let load = |split| {
+        Mnist::load(&dir, split, options).map_err(|error| match error {
+            Error::Missing { .. } => format!("{error} (`nabla mnist fetch` downloads it)"),
+            other => other.to_string(),
+        })
+    };
+    let train = load(Split::Train)?;
+    let test = load(Split::Test)?;
     for (name, split) in [("train", &train), ("test", &test)] {
         let (rows, cols) = split.image_shape();
         let (n, width) = split.images().shape();

@@ -177,9 +177,12 @@ pub(crate) struct IdxStream<R: Read> {
 
 /// The input with its first two bytes put back, decompressed if they were gzip's magic.
 enum Source<R: Read> {
-    Raw(io::Chain<io::Take<io::Cursor<[u8; 2]>>, R>),
-    Gzip(Box<MultiGzDecoder<io::Chain<io::Take<io::Cursor<[u8; 2]>>, R>>>),
+    Raw(Restored<R>),
+    Gzip(Box<MultiGzDecoder<Restored<R>>>),
 }
+
+/// A reader with the bytes already taken from its start put back in front.
+type Restored<R> = io::Chain<io::Take<io::Cursor<[u8; 2]>>, R>;
 
 impl<R: Read> Read for Source<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {

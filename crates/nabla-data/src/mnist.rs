@@ -445,11 +445,8 @@ fn stream_images(
         });
         let mut converted = 0;
         for buf in full_rx {
-            let rows = if mcols == 0 {
-                mrows - converted
-            } else {
-                buf.len() / mcols
-            };
+            // A payload with zero-width rows sends no chunks at all.
+            let rows = buf.len().checked_div(mcols).unwrap_or(0);
             convert_rows(&buf, mrows, mcols, converted, rows, &table, &mut data);
             converted += rows;
             // The producer may have finished; a failed return only drops the buffer.
@@ -461,14 +458,14 @@ fn stream_images(
         }
     });
     let (pixels, digest) = produced.map_err(idx_error)?;
-    if let (Some(expected), Some(actual)) = (expected_sha256, digest) {
-        if actual != expected {
-            return Err(Error::Checksum {
-                path: path.to_path_buf(),
-                expected: expected.to_owned(),
-                actual,
-            });
-        }
+    if let (Some(expected), Some(actual)) = (expected_sha256, digest)
+        && actual != expected
+    {
+        return Err(Error::Checksum {
+            path: path.to_path_buf(),
+            expected: expected.to_owned(),
+            actual,
+        });
     }
     Ok(Streamed {
         dims,

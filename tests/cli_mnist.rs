@@ -1,0 +1,288 @@
+//! `nabla mnist info` and `nabla mnist fetch` end to end: on small IDX files written here, each
+//! damaged in one way, and against an HTTP server on 127.0.0.1. Every failure exits 1 with an
+//! `error:` line that names the file, and never a Rust panic.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+#[path = "../crates/nabla-data/src/test_http.rs"]
+mod http;
+
+const TRAIN_IMAGES: &str = "train-images-idx3-ubyte.gz";
+const TRAIN_LABELS: &str = "train-labels-idx1-ubyte.gz";
+const TEST_IMAGES: &str = "t10k-images-idx3-ubyte.gz";
+const TEST_LABELS: &str = "t10k-labels-idx1-ubyte.gz";
+
+fn nabla(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(args)
+        .env_remove("MNIST_DIR")
+        .env_remove("NABLA_MNIST_MIRROR")
+        .output()
+        .expect("run the nabla binary")
+}
+
+fn idx(dims: &[u32], payload: &[u8]) -> Vec<u8> {
+    let rank = u8::try_from(dims.len()).expect("small rank");
+    let mut bytes = vec![0, 0, 8, rank];
+    for d in dims {
+        bytes.extend_from_slice(&d.to_be_bytes());
+    }
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
+/// Four small valid files (uncompressed bytes under the `.gz` names: the loader goes by the
+/// magic bytes): 3 training images, 2 test images.
+fn small_mnist() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let write = |name: &str, bytes: Vec<u8>| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write(TRAIN_IMAGES, idx(&[3, 28, 28], &[7; 3 * 784]));
+    write(TRAIN_LABELS, idx(&[3], &[5, 0, 4]));
+    write(TEST_IMAGES, idx(&[2, 28, 28], &[0; 2 * 784]));
+    write(TEST_LABELS, idx(&[2], &[7, 2]));
+    dir
+}
+
+/// Runs `nabla mnist info --data dir` and checks that it fails cleanly, mentioning each of
+/// `needles`; returns stderr.
+fn info_fails(dir: &Path, needles: &[&str]) -> String {
+    let out = nabla(&["mnist", "info", "--data", dir.to_str().expect("UTF-8 path")]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
+    assert!(stderr.starts_with("error: "), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
+    }
+    stderr
+}
+
+/// A small data set with `name` replaced by `bytes`.
+fn with_file(name: &str, bytes: Vec<u8>) -> tempfile::TempDir {
+    let dir = small_mnist();
+    std::fs::write(dir.path().join(name), bytes).unwrap();
+    dir
+}
+
+#[test]
+fn info_on_valid_small_files_reports_then_fails_on_checksums() {
+    let dir = small_mnist();
+    let out = nabla(&["mnist", "info", "--data", dir.path().to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("3 images of 28 x 28 (matrix 3 x 784)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("first labels [5, 0, 4]"), "{stdout}");
+    assert!(stdout.contains("MISMATCH"), "{stdout}");
+    // 7 / 255 everywhere: mean 0.0274509803921569, standard deviation 0.
+    assert!(stdout.contains("mean 0.02745098039215"), "{stdout}");
+    info_fails(dir.path(), &["checksum mismatch", TRAIN_IMAGES]);
+}
+
+#[test]
+fn info_names_a_missing_file() {
+    let dir = small_mnist();
+    std::fs::remove_file(dir.path().join(TRAIN_LABELS)).unwrap();
+    info_fails(dir.path(), &[TRAIN_LABELS, "not found"]);
+}
+
+#[test]
+fn info_names_a_missing_or_wrong_directory() {
+    let dir = small_mnist();
+    info_fails(&dir.path().join("nope"), &["nope", "No such file"]);
+    info_fails(
+        &dir.path().join(TEST_LABELS),
+        &[TEST_LABELS, "not a directory"],
+    );
+}
+
+#[test]
+fn info_rejects_bad_magic_and_type() {
+    let mut bytes = idx(&[3, 28, 28], &[7; 3 * 784]);
+    bytes[0] = 0x50;
+    info_fails(
+        with_file(TRAIN_IMAGES, bytes).path(),
+        &[TRAIN_IMAGES, "bad magic number"],
+    );
+    let mut bytes = idx(&[3], &[5, 0, 4]);
+    bytes[2] = 0x0d;
+    info_fails(
+        with_file(TRAIN_LABELS, bytes).path(),
+        &[TRAIN_LABELS, "type byte 0x0d"],
+    );
+}
+
+#[test]
+fn info_rejects_truncation_and_trailing_bytes() {
+    let full = idx(&[2, 28, 28], &[0; 2 * 784]);
+    info_fails(
+        with_file(TEST_IMAGES, full[..10].to_vec()).path(),
+        &[TEST_IMAGES, "truncated header"],
+    );
+    info_fails(
+        with_file(TEST_IMAGES, full[..full.len() - 1].to_vec()).path(),
+        &[TEST_IMAGES, "truncated payload", "1568", "1567"],
+    );
+    let mut long = full.clone();
+    long.extend_from_slice(b"extra");
+    info_fails(
+        with_file(TEST_IMAGES, long).path(),
+        &[TEST_IMAGES, "trailing bytes"],
+    );
+}
+
+#[test]
+fn info_rejects_headers_that_claim_too_much() {
+    // 4 billion images claimed, 784 bytes present: an error, not a 3 TB allocation.
+    let bytes = idx(&[4_000_000_000, 28, 28], &[0; 784]);
+    info_fails(
+        with_file(TRAIN_IMAGES, bytes).path(),
+        &[TRAIN_IMAGES, "truncated payload"],
+    );
+    // A product that overflows 64 bits.
+    let bytes = idx(&[u32::MAX, u32::MAX, u32::MAX], &[]);
+    info_fails(
+        with_file(TRAIN_IMAGES, bytes).path(),
+        &[TRAIN_IMAGES, "overflow"],
+    );
+}
+
+#[test]
+fn info_rejects_count_mismatch_and_bad_labels() {
+    info_fails(
+        with_file(TRAIN_LABELS, idx(&[2], &[5, 0])).path(),
+        &[TRAIN_IMAGES, TRAIN_LABELS, "3 images but", "2 labels"],
+    );
+    info_fails(
+        with_file(TEST_LABELS, idx(&[2], &[7, 12])).path(),
+        &[TEST_LABELS, "label 12 at index 1"],
+    );
+    info_fails(
+        with_file(TEST_IMAGES, idx(&[2, 784], &[0; 2 * 784])).path(),
+        &[TEST_IMAGES, "dimensions [2, 784]"],
+    );
+}
+
+#[test]
+fn info_rejects_corrupt_gzip() {
+    let bytes = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xde, 0xad, 0xbe, 0xef];
+    info_fails(with_file(TEST_LABELS, bytes).path(), &[TEST_LABELS, "gzip"]);
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn fetch_reports_http_errors_and_leaves_nothing() {
+    let base = http::serve(|_| http::Reply::Status(404));
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("cache");
+    let out = nabla(&[
+        "mnist",
+        "fetch",
+        "--dir",
+        target.to_str().unwrap(),
+        "--mirror",
+        &base,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: could not download train-images-idx3-ubyte.gz"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("HTTP status 404"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(files_in(&target).is_empty(), "{:?}", files_in(&target));
+}
+
+#[test]
+fn fetch_rejects_a_body_cut_short() {
+    let base = http::serve(|_| http::Reply::CutShort {
+        body: vec![0x1f, 0x8b, 8, 0],
+        claimed: 1000,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = nabla(&[
+        "mnist",
+        "fetch",
+        "--dir",
+        dir.path().to_str().unwrap(),
+        "--mirror",
+        &base,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error: could not download"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+}
+
+#[test]
+fn real_mnist_info_and_fetch_from_a_local_mirror() {
+    let Some(real) = std::env::var_os("MNIST_DIR").filter(|d| !d.is_empty()) else {
+        eprintln!("skipping real_mnist_info_and_fetch_from_a_local_mirror: $MNIST_DIR is not set");
+        return;
+    };
+    let real = PathBuf::from(real);
+    let out = nabla(&["mnist", "info", "--data", real.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("60000 images of 28 x 28 (matrix 60000 x 784)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("first labels [7, 2, 1"), "{stdout}");
+    assert!(stdout.contains("mean 0.13066047627384"), "{stdout}");
+    assert!(stdout.contains("all four checksums match"), "{stdout}");
+
+    // Fetch through $NABLA_MNIST_MIRROR: the first mirror 404s, the second serves the files.
+    let base = http::serve(http::files(real));
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(["mnist", "fetch", "--dir", dir.path().to_str().unwrap()])
+        .env("NABLA_MNIST_MIRROR", format!("{base}/missing/ {base}/"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.matches("downloaded, checksum ok").count(),
+        4,
+        "{stdout}"
+    );
+    assert_eq!(files_in(dir.path()).len(), 4);
+    // A second fetch finds them intact and downloads nothing.
+    let out = nabla(&[
+        "mnist",
+        "fetch",
+        "--dir",
+        dir.path().to_str().unwrap(),
+        "--mirror",
+        &base,
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert_eq!(
+        stdout.matches("present, checksum ok").count(),
+        4,
+        "{stdout}"
+    );
+}
