@@ -11,10 +11,10 @@ use crate::Error;
 ///
 /// | scheme | formula | error | best `h` |
 /// |---|---|---|---|
-/// | `Forward` | `(f(x+h) - f(x)) / h` | `h/2 |f''| + 2 eps |f| / h` | `sqrt(eps)` |
+/// | `Forward` | `(f(x+h) - f(x)) / h` | `h/2 \|f''\| + 2 eps \|f\| / h` | `sqrt(eps)` |
 /// | `Backward` | `(f(x) - f(x-h)) / h` | same as forward | `sqrt(eps)` |
-/// | `Central` | `(f(x+h) - f(x-h)) / 2h` | `h^2/6 |f'''| + eps |f| / h` | `cbrt(eps)` |
-/// | `FivePoint` | `(f(x-2h) - 8f(x-h) + 8f(x+h) - f(x+2h)) / 12h` | `h^4/30 |f^(5)| + 3 eps |f| / 2h` | `eps^(1/5)` |
+/// | `Central` | `(f(x+h) - f(x-h)) / 2h` | `h^2/6 \|f'''\| + eps \|f\| / h` | `cbrt(eps)` |
+/// | `FivePoint` | `(f(x-2h) - 8f(x-h) + 8f(x+h) - f(x+2h)) / 12h` | `h^4/30 \|f^(5)\| + 3 eps \|f\| / 2h` | `eps^(1/5)` |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Scheme {
     /// One-sided, first order: one extra evaluation per parameter (plus `f(x)` once).
