@@ -6,6 +6,7 @@
 //! | module | crate | what it holds |
 //! |---|---|---|
 //! | [`data`] | `nabla-data` | MNIST: checked IDX parsing, the book's `load_mnist` options, verified download and cache, seeded mini-batches |
+//! | [`dual`] | `nabla-dual` | dual numbers: exact derivatives, gradients, Jacobians, Hessians |
 //! | [`loss`] | `nabla-loss` | squared error, cross-entropy, softmax, their gradients |
 //! | [`numdiff`] | `nabla-numdiff` | finite differences: step rules, Richardson, gradients, Jacobians, Hessians, gradient descent, gradient checks |
 //! | [`plot`] | (here) | line charts to PNG: linear or log axes, embedded font |
@@ -13,6 +14,7 @@
 //! Each crate can also be used on its own.
 
 pub use nabla_data as data;
+pub use nabla_dual as dual;
 pub use nabla_loss as loss;
 pub use nabla_numdiff as numdiff;
 

@@ -59,14 +59,22 @@ pub fn gradient<T: Real>(f: impl Fn(&[Dual<T>]) -> Dual<T>, x: &[T]) -> (T, Vec<
 /// let (_, grad) = gradient_chunked::<8, _>(f, &x);
 /// assert_eq!(grad[19], 2.0 * 19.0 * 1.9);
 /// ```
+///
+/// # Panics
+///
+/// If `N` is 0.
 pub fn gradient_chunked<const N: usize, T: Real>(
     f: impl Fn(&[DualVec<T, N>]) -> DualVec<T, N>,
     x: &[T],
 ) -> (T, Vec<T>) {
+    assert!(
+        N > 0,
+        "gradient_chunked: the chunk size N must be at least 1"
+    );
     let mut input: Vec<DualVec<T, N>> = x.iter().map(|&v| DualVec::constant(v)).collect();
     let mut grad = Vec::with_capacity(x.len());
     let mut value = None;
-    for start in (0..x.len()).step_by(N.max(1)) {
+    for start in (0..x.len()).step_by(N) {
         let end = (start + N).min(x.len());
         for (k, slot) in input[start..end].iter_mut().enumerate() {
             *slot = DualVec::variable(slot.re(), k);

@@ -272,19 +272,20 @@ impl<T: Real, E: Tangent<T>> Real for DualNumber<T, E> {
 
     #[inline]
     fn strong_mul(self, factor: Self) -> Self {
-        let zero = T::zero();
         Self::new(
             self.re.strong_mul(factor.re),
-            E::chain2(
-                self.eps,
-                factor.eps,
-                factor.re,
-                self.re,
-                zero,
-                T::one(),
-                zero,
-            ),
+            E::product_with(self.eps, factor.eps, self.re, factor.re, T::strong_mul),
         )
+    }
+
+    #[inline]
+    fn has_nan(&self) -> bool {
+        self.re.has_nan() || self.eps.has_nan()
+    }
+
+    #[inline]
+    fn is_all_finite(&self) -> bool {
+        self.re.is_all_finite() && self.eps.is_finite_part()
     }
 
     #[inline]

@@ -47,6 +47,12 @@ pub trait Real:
 
     /// Whether this number is exactly zero, all of its derivative components included.
     fn is_strong_zero(&self) -> bool;
+
+    /// Whether this number or any of its derivative components is NaN.
+    fn has_nan(&self) -> bool;
+
+    /// Whether this number and all of its derivative components are finite.
+    fn is_all_finite(&self) -> bool;
 }
 
 /// `f32` or `f64`: the primitive floats at the bottom of every dual number.
@@ -80,6 +86,16 @@ macro_rules! impl_real_for_primitive {
             #[inline]
             fn is_strong_zero(&self) -> bool {
                 *self == 0.0
+            }
+
+            #[inline]
+            fn has_nan(&self) -> bool {
+                self.is_nan()
+            }
+
+            #[inline]
+            fn is_all_finite(&self) -> bool {
+                self.is_finite()
             }
         }
 
