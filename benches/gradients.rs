@@ -1,0 +1,157 @@
+//! What a gradient costs, each way: finite differences (ours and finitediff's), Richardson
+//! extrapolation, dual numbers (ours, one pass per input or eight per pass, and num-dual's),
+//! and the hand-written analytic gradient, on Rosenbrock's function and on
+//! softmax-cross-entropy, for 10, 100 and 1000 inputs.
+//!
+//! Ids: `gradient/<function>/<method>/<n>` with `<function>` one of `rosenbrock`,
+//! `softmax_cross_entropy` and `<method>` one of
+//!
+//! | method | what runs |
+//! |---|---|
+//! | `forward_fd` | `nabla_numdiff::gradient`, forward differences, automatic step |
+//! | `central_fd` | `nabla_numdiff::gradient`, central differences, automatic step (the default) |
+//! | `richardson` | `nabla_numdiff::richardson` per coordinate, default settings |
+//! | `dual` | `nabla_dual::gradient`: one `Dual64` pass per input |
+//! | `dual_vec8` | `nabla_dual::gradient_chunked::<8, _>`: one `DualVec64<8>` pass per 8 inputs |
+//! | `analytic` | the hand-written gradient (nabla-loss's for softmax-cross-entropy) |
+//! | `finitediff_central` | finitediff 0.2's `central_diff` (fixed step `cbrt(eps)`) |
+//! | `num_dual` | num-dual 0.15's `DualSVec64<8>`, same chunked passes as `dual_vec8` |
+//!
+//! Every method differentiates the same function (`benches/shared/mod.rs`), written once and
+//! generic over the scalar; the point goes through `black_box` on every iteration. The slow
+//! methods at n = 1000 (O(n^2) work: every pass or difference evaluates the whole function)
+//! get fewer samples so that the whole bench stays within a few minutes.
+//!
+//! Run: `cargo bench --bench gradients` (or a subset: `-- gradient/rosenbrock`).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
+use nabla_numdiff::Scheme;
+
+#[path = "shared/mod.rs"]
+mod shared;
+
+use shared::{
+    SIZES, finitediff_central, num_dual_gradient_chunked8, numdiff_gradient, point,
+    richardson_gradient,
+};
+
+/// One function of the comparison, in every number type the methods need.
+struct Problem {
+    name: &'static str,
+    f64: fn(&[f64]) -> f64,
+    dual: fn(&[nabla_dual::Dual64]) -> nabla_dual::Dual64,
+    dual_vec8: fn(&[nabla_dual::DualVec64<8>]) -> nabla_dual::DualVec64<8>,
+    num_dual: fn(&[num_dual::DualSVec64<8>]) -> num_dual::DualSVec64<8>,
+    analytic: fn(&[f64]) -> Vec<f64>,
+    /// The coordinates' range: the point is in `[-scale, scale]^n`.
+    scale: f64,
+}
+
+const PROBLEMS: [Problem; 2] = [
+    Problem {
+        name: "rosenbrock",
+        f64: shared::rosenbrock,
+        dual: shared::rosenbrock,
+        dual_vec8: shared::rosenbrock,
+        num_dual: shared::rosenbrock,
+        analytic: shared::rosenbrock_grad,
+        scale: 2.0,
+    },
+    Problem {
+        name: "softmax_cross_entropy",
+        f64: shared::softmax_cross_entropy,
+        dual: shared::softmax_cross_entropy,
+        dual_vec8: shared::softmax_cross_entropy,
+        num_dual: shared::softmax_cross_entropy,
+        analytic: shared::softmax_cross_entropy_grad,
+        scale: 5.0,
+    },
+];
+
+/// A way of getting the gradient.
+#[derive(Clone, Copy)]
+enum Method {
+    ForwardFd,
+    CentralFd,
+    Richardson,
+    Dual,
+    DualVec8,
+    Analytic,
+    FinitediffCentral,
+    NumDual,
+}
+
+const METHODS: [Method; 8] = [
+    Method::ForwardFd,
+    Method::CentralFd,
+    Method::Richardson,
+    Method::Dual,
+    Method::DualVec8,
+    Method::Analytic,
+    Method::FinitediffCentral,
+    Method::NumDual,
+];
+
+impl Method {
+    /// The id in the bench names.
+    fn name(self) -> &'static str {
+        match self {
+            Method::ForwardFd => "forward_fd",
+            Method::CentralFd => "central_fd",
+            Method::Richardson => "richardson",
+            Method::Dual => "dual",
+            Method::DualVec8 => "dual_vec8",
+            Method::Analytic => "analytic",
+            Method::FinitediffCentral => "finitediff_central",
+            Method::NumDual => "num_dual",
+        }
+    }
+
+    /// Whether the method costs O(n^2) work (a pass or difference per input, each evaluating
+    /// the whole function); the chunked ones do 8 times less, the analytic gradient O(n).
+    fn quadratic(self) -> bool {
+        !matches!(self, Method::Analytic | Method::DualVec8 | Method::NumDual)
+    }
+
+    /// The gradient of `p` at `x` by this method. `x` is a `&Vec` because finitediff 0.2
+    /// takes one; every other method sees it as a slice.
+    #[allow(clippy::ptr_arg)]
+    fn gradient(self, p: &Problem, x: &Vec<f64>) -> Vec<f64> {
+        match self {
+            Method::ForwardFd => numdiff_gradient(p.f64, x, Scheme::Forward),
+            Method::CentralFd => numdiff_gradient(p.f64, x, Scheme::Central),
+            Method::Richardson => richardson_gradient(p.f64, x),
+            Method::Dual => nabla_dual::gradient(p.dual, x).1,
+            Method::DualVec8 => nabla_dual::gradient_chunked::<8, _>(p.dual_vec8, x).1,
+            Method::Analytic => (p.analytic)(x),
+            Method::FinitediffCentral => finitediff_central(p.f64, x),
+            Method::NumDual => num_dual_gradient_chunked8(p.num_dual, x),
+        }
+    }
+}
+
+fn gradients(c: &mut Criterion) {
+    for p in &PROBLEMS {
+        let mut group = c.benchmark_group(format!("gradient/{}", p.name));
+        group.sampling_mode(SamplingMode::Flat);
+        group.warm_up_time(Duration::from_millis(300));
+        for n in SIZES {
+            let x = point(n, p.scale);
+            for method in METHODS {
+                let slow = n == 1000 && method.quadratic();
+                group.sample_size(if slow { 10 } else { 20 });
+                group.measurement_time(Duration::from_secs(if slow { 2 } else { 1 }));
+                group.bench_with_input(BenchmarkId::new(method.name(), n), &x, |b, x| {
+                    b.iter(|| method.gradient(p, black_box(x)))
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, gradients);
+criterion_main!(benches);

@@ -1,0 +1,287 @@
+//! Reads the medians of the last criterion run and turns them into BENCHMARKS.md's tables and
+//! the picture of what a gradient costs against the number of inputs.
+//!
+//! It walks criterion's output folder for `new/benchmark.json` (the benchmark's full id, such
+//! as `gradient/rosenbrock/central_fd/100`) and the `new/estimates.json` beside it (the median,
+//! in nanoseconds), then prints Markdown tables of medians and of ratios (ours against the peer
+//! crates, autodiff against finite differences) for the `gradient/`, `network/` and
+//! `dual_overhead/` groups, and draws the median time of every `gradient/` method against `n`
+//! (log-log, one panel per function) with `nabla::plot`.
+//!
+//! Run after `cargo bench` (all from the same run):
+//! `cargo run --release --example bench_plot -- [--criterion DIR] [--out FILE]`.
+//! The folder defaults to `$CARGO_TARGET_DIR/criterion`, else `target/criterion`; the image to
+//! `docs/gradient_cost.png`.
+
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use nabla::plot::{Corner, Figure, LineChart};
+
+/// Command-line options.
+#[derive(Parser)]
+#[command(about = "Tables and a cost-against-n picture from criterion's last run")]
+struct Args {
+    /// criterion's output folder (default: $CARGO_TARGET_DIR/criterion or target/criterion).
+    #[arg(long)]
+    criterion: Option<PathBuf>,
+    /// Where to write the picture.
+    #[arg(long, default_value = "docs/gradient_cost.png")]
+    out: PathBuf,
+}
+
+/// The gradient methods, in the benches' order.
+const METHODS: [&str; 8] = [
+    "forward_fd",
+    "central_fd",
+    "richardson",
+    "dual",
+    "dual_vec8",
+    "analytic",
+    "finitediff_central",
+    "num_dual",
+];
+const FUNCTIONS: [&str; 2] = ["rosenbrock", "softmax_cross_entropy"];
+const SIZES: [usize; 3] = [10, 100, 1000];
+
+/// Medians in nanoseconds by full benchmark id.
+type Medians = BTreeMap<String, f64>;
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let args = Args::parse();
+    let dir = args.criterion.unwrap_or_else(|| {
+        std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| PathBuf::from("target"), PathBuf::from)
+            .join("criterion")
+    });
+    if !dir.is_dir() {
+        return Err(format!(
+            "{} is not a folder: run `cargo bench` first or pass --criterion DIR",
+            dir.display()
+        )
+        .into());
+    }
+    let mut medians = Medians::new();
+    collect(&dir, &mut medians)?;
+    if medians.is_empty() {
+        return Err(format!(
+            "no criterion results (new/benchmark.json) under {}",
+            dir.display()
+        )
+        .into());
+    }
+
+    gradient_tables(&medians);
+    group_table(&medians, "network/", "network");
+    dual_overhead_table(&medians);
+
+    let mut figure = Figure::new().columns(2).panel_size(800, 600);
+    for function in FUNCTIONS {
+        let mut chart = LineChart::new(format!("gradient of {function}"))
+            .x_label("n (inputs)")
+            .y_label("median time per gradient (s)")
+            .log_x(true)
+            .log_y(true)
+            .markers(true)
+            .legend(Corner::UpperLeft);
+        for method in METHODS {
+            let points: Vec<(f64, f64)> = SIZES
+                .iter()
+                .filter_map(|&n| {
+                    let ns = medians.get(&format!("gradient/{function}/{method}/{n}"))?;
+                    Some((n as f64, ns * 1e-9))
+                })
+                .collect();
+            if !points.is_empty() {
+                chart = chart.series(method, &points);
+            }
+        }
+        figure = figure.chart(chart);
+    }
+    if let Some(parent) = args.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    figure.save_png(&args.out)?;
+    eprintln!("wrote {}", args.out.display());
+    Ok(())
+}
+
+/// Adds the median of every benchmark under `dir` to `out`.
+fn collect(dir: &Path, out: &mut Medians) -> Result<(), Box<dyn Error>> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .path();
+        if !path.is_dir() {
+            continue;
+        }
+        if path.file_name().is_some_and(|n| n == "new") && path.join("benchmark.json").is_file() {
+            let id = string_at(
+                &read_json(&path.join("benchmark.json"))?,
+                &["full_id"],
+                &path,
+            )?;
+            let median = number_at(
+                &read_json(&path.join("estimates.json"))?,
+                &["median", "point_estimate"],
+                &path,
+            )?;
+            out.insert(id, median);
+        } else if path.file_name().is_none_or(|n| n != "report") {
+            collect(&path, out)?;
+        }
+    }
+    Ok(())
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value, Box<dyn Error>> {
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not valid JSON: {e}", path.display()).into())
+}
+
+fn field<'a>(
+    v: &'a serde_json::Value,
+    keys: &[&str],
+    at: &Path,
+) -> Result<&'a serde_json::Value, String> {
+    keys.iter().try_fold(v, |v, k| {
+        v.get(k)
+            .ok_or_else(|| format!("{}: no field {}", at.display(), keys.join(".")))
+    })
+}
+
+fn string_at(v: &serde_json::Value, keys: &[&str], at: &Path) -> Result<String, Box<dyn Error>> {
+    let f = field(v, keys, at)?;
+    Ok(f.as_str()
+        .ok_or_else(|| format!("{}: {} is not a string", at.display(), keys.join(".")))?
+        .to_owned())
+}
+
+fn number_at(v: &serde_json::Value, keys: &[&str], at: &Path) -> Result<f64, Box<dyn Error>> {
+    let f = field(v, keys, at)?;
+    Ok(f.as_f64()
+        .ok_or_else(|| format!("{}: {} is not a number", at.display(), keys.join(".")))?)
+}
+
+/// A duration in nanoseconds with a readable unit.
+fn human(ns: f64) -> String {
+    if ns < 1e3 {
+        format!("{ns:.1} ns")
+    } else if ns < 1e6 {
+        format!("{:.2} µs", ns / 1e3)
+    } else if ns < 1e9 {
+        format!("{:.2} ms", ns / 1e6)
+    } else {
+        format!("{:.2} s", ns / 1e9)
+    }
+}
+
+/// `a / b` as a ratio cell, or `-` when either is missing.
+fn ratio(m: &Medians, a: &str, b: &str) -> String {
+    match (m.get(a), m.get(b)) {
+        (Some(a), Some(b)) => format!("{:.2}", a / b),
+        _ => "-".to_owned(),
+    }
+}
+
+fn gradient_tables(m: &Medians) {
+    for function in FUNCTIONS {
+        println!(
+            "Median time of one gradient of `{function}` (`gradient/{function}/<method>/<n>`):\n"
+        );
+        println!("| method | n = 10 | n = 100 | n = 1000 |");
+        println!("|---|---|---|---|");
+        for method in METHODS {
+            let cells: Vec<String> = SIZES
+                .iter()
+                .map(|n| {
+                    m.get(&format!("gradient/{function}/{method}/{n}"))
+                        .map_or_else(|| "-".to_owned(), |ns| human(*ns))
+                })
+                .collect();
+            println!("| `{method}` | {} |", cells.join(" | "));
+        }
+        println!();
+    }
+    let pairs = [
+        (
+            "central_fd",
+            "finitediff_central",
+            "ours / peer: central differences",
+        ),
+        ("dual_vec8", "num_dual", "ours / peer: 8 partials per pass"),
+        (
+            "dual",
+            "central_fd",
+            "autodiff / FD: `Dual64` passes / central",
+        ),
+        (
+            "dual_vec8",
+            "central_fd",
+            "autodiff / FD: `DualVec64<8>` / central",
+        ),
+        ("analytic", "central_fd", "analytic / central"),
+        ("richardson", "central_fd", "Richardson / central"),
+    ];
+    println!("Ratios of medians (below 1: the first is faster):\n");
+    println!("| ratio | function | n = 10 | n = 100 | n = 1000 |");
+    println!("|---|---|---|---|---|");
+    for (a, b, what) in pairs {
+        for function in FUNCTIONS {
+            let cells: Vec<String> = SIZES
+                .iter()
+                .map(|n| {
+                    ratio(
+                        m,
+                        &format!("gradient/{function}/{a}/{n}"),
+                        &format!("gradient/{function}/{b}/{n}"),
+                    )
+                })
+                .collect();
+            println!(
+                "| {what} (`{a}` / `{b}`) | {function} | {} |",
+                cells.join(" | ")
+            );
+        }
+    }
+    println!();
+}
+
+/// Every benchmark whose id starts with `prefix`, with its median.
+fn group_table(m: &Medians, prefix: &str, name: &str) {
+    let rows: Vec<(&String, &f64)> = m.iter().filter(|(id, _)| id.starts_with(prefix)).collect();
+    if rows.is_empty() {
+        println!("(no `{name}` results)\n");
+        return;
+    }
+    println!("Medians of `{name}`:\n");
+    println!("| id | median |");
+    println!("|---|---|");
+    for (id, ns) in rows {
+        println!("| `{id}` | {} |", human(*ns));
+    }
+    println!();
+}
+
+fn dual_overhead_table(m: &Medians) {
+    group_table(m, "dual_overhead/", "dual_overhead");
+    let d = |t: &str| format!("dual_overhead/{t}");
+    println!("| ratio | value |");
+    println!("|---|---|");
+    for (a, b) in [
+        ("dual64", "f64"),
+        ("dual64", "num_dual_dual64"),
+        ("dual_vec8", "num_dual_dual_vec8"),
+        ("second_order", "num_dual_second_order"),
+    ] {
+        println!("| `{a}` / `{b}` | {} |", ratio(m, &d(a), &d(b)));
+    }
+    println!();
+}
