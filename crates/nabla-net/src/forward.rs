@@ -1,5 +1,7 @@
 //! The generic forward pass shared by every network type, written once for any `RealField`.
 
+use std::any::TypeId;
+
 use nalgebra::{DMatrix, DVector, RealField};
 
 /// The book's `delta` inside the logarithm of the cross-entropy.
@@ -11,6 +13,15 @@ pub(crate) fn sigmoid<T: RealField + Copy>(x: T) -> T {
 }
 
 /// `sigmoid(x w1 + b1) w2 + b2`, one row per row of `x`.
+///
+/// nalgebra multiplies `f32` and `f64` matrices with an optimised kernel (matrixmultiply,
+/// chosen by a `TypeId` check), and every other scalar with a plain triple loop. For those
+/// other scalars (dual numbers) the first product skips the zeros of `x` when there are many
+/// (MNIST's images are 81% zeros): each hidden pre-activation is `b1[k]` plus the sum of
+/// `x[r, j] * w1[j, k]` over the non-zero `x[r, j]` of its row, reading column `k` of `w1`
+/// (contiguous in nalgebra's layout). That is the dense product without its terms that are
+/// exactly zero, and five times less work on MNIST. For `f32` and `f64` the optimised dense
+/// kernel is faster than the scalar sparse loop, so they always take it.
 pub(crate) fn logits<T: RealField + Copy>(
     w1: &DMatrix<T>,
     b1: &DVector<T>,
@@ -25,8 +36,29 @@ pub(crate) fn logits<T: RealField + Copy>(
         x.ncols(),
         w1.nrows()
     );
-    let mut hidden = x * w1;
-    add_row_bias(&mut hidden, b1);
+    let zero = T::zero();
+    let native = TypeId::of::<T>() == TypeId::of::<f32>() || TypeId::of::<T>() == TypeId::of::<f64>();
+    let sparse = !native && 2 * x.iter().filter(|&&v| v != zero).count() < x.len();
+    let mut hidden = if sparse {
+        let rows: Vec<Vec<(usize, T)>> = x
+            .row_iter()
+            .map(|row| {
+                row.iter()
+                    .enumerate()
+                    .filter(|&(_, &v)| v != zero)
+                    .map(|(j, &v)| (j, v))
+                    .collect()
+            })
+            .collect();
+        DMatrix::from_fn(x.nrows(), w1.ncols(), |r, k| {
+            let column = w1.column(k);
+            rows[r].iter().fold(b1[k], |acc, &(j, v)| acc + v * column[j])
+        })
+    } else {
+        let mut dense = x * w1;
+        add_row_bias(&mut dense, b1);
+        dense
+    };
     hidden.apply(|a| *a = sigmoid(*a));
     let mut out = hidden * w2;
     add_row_bias(&mut out, b2);
@@ -104,6 +136,29 @@ pub(crate) fn accuracy<T: RealField + Copy>(scores: &DMatrix<T>, labels: &[usize
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
+
+    #[test]
+    fn the_sparse_and_dense_products_agree() {
+        let w1 = DMatrix::from_fn(10, 4, |j, k| ((j * 4 + k) as f64 * 0.37).sin());
+        let b1 = DVector::from_fn(4, |k, _| 0.1 * k as f64);
+        let w2 = DMatrix::from_fn(4, 3, |k, c| ((k * 3 + c) as f64 * 0.71).cos());
+        let b2 = DVector::from_fn(3, |c, _| -0.2 * c as f64);
+        // 80% zeros, in dual numbers: the sparse path (f64 takes the dense one).
+        let x = DMatrix::from_fn(5, 10, |r, j| if (r + j) % 5 == 0 { 0.5 + r as f64 } else { 0.0 });
+        let dual = |m: &DMatrix<f64>| m.map(nabla_dual::Dual64::constant);
+        let got = logits(&dual(&w1), &b1.map(nabla_dual::Dual64::constant), &dual(&w2), &b2.map(nabla_dual::Dual64::constant), &dual(&x)).map(|d| d.re());
+        let mut h = &x * &w1;
+        for mut row in h.row_iter_mut() {
+            row += b1.transpose();
+        }
+        let mut want = h.map(sigmoid) * &w2;
+        for mut row in want.row_iter_mut() {
+            row += b2.transpose();
+        }
+        for (a, b) in got.iter().zip(want.iter()) {
+            assert_relative_eq!(*a, *b, epsilon = 1e-14);
+        }
+    }
 
     #[test]
     fn softmax_survives_extreme_logits() {

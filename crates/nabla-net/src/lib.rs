@@ -37,3 +37,5 @@ mod simple_net;
 pub use simple_net::SimpleNet;
 mod evaluate;
 pub use evaluate::evaluate;
+/// The nalgebra this crate's matrices come from, for callers without their own dependency.
+pub use nalgebra;
