@@ -9,6 +9,7 @@
 //! | [`dual`] | `nabla-dual` | dual numbers: exact derivatives, gradients, Jacobians, Hessians |
 //! | [`loss`] | `nabla-loss` | squared error, cross-entropy, softmax, their gradients |
 //! | [`numdiff`] | `nabla-numdiff` | finite differences: step rules, Richardson, gradients, Jacobians, Hessians, gradient descent, gradient checks |
+//! | [`net`] | `nabla-net` | the two-layer network: generic forward pass, gradient by backprop, finite differences and dual numbers, SGD training, save and load |
 //! | [`plot`] | (here) | line charts to PNG: linear or log axes, embedded font |
 //!
 //! Each crate can also be used on its own.
@@ -16,6 +17,7 @@
 pub use nabla_data as data;
 pub use nabla_dual as dual;
 pub use nabla_loss as loss;
+pub use nabla_net as net;
 pub use nabla_numdiff as numdiff;
 
 pub mod plot;

@@ -6,7 +6,10 @@
 use clap::{Parser, Subcommand};
 
 mod mnist;
+mod eval;
+mod gradcheck;
 mod steps;
+mod train;
 
 /// The error every subcommand returns: its message is printed as `error: ...`.
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;
@@ -26,6 +29,12 @@ enum Command {
     Mnist(mnist::Args),
     /// Draw the error of finite differences against the step size h (log-log, f64 and f32).
     Steps(steps::Args),
+    /// Train the book's two-layer network on MNIST (backprop, numerical or dual gradient).
+    Train(train::Args),
+    /// Accuracy of a saved model (from `nabla train`) on the MNIST test set.
+    Eval(eval::Args),
+    /// One batch: the gradient by backprop, numerical (structure-aware and brute force) and dual numbers, compared and timed.
+    Gradcheck(gradcheck::Args),
 }
 
 /// Runs the subcommand that `args` names.
@@ -33,5 +42,8 @@ pub fn run(args: Cli) -> CliResult {
     match args.command {
         Command::Mnist(args) => mnist::run(args),
         Command::Steps(args) => steps::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Gradcheck(args) => gradcheck::run(args),
     }
 }
