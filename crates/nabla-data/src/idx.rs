@@ -265,6 +265,38 @@ impl<R: Read> IdxStream<R> {
         }
     }
 
+    /// Fills `buf` with the next payload bytes.
+    pub(crate) fn read_into(&mut self, buf: &mut [u8]) -> Result<(), IdxError> {
+        let want = buf.len().min((self.expected - self.done) as usize);
+        let got = read_up_to(&mut self.reader, &mut buf[..want]).map_err(|e| self.io_err(e))?;
+        self.done += got as u64;
+        if got < buf.len() {
+            return Err(IdxError::TruncatedPayload {
+                expected: self.expected,
+                got: self.done,
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks that the payload was read whole and that nothing follows it (which also makes
+    /// the gzip decoder check its CRC and length trailer).
+    pub(crate) fn finish(mut self) -> Result<(), IdxError> {
+        if self.done < self.expected {
+            return Err(IdxError::TruncatedPayload {
+                expected: self.expected,
+                got: self.done,
+            });
+        }
+        let mut extra = [0u8; 1];
+        if read_up_to(&mut self.reader, &mut extra).map_err(|e| self.io_err(e))? > 0 {
+            return Err(IdxError::TrailingBytes {
+                expected: self.expected,
+            });
+        }
+        Ok(())
+    }
+
     /// Appends up to `max` more payload bytes to `buf` and returns how many. Returns 0 once
     /// the payload is complete, after checking that nothing follows it (which also makes the
     /// gzip decoder check its CRC and length trailer).

@@ -417,47 +417,46 @@ fn stream_images(
     let header = idx_header(&dims);
     // Whole matrix rows per chunk, so that each chunk converts on its own.
     let chunk = (CHUNK / mcols.max(1)).max(1) * mcols.max(1);
-    let produced = std::thread::scope(|scope| {
-        let (full_tx, full_rx) = mpsc::sync_channel::<Vec<u8>>(4);
-        let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
-        // The producer decompresses, keeps the raw pixels and hashes; the consumer (this
-        // thread) converts. Each side pays for its own fresh pages.
+    // Reserved from the header's claim, which is at most MAX_STREAMED here; the pages are
+    // only touched as decompressed bytes land in them.
+    let mut pixels = vec![0u8; total as usize];
+    let digest = std::thread::scope(|scope| {
+        let (full_tx, full_rx) = mpsc::sync_channel::<&[u8]>(8);
+        let rest: &mut [u8] = &mut pixels;
+        // The producer decompresses straight into `pixels` (and hashes); the consumer (this
+        // thread) converts each finished chunk. Each side pays for its own fresh pages.
         let producer = scope.spawn(move || -> std::result::Result<_, IdxError> {
-            let mut pixels = Vec::with_capacity(total as usize);
             let mut hasher = expected_sha256.map(|_| Sha256::new().chain_update(&header));
-            loop {
-                let mut buf = empty_rx
-                    .try_recv()
-                    .unwrap_or_else(|_| Vec::with_capacity(chunk));
-                buf.clear();
-                if stream.read_chunk(&mut buf, chunk)? == 0 {
-                    break;
-                }
-                pixels.extend_from_slice(&buf);
+            let mut rest = rest;
+            while !rest.is_empty() {
+                let n = chunk.min(rest.len());
+                let (head, tail) = std::mem::take(&mut rest).split_at_mut(n);
+                stream.read_into(head)?;
+                let head: &[u8] = head;
                 if let Some(h) = hasher.as_mut() {
-                    h.update(&buf);
+                    h.update(head);
                 }
-                if full_tx.send(buf).is_err() {
+                if full_tx.send(head).is_err() {
                     break;
                 }
+                rest = tail;
             }
-            Ok((pixels, hasher.map(|h| hex(&h.finalize()))))
+            stream.finish()?;
+            Ok(hasher.map(|h| hex(&h.finalize())))
         });
         let mut converted = 0;
         for buf in full_rx {
             // A payload with zero-width rows sends no chunks at all.
             let rows = buf.len().checked_div(mcols).unwrap_or(0);
-            convert_rows(&buf, mrows, mcols, converted, rows, &table, &mut data);
+            convert_rows(buf, mrows, mcols, converted, rows, &table, &mut data);
             converted += rows;
-            // The producer may have finished; a failed return only drops the buffer.
-            let _ = empty_tx.send(buf);
         }
         match producer.join() {
             Ok(result) => result,
             Err(panic) => std::panic::resume_unwind(panic),
         }
     });
-    let (pixels, digest) = produced.map_err(idx_error)?;
+    let digest = digest.map_err(idx_error)?;
     if let (Some(expected), Some(actual)) = (expected_sha256, digest)
         && actual != expected
     {
@@ -765,6 +764,39 @@ mod tests {
         assert_eq!(x.as_ptr(), ptr);
         assert_eq!(t.column(9).sum(), 4.0);
         assert_eq!(t.sum(), 4.0);
+    }
+
+    #[test]
+    fn loading_from_files_matches_building_in_memory() {
+        // 2000 images span two 1 MiB pipeline chunks.
+        let n = 2000;
+        let pixels: Vec<u8> = (0..n * 784).map(|k| (k * 7 % 256) as u8).collect();
+        let labels: Vec<u8> = (0..n).map(|k| (k % 10) as u8).collect();
+        let images = Idx::new(vec![n, 28, 28], pixels).unwrap();
+        let labels = Idx::new(vec![n], labels).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let write = |file: MnistFile, idx: &Idx| {
+            let mut bytes = idx.header();
+            bytes.extend_from_slice(idx.data());
+            std::fs::write(dir.path().join(file.file_name()), bytes).unwrap();
+        };
+        write(MnistFile::TestImages, &images);
+        write(MnistFile::TestLabels, &labels);
+        for flatten in [true, false] {
+            let options = MnistOptions {
+                flatten,
+                ..MnistOptions::default()
+            };
+            let loaded = Mnist::load(dir.path(), Split::Test, options).unwrap();
+            let built =
+                Mnist::from_idx(Split::Test, images.clone(), labels.clone(), options).unwrap();
+            assert_eq!(loaded.images(), built.images());
+            assert_eq!(loaded.pixels(), built.pixels());
+            assert_eq!(loaded.labels(), built.labels());
+        }
+        // Not the real file: the verified load names the checksum mismatch.
+        let err = Mnist::load_verified(dir.path(), Split::Test, MnistOptions::default());
+        assert!(matches!(err, Err(Error::Checksum { .. })));
     }
 
     #[test]
