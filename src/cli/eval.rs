@@ -27,7 +27,10 @@ pub fn run(args: Args) -> CliResult {
     {
         return Err(format!("data directory {} does not exist", dir.display()).into());
     }
-    let source = args.data.clone().map_or_else(MnistSource::new, MnistSource::dir);
+    let source = args
+        .data
+        .clone()
+        .map_or_else(MnistSource::new, MnistSource::dir);
     let test = source.load(Split::Test, MnistOptions::default(), &mut |_| {})?;
     let sizes = saved.sizes();
     let accuracy = match &saved {

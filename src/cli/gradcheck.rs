@@ -46,7 +46,10 @@ pub fn run(args: Args) -> CliResult {
     {
         return Err(format!("data directory {} does not exist", dir.display()).into());
     }
-    let source = args.data.clone().map_or_else(MnistSource::new, MnistSource::dir);
+    let source = args
+        .data
+        .clone()
+        .map_or_else(MnistSource::new, MnistSource::dir);
     let train = source.load(Split::Train, MnistOptions::default(), &mut |_| {})?;
     if args.batch > train.len() {
         return Err(format!(
@@ -58,7 +61,10 @@ pub fn run(args: Args) -> CliResult {
     }
     let cols = train.image_len();
     let x = nalgebra_batch(train.pixels(), cols, args.batch);
-    let labels: Vec<usize> = train.labels()[..args.batch].iter().map(|&t| usize::from(t)).collect();
+    let labels: Vec<usize> = train.labels()[..args.batch]
+        .iter()
+        .map(|&t| usize::from(t))
+        .collect();
     let sizes = Sizes::new(cols, args.hidden, nabla::data::CLASSES)?;
     let net = TwoLayerNet::<f64>::new(sizes, 0.01, args.seed)?;
     println!(
@@ -72,26 +78,34 @@ pub fn run(args: Args) -> CliResult {
     );
 
     let mut results: Vec<(&str, Gradient<f64>)> = Vec::new();
-    let mut timed = |name: &'static str, f: &mut dyn FnMut() -> Result<Gradient<f64>, Box<dyn std::error::Error>>| {
-        print!("  {name:<26}");
-        // A failed flush only delays the line.
-        let _ = std::io::stdout().flush();
-        let start = Instant::now();
-        let g = f()?;
-        println!("{:>10.4} s", start.elapsed().as_secs_f64());
-        results.push((name, g));
-        Ok::<(), Box<dyn std::error::Error>>(())
-    };
+    let mut timed =
+        |name: &'static str,
+         f: &mut dyn FnMut() -> Result<Gradient<f64>, Box<dyn std::error::Error>>| {
+            print!("  {name:<26}");
+            // A failed flush only delays the line.
+            let _ = std::io::stdout().flush();
+            let start = Instant::now();
+            let g = f()?;
+            println!("{:>10.4} s", start.elapsed().as_secs_f64());
+            results.push((name, g));
+            Ok::<(), Box<dyn std::error::Error>>(())
+        };
     println!("time of each gradient:");
     timed("backprop", &mut || Ok(backprop(&net, &x, &labels).1))?;
     timed("numerical, structure-aware", &mut || {
         Ok(numerical_gradient_structured(&net, &x, &labels, 1e-4))
     })?;
     if !args.no_brute_force {
-        timed("numerical, brute force", &mut || Ok(numerical_gradient(&net, &x, &labels, 1e-4)?))?;
+        timed("numerical, brute force", &mut || {
+            Ok(numerical_gradient(&net, &x, &labels, 1e-4)?)
+        })?;
     }
     if !args.no_dual {
-        let name = if DUAL_CHUNK == 16 { "dual (DualVec<f64, 16>)" } else { "dual (DualVec)" };
+        let name = if DUAL_CHUNK == 16 {
+            "dual (DualVec<f64, 16>)"
+        } else {
+            "dual (DualVec)"
+        };
         timed(name, &mut || Ok(dual_gradient(&net, &x, &labels).1))?;
     }
 

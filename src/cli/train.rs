@@ -101,7 +101,9 @@ fn positive_real(s: &str) -> Result<f64, String> {
 
 /// Loads both MNIST splits as the book does, from `--data`, `$MNIST_DIR` or the cache,
 /// reporting checks and downloads on stderr. Returns `(train, test, seconds)`.
-pub(super) fn load_mnist(data: Option<&Path>) -> Result<(Mnist, Mnist, f64), Box<dyn std::error::Error>> {
+pub(super) fn load_mnist(
+    data: Option<&Path>,
+) -> Result<(Mnist, Mnist, f64), Box<dyn std::error::Error>> {
     if let Some(dir) = data
         && !dir.is_dir()
     {
@@ -112,36 +114,35 @@ pub(super) fn load_mnist(data: Option<&Path>) -> Result<(Mnist, Mnist, f64), Box
     eprintln!("loading MNIST from {}", dir.display());
     let start = Instant::now();
     let mut bar: Option<ProgressBar> = None;
-    let (train, test) = nabla::data::load_mnist_with_progress(
-        &source,
-        MnistOptions::default(),
-        &mut |event| match event {
-            Event::Started { file, url, total } => {
-                let pb = total.map_or_else(ProgressBar::new_spinner, ProgressBar::new);
-                pb.set_message(file.file_name());
-                pb.println(format!("downloading {url}"));
-                bar = Some(pb);
-            }
-            Event::Progress { done, .. } => {
-                if let Some(pb) = &bar {
-                    pb.set_position(done);
+    let (train, test) =
+        nabla::data::load_mnist_with_progress(&source, MnistOptions::default(), &mut |event| {
+            match event {
+                Event::Started { file, url, total } => {
+                    let pb = total.map_or_else(ProgressBar::new_spinner, ProgressBar::new);
+                    pb.set_message(file.file_name());
+                    pb.println(format!("downloading {url}"));
+                    bar = Some(pb);
                 }
-            }
-            Event::MirrorFailed { url, reason, .. } => {
-                if let Some(pb) = bar.take() {
-                    pb.abandon();
+                Event::Progress { done, .. } => {
+                    if let Some(pb) = &bar {
+                        pb.set_position(done);
+                    }
                 }
-                eprintln!("{url}: {reason}");
-            }
-            Event::Rejected { error, .. } => eprintln!("rejected: {error}"),
-            Event::Saved { .. } => {
-                if let Some(pb) = bar.take() {
-                    pb.finish_and_clear();
+                Event::MirrorFailed { url, reason, .. } => {
+                    if let Some(pb) = bar.take() {
+                        pb.abandon();
+                    }
+                    eprintln!("{url}: {reason}");
                 }
+                Event::Rejected { error, .. } => eprintln!("rejected: {error}"),
+                Event::Saved { .. } => {
+                    if let Some(pb) = bar.take() {
+                        pb.finish_and_clear();
+                    }
+                }
+                _ => {}
             }
-            _ => {}
-        },
-    )?;
+        })?;
     Ok((train, test, start.elapsed().as_secs_f64()))
 }
 
@@ -174,13 +175,17 @@ pub fn run(args: Args) -> CliResult {
     };
     let precision = match (args.precision, args.grad) {
         (Some(Prec::F32), Grad::Numerical) => {
-            return Err("--grad numerical needs --precision f64: in f32 the book's step h = 1e-4 \
+            return Err(
+                "--grad numerical needs --precision f64: in f32 the book's step h = 1e-4 \
                         is far below where rounding dominates (about 5e-3), and the gradient \
                         would be mostly noise"
-                .into());
+                    .into(),
+            );
         }
         (Some(Prec::F32), Grad::Dual) => {
-            return Err("--grad dual computes in f64; use --precision f64 (or leave it out)".into());
+            return Err(
+                "--grad dual computes in f64; use --precision f64 (or leave it out)".into(),
+            );
         }
         (Some(p), _) => p,
         (None, Grad::Backprop) => Prec::F32,
@@ -196,8 +201,12 @@ pub fn run(args: Args) -> CliResult {
         numerical_step: 1e-4,
     };
     config.validate()?;
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create the output directory {}: {e}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out).map_err(|e| {
+        format!(
+            "cannot create the output directory {}: {e}",
+            args.out.display()
+        )
+    })?;
     let (train_split, test_split, load_seconds) = load_mnist(args.data.as_deref())?;
     match precision {
         Prec::F32 => run_typed::<f32>(&args, &config, &train_split, &test_split, load_seconds),
@@ -250,7 +259,11 @@ fn run_typed<T: Precision>(
     let start = Instant::now();
     let train_set = Dataset::<T>::from_mnist(train_split)?;
     let test_set = Dataset::<T>::from_mnist(test_split)?;
-    let sizes = Sizes::new(train_split.images().ncols(), args.hidden, nabla::data::CLASSES)?;
+    let sizes = Sizes::new(
+        train_split.images().ncols(),
+        args.hidden,
+        nabla::data::CLASSES,
+    )?;
     // Drawn in f64 and rounded, exactly as `TwoLayerNet::<f32>::new` would.
     let net = TwoLayerNet::<f64>::new(sizes, args.init_std, args.seed)?.map(T::from_f64);
     let prepare_seconds = start.elapsed().as_secs_f64();
@@ -271,21 +284,40 @@ fn run_typed<T: Precision>(
     progress.bar.finish_and_clear();
     let outcome = outcome?;
 
-    let report = report(args, config, T::NAME, &outcome, train_seconds, load_seconds, prepare_seconds);
+    let report = report(
+        args,
+        config,
+        T::NAME,
+        &outcome,
+        train_seconds,
+        load_seconds,
+        prepare_seconds,
+    );
     let out = &args.out;
     let write = |name: &str, bytes: &[u8]| {
         let path = out.join(name);
         write_atomically(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
-    write("report.json", serde_json::to_string_pretty(&report)?.as_bytes())?;
+    write(
+        "report.json",
+        serde_json::to_string_pretty(&report)?.as_bytes(),
+    )?;
     save_model(&outcome.net, out.join("model.json"))?;
-    LineChart::new(format!("nabla train: mini-batch loss ({}, {})", config.grad.name(), T::NAME))
-        .x_label("iteration")
-        .y_label("cross-entropy loss")
-        .series_indexed("loss", &outcome.losses)
-        .save_png(out.join("loss.png"))?;
+    LineChart::new(format!(
+        "nabla train: mini-batch loss ({}, {})",
+        config.grad.name(),
+        T::NAME
+    ))
+    .x_label("iteration")
+    .y_label("cross-entropy loss")
+    .series_indexed("loss", &outcome.losses)
+    .save_png(out.join("loss.png"))?;
     let curve = |f: fn(&EpochRecord) -> f64| -> Vec<(f64, f64)> {
-        outcome.epochs.iter().map(|r| (r.iteration as f64, f(r))).collect()
+        outcome
+            .epochs
+            .iter()
+            .map(|r| (r.iteration as f64, f(r)))
+            .collect()
     };
     LineChart::new("nabla train: accuracy per epoch")
         .x_label("iteration")

@@ -1,0 +1,303 @@
+//! `nabla train`, `nabla eval` and `nabla gradcheck` end to end, on small MNIST-format files
+//! written here (so they run offline, without `$MNIST_DIR`): wrong values exit non-zero with a
+//! message and no panic; a short run writes its report, charts and model; the same seed gives
+//! the same report; `nabla eval` reproduces the report's test accuracy.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn nabla(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(args)
+        .env_remove("MNIST_DIR")
+        .env_remove("NABLA_MNIST_MIRROR")
+        .output()
+        .expect("run the nabla binary")
+}
+
+fn idx(dims: &[u32], payload: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![0, 0, 8, u8::try_from(dims.len()).expect("small rank")];
+    for d in dims {
+        bytes.extend_from_slice(&d.to_be_bytes());
+    }
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
+/// A tiny learnable MNIST: image `i` of digit `d` lights the pixels of row `d` (plus noise).
+fn tiny_mnist(train: usize, test: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let split = |n: usize, salt: usize| {
+        let mut pixels = vec![0u8; n * 784];
+        let mut labels = vec![0u8; n];
+        for i in 0..n {
+            let digit = (i * 7 + salt) % 10;
+            labels[i] = digit as u8;
+            for c in 0..28 {
+                pixels[i * 784 + digit * 28 + c] = 200 + ((i + c) % 50) as u8;
+            }
+            pixels[i * 784 + 700 + (i % 50)] = 255;
+        }
+        (pixels, labels)
+    };
+    let write = |name: &str, bytes: Vec<u8>| {
+        std::fs::write(dir.path().join(name), bytes).expect("write a test file");
+    };
+    let (p, l) = split(train, 0);
+    write("train-images-idx3-ubyte", idx(&[train as u32, 28, 28], &p));
+    write("train-labels-idx1-ubyte", idx(&[train as u32], &l));
+    let (p, l) = split(test, 3);
+    write("t10k-images-idx3-ubyte", idx(&[test as u32, 28, 28], &p));
+    write("t10k-labels-idx1-ubyte", idx(&[test as u32], &l));
+    dir
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+fn fails(args: &[&str], needle: &str) {
+    let out = nabla(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{args:?} succeeded");
+    assert!(
+        stderr.contains(needle),
+        "{args:?}: expected {needle:?} in: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+}
+
+#[test]
+fn wrong_values_are_refused_with_a_message() {
+    let data = tiny_mnist(20, 10);
+    let d = path(data.path());
+    fails(
+        &["train", "--data", d, "--batch", "0"],
+        "must be at least 1, got 0",
+    );
+    fails(
+        &["train", "--data", d, "--batch", "-3"],
+        "must be at least 1, got -3",
+    );
+    fails(
+        &["train", "--data", d, "--iters", "0"],
+        "must be at least 1, got 0",
+    );
+    fails(
+        &["train", "--data", d, "--iters", "-5"],
+        "must be at least 1, got -5",
+    );
+    fails(
+        &["train", "--data", d, "--iters", "ten"],
+        "expected a whole number",
+    );
+    fails(
+        &["train", "--data", d, "--lr", "0"],
+        "greater than 0, got 0",
+    );
+    fails(
+        &["train", "--data", d, "--lr", "-0.1"],
+        "greater than 0, got -0.1",
+    );
+    fails(
+        &["train", "--data", d, "--lr", "nan"],
+        "greater than 0, got NaN",
+    );
+    fails(
+        &["train", "--data", d, "--hidden", "0"],
+        "must be at least 1",
+    );
+    fails(&["train", "--data", d, "--precision", "f16"], "f16");
+    fails(&["train", "--data", d, "--grad", "magic"], "magic");
+    fails(
+        &[
+            "train",
+            "--data",
+            d,
+            "--grad",
+            "numerical",
+            "--precision",
+            "f32",
+        ],
+        "--precision f64",
+    );
+    fails(
+        &["train", "--data", "/no/such/dir/for/nabla"],
+        "/no/such/dir/for/nabla does not exist",
+    );
+    fails(
+        &["eval", "--model", "/no/such/model.json", "--data", d],
+        "/no/such/model.json",
+    );
+    fails(
+        &["gradcheck", "--data", d, "--batch", "0"],
+        "must be at least 1, got 0",
+    );
+    fails(
+        &["gradcheck", "--data", d, "--batch", "21"],
+        "more than the 20 training images",
+    );
+}
+
+fn report(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("report.json")).expect("report.json");
+    serde_json::from_str(&text).expect("report.json is JSON")
+}
+
+/// The report without the fields that measure time or memory.
+fn without_timings(mut r: serde_json::Value) -> serde_json::Value {
+    let map = r.as_object_mut().expect("an object");
+    for key in [
+        "train_seconds",
+        "load_seconds",
+        "prepare_seconds",
+        "peak_memory_bytes",
+        "threads",
+    ] {
+        assert!(map.remove(key).is_some(), "report lacks {key}");
+    }
+    r
+}
+
+#[test]
+fn a_short_run_writes_everything_and_reproduces() {
+    let data = tiny_mnist(200, 50);
+    let d = path(data.path());
+    let outs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    for out in &outs {
+        let o = nabla(&[
+            "train",
+            "--data",
+            d,
+            "--iters",
+            "300",
+            "--batch",
+            "20",
+            "--lr",
+            "0.5",
+            "--eval-every",
+            "100",
+            "--seed",
+            "3",
+            "--out",
+            path(out.path()),
+        ]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{stderr}");
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            stdout.contains("300 iterations (backprop, f32)"),
+            "{stdout}"
+        );
+    }
+    let r = report(outs[0].path());
+    assert_eq!(r["config"]["iterations"], 300);
+    assert_eq!(r["config"]["batch_size"], 20);
+    assert_eq!(r["config"]["grad"], "backprop");
+    assert_eq!(r["config"]["precision"], "f32");
+    let epochs = r["epochs"].as_array().expect("epochs");
+    let at: Vec<u64> = epochs
+        .iter()
+        .map(|e| e["iteration"].as_u64().unwrap())
+        .collect();
+    assert_eq!(at, [0, 100, 200]);
+    let test = r["final_test_accuracy"]
+        .as_f64()
+        .expect("final_test_accuracy");
+    assert!(r["final_train_accuracy"].as_f64().unwrap() > 0.9);
+    assert!(test > 0.9, "{test}");
+    assert!(r["train_seconds"].as_f64().unwrap() > 0.0);
+    assert_eq!(
+        r["loss"]["mean_per_100_iterations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    for png in ["loss.png", "accuracy.png"] {
+        let bytes = std::fs::read(outs[0].path().join(png)).expect(png);
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{png}");
+    }
+    assert_eq!(without_timings(r), without_timings(report(outs[1].path())));
+
+    // nabla eval on the saved model gives the report's test accuracy.
+    let model = outs[0].path().join("model.json");
+    let o = nabla(&["eval", "--model", path(&model), "--data", d]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout.contains(&format!("test accuracy {test:.4} on 50 images")),
+        "{stdout}"
+    );
+
+    // A damaged model is an error, not a panic.
+    let text = std::fs::read_to_string(&model).unwrap();
+    std::fs::write(&model, &text[..text.len() / 3]).unwrap();
+    fails(
+        &["eval", "--model", path(&model), "--data", d],
+        "not a valid nabla model file",
+    );
+}
+
+#[test]
+fn numerical_and_dual_training_run_on_a_small_network() {
+    let data = tiny_mnist(60, 20);
+    let d = path(data.path());
+    for grad in ["numerical", "dual"] {
+        let out = tempfile::tempdir().unwrap();
+        let o = nabla(&[
+            "train",
+            "--data",
+            d,
+            "--iters",
+            "5",
+            "--batch",
+            "4",
+            "--hidden",
+            "3",
+            "--grad",
+            grad,
+            "--out",
+            path(out.path()),
+        ]);
+        assert!(
+            o.status.success(),
+            "{grad}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let r = report(out.path());
+        assert_eq!(r["config"]["grad"], grad);
+        assert_eq!(r["config"]["precision"], "f64");
+    }
+}
+
+#[test]
+fn gradcheck_compares_the_four_gradients() {
+    let data = tiny_mnist(20, 10);
+    let o = nabla(&[
+        "gradcheck",
+        "--data",
+        path(data.path()),
+        "--batch",
+        "3",
+        "--hidden",
+        "4",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for name in ["backprop", "structure-aware", "brute force", "dual"] {
+        assert!(stdout.contains(name), "{name} missing from: {stdout}");
+    }
+    // Six pairs, each with its worst element.
+    assert_eq!(stdout.matches(" vs ").count(), 6 + 6, "{stdout}");
+    let dual_line = stdout
+        .lines()
+        .find(|l| l.starts_with("  backprop vs dual"))
+        .expect("backprop vs dual line");
+    let worst: f64 = dual_line
+        .split_once("): ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("a number after the colon");
+    assert!(worst < 1e-15, "{dual_line}");
+}
