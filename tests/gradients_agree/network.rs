@@ -98,12 +98,12 @@ fn two_layer_scales(net: &TwoLayerNet<f64>, x: &DMatrix<f64>, labels: &[usize]) 
             for i in 0..s.input {
                 g.w1[(i, j)] += x[(r, i)].abs() * back / b;
             }
-            for k in 0..s.output {
-                g.w2[(j, k)] += a * d[k] / b;
+            for (k, dk) in d.iter().enumerate() {
+                g.w2[(j, k)] += a * dk / b;
             }
         }
-        for k in 0..s.output {
-            g.b2[k] += d[k] / b;
+        for (k, dk) in d.iter().enumerate() {
+            g.b2[k] += dk / b;
         }
     }
     flat(&g)
