@@ -26,7 +26,11 @@ pub fn backprop<T: Precision>(
     labels: &[usize],
 ) -> (T, Gradient<T>) {
     let sizes = net.sizes();
-    assert_eq!(x.ncols(), sizes.input, "the batch has the wrong number of columns");
+    assert_eq!(
+        x.ncols(),
+        sizes.input,
+        "the batch has the wrong number of columns"
+    );
     assert_eq!(labels.len(), x.nrows(), "one label per row is needed");
     assert!(
         labels.iter().all(|&t| t < sizes.output),

@@ -51,7 +51,11 @@ impl<T: Precision> Dataset<T> {
         }
         let normalize = mnist.options().normalize;
         let images = SparseRows::from_bytes(mnist.pixels(), cols, |b| {
-            let v = if normalize { f32::from(b) / 255.0 } else { f32::from(b) };
+            let v = if normalize {
+                f32::from(b) / 255.0
+            } else {
+                f32::from(b)
+            };
             T::from_f64(f64::from(v))
         });
         Ok(Dataset {

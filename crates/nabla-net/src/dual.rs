@@ -33,7 +33,11 @@ pub fn dual_gradient(
 ) -> (f64, Gradient<f64>) {
     type D = DualVec<f64, DUAL_CHUNK>;
     let sizes = net.sizes();
-    assert_eq!(x.ncols(), sizes.input, "the batch has the wrong number of columns");
+    assert_eq!(
+        x.ncols(),
+        sizes.input,
+        "the batch has the wrong number of columns"
+    );
     let xd: DMatrix<D> = x.map(D::constant);
     let flat: Vec<f64> = net.parameters().concat();
     let (loss, grad) = gradient_chunked::<DUAL_CHUNK, _>(
@@ -44,7 +48,10 @@ pub fn dual_gradient(
 }
 
 /// A network from parameters laid out as [`TwoLayerNet::parameters`].
-pub(crate) fn net_from_flat<T: nalgebra::Scalar + Copy>(sizes: Sizes, flat: &[T]) -> TwoLayerNet<T> {
+pub(crate) fn net_from_flat<T: nalgebra::Scalar + Copy>(
+    sizes: Sizes,
+    flat: &[T],
+) -> TwoLayerNet<T> {
     let (w1, rest) = flat.split_at(sizes.input * sizes.hidden);
     let (b1, rest) = rest.split_at(sizes.hidden);
     let (w2, b2) = rest.split_at(sizes.hidden * sizes.output);

@@ -125,7 +125,13 @@ pub(crate) fn softmax_cross_entropy_row<T: Precision>(o: &mut [T], label: usize)
 /// `acc = init + sum over non-zeros (j, v) of v * w[j * W .. j * W + W]`, with the
 /// accumulators in a fixed-size array that stays in registers while the non-zeros stream past.
 #[inline(always)]
-fn accumulate<T: Precision, const W: usize>(w: &[T], idx: &[u32], val: &[T], init: &[T], out: &mut [T]) {
+fn accumulate<T: Precision, const W: usize>(
+    w: &[T],
+    idx: &[u32],
+    val: &[T],
+    init: &[T],
+    out: &mut [T],
+) {
     let mut acc = [T::zero(); W];
     acc.copy_from_slice(&init[..W]);
     for (&j, &v) in idx.iter().zip(val) {
@@ -203,7 +209,9 @@ impl<T: Precision> Engine<T> {
             covered += panels[split].width;
             split += 1;
         }
-        let split = split.min(panels.len().saturating_sub(1)).max(usize::from(panels.len() > 1));
+        let split = split
+            .min(panels.len().saturating_sub(1))
+            .max(usize::from(panels.len() > 1));
         let mut b1 = vec![T::zero(); stride];
         b1[..sizes.hidden].copy_from_slice(net.b1().as_slice());
         Engine {
@@ -340,7 +348,10 @@ impl<T: Precision> Engine<T> {
                 for (dwc, &dyc) in dw.iter_mut().zip(dy.iter()) {
                     *dwc = *dwc + zk * dyc;
                 }
-                let dz = dy.iter().zip(w).fold(T::zero(), |acc, (&dyc, &wc)| acc + dyc * wc);
+                let dz = dy
+                    .iter()
+                    .zip(w)
+                    .fold(T::zero(), |acc, (&dyc, &wc)| acc + dyc * wc);
                 *dak = dz * zk * (T::one() - zk);
                 *db = *db + *dak;
             }
@@ -493,12 +504,13 @@ impl<T: Precision> Engine<T> {
                 let mut hid = vec![T::zero(); h];
                 let mut out = vec![T::zero(); o];
                 let mut count = 0;
-                for r in c * CHUNK..n.min((c + 1) * CHUNK) {
+                let range = c * CHUNK..n.min((c + 1) * CHUNK);
+                for (r, &label) in range.clone().zip(&labels[range]) {
                     let (idx, val) = data.row(r);
                     self.hidden_pre(idx, val, &mut hid);
                     self.activate(&mut hid);
                     self.output_row(&hid, &mut out);
-                    if argmax(out.iter().copied()) == labels[r] {
+                    if argmax(out.iter().copied()) == label {
                         count += 1;
                     }
                 }

@@ -44,7 +44,11 @@ mod tests {
         t2[7] = 4;
         assert!(matches!(
             evaluate(&net, &Dataset::<f64>::new(&x, &t2).unwrap()),
-            Err(Error::Label { row: 7, label: 4, classes: 4 })
+            Err(Error::Label {
+                row: 7,
+                label: 4,
+                classes: 4
+            })
         ));
     }
 }

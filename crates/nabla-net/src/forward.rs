@@ -37,7 +37,8 @@ pub(crate) fn logits<T: RealField + Copy>(
         w1.nrows()
     );
     let zero = T::zero();
-    let native = TypeId::of::<T>() == TypeId::of::<f32>() || TypeId::of::<T>() == TypeId::of::<f64>();
+    let native =
+        TypeId::of::<T>() == TypeId::of::<f32>() || TypeId::of::<T>() == TypeId::of::<f64>();
     let sparse = !native && 2 * x.iter().filter(|&&v| v != zero).count() < x.len();
     let mut hidden = if sparse {
         let rows: Vec<Vec<(usize, T)>> = x
@@ -52,7 +53,9 @@ pub(crate) fn logits<T: RealField + Copy>(
             .collect();
         DMatrix::from_fn(x.nrows(), w1.ncols(), |r, k| {
             let column = w1.column(k);
-            rows[r].iter().fold(b1[k], |acc, &(j, v)| acc + v * column[j])
+            rows[r]
+                .iter()
+                .fold(b1[k], |acc, &(j, v)| acc + v * column[j])
         })
     } else {
         let mut dense = x * w1;
@@ -144,9 +147,22 @@ mod tests {
         let w2 = DMatrix::from_fn(4, 3, |k, c| ((k * 3 + c) as f64 * 0.71).cos());
         let b2 = DVector::from_fn(3, |c, _| -0.2 * c as f64);
         // 80% zeros, in dual numbers: the sparse path (f64 takes the dense one).
-        let x = DMatrix::from_fn(5, 10, |r, j| if (r + j) % 5 == 0 { 0.5 + r as f64 } else { 0.0 });
+        let x = DMatrix::from_fn(5, 10, |r, j| {
+            if (r + j) % 5 == 0 {
+                0.5 + r as f64
+            } else {
+                0.0
+            }
+        });
         let dual = |m: &DMatrix<f64>| m.map(nabla_dual::Dual64::constant);
-        let got = logits(&dual(&w1), &b1.map(nabla_dual::Dual64::constant), &dual(&w2), &b2.map(nabla_dual::Dual64::constant), &dual(&x)).map(|d| d.re());
+        let got = logits(
+            &dual(&w1),
+            &b1.map(nabla_dual::Dual64::constant),
+            &dual(&w2),
+            &b2.map(nabla_dual::Dual64::constant),
+            &dual(&x),
+        )
+        .map(|d| d.re());
         let mut h = &x * &w1;
         for mut row in h.row_iter_mut() {
             row += b1.transpose();
@@ -183,7 +199,11 @@ mod tests {
         let two = cross_entropy(&y.rows(1, 1).into_owned(), &[2]);
         assert_eq!(one, 0.510825457099338);
         assert_eq!(two, 2.302584092994546);
-        assert_relative_eq!(cross_entropy(&y, &[2, 2]), (one + two) / 2.0, epsilon = 1e-15);
+        assert_relative_eq!(
+            cross_entropy(&y, &[2, 2]),
+            (one + two) / 2.0,
+            epsilon = 1e-15
+        );
     }
 
     #[test]

@@ -59,7 +59,11 @@ impl<T: nalgebra::Scalar + Copy> Gradient<T> {
     ///
     /// If `flat` does not have [`Sizes::parameter_count`] elements.
     pub fn from_flat(sizes: Sizes, flat: &[T]) -> Self {
-        assert_eq!(flat.len(), sizes.parameter_count(), "flat gradient of the wrong length");
+        assert_eq!(
+            flat.len(),
+            sizes.parameter_count(),
+            "flat gradient of the wrong length"
+        );
         let (w1, rest) = flat.split_at(sizes.input * sizes.hidden);
         let (b1, rest) = rest.split_at(sizes.hidden);
         let (w2, b2) = rest.split_at(sizes.hidden * sizes.output);
@@ -98,12 +102,36 @@ impl<T: nalgebra::Scalar + Copy> Gradient<T> {
     ///
     /// If the two gradients belong to networks of different sizes.
     pub fn worst_difference(&self, other: &Self, to_f64: impl Fn(T) -> f64) -> Option<Difference> {
-        assert_eq!(self.sizes(), other.sizes(), "gradients of different networks");
+        assert_eq!(
+            self.sizes(),
+            other.sizes(),
+            "gradients of different networks"
+        );
         let arrays: [(&'static str, &[T], &[T], usize); 4] = [
-            ("w1", self.w1.as_slice(), other.w1.as_slice(), self.w1.nrows()),
-            ("b1", self.b1.as_slice(), other.b1.as_slice(), self.b1.nrows()),
-            ("w2", self.w2.as_slice(), other.w2.as_slice(), self.w2.nrows()),
-            ("b2", self.b2.as_slice(), other.b2.as_slice(), self.b2.nrows()),
+            (
+                "w1",
+                self.w1.as_slice(),
+                other.w1.as_slice(),
+                self.w1.nrows(),
+            ),
+            (
+                "b1",
+                self.b1.as_slice(),
+                other.b1.as_slice(),
+                self.b1.nrows(),
+            ),
+            (
+                "w2",
+                self.w2.as_slice(),
+                other.w2.as_slice(),
+                self.w2.nrows(),
+            ),
+            (
+                "b2",
+                self.b2.as_slice(),
+                other.b2.as_slice(),
+                self.b2.nrows(),
+            ),
         ];
         let mut worst: Option<Difference> = None;
         for (parameter, xs, ys, nrows) in arrays {
@@ -145,7 +173,11 @@ impl<T: nalgebra::Scalar + Copy> Gradient<T> {
         floor: f64,
         to_f64: impl Fn(T) -> f64,
     ) -> f64 {
-        assert_eq!(self.sizes(), other.sizes(), "gradients of different networks");
+        assert_eq!(
+            self.sizes(),
+            other.sizes(),
+            "gradients of different networks"
+        );
         let pairs = [
             (self.w1.as_slice(), other.w1.as_slice()),
             (self.b1.as_slice(), other.b1.as_slice()),
@@ -157,7 +189,11 @@ impl<T: nalgebra::Scalar + Copy> Gradient<T> {
             for (&x, &y) in xs.iter().zip(ys) {
                 let (a, b) = (to_f64(x), to_f64(y));
                 let d = (a - b).abs() / a.abs().max(b.abs()).max(floor);
-                worst = if d.is_nan() { f64::INFINITY } else { worst.max(d) };
+                worst = if d.is_nan() {
+                    f64::INFINITY
+                } else {
+                    worst.max(d)
+                };
             }
         }
         worst

@@ -114,7 +114,10 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<SavedNet, Error> {
     };
     let file: ModelFile = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
     if file.format != FORMAT {
-        return Err(bad(format!("format is {:?}, expected {FORMAT:?}", file.format)));
+        return Err(bad(format!(
+            "format is {:?}, expected {FORMAT:?}",
+            file.format
+        )));
     }
     if file.version != VERSION {
         return Err(bad(format!(
@@ -159,7 +162,9 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<SavedNet, Error> {
     match file.precision.as_str() {
         "f32" => Ok(SavedNet::F32(build(&file))),
         "f64" => Ok(SavedNet::F64(build(&file))),
-        other => Err(bad(format!("precision {other:?} is neither \"f32\" nor \"f64\""))),
+        other => Err(bad(format!(
+            "precision {other:?} is neither \"f32\" nor \"f64\""
+        ))),
     }
 }
 
@@ -200,18 +205,27 @@ mod tests {
             ("empty", String::new()),
             ("garbage", "\u{0}\u{1}not json".to_owned()),
             ("version", good.replace("\"version\":1", "\"version\":2")),
-            ("format", good.replace("nabla-net/two-layer", "something-else")),
+            (
+                "format",
+                good.replace("nabla-net/two-layer", "something-else"),
+            ),
             ("precision", good.replace("\"f32\"", "\"f16\"")),
             ("sizes", good.replace("\"hidden\":2", "\"hidden\":3")),
             ("zero size", good.replace("\"output\":3", "\"output\":0")),
-            ("huge size", good.replace("\"input\":5", "\"input\":18446744073709551615")),
+            (
+                "huge size",
+                good.replace("\"input\":5", "\"input\":18446744073709551615"),
+            ),
         ];
         for (what, text) in cases {
             let p = d.path().join(format!("{what}.json"));
             std::fs::write(&p, text).unwrap();
             let err = load_model(&p).unwrap_err();
             assert!(matches!(err, Error::Format { .. }), "{what}: {err}");
-            assert!(err.to_string().contains(&*p.to_string_lossy()), "{what}: {err}");
+            assert!(
+                err.to_string().contains(&*p.to_string_lossy()),
+                "{what}: {err}"
+            );
         }
         let missing = load_model(d.path().join("absent.json")).unwrap_err();
         assert!(matches!(missing, Error::Io { .. }));

@@ -27,7 +27,9 @@ impl<T: nalgebra::Scalar + Copy> SimpleNet<T> {
             return Err(Error::Zero { what: "input size" });
         }
         if w.ncols() == 0 {
-            return Err(Error::Zero { what: "class count" });
+            return Err(Error::Zero {
+                what: "class count",
+            });
         }
         Ok(SimpleNet { w })
     }
@@ -55,7 +57,11 @@ impl<T: RealField + Copy> SimpleNet<T> {
     ///
     /// If `x` has the wrong length or `label` is not below the number of classes.
     pub fn loss(&self, x: &DVector<T>, label: usize) -> T {
-        let y = softmax_rows(DMatrix::from_row_slice(1, self.w.ncols(), self.predict(x).as_slice()));
+        let y = softmax_rows(DMatrix::from_row_slice(
+            1,
+            self.w.ncols(),
+            self.predict(x).as_slice(),
+        ));
         -(y[label] + nalgebra::convert(DELTA)).ln()
     }
 }
@@ -69,7 +75,11 @@ impl<T: Precision + RealField> SimpleNet<T> {
     ///
     /// If `x` has the wrong length or `label` is not below the number of classes.
     pub fn backprop(&self, x: &DVector<T>, label: usize) -> DMatrix<T> {
-        let mut y = softmax_rows(DMatrix::from_row_slice(1, self.w.ncols(), self.predict(x).as_slice()));
+        let mut y = softmax_rows(DMatrix::from_row_slice(
+            1,
+            self.w.ncols(),
+            self.predict(x).as_slice(),
+        ));
         let scale = y[label] / (y[label] + <T as Precision>::from_f64(DELTA));
         y[label] -= T::one();
         (x * y) * scale
@@ -137,9 +147,14 @@ mod tests {
         let w = DMatrix::from_row_slice(
             2,
             3,
-            &[0.47355232, 0.9977393, 0.84668094, 0.85557411, 0.03563661, 0.69422093],
+            &[
+                0.47355232, 0.9977393, 0.84668094, 0.85557411, 0.03563661, 0.69422093,
+            ],
         );
-        (SimpleNet::new(w).unwrap(), DVector::from_row_slice(&[0.6, 0.9]))
+        (
+            SimpleNet::new(w).unwrap(),
+            DVector::from_row_slice(&[0.6, 0.9]),
+        )
     }
 
     #[test]
@@ -159,7 +174,14 @@ mod tests {
         let want = DMatrix::from_row_slice(
             2,
             3,
-            &[0.2192475712, 0.1435624298, -0.362810001, 0.3288713569, 0.2153436448, -0.5442150015],
+            &[
+                0.2192475712,
+                0.1435624298,
+                -0.362810001,
+                0.3288713569,
+                0.2153436448,
+                -0.5442150015,
+            ],
         );
         for (got, want) in numerical.iter().zip(want.iter()) {
             assert_relative_eq!(*got, *want, epsilon = 1e-10);

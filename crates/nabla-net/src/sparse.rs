@@ -79,7 +79,11 @@ impl<T: Precision> SparseRows<T> {
     ///
     /// If `cols` is 0 or does not divide `bytes.len()`, or is more than `u32::MAX`.
     pub fn from_bytes(bytes: &[u8], cols: usize, value: impl Fn(u8) -> T) -> Self {
-        assert!(cols > 0 && bytes.len() % cols == 0, "{} bytes are not rows of {cols}", bytes.len());
+        assert!(
+            cols > 0 && bytes.len().is_multiple_of(cols),
+            "{} bytes are not rows of {cols}",
+            bytes.len()
+        );
         assert!(u32::try_from(cols).is_ok(), "too many columns: {cols}");
         let table: Vec<T> = (0..=255u8).map(&value).collect();
         let rows = bytes.len() / cols;
@@ -117,7 +121,10 @@ impl<T: Precision> SparseRows<T> {
             for &j in self.indices[range.clone()].iter().step_by(STEP) {
                 sink ^= j;
             }
-            for &v in self.values[range].iter().step_by(STEP * 4 / std::mem::size_of::<T>()) {
+            for &v in self.values[range]
+                .iter()
+                .step_by(STEP * 4 / std::mem::size_of::<T>())
+            {
                 sink ^= u32::from(v > T::zero());
             }
         }
@@ -172,7 +179,13 @@ mod tests {
 
     #[test]
     fn keeps_exactly_the_non_zeros_and_round_trips() {
-        let x = DMatrix::from_row_slice(3, 4, &[0.0f32, 1.5, 0.0, -2.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.25]);
+        let x = DMatrix::from_row_slice(
+            3,
+            4,
+            &[
+                0.0f32, 1.5, 0.0, -2.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.25,
+            ],
+        );
         let s = SparseRows::<f64>::from_matrix(&x);
         assert_eq!((s.nrows(), s.ncols(), s.nnz()), (3, 4, 4));
         assert_eq!(s.row(0), (&[1u32, 3][..], &[1.5, -2.0][..]));

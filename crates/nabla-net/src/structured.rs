@@ -40,7 +40,11 @@ pub fn numerical_gradient_structured<T: Precision>(
     h: T,
 ) -> Gradient<T> {
     let sizes = net.sizes();
-    assert_eq!(x.ncols(), sizes.input, "the batch has the wrong number of columns");
+    assert_eq!(
+        x.ncols(),
+        sizes.input,
+        "the batch has the wrong number of columns"
+    );
     assert_eq!(labels.len(), x.nrows(), "one label per row is needed");
     assert!(
         labels.iter().all(|&t| t < sizes.output),
@@ -112,7 +116,15 @@ impl<T: Precision> Base<T> {
     /// `L_b(+) - L_b(-)` when hidden pre-activation `k` of row `b` moves by `plus` and by
     /// `minus`; `scratch` holds `output` entries.
     #[inline]
-    fn hidden_nudge(&self, w2_row: &[T], b: usize, k: usize, plus: T, minus: T, scratch: &mut [T]) -> T {
+    fn hidden_nudge(
+        &self,
+        w2_row: &[T],
+        b: usize,
+        k: usize,
+        plus: T,
+        minus: T,
+        scratch: &mut [T],
+    ) -> T {
         let at = b * self.stride + k;
         let (a, z0) = (self.pre[at], self.z[at]);
         let base = &self.logits[b * self.output..(b + 1) * self.output];
@@ -181,22 +193,24 @@ pub(crate) fn structured_gradient<T: Precision>(
 
     // w1[j, k]: the rows where pixel j is non-zero, hidden unit k.
     let mut dw1 = vec![T::zero(); s.input * s.hidden];
-    dw1.par_chunks_mut(s.hidden).enumerate().for_each(|(j, out)| {
-        let column = &entries[starts[j]..starts[j + 1]];
-        if column.is_empty() {
-            return;
-        }
-        let mut scratch = vec![T::zero(); s.output];
-        for (k, g) in out.iter_mut().enumerate() {
-            let (plus, minus) = steps(engine.w1(j, k), h);
-            let w2_row = &engine.w2[k * s.output..(k + 1) * s.output];
-            let mut sum = T::zero();
-            for &(b, v) in column {
-                sum = sum + base.hidden_nudge(w2_row, b, k, v * plus, v * minus, &mut scratch);
+    dw1.par_chunks_mut(s.hidden)
+        .enumerate()
+        .for_each(|(j, out)| {
+            let column = &entries[starts[j]..starts[j + 1]];
+            if column.is_empty() {
+                return;
             }
-            *g = sum * scale;
-        }
-    });
+            let mut scratch = vec![T::zero(); s.output];
+            for (k, g) in out.iter_mut().enumerate() {
+                let (plus, minus) = steps(engine.w1(j, k), h);
+                let w2_row = &engine.w2[k * s.output..(k + 1) * s.output];
+                let mut sum = T::zero();
+                for &(b, v) in column {
+                    sum = sum + base.hidden_nudge(w2_row, b, k, v * plus, v * minus, &mut scratch);
+                }
+                *g = sum * scale;
+            }
+        });
 
     // b1[k]: hidden unit k of every row.
     let db1: Vec<T> = (0..s.hidden)
@@ -214,17 +228,19 @@ pub(crate) fn structured_gradient<T: Precision>(
 
     // w2[k, c]: logit c of every row moves by the nudge times z[b, k].
     let mut dw2 = vec![T::zero(); s.hidden * s.output];
-    dw2.par_chunks_mut(s.output).enumerate().for_each(|(k, out)| {
-        let mut scratch = vec![T::zero(); s.output];
-        for (c, g) in out.iter_mut().enumerate() {
-            let (plus, minus) = steps(engine.w2[k * s.output + c], h);
-            let sum = (0..base.batch).fold(T::zero(), |acc, b| {
-                let zk = base.z[b * base.stride + k];
-                acc + base.logit_nudge(b, c, zk * plus, zk * minus, &mut scratch)
-            });
-            *g = sum * scale;
-        }
-    });
+    dw2.par_chunks_mut(s.output)
+        .enumerate()
+        .for_each(|(k, out)| {
+            let mut scratch = vec![T::zero(); s.output];
+            for (c, g) in out.iter_mut().enumerate() {
+                let (plus, minus) = steps(engine.w2[k * s.output + c], h);
+                let sum = (0..base.batch).fold(T::zero(), |acc, b| {
+                    let zk = base.z[b * base.stride + k];
+                    acc + base.logit_nudge(b, c, zk * plus, zk * minus, &mut scratch)
+                });
+                *g = sum * scale;
+            }
+        });
 
     // b2[c]: logit c of every row.
     let mut scratch = vec![T::zero(); s.output];

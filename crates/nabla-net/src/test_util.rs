@@ -27,6 +27,8 @@ pub(crate) fn small_problem(
             rng.random_range(0.0..1.0)
         }
     });
-    let labels = (0..batch).map(|_| rng.random_range(0..sizes.output)).collect();
+    let labels = (0..batch)
+        .map(|_| rng.random_range(0..sizes.output))
+        .collect();
     (parts, x, labels)
 }

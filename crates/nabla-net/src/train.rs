@@ -188,9 +188,7 @@ pub fn train<T: Precision>(
         Sampling::WithReplacement,
         config.seed,
     )
-    .map_err(|_| Error::Zero {
-        what: "batch size",
-    })?;
+    .map_err(|_| Error::Zero { what: "batch size" })?;
 
     let mut engine = Engine::from_net(net);
     let mut buffers = Buffers::default();
@@ -212,7 +210,8 @@ pub fn train<T: Precision>(
             GradMethod::Numerical => {
                 let loss = engine.pass(images, labels, rows, &mut buffers, false);
                 if loss.is_finite() {
-                    let g = crate::structured::structured_gradient(&engine, images, labels, rows, h);
+                    let g =
+                        crate::structured::structured_gradient(&engine, images, labels, rows, h);
                     engine.apply(&g, lr);
                 }
                 loss
@@ -355,7 +354,19 @@ mod tests {
             learning_rate: 0.5,
             ..TrainConfig::default()
         };
-        let run = |grad| train(&net, &tr, &te, &TrainConfig { grad, ..config.clone() }, &mut ()).unwrap();
+        let run = |grad| {
+            train(
+                &net,
+                &tr,
+                &te,
+                &TrainConfig {
+                    grad,
+                    ..config.clone()
+                },
+                &mut (),
+            )
+            .unwrap()
+        };
         let back = run(GradMethod::Backprop);
         let num = run(GradMethod::Numerical);
         let dual = run(GradMethod::Dual);
@@ -390,18 +401,27 @@ mod tests {
         };
         let mut seen = Recorder::default();
         let err = train(&huge, &tr, &te, &config, &mut seen).unwrap_err();
-        let Error::Diverged { iteration, loss, .. } = err else {
+        let Error::Diverged {
+            iteration, loss, ..
+        } = err
+        else {
             panic!("expected divergence, got {err}")
         };
         assert_eq!(iteration, 0);
         assert!(loss.is_nan());
-        assert!(seen.losses.is_empty(), "a non-finite loss is not reported as progress");
+        assert!(
+            seen.losses.is_empty(),
+            "a non-finite loss is not reported as progress"
+        );
         assert_eq!(
             err.to_string(),
             "the loss became NaN at iteration 0: training diverged; try a smaller learning rate than 0.1"
         );
         // A learning rate far too large saturates the network instead: no panic, no NaN.
-        let wild = TrainConfig { learning_rate: 1e300, ..config };
+        let wild = TrainConfig {
+            learning_rate: 1e300,
+            ..config
+        };
         let outcome = train(&net, &tr, &te, &wild, &mut ()).unwrap();
         assert!(outcome.losses.iter().all(|l| l.is_finite()));
     }
@@ -411,17 +431,38 @@ mod tests {
         let (net, tr, te) = problem();
         let ok = TrainConfig::default();
         for bad in [
-            TrainConfig { iterations: 0, ..ok.clone() },
-            TrainConfig { batch_size: 0, ..ok.clone() },
-            TrainConfig { learning_rate: -0.1, ..ok.clone() },
-            TrainConfig { learning_rate: f64::NAN, ..ok.clone() },
-            TrainConfig { eval_every: Some(0), ..ok.clone() },
+            TrainConfig {
+                iterations: 0,
+                ..ok.clone()
+            },
+            TrainConfig {
+                batch_size: 0,
+                ..ok.clone()
+            },
+            TrainConfig {
+                learning_rate: -0.1,
+                ..ok.clone()
+            },
+            TrainConfig {
+                learning_rate: f64::NAN,
+                ..ok.clone()
+            },
+            TrainConfig {
+                eval_every: Some(0),
+                ..ok.clone()
+            },
         ] {
             assert!(train(&net, &tr, &te, &bad, &mut ()).is_err(), "{bad:?}");
         }
         let wide = TwoLayerNet::<f64>::new(Sizes::new(17, 6, 4).unwrap(), 0.1, 0).unwrap();
-        assert!(matches!(train(&wide, &tr, &te, &ok, &mut ()), Err(Error::Shape { .. })));
+        assert!(matches!(
+            train(&wide, &tr, &te, &ok, &mut ()),
+            Err(Error::Shape { .. })
+        ));
         let narrow = TwoLayerNet::<f64>::new(Sizes::new(16, 6, 3).unwrap(), 0.1, 0).unwrap();
-        assert!(matches!(train(&narrow, &tr, &te, &ok, &mut ()), Err(Error::Label { .. })));
+        assert!(matches!(
+            train(&narrow, &tr, &te, &ok, &mut ()),
+            Err(Error::Label { .. })
+        ));
     }
 }

@@ -222,7 +222,10 @@ mod tests {
     #[test]
     fn bad_weight_scales_are_errors() {
         for std in [0.0, -0.01, f64::NAN, f64::INFINITY] {
-            assert!(TwoLayerNet::<f64>::new(Sizes::MNIST, std, 0).is_err(), "{std}");
+            assert!(
+                TwoLayerNet::<f64>::new(Sizes::MNIST, std, 0).is_err(),
+                "{std}"
+            );
         }
     }
 
@@ -261,7 +264,11 @@ mod tests {
         let y = net.predict(&x);
         assert!(y.iter().all(|&p| (p - 0.1).abs() < 1e-15));
         // -ln(0.1 + 1e-7)
-        assert_relative_eq!(net.loss(&x, &[3, 7]), -(0.1f64 + 1e-7).ln(), epsilon = 1e-14);
+        assert_relative_eq!(
+            net.loss(&x, &[3, 7]),
+            -(0.1f64 + 1e-7).ln(),
+            epsilon = 1e-14
+        );
         // All logits tie: argmax is class 0.
         assert_eq!(net.accuracy(&x, &[0, 1]), 0.5);
     }
