@@ -47,8 +47,17 @@ const METHODS: [&str; 8] = [
 const FUNCTIONS: [&str; 2] = ["rosenbrock", "softmax_cross_entropy"];
 const SIZES: [usize; 3] = [10, 100, 1000];
 
-/// Medians in nanoseconds by full benchmark id.
-type Medians = BTreeMap<String, f64>;
+/// One benchmark's result, in nanoseconds per iteration.
+#[derive(Clone, Copy)]
+struct Timing {
+    /// criterion's median estimate.
+    median: f64,
+    /// The fastest sample (time / iterations): steadier than the median on a shared machine.
+    min: f64,
+}
+
+/// Results by full benchmark id.
+type Medians = BTreeMap<String, Timing>;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse();
@@ -76,6 +85,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     gradient_tables(&medians);
     group_table(&medians, "network/", "network");
+    network_ratios(&medians);
     dual_overhead_table(&medians);
 
     let mut figure = Figure::new().columns(2).panel_size(800, 600);
@@ -91,8 +101,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             let points: Vec<(f64, f64)> = SIZES
                 .iter()
                 .filter_map(|&n| {
-                    let ns = medians.get(&format!("gradient/{function}/{method}/{n}"))?;
-                    Some((n as f64, ns * 1e-9))
+                    let t = medians.get(&format!("gradient/{function}/{method}/{n}"))?;
+                    Some((n as f64, t.median * 1e-9))
                 })
                 .collect();
             if !points.is_empty() {
@@ -131,12 +141,41 @@ fn collect(dir: &Path, out: &mut Medians) -> Result<(), Box<dyn Error>> {
                 &["median", "point_estimate"],
                 &path,
             )?;
-            out.insert(id, median);
+            let min = fastest_sample(&read_json(&path.join("sample.json"))?, &path)?;
+            out.insert(id, Timing { median, min });
         } else if path.file_name().is_none_or(|n| n != "report") {
             collect(&path, out)?;
         }
     }
     Ok(())
+}
+
+/// The smallest `times[i] / iters[i]` of criterion's `sample.json`.
+fn fastest_sample(v: &serde_json::Value, at: &Path) -> Result<f64, Box<dyn Error>> {
+    let list = |key: &str| -> Result<Vec<f64>, String> {
+        field(v, &[key], at)?
+            .as_array()
+            .ok_or_else(|| format!("{}: {key} is not a list", at.display()))?
+            .iter()
+            .map(|x| {
+                x.as_f64()
+                    .ok_or_else(|| format!("{}: {key} holds a non-number", at.display()))
+            })
+            .collect()
+    };
+    let (iters, times) = (list("iters")?, list("times")?);
+    if iters.len() != times.len() || iters.is_empty() {
+        return Err(format!(
+            "{}: iters and times differ in length or are empty",
+            at.display()
+        )
+        .into());
+    }
+    Ok(times
+        .iter()
+        .zip(&iters)
+        .map(|(t, n)| t / n)
+        .fold(f64::INFINITY, f64::min))
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value, Box<dyn Error>> {
@@ -183,12 +222,21 @@ fn human(ns: f64) -> String {
     }
 }
 
-/// `a / b` as a ratio cell, or `-` when either is missing.
+/// `a / b` of the medians and, in parentheses, of the fastest samples; `-` when either is
+/// missing.
 fn ratio(m: &Medians, a: &str, b: &str) -> String {
     match (m.get(a), m.get(b)) {
-        (Some(a), Some(b)) => format!("{:.2}", a / b),
+        (Some(a), Some(b)) => format!("{:.2} ({:.2})", a.median / b.median, a.min / b.min),
         _ => "-".to_owned(),
     }
+}
+
+/// A timing cell: median and, in parentheses, the fastest sample.
+fn cell(t: Option<&Timing>) -> String {
+    t.map_or_else(
+        || "-".to_owned(),
+        |t| format!("{} ({})", human(t.median), human(t.min)),
+    )
 }
 
 fn gradient_tables(m: &Medians) {
@@ -201,10 +249,7 @@ fn gradient_tables(m: &Medians) {
         for method in METHODS {
             let cells: Vec<String> = SIZES
                 .iter()
-                .map(|n| {
-                    m.get(&format!("gradient/{function}/{method}/{n}"))
-                        .map_or_else(|| "-".to_owned(), |ns| human(*ns))
-                })
+                .map(|n| cell(m.get(&format!("gradient/{function}/{method}/{n}"))))
                 .collect();
             println!("| `{method}` | {} |", cells.join(" | "));
         }
@@ -230,7 +275,7 @@ fn gradient_tables(m: &Medians) {
         ("analytic", "central_fd", "analytic / central"),
         ("richardson", "central_fd", "Richardson / central"),
     ];
-    println!("Ratios of medians (below 1: the first is faster):\n");
+    println!("Ratios of medians (of fastest samples), below 1: the first is faster:\n");
     println!("| ratio | function | n = 10 | n = 100 | n = 1000 |");
     println!("|---|---|---|---|---|");
     for (a, b, what) in pairs {
@@ -256,16 +301,32 @@ fn gradient_tables(m: &Medians) {
 
 /// Every benchmark whose id starts with `prefix`, with its median.
 fn group_table(m: &Medians, prefix: &str, name: &str) {
-    let rows: Vec<(&String, &f64)> = m.iter().filter(|(id, _)| id.starts_with(prefix)).collect();
+    let rows: Vec<(&String, &Timing)> = m.iter().filter(|(id, _)| id.starts_with(prefix)).collect();
     if rows.is_empty() {
         println!("(no `{name}` results)\n");
         return;
     }
-    println!("Medians of `{name}`:\n");
-    println!("| id | median |");
+    println!("`{name}`, median (fastest sample):\n");
+    println!("| id | time |");
     println!("|---|---|");
-    for (id, ns) in rows {
-        println!("| `{id}` | {} |", human(*ns));
+    for (id, t) in rows {
+        println!("| `{id}` | {} |", cell(Some(t)));
+    }
+    println!();
+}
+
+/// Every network method against backprop on the same network.
+fn network_ratios(m: &Medians) {
+    println!("| network | method / backprop |");
+    println!("|---|---|");
+    for net in ["simplenet", "twolayer_b10"] {
+        for method in ["numerical_bruteforce", "numerical_structured", "dual"] {
+            let a = format!("network/{net}/{method}");
+            if m.contains_key(&a) {
+                let r = ratio(m, &a, &format!("network/{net}/backprop"));
+                println!("| `{net}` | `{method}`: {r} |");
+            }
+        }
     }
     println!();
 }
