@@ -237,7 +237,7 @@ impl Observer for Progress {
     fn iteration(&mut self, iteration: usize, loss: f64) {
         self.loss = loss;
         // Redrawing the message every iteration would cost more than a backprop step.
-        if iteration % 50 == 0 {
+        if iteration.is_multiple_of(50) {
             self.bar.set_message(self.message());
         }
         self.bar.inc(1);
