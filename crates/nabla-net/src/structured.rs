@@ -55,19 +55,38 @@ pub fn numerical_gradient_structured<T: Precision>(
     structured_gradient(&Engine::from_net(net), &data, labels, &rows, h)
 }
 
-/// The row's loss `-ln(softmax(logits)[label] + 1e-7)`, computed as the forward pass does.
+/// `e^x - 1`: a Taylor polynomial for the tiny arguments a nudge produces (`|x| < 1e-3`,
+/// where its error `x^6 / 720` is below `1e-21` relative), `exp_m1` otherwise.
 #[inline]
-fn row_loss<T: Precision>(logits: &[T], label: usize) -> T {
-    let max = logits.iter().copied().fold(T::neg_infinity(), T::max);
-    let mut sum = T::zero();
-    for &v in logits {
-        sum = sum + (v - max).exp();
+fn expm1_small<T: Precision>(x: T) -> T {
+    if x.abs() < T::from_f64(1e-3) {
+        let one = T::one();
+        let (two, three, four, five) = (
+            T::from_f64(2.0),
+            T::from_f64(3.0),
+            T::from_f64(4.0),
+            T::from_f64(5.0),
+        );
+        x * (one + x / two * (one + x / three * (one + x / four * (one + x / five))))
+    } else {
+        x.exp_m1()
     }
-    let y = (logits[label] - max).exp() * (T::one() / sum);
-    -(y + T::from_f64(DELTA)).ln()
+}
+
+/// `L(+) - L(-) = -ln(y+ + 1e-7) + ln(y- + 1e-7)`, as one logarithm of a ratio.
+#[inline]
+fn loss_difference<T: Precision>(y_plus: T, y_minus: T) -> T {
+    let delta = T::from_f64(DELTA);
+    ((y_minus + delta) / (y_plus + delta)).ln()
 }
 
 /// The forward quantities of a batch that every nudge starts from.
+///
+/// A nudge moves the logits `l` of a row by small amounts `x_c`; rather than a fresh softmax
+/// (ten exponentials), the new one is built from the row's cached `e_c = exp(l_c - max)`:
+/// `exp(l_c + x_c - max) = e_c (1 + expm1(x_c))`, with `expm1` of the tiny `x_c` a short
+/// polynomial. This is the same softmax up to rounding (it keeps the old maximum as the
+/// shift, which softmax does not depend on).
 struct Base<T> {
     batch: usize,
     /// Row length of `pre` and `z` (the engine's padded hidden width).
@@ -77,8 +96,10 @@ struct Base<T> {
     pre: Vec<T>,
     /// `batch x stride` activations.
     z: Vec<T>,
-    /// `batch x output` logits.
-    logits: Vec<T>,
+    /// `batch x output`: `exp(logit - row max)`.
+    e: Vec<T>,
+    /// Per row, the sum of its `e`.
+    sum: Vec<T>,
     /// Label of each batch row.
     labels: Vec<usize>,
 }
@@ -89,18 +110,25 @@ impl<T: Precision> Base<T> {
         let b = rows.len();
         let mut pre = vec![T::zero(); b * h];
         let mut z = vec![T::zero(); b * h];
-        let mut logits = vec![T::zero(); b * o];
-        for (((&r, p), zr), l) in rows
+        let mut e = vec![T::zero(); b * o];
+        let mut sum = vec![T::zero(); b];
+        for ((((&r, p), zr), er), s) in rows
             .iter()
             .zip(pre.chunks_exact_mut(h))
             .zip(z.chunks_exact_mut(h))
-            .zip(logits.chunks_exact_mut(o))
+            .zip(e.chunks_exact_mut(o))
+            .zip(sum.iter_mut())
         {
             let (idx, val) = data.row(r);
             engine.hidden_pre(idx, val, p);
             zr.copy_from_slice(p);
             engine.activate(zr);
-            engine.output_row(zr, l);
+            engine.output_row(zr, er);
+            let max = er.iter().copied().fold(T::neg_infinity(), T::max);
+            for v in er.iter_mut() {
+                *v = (*v - max).exp();
+                *s = *s + *v;
+            }
         }
         Base {
             batch: b,
@@ -108,47 +136,46 @@ impl<T: Precision> Base<T> {
             output: o,
             pre,
             z,
-            logits,
+            e,
+            sum,
             labels: rows.iter().map(|&r| labels[r]).collect(),
         }
     }
 
     /// `L_b(+) - L_b(-)` when hidden pre-activation `k` of row `b` moves by `plus` and by
-    /// `minus`; `scratch` holds `output` entries.
+    /// `minus`: the activation moves by `dz`, each logit `c` by `dz * w2[k, c]`.
     #[inline]
-    fn hidden_nudge(
-        &self,
-        w2_row: &[T],
-        b: usize,
-        k: usize,
-        plus: T,
-        minus: T,
-        scratch: &mut [T],
-    ) -> T {
+    fn hidden_nudge(&self, w2_row: &[T], b: usize, k: usize, plus: T, minus: T) -> T {
         let at = b * self.stride + k;
         let (a, z0) = (self.pre[at], self.z[at]);
-        let base = &self.logits[b * self.output..(b + 1) * self.output];
+        let e = &self.e[b * self.output..(b + 1) * self.output];
         let label = self.labels[b];
-        let mut loss = |shift: T| {
-            let dz = sigmoid(a + shift) - z0;
-            for ((s, &l), &w) in scratch.iter_mut().zip(base).zip(w2_row) {
-                *s = l + dz * w;
+        let (dz_plus, dz_minus) = (sigmoid(a + plus) - z0, sigmoid(a + minus) - z0);
+        let (mut s_plus, mut s_minus) = (self.sum[b], self.sum[b]);
+        let (mut t_plus, mut t_minus) = (T::zero(), T::zero());
+        for (c, (&ec, &w)) in e.iter().zip(w2_row).enumerate() {
+            let (mp, mm) = (expm1_small(dz_plus * w), expm1_small(dz_minus * w));
+            s_plus = s_plus + ec * mp;
+            s_minus = s_minus + ec * mm;
+            if c == label {
+                (t_plus, t_minus) = (ec + ec * mp, ec + ec * mm);
             }
-            row_loss(scratch, label)
-        };
-        let up = loss(plus);
-        up - loss(minus)
+        }
+        loss_difference(t_plus / s_plus, t_minus / s_minus)
     }
 
     /// `L_b(+) - L_b(-)` when logit `c` of row `b` moves by `plus` and by `minus`.
     #[inline]
-    fn logit_nudge(&self, b: usize, c: usize, plus: T, minus: T, scratch: &mut [T]) -> T {
-        let base = &self.logits[b * self.output..(b + 1) * self.output];
-        scratch.copy_from_slice(base);
-        scratch[c] = base[c] + plus;
-        let up = row_loss(scratch, self.labels[b]);
-        scratch[c] = base[c] + minus;
-        up - row_loss(scratch, self.labels[b])
+    fn logit_nudge(&self, b: usize, c: usize, plus: T, minus: T) -> T {
+        let e = &self.e[b * self.output..(b + 1) * self.output];
+        let label = self.labels[b];
+        let y = |shift: T| {
+            let m = expm1_small(shift);
+            let s = self.sum[b] + e[c] * m;
+            let t = if c == label { e[c] + e[c] * m } else { e[label] };
+            t / s
+        };
+        loss_difference(y(plus), y(minus))
     }
 }
 
@@ -200,13 +227,12 @@ pub(crate) fn structured_gradient<T: Precision>(
             if column.is_empty() {
                 return;
             }
-            let mut scratch = vec![T::zero(); s.output];
             for (k, g) in out.iter_mut().enumerate() {
                 let (plus, minus) = steps(engine.w1(j, k), h);
                 let w2_row = &engine.w2[k * s.output..(k + 1) * s.output];
                 let mut sum = T::zero();
                 for &(b, v) in column {
-                    sum = sum + base.hidden_nudge(w2_row, b, k, v * plus, v * minus, &mut scratch);
+                    sum = sum + base.hidden_nudge(w2_row, b, k, v * plus, v * minus);
                 }
                 *g = sum * scale;
             }
@@ -216,11 +242,10 @@ pub(crate) fn structured_gradient<T: Precision>(
     let db1: Vec<T> = (0..s.hidden)
         .into_par_iter()
         .map(|k| {
-            let mut scratch = vec![T::zero(); s.output];
             let (plus, minus) = steps(engine.b1[k], h);
             let w2_row = &engine.w2[k * s.output..(k + 1) * s.output];
             let sum = (0..base.batch).fold(T::zero(), |acc, b| {
-                acc + base.hidden_nudge(w2_row, b, k, plus, minus, &mut scratch)
+                acc + base.hidden_nudge(w2_row, b, k, plus, minus)
             });
             sum * scale
         })
@@ -231,24 +256,22 @@ pub(crate) fn structured_gradient<T: Precision>(
     dw2.par_chunks_mut(s.output)
         .enumerate()
         .for_each(|(k, out)| {
-            let mut scratch = vec![T::zero(); s.output];
             for (c, g) in out.iter_mut().enumerate() {
                 let (plus, minus) = steps(engine.w2[k * s.output + c], h);
                 let sum = (0..base.batch).fold(T::zero(), |acc, b| {
                     let zk = base.z[b * base.stride + k];
-                    acc + base.logit_nudge(b, c, zk * plus, zk * minus, &mut scratch)
+                    acc + base.logit_nudge(b, c, zk * plus, zk * minus)
                 });
                 *g = sum * scale;
             }
         });
 
     // b2[c]: logit c of every row.
-    let mut scratch = vec![T::zero(); s.output];
     let db2: Vec<T> = (0..s.output)
         .map(|c| {
             let (plus, minus) = steps(engine.b2[c], h);
             let sum = (0..base.batch).fold(T::zero(), |acc, b| {
-                acc + base.logit_nudge(b, c, plus, minus, &mut scratch)
+                acc + base.logit_nudge(b, c, plus, minus)
             });
             sum * scale
         })
