@@ -172,7 +172,11 @@ impl<T: Precision> Base<T> {
         let y = |shift: T| {
             let m = expm1_small(shift);
             let s = self.sum[b] + e[c] * m;
-            let t = if c == label { e[c] + e[c] * m } else { e[label] };
+            let t = if c == label {
+                e[c] + e[c] * m
+            } else {
+                e[label]
+            };
             t / s
         };
         loss_difference(y(plus), y(minus))

@@ -110,8 +110,9 @@ pub struct EpochRecord {
 }
 
 /// Receives progress from [`train`], which prints nothing itself. Both methods do nothing by
-/// default; `()` is an observer that ignores everything.
-pub trait Observer {
+/// default; `()` is an observer that ignores everything. Observers are `Send` because the
+/// training loop runs on a thread of rayon's pool.
+pub trait Observer: Send {
     /// Called after every iteration with the mini-batch loss before that iteration's update.
     fn iteration(&mut self, iteration: usize, loss: f64) {
         let _ = (iteration, loss);
@@ -203,46 +204,53 @@ pub fn train<T: Precision>(
         test_accuracy: engine.accuracy(test_set.images(), test_set.labels()),
     };
 
-    for iteration in 0..config.iterations {
-        let rows = sampler.next_batch();
-        let loss = match config.grad {
-            GradMethod::Backprop => engine.sgd_step(images, labels, rows, lr, &mut buffers),
-            GradMethod::Numerical => {
-                let loss = engine.pass(images, labels, rows, &mut buffers, false);
-                if loss.is_finite() {
-                    let g =
-                        crate::structured::structured_gradient(&engine, images, labels, rows, h);
-                    engine.apply(&g, lr);
+    // The loop runs on a worker of rayon's pool, so that the two-thread splits inside a
+    // step (`rayon::join`) start on a worker: a cross-thread hand-off per join from outside
+    // the pool costs more than the work it splits.
+    rayon::scope(|_| -> Result<(), Error> {
+        for iteration in 0..config.iterations {
+            let rows = sampler.next_batch();
+            let loss = match config.grad {
+                GradMethod::Backprop => engine.sgd_step(images, labels, rows, lr, &mut buffers),
+                GradMethod::Numerical => {
+                    let loss = engine.pass(images, labels, rows, &mut buffers, false);
+                    if loss.is_finite() {
+                        let g = crate::structured::structured_gradient(
+                            &engine, images, labels, rows, h,
+                        );
+                        engine.apply(&g, lr);
+                    }
+                    loss
                 }
-                loss
-            }
-            GradMethod::Dual => {
-                let batch_net = engine.to_net().map(Precision::as_f64);
-                let x = images.gather_dense(rows).map(Precision::as_f64);
-                let t: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
-                let (loss, g) = crate::dual::dual_gradient(&batch_net, &x, &t);
-                if loss.is_finite() {
-                    engine.apply(&g.map(T::from_f64), lr);
+                GradMethod::Dual => {
+                    let batch_net = engine.to_net().map(Precision::as_f64);
+                    let x = images.gather_dense(rows).map(Precision::as_f64);
+                    let t: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
+                    let (loss, g) = crate::dual::dual_gradient(&batch_net, &x, &t);
+                    if loss.is_finite() {
+                        engine.apply(&g.map(T::from_f64), lr);
+                    }
+                    T::from_f64(loss)
                 }
-                T::from_f64(loss)
+            };
+            let loss = loss.as_f64();
+            if !loss.is_finite() {
+                return Err(Error::Diverged {
+                    iteration,
+                    loss,
+                    learning_rate: config.learning_rate,
+                });
             }
-        };
-        let loss = loss.as_f64();
-        if !loss.is_finite() {
-            return Err(Error::Diverged {
-                iteration,
-                loss,
-                learning_rate: config.learning_rate,
-            });
+            losses.push(loss);
+            observer.iteration(iteration, loss);
+            if iteration % eval_every == 0 {
+                let record = evaluate(&engine, iteration);
+                observer.epoch(&record);
+                epochs.push(record);
+            }
         }
-        losses.push(loss);
-        observer.iteration(iteration, loss);
-        if iteration % eval_every == 0 {
-            let record = evaluate(&engine, iteration);
-            observer.epoch(&record);
-            epochs.push(record);
-        }
-    }
+        Ok(())
+    })?;
     let last = match epochs.last() {
         Some(r) if r.iteration + 1 == config.iterations => *r,
         _ => evaluate(&engine, config.iterations - 1),
