@@ -242,7 +242,8 @@ fn cell(t: Option<&Timing>) -> String {
 fn gradient_tables(m: &Medians) {
     for function in FUNCTIONS {
         println!(
-            "Median time of one gradient of `{function}` (`gradient/{function}/<method>/<n>`):\n"
+            "Time of one gradient of `{function}` (`gradient/{function}/<method>/<n>`), median \
+             (fastest sample):\n"
         );
         println!("| method | n = 10 | n = 100 | n = 1000 |");
         println!("|---|---|---|---|");
