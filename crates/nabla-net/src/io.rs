@@ -88,11 +88,23 @@ pub fn save_model<T: Precision>(net: &TwoLayerNet<T>, path: impl AsRef<Path>) ->
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    let mut tmp = temp_file(dir).map_err(io)?;
     tmp.write_all(&json).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// A temporary file in `dir` that, once renamed, reads like any file the user creates
+/// (`0644` on Unix rather than the temporary file's private `0600`).
+fn temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    builder.tempfile_in(dir)
 }
 
 /// Reads a model written by [`save_model`], in the precision it was saved in.
@@ -189,8 +201,14 @@ mod tests {
         let back = load_model(&path).unwrap();
         assert_eq!(back.precision(), "f32");
         assert_eq!(back, SavedNet::F32(net32));
-        // Nothing but the model is left in the directory.
+        // Nothing but the model is left in the directory, readable by others too.
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 2);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o044, 0o044, "{mode:o}");
+        }
     }
 
     #[test]
