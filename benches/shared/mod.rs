@@ -10,6 +10,8 @@
 #![allow(dead_code)]
 
 use nabla_numdiff::{Options, Richardson, Scheme};
+use std::ops::Mul;
+
 use nalgebra::{DMatrix, RealField};
 
 /// The problem sizes of the `gradient/...` benches.
@@ -17,14 +19,17 @@ pub const SIZES: [usize; 3] = [10, 100, 1000];
 
 /// Rosenbrock's function in `n` dimensions:
 /// `sum_{i < n-1} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2`.
-pub fn rosenbrock<S: RealField + Copy>(x: &[S]) -> S {
+///
+/// The constant 100 is a plain `f64` factor (`S: Mul<f64>`, which f64 and both crates' dual
+/// types implement): a dual number times a float scales its parts, where a dual constant
+/// would go through the whole product rule with zero partials.
+pub fn rosenbrock<S: RealField + Copy + Mul<f64, Output = S>>(x: &[S]) -> S {
     let one = S::one();
-    let hundred: S = nalgebra::convert(100.0);
     let mut acc = S::zero();
     for w in x.windows(2) {
         let a = w[1] - w[0] * w[0];
         let b = one - w[0];
-        acc += hundred * a * a + b * b;
+        acc += a * a * 100.0 + b * b;
     }
     acc
 }
