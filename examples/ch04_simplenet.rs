@@ -33,7 +33,7 @@ fn main() -> Result<(), nabla::net::Error> {
     println!("p = net.predict([0.6, 0.9]) = {:?}", p.as_slice());
     println!("np.argmax(p) = {}", p.argmax().0);
     let t = 2; // t = [0, 0, 1]
-    println!("net.loss(x, t) = {}", net.loss(&x, t));
+    println!("net.loss(x, t) = {}", net.loss(&x, t)?);
 
     let numerical = net.numerical_gradient(&x, t, 1e-4)?;
     print_matrix(

@@ -58,7 +58,7 @@ mod tests {
         ] {
             let (net, x, labels) = small_problem(sizes, batch, seed);
             let (loss, analytic) = backprop(&net, &x, &labels);
-            assert_relative_eq!(loss, net.loss(&x, &labels), max_relative = 1e-13);
+            assert_relative_eq!(loss, net.loss(&x, &labels).unwrap(), max_relative = 1e-13);
             let numerical = numerical_gradient(&net, &x, &labels, 1e-4).unwrap();
             // Central differences with h = 1e-4 err by about h^2 |f'''| / 6, here below 1e-8.
             let worst = analytic.worst_difference(&numerical, |v| v).unwrap();

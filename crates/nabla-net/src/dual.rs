@@ -24,8 +24,9 @@ pub const DUAL_CHUNK: usize = 16;
 ///
 /// # Panics
 ///
-/// If `x` does not have one column per input, `labels` does not have one entry per row, or a
-/// label is not below the number of outputs.
+/// If `x` does not have one column per input or no rows, `labels` does not have one entry per
+/// row, or a label is not below the number of outputs (check data with
+/// [`check_labels`](crate::check_labels) first).
 pub fn dual_gradient(
     net: &TwoLayerNet<f64>,
     x: &DMatrix<f64>,
@@ -38,10 +39,20 @@ pub fn dual_gradient(
         sizes.input,
         "the batch has the wrong number of columns"
     );
+    assert_eq!(labels.len(), x.nrows(), "one label per row is needed");
+    assert!(x.nrows() > 0, "the batch is empty");
+    assert!(
+        labels.iter().all(|&t| t < sizes.output),
+        "a label is not below the number of outputs"
+    );
     let xd: DMatrix<D> = x.map(D::constant);
     let flat: Vec<f64> = net.parameters().concat();
     let (loss, grad) = gradient_chunked::<DUAL_CHUNK, _>(
-        |p: &[D]| net_from_flat(sizes, p).loss(&xd, labels),
+        |p: &[D]| {
+            net_from_flat(sizes, p)
+                .loss(&xd, labels)
+                .expect("the labels were checked above")
+        },
         &flat,
     );
     (loss, Gradient::from_flat(sizes, &grad))
@@ -79,7 +90,7 @@ mod tests {
         ] {
             let (net, x, labels) = small_problem(sizes, batch, seed);
             let (loss, dual) = dual_gradient(&net, &x, &labels);
-            assert_relative_eq!(loss, net.loss(&x, &labels), max_relative = 1e-15);
+            assert_relative_eq!(loss, net.loss(&x, &labels).unwrap(), max_relative = 1e-15);
             // Both are exact derivatives of the same loss: they agree to rounding.
             let (_, analytic) = backprop(&net, &x, &labels);
             let rel = dual.max_relative_difference(&analytic, 1e-300, |v| v);

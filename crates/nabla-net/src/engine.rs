@@ -9,8 +9,8 @@
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
-use crate::forward::{DELTA, argmax};
 use crate::{Gradient, Precision, Sizes, SparseRows, TwoLayerNet};
+use nabla_loss::{DELTA, argmax};
 
 /// A block of columns of `w1`: `width` hidden units starting at `offset`, stored row-major
 /// (`input` rows of `width`), so that one pixel's weights in the block are contiguous.
@@ -106,7 +106,17 @@ pub(crate) fn sigmoid<T: Precision>(x: T) -> T {
     T::one() / (T::one() + (-x).exp())
 }
 
-/// Softmax of `o` in place, returning the row's `-ln(y[label] + 1e-7)`.
+/// Softmax of `o` in place, returning the row's `-ln(y[label] + DELTA)`.
+///
+/// This is the fused, in-place form of nabla-loss's `cross_entropy_labels(softmax_rows(o))`
+/// for one row, with nabla-loss's [`DELTA`]: one pass for the maximum, one for the
+/// exponentials and their sum, one to scale, and no allocation, where the generic path
+/// allocates the probability matrix. The only numerical difference is the order of the sum
+/// (left to right here, NumPy's pairwise order in nabla-loss, which differ for 8 classes or
+/// more), so the two agree to rounding: the test `engine::tests::
+/// fused_loss_is_nabla_loss_on_the_generic_forward` checks the batch loss of
+/// [`Engine::gradient`] against [`TwoLayerNet::loss`] within `1e-13` relative in f64 (and
+/// `1e-5` in f32), on the same network and batch.
 #[inline]
 pub(crate) fn softmax_cross_entropy_row<T: Precision>(o: &mut [T], label: usize) -> T {
     let max = o.iter().copied().fold(T::neg_infinity(), T::max);
@@ -503,6 +513,9 @@ impl<T: Precision> Engine<T> {
             .map(|c| {
                 let mut hid = vec![T::zero(); h];
                 let mut out = vec![T::zero(); o];
+                // nabla-loss's argmax (generic over `RealField`) on the logits widened to f64,
+                // which keeps their order, ties and NaNs.
+                let mut wide = vec![0.0f64; o];
                 let mut count = 0;
                 let range = c * CHUNK..n.min((c + 1) * CHUNK);
                 for (r, &label) in range.clone().zip(&labels[range]) {
@@ -510,7 +523,10 @@ impl<T: Precision> Engine<T> {
                     self.hidden_pre(idx, val, &mut hid);
                     self.activate(&mut hid);
                     self.output_row(&hid, &mut out);
-                    if argmax(out.iter().copied()) == label {
+                    for (w, &v) in wide.iter_mut().zip(&out) {
+                        *w = v.as_f64();
+                    }
+                    if argmax(&wide) == Some(label) {
                         count += 1;
                     }
                 }
@@ -518,5 +534,42 @@ impl<T: Precision> Engine<T> {
             })
             .sum();
         correct as f64 / n as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::small_problem;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn fused_loss_is_nabla_loss_on_the_generic_forward() {
+        // 10 classes: nabla-loss sums them in NumPy's pairwise order, the fused loop left to
+        // right, so the two differ by rounding only.
+        for (sizes, batch, seed) in [
+            (Sizes::new(30, 8, 10).unwrap(), 20, 31),
+            (Sizes::new(12, 5, 4).unwrap(), 7, 32),
+        ] {
+            let (net, x, labels) = small_problem(sizes, batch, seed);
+            let rows: Vec<usize> = (0..batch).collect();
+            let data = SparseRows::from_matrix(&x);
+            let (fused, _) =
+                Engine::from_net(&net).gradient(&data, &labels, &rows, &mut Buffers::default());
+            let generic = net.loss(&x, &labels).unwrap();
+            assert!(
+                generic > 0.1,
+                "a loss that could not hide a difference: {generic}"
+            );
+            assert_relative_eq!(fused, generic, max_relative = 1e-13);
+
+            let net32 = net.map(|v| v as f32);
+            let x32 = x.map(|v| v as f32);
+            let data32 = SparseRows::from_matrix(&x32);
+            let (fused32, _) =
+                Engine::from_net(&net32).gradient(&data32, &labels, &rows, &mut Buffers::default());
+            let generic32 = net32.loss(&x32, &labels).unwrap();
+            assert_relative_eq!(fused32, generic32, max_relative = 1e-5);
+        }
     }
 }

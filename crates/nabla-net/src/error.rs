@@ -57,6 +57,11 @@ pub enum Error {
         /// The learning rate in use.
         learning_rate: f64,
     },
+    /// A loss or an accuracy rejected its batch for a reason other than an out-of-range label
+    /// (which is [`Error::Label`]): nabla-loss's error, such as a label count that is not one
+    /// per row, or an empty batch.
+    #[error("loss: {0}")]
+    Loss(nabla_loss::Error),
     /// A finite-difference gradient failed (the loss was not finite at a probed point).
     #[error("numerical gradient: {0}")]
     NumDiff(#[from] nabla_numdiff::Error),
@@ -76,4 +81,23 @@ pub enum Error {
         /// What was wrong with it.
         reason: String,
     },
+}
+
+impl From<nabla_loss::Error> for Error {
+    /// An out-of-range label becomes [`Error::Label`], the error [`check_labels`](crate::check_labels)
+    /// gives for the same data; everything else is [`Error::Loss`].
+    fn from(e: nabla_loss::Error) -> Self {
+        match e {
+            nabla_loss::Error::LabelOutOfRange {
+                row,
+                label,
+                classes,
+            } => Error::Label {
+                row,
+                label,
+                classes,
+            },
+            other => Error::Loss(other),
+        }
+    }
 }

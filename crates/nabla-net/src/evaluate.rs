@@ -36,7 +36,7 @@ mod tests {
         let t: Vec<u8> = labels.iter().map(|&l| l as u8).collect();
         let data = Dataset::<f64>::new(&x, &t).unwrap();
         let fast = evaluate(&net, &data).unwrap();
-        assert_eq!(fast, net.accuracy(&x, &labels));
+        assert_eq!(fast, net.accuracy(&x, &labels).unwrap());
         assert!(fast > 0.0 && fast < 1.0);
         let bad = Dataset::<f64>::new(&x.columns(0, 19).into_owned(), &t).unwrap();
         assert!(evaluate(&net, &bad).is_err());

@@ -1,11 +1,10 @@
-//! The generic forward pass shared by every network type, written once for any `RealField`.
+//! The generic forward pass shared by every network type, written once for any `RealField`:
+//! the logits. The softmax, the cross-entropy and the accuracy on top of them are nabla-loss's
+//! (`softmax_rows`, `cross_entropy_labels`, `accuracy`).
 
 use std::any::TypeId;
 
 use nalgebra::{DMatrix, DVector, RealField};
-
-/// The book's `delta` inside the logarithm of the cross-entropy.
-pub(crate) const DELTA: f64 = 1e-7;
 
 /// `1 / (1 + e^-x)`.
 pub(crate) fn sigmoid<T: RealField + Copy>(x: T) -> T {
@@ -74,67 +73,6 @@ fn add_row_bias<T: RealField + Copy>(m: &mut DMatrix<T>, b: &DVector<T>) {
     }
 }
 
-/// Row-wise softmax, each row shifted by its maximum first.
-pub(crate) fn softmax_rows<T: RealField + Copy>(mut z: DMatrix<T>) -> DMatrix<T> {
-    for mut row in z.row_iter_mut() {
-        let max = row.iter().copied().fold(row[0], |m, v| m.max(v));
-        row.apply(|v| *v = (*v - max).exp());
-        let sum = row.iter().copied().fold(T::zero(), |s, v| s + v);
-        row.apply(|v| *v /= sum);
-    }
-    z
-}
-
-/// The batch mean of `-ln(y[i, labels[i]] + 1e-7)`.
-pub(crate) fn cross_entropy<T: RealField + Copy>(y: &DMatrix<T>, labels: &[usize]) -> T {
-    assert_eq!(
-        labels.len(),
-        y.nrows(),
-        "{} labels for a batch of {} rows",
-        labels.len(),
-        y.nrows()
-    );
-    let delta: T = nalgebra::convert(DELTA);
-    let sum = labels
-        .iter()
-        .enumerate()
-        .fold(T::zero(), |s, (i, &t)| s - (y[(i, t)] + delta).ln());
-    sum / nalgebra::convert(y.nrows() as f64)
-}
-
-/// Index of the first largest entry of a row (NumPy's `argmax`).
-pub(crate) fn argmax<T: PartialOrd + Copy>(row: impl IntoIterator<Item = T>) -> usize {
-    let mut best = 0;
-    let mut best_value = None;
-    for (i, v) in row.into_iter().enumerate() {
-        if best_value.is_none_or(|b| v > b) {
-            best = i;
-            best_value = Some(v);
-        }
-    }
-    best
-}
-
-/// Fraction of rows whose arg-max is the label.
-pub(crate) fn accuracy<T: RealField + Copy>(scores: &DMatrix<T>, labels: &[usize]) -> f64 {
-    assert_eq!(
-        labels.len(),
-        scores.nrows(),
-        "{} labels for a batch of {} rows",
-        labels.len(),
-        scores.nrows()
-    );
-    if labels.is_empty() {
-        return 0.0;
-    }
-    let correct = scores
-        .row_iter()
-        .zip(labels)
-        .filter(|(row, t)| argmax(row.iter().copied()) == **t)
-        .count();
-    correct as f64 / labels.len() as f64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,44 +112,5 @@ mod tests {
         for (a, b) in got.iter().zip(want.iter()) {
             assert_relative_eq!(*a, *b, epsilon = 1e-14);
         }
-    }
-
-    #[test]
-    fn softmax_survives_extreme_logits() {
-        let y = softmax_rows(DMatrix::from_row_slice(1, 3, &[1000.0f64, -1000.0, 999.0]));
-        assert!(y.iter().all(|p| p.is_finite()));
-        assert_relative_eq!(y.sum(), 1.0, epsilon = 1e-15);
-        assert_relative_eq!(y[(0, 0)], 1.0 / (1.0 + (-1.0f64).exp()), epsilon = 1e-15);
-    }
-
-    #[test]
-    fn cross_entropy_is_the_books_on_reference_rows() {
-        // REFERENCE.md: cross-entropy 0.510825457099338 and 2.302584092994546 for label 2.
-        let y = DMatrix::from_row_slice(
-            2,
-            10,
-            &[
-                0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0, //
-                0.1, 0.05, 0.1, 0.0, 0.05, 0.1, 0.0, 0.6, 0.0, 0.0,
-            ],
-        );
-        let one = cross_entropy(&y.rows(0, 1).into_owned(), &[2]);
-        let two = cross_entropy(&y.rows(1, 1).into_owned(), &[2]);
-        assert_eq!(one, 0.510825457099338);
-        assert_eq!(two, 2.302584092994546);
-        assert_relative_eq!(
-            cross_entropy(&y, &[2, 2]),
-            (one + two) / 2.0,
-            epsilon = 1e-15
-        );
-    }
-
-    #[test]
-    fn argmax_takes_the_first_of_ties_and_accuracy_counts() {
-        assert_eq!(argmax([1.0, 3.0, 3.0, 2.0]), 1);
-        assert_eq!(argmax([f64::NEG_INFINITY]), 0);
-        let s = DMatrix::from_row_slice(3, 2, &[0.0, 1.0, 2.0, 1.0, 5.0, 5.0]);
-        assert_relative_eq!(accuracy(&s, &[1, 0, 1]), 2.0 / 3.0);
-        assert_eq!(accuracy(&DMatrix::<f64>::zeros(0, 2), &[]), 0.0);
     }
 }

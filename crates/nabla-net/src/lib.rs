@@ -42,7 +42,7 @@
 //! let labels = [0, 1, 1, 0];
 //!
 //! let (loss, by_backprop) = backprop(&net, &x, &labels);
-//! assert!((loss - net.loss(&x, &labels)).abs() < 1e-14);
+//! assert!((loss - net.loss(&x, &labels)?).abs() < 1e-14);
 //! let (_, by_dual) = dual_gradient(&net, &x, &labels);
 //! let by_numerical = numerical_gradient_structured(&net, &x, &labels, 1e-4);
 //!

@@ -47,21 +47,24 @@ impl<T: nalgebra::Scalar + Copy> Params<T> for TwoLayerNet<T> {
 ///
 /// # Errors
 ///
-/// [`Error::NumDiff`] if the loss is not finite at a probed point, or `h` is not a valid step.
+/// [`Error::NumDiff`] if the loss is not finite at a probed point, or `h` is not a valid step;
+/// [`Error::Label`] or [`Error::Loss`] if the labels do not fit the batch (see
+/// [`TwoLayerNet::loss`]), before any differencing.
 ///
 /// # Panics
 ///
-/// If `x` does not have one column per input, `labels` does not have one entry per row, or a
-/// label is not below the number of outputs.
+/// If `x` does not have one column per input.
 pub fn numerical_gradient<T: Precision + RealField>(
     net: &TwoLayerNet<T>,
     x: &DMatrix<T>,
     labels: &[usize],
     h: T,
 ) -> Result<Gradient<T>, Error> {
+    // Checks the labels once, so that the loss below cannot fail.
+    net.loss(x, labels)?;
     let flat = par_gradient(
         net,
-        |n: &TwoLayerNet<T>| n.loss(x, labels),
+        |n: &TwoLayerNet<T>| n.loss(x, labels).expect("the labels were checked above"),
         Options::fixed(Scheme::Central, h),
     )?;
     Ok(Gradient::from_flat(net.sizes(), &flat))

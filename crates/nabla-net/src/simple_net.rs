@@ -4,8 +4,8 @@ use nabla_dual::{DualVec, gradient_chunked};
 use nabla_numdiff::{Options, Scheme, gradient};
 use nalgebra::{DMatrix, DVector, RealField};
 
-use crate::forward::{DELTA, softmax_rows};
 use crate::{Error, Precision};
+use nabla_loss::{DELTA, cross_entropy_labels, softmax_rows};
 
 /// The book's `simpleNet`: a single weight matrix `w` (`inputs x classes`, 2 x 3 in the
 /// book), prediction `x w`, loss the cross-entropy of `softmax(x w)` with the label. Generic
@@ -51,18 +51,27 @@ impl<T: RealField + Copy> SimpleNet<T> {
         self.w.tr_mul(x)
     }
 
-    /// `-ln(softmax(x w)[label] + 1e-7)`, the book's `loss(x, t)` with `t = one_hot(label)`.
+    /// `-ln(softmax(x w)[label] + 1e-7)`, the book's `loss(x, t)` with `t = one_hot(label)`:
+    /// nabla-loss's `cross_entropy_labels(softmax_rows(x w))` on a batch of one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Label`] if `label` is not below the number of classes.
     ///
     /// # Panics
     ///
-    /// If `x` has the wrong length or `label` is not below the number of classes.
-    pub fn loss(&self, x: &DVector<T>, label: usize) -> T {
-        let y = softmax_rows(DMatrix::from_row_slice(
+    /// If `x` has the wrong length.
+    pub fn loss(&self, x: &DVector<T>, label: usize) -> Result<T, Error> {
+        Ok(cross_entropy_labels(&self.probabilities(x), &[label])?)
+    }
+
+    /// `softmax(x w)` as a one-row matrix.
+    fn probabilities(&self, x: &DVector<T>) -> DMatrix<T> {
+        softmax_rows(&DMatrix::from_row_slice(
             1,
             self.w.ncols(),
             self.predict(x).as_slice(),
-        ));
-        -(y[label] + nalgebra::convert(DELTA)).ln()
+        ))
     }
 }
 
@@ -75,11 +84,7 @@ impl<T: Precision + RealField> SimpleNet<T> {
     ///
     /// If `x` has the wrong length or `label` is not below the number of classes.
     pub fn backprop(&self, x: &DVector<T>, label: usize) -> DMatrix<T> {
-        let mut y = softmax_rows(DMatrix::from_row_slice(
-            1,
-            self.w.ncols(),
-            self.predict(x).as_slice(),
-        ));
+        let mut y = self.probabilities(x);
         let scale = y[label] / (y[label] + <T as Precision>::from_f64(DELTA));
         y[label] -= T::one();
         (x * y) * scale
@@ -93,20 +98,28 @@ impl<T: Precision + RealField> SimpleNet<T> {
     /// [`Error::NumDiff`] if the loss is not finite at a probed point or `h` is not a valid
     /// step.
     ///
+    /// [`Error::Label`] if `label` is not below the number of classes.
+    ///
     /// # Panics
     ///
-    /// If `x` has the wrong length or `label` is not below the number of classes.
+    /// If `x` has the wrong length.
     pub fn numerical_gradient(
         &self,
         x: &DVector<T>,
         label: usize,
         h: T,
     ) -> Result<DMatrix<T>, Error> {
+        // Checks the label once, so that the loss below cannot fail.
+        self.loss(x, label)?;
         let mut w = self.w.clone();
         let (rows, cols) = w.shape();
         let flat = gradient(
             &mut w,
-            |w: &DMatrix<T>| SimpleNet { w: w.clone() }.loss(x, label),
+            |w: &DMatrix<T>| {
+                SimpleNet { w: w.clone() }
+                    .loss(x, label)
+                    .expect("the label was checked above")
+            },
             Options::fixed(Scheme::Central, h),
         )?;
         Ok(DMatrix::from_column_slice(rows, cols, &flat))
@@ -123,13 +136,17 @@ impl SimpleNet<f64> {
     pub fn dual_gradient(&self, x: &DVector<f64>, label: usize) -> DMatrix<f64> {
         type D = DualVec<f64, 8>;
         let (rows, cols) = self.w.shape();
+        assert!(
+            label < cols,
+            "label {label} is not below the {cols} classes"
+        );
         let xd = x.map(D::constant);
         let (_, flat) = gradient_chunked::<8, _>(
             |w: &[D]| {
                 let net = SimpleNet {
                     w: DMatrix::from_column_slice(rows, cols, w),
                 };
-                net.loss(&xd, label)
+                net.loss(&xd, label).expect("the label was checked above")
             },
             self.w.as_slice(),
         );
@@ -164,7 +181,15 @@ mod tests {
         for (got, want) in p.iter().zip([1.05414809, 0.63071653, 1.1328074]) {
             assert_relative_eq!(*got, want, epsilon = 5e-9);
         }
-        assert_relative_eq!(net.loss(&x, 2), 0.9280682857864075, epsilon = 1e-15);
+        assert_eq!(net.loss(&x, 2).unwrap(), 0.9280682857864075);
+        assert_eq!(
+            net.loss(&x, 3).unwrap_err().to_string(),
+            "label 3 at row 0 is out of range: the network has 3 outputs"
+        );
+        assert!(matches!(
+            net.numerical_gradient(&x, 3, 1e-4),
+            Err(Error::Label { label: 3, .. })
+        ));
     }
 
     #[test]
@@ -198,7 +223,7 @@ mod tests {
     fn f32_follows_f64_and_empty_weights_are_rejected() {
         let (net, x) = book();
         let net32 = SimpleNet::new(net.w().map(|v| v as f32)).unwrap();
-        let l32 = net32.loss(&x.map(|v| v as f32), 2);
+        let l32 = net32.loss(&x.map(|v| v as f32), 2).unwrap();
         assert_relative_eq!(f64::from(l32), 0.9280682857864075, max_relative = 1e-6);
         assert!(SimpleNet::new(DMatrix::<f64>::zeros(0, 3)).is_err());
         assert!(SimpleNet::new(DMatrix::<f64>::zeros(2, 0)).is_err());

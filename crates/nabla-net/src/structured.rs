@@ -5,8 +5,8 @@ use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
 use crate::engine::{Engine, sigmoid};
-use crate::forward::DELTA;
 use crate::{Gradient, Precision, SparseRows, TwoLayerNet};
+use nabla_loss::DELTA;
 
 /// The book's numerical gradient, central differences with step `h` (the book uses `1e-4`)
 /// over every parameter, computed by recomputing only what each nudge changes.

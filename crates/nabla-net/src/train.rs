@@ -301,7 +301,7 @@ mod tests {
             .row_iter()
             .map(|r| {
                 let sums: Vec<f64> = (0..4).map(|g| r.columns(4 * g, 4).sum()).collect();
-                crate::forward::argmax(sums) as u8
+                nabla_loss::argmax(&sums).unwrap_or(0) as u8
             })
             .collect();
         let train_set = Dataset::new(&x.rows(0, 200).into_owned(), &labels[..200]).unwrap();

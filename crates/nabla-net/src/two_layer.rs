@@ -171,29 +171,39 @@ impl<T: RealField + Copy> TwoLayerNet<T> {
     ///
     /// If `x` does not have `input` columns.
     pub fn predict(&self, x: &DMatrix<T>) -> DMatrix<T> {
-        forward::softmax_rows(self.logits(x))
+        nabla_loss::softmax_rows(&self.logits(x))
     }
 
-    /// The book's loss: the batch mean of `-ln(y[i, t_i] + 1e-7)` where `y` is
-    /// [`predict`](Self::predict) and `t_i = labels[i]`.
+    /// The book's loss: nabla-loss's [`cross_entropy_labels`](nabla_loss::cross_entropy_labels)
+    /// of [`predict`](Self::predict), the batch mean of `-ln(y[i, t_i] + DELTA)` with
+    /// `t_i = labels[i]` and the book's [`DELTA`](nabla_loss::DELTA) `= 1e-7`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Label`] if a label is not below `output`; [`Error::Loss`] if `labels` does not
+    /// have one entry per row of `x` or the batch is empty.
     ///
     /// # Panics
     ///
-    /// If `x` does not have `input` columns, if `labels` does not have one entry per row of
-    /// `x`, or if a label is not below `output` (check data with
-    /// [`check_labels`](crate::check_labels) first).
-    pub fn loss(&self, x: &DMatrix<T>, labels: &[usize]) -> T {
-        forward::cross_entropy(&self.predict(x), labels)
+    /// If `x` does not have `input` columns.
+    pub fn loss(&self, x: &DMatrix<T>, labels: &[usize]) -> Result<T, Error> {
+        Ok(nabla_loss::cross_entropy_labels(&self.predict(x), labels)?)
     }
 
-    /// The fraction of rows of `x` whose largest logit is at its label (ties go to the first
-    /// class, as NumPy's `argmax`).
+    /// The fraction of rows of `x` whose largest logit is at its label: nabla-loss's
+    /// [`accuracy`](nabla_loss::accuracy) of the logits (ties go to the first class, as NumPy's
+    /// `argmax`; a row with a NaN predicts the NaN's class).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Label`] if a label is not below `output`; [`Error::Loss`] if `labels` does not
+    /// have one entry per row of `x` or the batch is empty.
     ///
     /// # Panics
     ///
-    /// If `x` does not have `input` columns or `labels` does not have one entry per row of `x`.
-    pub fn accuracy(&self, x: &DMatrix<T>, labels: &[usize]) -> f64 {
-        forward::accuracy(&self.logits(x), labels)
+    /// If `x` does not have `input` columns.
+    pub fn accuracy(&self, x: &DMatrix<T>, labels: &[usize]) -> Result<f64, Error> {
+        Ok(nabla_loss::accuracy(&self.logits(x), labels)?)
     }
 }
 
@@ -265,12 +275,37 @@ mod tests {
         assert!(y.iter().all(|&p| (p - 0.1).abs() < 1e-15));
         // -ln(0.1 + 1e-7)
         assert_relative_eq!(
-            net.loss(&x, &[3, 7]),
+            net.loss(&x, &[3, 7]).unwrap(),
             -(0.1f64 + 1e-7).ln(),
             epsilon = 1e-14
         );
         // All logits tie: argmax is class 0.
-        assert_eq!(net.accuracy(&x, &[0, 1]), 0.5);
+        assert_eq!(net.accuracy(&x, &[0, 1]).unwrap(), 0.5);
+    }
+
+    #[test]
+    fn bad_labels_are_typed_errors() {
+        let net = TwoLayerNet::<f64>::new(Sizes::new(4, 3, 10).unwrap(), 0.1, 2).unwrap();
+        let x = DMatrix::from_fn(2, 4, |i, j| (i + j) as f64);
+        let err = net.loss(&x, &[3, 10]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "label 10 at row 1 is out of range: the network has 10 outputs"
+        );
+        assert!(matches!(
+            net.accuracy(&x, &[12, 0]),
+            Err(Error::Label {
+                row: 0,
+                label: 12,
+                classes: 10
+            })
+        ));
+        assert_eq!(
+            net.loss(&x, &[3]).unwrap_err().to_string(),
+            "loss: 1 labels given for a prediction of 2 rows (one label per row)"
+        );
+        let empty = DMatrix::<f64>::zeros(0, 4);
+        assert!(matches!(net.accuracy(&empty, &[]), Err(Error::Loss(_))));
     }
 
     #[test]
@@ -290,7 +325,11 @@ mod tests {
         assert_relative_eq!(logits[(0, 1)], -3.0 * z, epsilon = 1e-15);
         let p1 = 1.0 / (1.0 + (logits[(0, 0)] - logits[(0, 1)]).exp());
         assert_relative_eq!(net.predict(&x)[(0, 1)], p1, epsilon = 1e-15);
-        assert_relative_eq!(net.loss(&x, &[1]), -(p1 + 1e-7).ln(), epsilon = 1e-14);
+        assert_relative_eq!(
+            net.loss(&x, &[1]).unwrap(),
+            -(p1 + 1e-7).ln(),
+            epsilon = 1e-14
+        );
     }
 
     #[test]
@@ -299,8 +338,8 @@ mod tests {
         let net32 = net.map(|w| w as f32);
         let x = DMatrix::from_fn(5, 6, |i, j| ((i * 6 + j) % 7) as f64 / 7.0);
         let labels = [0, 1, 2, 1, 0];
-        let l64 = net.loss(&x, &labels);
-        let l32 = net32.loss(&x.map(|v| v as f32), &labels);
+        let l64 = net.loss(&x, &labels).unwrap();
+        let l32 = net32.loss(&x.map(|v| v as f32), &labels).unwrap();
         assert_relative_eq!(f64::from(l32), l64, max_relative = 1e-5);
     }
 }
