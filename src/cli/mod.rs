@@ -5,9 +5,9 @@
 
 use clap::{Parser, Subcommand};
 
-mod mnist;
 mod eval;
 mod gradcheck;
+mod mnist;
 mod steps;
 mod train;
 
