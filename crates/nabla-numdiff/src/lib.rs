@@ -18,7 +18,11 @@
 //! **The schemes.** [`Scheme::Forward`], [`Scheme::Backward`], [`Scheme::Central`] and the
 //! fourth-order [`Scheme::FivePoint`]; and [`richardson`], which extrapolates central
 //! differences at shrinking steps to `h -> 0` and returns the value with an error estimate
-//! ([`Estimate`]), reaching `1e-13` relative in `f64`.
+//! ([`Estimate`]), reaching `1e-13` relative in `f64`; [`richardson_gradient`] does it for
+//! every parameter and returns the per-element estimates ([`GradientEstimate`]). The estimate
+//! is made to bound the real error (successive estimates must agree, never below the rounding
+//! floor), and the automatic first step grows from `0.1` only while the estimate improves, so
+//! that it does not step over a function's features at large `|x|`.
 //!
 //! **The containers.** Every driver is written once against [`Params`], a trait for "a flat
 //! set of scalars I can read and write one at a time", implemented for slices, arrays,
@@ -71,6 +75,7 @@ mod options;
 mod parallel;
 mod params;
 mod richardson;
+mod richardson_gradient;
 mod stencil;
 
 pub use check::{CheckReport, GradientCheck, Mismatch, check_gradient, check_gradient_directions};
@@ -86,3 +91,4 @@ pub use options::{Options, Scheme, Step};
 pub use parallel::par_gradient;
 pub use params::Params;
 pub use richardson::{Estimate, MAX_LEVELS, Richardson, richardson};
+pub use richardson_gradient::{GradientEstimate, richardson_gradient};

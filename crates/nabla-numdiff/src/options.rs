@@ -67,6 +67,21 @@ pub enum Step<T> {
     /// The default: `eps^p * max(1, |x|)` with `p` from [`Scheme::step_exponent`] (and
     /// `eps^(1/4)` for second differences), divided by the step that is really representable,
     /// `(x + h) - x`, so that the rounding of `x + h` costs nothing.
+    ///
+    /// The rule and its trade-off: the best central step is `cbrt(3 eps |f| / |f'''|)`, which
+    /// depends on `f`. Scaling with `max(1, |x|)` assumes `f`'s features scale with `|x|`
+    /// (`x^k`, `ln x`, `exp(x/s)`), and there it is right at any magnitude: at `|x| = 1e3` to
+    /// `1e6` it is 100 times more accurate than an absolute step `cbrt(eps)` (as the
+    /// finitediff crate 0.2 uses, dividing by the nominal `2h`; see `tests/vs_finitediff.rs`).
+    /// For a function whose `|f'''| / |f|` is large and does not shrink with `|x|`, such as
+    /// Rosenbrock's quartic with coefficient 100 on `[-2, 2]`, the best step is below
+    /// `cbrt(eps)`, and the scaled step, up to twice `cbrt(eps)` for `1 < |x| <= 2`, costs a
+    /// factor of about 1.6 in accuracy (measured on 200 random points of Rosenbrock in 10
+    /// dimensions: error relative to the largest gradient element `3.4e-11` against
+    /// finitediff's `2.1e-11`, geometric means). Both are at the theory's `eps^(2/3) = 3.7e-11`;
+    /// when a function's scale is known, pass [`Step::Fixed`] or use
+    /// [`richardson_gradient`](crate::richardson_gradient), which is `1e-13`-accurate and says
+    /// how accurate it is.
     Auto,
 }
 
