@@ -81,6 +81,25 @@ fn info_on_valid_small_files_reports_then_fails_on_checksums() {
     info_fails(dir.path(), &["checksum mismatch", TRAIN_IMAGES]);
 }
 
+
+/// `nabla mnist info | head -1`: a reader that has gone away ends the command quietly
+/// (exit 0), where `println!` would panic on the closed pipe.
+#[test]
+fn info_into_a_closed_pipe_exits_quietly() {
+    let dir = small_mnist();
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader); // closed before the command writes its first line
+    let out = Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(["mnist", "info", "--data", dir.path().to_str().unwrap()])
+        .env_remove("MNIST_DIR")
+        .stdout(writer)
+        .output()
+        .expect("run the nabla binary");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+    // Exit 0, not the checksum failure (1) it would reach with a reader, nor a panic (101).
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+}
 #[test]
 fn info_names_a_missing_file() {
     let dir = small_mnist();

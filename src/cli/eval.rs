@@ -38,7 +38,7 @@ pub fn run(args: Args) -> CliResult {
         SavedNet::F64(net) => accuracy(net, &test)?,
         _ => return Err("this model's precision is not supported by this build".into()),
     };
-    println!(
+    outln!(
         "test accuracy {accuracy:.4} on {} images (model {}-{}-{}, {}, {})",
         test.len(),
         sizes.input,
@@ -46,7 +46,7 @@ pub fn run(args: Args) -> CliResult {
         sizes.output,
         saved.precision(),
         args.model.display()
-    );
+    )?;
     Ok(())
 }
 

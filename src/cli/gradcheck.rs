@@ -1,6 +1,5 @@
 //! `nabla gradcheck`: one batch, the network's gradient four ways, compared and timed.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -67,7 +66,7 @@ pub fn run(args: Args) -> CliResult {
         .collect();
     let sizes = Sizes::new(cols, args.hidden, nabla::data::CLASSES)?;
     let net = TwoLayerNet::<f64>::new(sizes, 0.01, args.seed)?;
-    println!(
+    outln!(
         "gradcheck: the first {} training images, network {}-{}-{} ({} parameters), f64, \
          numerical step h = 1e-4",
         args.batch,
@@ -75,22 +74,20 @@ pub fn run(args: Args) -> CliResult {
         sizes.hidden,
         sizes.output,
         sizes.parameter_count()
-    );
+    )?;
 
     let mut results: Vec<(&str, Gradient<f64>)> = Vec::new();
     let mut timed =
         |name: &'static str,
          f: &mut dyn FnMut() -> Result<Gradient<f64>, Box<dyn std::error::Error>>| {
-            print!("  {name:<26}");
-            // A failed flush only delays the line.
-            let _ = std::io::stdout().flush();
+            out!("  {name:<26}")?;
             let start = Instant::now();
             let g = f()?;
-            println!("{:>10.4} s", start.elapsed().as_secs_f64());
+            outln!("{:>10.4} s", start.elapsed().as_secs_f64())?;
             results.push((name, g));
             Ok::<(), Box<dyn std::error::Error>>(())
         };
-    println!("time of each gradient:");
+    outln!("time of each gradient:")?;
     timed("backprop", &mut || Ok(backprop(&net, &x, &labels).1))?;
     timed("numerical, structure-aware", &mut || {
         Ok(numerical_gradient_structured(&net, &x, &labels, 1e-4))
@@ -109,11 +106,11 @@ pub fn run(args: Args) -> CliResult {
         timed(name, &mut || Ok(dual_gradient(&net, &x, &labels).1))?;
     }
 
-    println!("worst element difference between each pair:");
+    outln!("worst element difference between each pair:")?;
     for (i, (a_name, a)) in results.iter().enumerate() {
         for (b_name, b) in &results[i + 1..] {
             if let Some(d) = a.worst_difference(b, |v| v) {
-                println!("  {a_name} vs {b_name}: {}", describe(&d));
+                outln!("  {a_name} vs {b_name}: {}", describe(&d))?;
             }
         }
     }

@@ -59,7 +59,7 @@ fn describe(origin: Origin) -> &'static str {
 
 fn info(data: Option<PathBuf>) -> CliResult {
     let (dir, origin) = source(data).locate()?;
-    println!("MNIST in {} ({})", dir.display(), describe(origin));
+    outln!("MNIST in {} ({})", dir.display(), describe(origin))?;
     let options = MnistOptions::default();
     let load = |split| {
         Mnist::load(&dir, split, options).map_err(|error| match error {
@@ -72,31 +72,31 @@ fn info(data: Option<PathBuf>) -> CliResult {
     for (name, split) in [("train", &train), ("test", &test)] {
         let (rows, cols) = split.image_shape();
         let (n, width) = split.images().shape();
-        println!(
+        outln!(
             "{name:<5}  {} images of {rows} x {cols} (matrix {n} x {width}), {} labels, first labels {:?}",
             split.len(),
             split.labels().len(),
             &split.labels()[..split.len().min(10)],
-        );
+        )?;
     }
     let (mean, std) = train.pixel_mean_std();
-    println!("training pixels / 255: mean {mean:.16}, standard deviation {std:.16}");
+    outln!("training pixels / 255: mean {mean:.16}, standard deviation {std:.16}")?;
 
-    println!("SHA-256 of the decompressed content:");
+    outln!("SHA-256 of the decompressed content:")?;
     let mut mismatched = Vec::new();
     for file in MnistFile::ALL {
         let path = file.path_in(&dir);
         match verify_file(&path, file) {
-            Ok(()) => println!("  {:<28} ok", file.file_name()),
+            Ok(()) => outln!("  {:<28} ok", file.file_name())?,
             Err(error @ Error::Checksum { .. }) => {
-                println!("  {:<28} MISMATCH", file.file_name());
+                outln!("  {:<28} MISMATCH", file.file_name())?;
                 mismatched.push(error.to_string());
             }
             Err(other) => return Err(other.into()),
         }
     }
     if mismatched.is_empty() {
-        println!("all four checksums match");
+        outln!("all four checksums match")?;
         Ok(())
     } else {
         Err(mismatched.join("\n").into())
@@ -109,7 +109,7 @@ fn fetch(dir: Option<PathBuf>, mirrors: Vec<String>) -> CliResult {
         source = source.with_mirrors(mirrors);
     }
     let (dir, origin) = source.locate()?;
-    println!("MNIST into {} ({})", dir.display(), describe(origin));
+    outln!("MNIST into {} ({})", dir.display(), describe(origin))?;
     let mut bar: Option<ProgressBar> = None;
     let style = ProgressStyle::with_template(
         "{msg:28} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
@@ -117,7 +117,11 @@ fn fetch(dir: Option<PathBuf>, mirrors: Vec<String>) -> CliResult {
     .map(|s| s.progress_chars("=> "))
     .unwrap_or_else(|_| ProgressStyle::default_bar());
     source.fetch(&mut |event| match event {
-        Event::Verified { file, .. } => println!("  {:<28} present, checksum ok", file.file_name()),
+        // Inside the callback a closed stdout is ignored: the download goes on, and the
+        // last line after it reports the closed pipe.
+        Event::Verified { file, .. } => {
+            let _ = outln!("  {:<28} present, checksum ok", file.file_name());
+        }
         Event::Rejected { error, .. } => eprintln!("  rejected: {error}"),
         Event::Started { file, url, total } => {
             let pb = match total {
@@ -143,10 +147,10 @@ fn fetch(dir: Option<PathBuf>, mirrors: Vec<String>) -> CliResult {
             if let Some(pb) = bar.take() {
                 pb.finish_and_clear();
             }
-            println!("  {:<28} downloaded, checksum ok", file.file_name());
+            let _ = outln!("  {:<28} downloaded, checksum ok", file.file_name());
         }
         _ => {}
     })?;
-    println!("all four files present and verified");
+    outln!("all four files present and verified")?;
     Ok(())
 }

@@ -3,7 +3,26 @@
 //! Each subcommand lives in its own file (`src/cli/<name>.rs`) with a clap `Args` struct and a
 //! `run` function; this file only lists them.
 
+use std::fmt;
+use std::io::Write;
+
 use clap::{Parser, Subcommand};
+
+/// `println!` for the subcommands: evaluates to a `Result`, so that a reader that has gone
+/// away (`nabla mnist info | head -1`) ends the command quietly instead of panicking the way
+/// `println!` does on a closed pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*), true)
+    };
+}
+
+/// `print!` (no newline, flushed) with the same closed-pipe handling as [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*), false)
+    };
+}
 
 mod eval;
 mod gradcheck;
@@ -13,6 +32,34 @@ mod train;
 
 /// The error every subcommand returns: its message is printed as `error: ...`.
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Standard output was closed by its reader: the command stops writing and exits 0.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+/// Writes to standard output (and flushes a line without its newline, so that it shows
+/// before a long computation). A closed pipe is [`StdoutClosed`], any other failure its
+/// I/O error.
+pub fn write_stdout(args: fmt::Arguments<'_>, newline: bool) -> CliResult {
+    let mut stdout = std::io::stdout().lock();
+    let written = if newline {
+        writeln!(stdout, "{args}")
+    } else {
+        write!(stdout, "{args}").and_then(|()| stdout.flush())
+    };
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Box::new(StdoutClosed)),
+        other => Ok(other?),
+    }
+}
 
 /// Chapter 4 of *Deep Learning from Scratch*, done properly.
 #[derive(Debug, Parser)]

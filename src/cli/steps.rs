@@ -397,17 +397,7 @@ pub fn run(args: Args) -> CliResult {
         .save_png(&args.out)?;
     say!(text);
     say!(text, "chart saved to {}", args.out.display());
-    print_text(&text)
-}
-
-/// Prints `text` to stdout; a reader that has gone away (broken pipe) is not an error.
-fn print_text(text: &str) -> CliResult {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
+    out!("{text}")
 }
 
 #[cfg(test)]

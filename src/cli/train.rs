@@ -335,7 +335,7 @@ fn run_typed<T: Precision>(
         .series("test", &curve(|r| r.test_accuracy))
         .save_png(out.join("accuracy.png"))?;
 
-    println!(
+    outln!(
         "{} iterations ({}, {}): train accuracy {:.4}, test accuracy {:.4}, {:.2} s training",
         config.iterations,
         config.grad.name(),
@@ -343,14 +343,14 @@ fn run_typed<T: Precision>(
         outcome.final_train_accuracy,
         outcome.final_test_accuracy,
         train_seconds,
-    );
+    )?;
     if let Some(peak) = peak_memory_bytes() {
-        println!("peak memory {:.0} MB", peak as f64 / 1e6);
+        outln!("peak memory {:.0} MB", peak as f64 / 1e6)?;
     }
-    println!(
+    outln!(
         "wrote {0}/report.json, {0}/loss.png, {0}/accuracy.png, {0}/model.json",
         out.display()
-    );
+    )?;
     Ok(())
 }
 
