@@ -81,7 +81,6 @@ fn info_on_valid_small_files_reports_then_fails_on_checksums() {
     info_fails(dir.path(), &["checksum mismatch", TRAIN_IMAGES]);
 }
 
-
 /// `nabla mnist info | head -1`: a reader that has gone away ends the command quietly
 /// (exit 0), where `println!` would panic on the closed pipe.
 #[test]
