@@ -10,7 +10,7 @@
 //! |---|---|
 //! | `forward_fd` | `nabla_numdiff::gradient`, forward differences, automatic step |
 //! | `central_fd` | `nabla_numdiff::gradient`, central differences, automatic step (the default) |
-//! | `richardson` | `nabla_numdiff::richardson` per coordinate, default settings |
+//! | `richardson` | `nabla_numdiff::richardson_gradient`, default settings (automatic first step) |
 //! | `dual` | `nabla_dual::gradient`: one `Dual64` pass per input |
 //! | `dual_vec8` | `nabla_dual::gradient_chunked::<8, _>`: one `DualVec64<8>` pass per 8 inputs |
 //! | `analytic` | the hand-written gradient (nabla-loss's for softmax-cross-entropy) |

@@ -1,7 +1,8 @@
 //! What the gradient benches and the `gradient_accuracy` example share: the two test
 //! functions (written once, generic over the scalar), their analytic gradients, a fixed
-//! pseudo-random point, and the gradient drivers that no crate offers ready-made (a Richardson
-//! gradient and a chunked gradient on num-dual's `DualSVec64<8>`).
+//! pseudo-random point, and thin gradient drivers over the crates' APIs (one signature for
+//! every method) plus one that no crate offers ready-made (a chunked gradient on num-dual's
+//! `DualSVec64<8>`).
 //!
 //! Included with `#[path]` by `benches/gradients.rs` and `examples/gradient_accuracy.rs`, so
 //! that the timed code and the accuracy table run exactly the same functions.
@@ -96,30 +97,17 @@ pub fn point_with_seed(n: usize, scale: f64, seed: u64) -> Vec<f64> {
         .collect()
 }
 
-/// The gradient by Richardson extrapolation, one coordinate at a time, with nabla-numdiff's
-/// default settings. nabla-numdiff has `richardson` for one variable only, so the loop over
-/// coordinates is here.
+/// The gradient by Richardson extrapolation: nabla-numdiff's `richardson_gradient` with its
+/// default settings (automatic first step, ten levels), the gradient only.
 ///
 /// # Panics
 ///
 /// If `f` is not finite at a probed point (the bench functions are finite everywhere).
 pub fn richardson_gradient(f: impl Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
     let mut p = x.to_vec();
-    (0..x.len())
-        .map(|i| {
-            let xi = x[i];
-            let d = nabla_numdiff::richardson(
-                |v| {
-                    p[i] = v;
-                    f(&p)
-                },
-                xi,
-                Richardson::default(),
-            );
-            p[i] = xi;
-            d.expect("the bench functions are finite everywhere").value
-        })
-        .collect()
+    nabla_numdiff::richardson_gradient(&mut p[..], |p: &[f64]| f(p), Richardson::default())
+        .expect("the bench functions are finite everywhere")
+        .gradient
 }
 
 /// nabla-numdiff's gradient with the given scheme and the automatic step.

@@ -10,13 +10,13 @@
 //!
 //! (Both with `|x|` enlarged by the step, where the probes are.)
 
-use nabla_numdiff::{Options, derivative};
+use nabla_numdiff::{Options, Step, derivative};
 use proptest::prelude::*;
 
 use crate::strategies::wide;
 use crate::tolerance::{
-    self, EPS, assert_dual, assert_within, central_gradient, central_step, richardson_first_step,
-    richardson_gradient,
+    self, EPS, RICHARDSON_AUTO_FIRST_STEP, assert_dual, assert_within, central_gradient,
+    central_step, richardson, richardson_widest_step,
 };
 
 fn book_f<S: nalgebra::RealField + Copy>(x: S) -> S {
@@ -44,9 +44,11 @@ proptest! {
         let c = derivative(book_f, x, Options::default()).unwrap();
         assert_within("central", &[c], &[g], &[tolerance::central(h, 0.0, e_at(h), g, eg)]);
 
-        let h0 = richardson_first_step(x);
-        let r = richardson_gradient(|v| book_f(v[0]), &[x], |_| None)[0].value;
-        assert_within("richardson", &[r], &[g], &[tolerance::richardson_rounding(h0, e_at(h0), g, eg)]);
+        // The automatic first step: rounding bound at the smallest first step, E over the
+        // widest stencil (see `tolerance`); no truncation error for a quadratic.
+        let e = e_at(richardson_widest_step(x));
+        let r = richardson(|v| book_f(v[0]), &[x], Step::Auto);
+        assert_within("richardson", &r, &[g], &[tolerance::richardson_rounding(RICHARDSON_AUTO_FIRST_STEP, e, g, eg)]);
 
         let (v, d) = nabla_dual::derivative(book_f, x);
         assert_dual("Dual64", &[d], &[g], &[0.02 * x.abs() + 0.1]);
@@ -66,10 +68,9 @@ proptest! {
         let tol = [0, 1].map(|i| tolerance::central(h[i], 0.0, e, g[i], 0.0));
         assert_within("central", &central_gradient(book_f2, &x), &g, &tol);
 
-        let h0 = x.map(richardson_first_step);
-        let e = e_at(h0);
-        let tol = [0, 1].map(|i| tolerance::richardson_rounding(h0[i], e, g[i], 0.0));
-        let r: Vec<f64> = richardson_gradient(book_f2, &x, |_| None).iter().map(|d| d.value).collect();
+        let e = e_at(x.map(richardson_widest_step));
+        let tol = [0, 1].map(|i| tolerance::richardson_rounding(RICHARDSON_AUTO_FIRST_STEP, e, g[i], 0.0));
+        let r = richardson(book_f2, &x, Step::Auto);
         assert_within("richardson", &r, &g, &tol);
 
         let scale = g.map(f64::abs);

@@ -13,13 +13,14 @@
 //! * Analytic gradient: `-400 x_i (x_{i+1} - x_i^2) - 2 (1 - x_i) + 200 (x_i - x_{i-1}^2)`;
 //!   `Eg = 8 eps` times the sum of those terms' magnitudes (also the scale of the dual check).
 
+use nabla_numdiff::Step;
 use proptest::prelude::*;
 
 use crate::shared::{rosenbrock, rosenbrock_grad};
 use crate::strategies::wide_vec;
 use crate::tolerance::{
-    self, EPS, assert_dual, assert_within, central_gradient, central_step, richardson_first_step,
-    richardson_gradient,
+    self, EPS, RICHARDSON_AUTO_FIRST_STEP, assert_dual, assert_within, central_gradient,
+    central_step, richardson, richardson_widest_step,
 };
 
 /// `F` of the module docs: the magnitudes of the terms, with every coordinate enlarged by
@@ -77,14 +78,15 @@ proptest! {
         let n = x.len();
         let g = rosenbrock_grad(&x);
         let gs = grad_scale(&x);
-        // The probes reach x_i +- h0.
-        let e = (n as f64 + 8.0) * EPS * term_scale(&x, |i| richardson_first_step(x[i]));
+        // The automatic first step: the probes reach at most x_i +- 0.1 max(1, |x_i|), and the
+        // rounding bound is largest at the smallest first step, 0.1 (see `tolerance`).
+        let e = (n as f64 + 8.0) * EPS * term_scale(&x, |i| richardson_widest_step(x[i]));
         let tol: Vec<f64> = (0..n)
             .map(|i| {
-                tolerance::richardson_rounding(richardson_first_step(x[i]), e, g[i], 8.0 * EPS * gs[i])
+                tolerance::richardson_rounding(RICHARDSON_AUTO_FIRST_STEP, e, g[i], 8.0 * EPS * gs[i])
             })
             .collect();
-        let r: Vec<f64> = richardson_gradient(rosenbrock, &x, |_| None).iter().map(|d| d.value).collect();
+        let r = richardson(rosenbrock, &x, Step::Auto);
         assert_within("richardson", &r, &g, &tol);
     }
 
