@@ -1,8 +1,9 @@
-//! The checked fast path of the chain rule gives exactly the strong-zero arithmetic.
+//! The guarded fast path of the chain rule gives exactly the strong-zero arithmetic.
 //!
 //! [`Tangent::chain`], [`Tangent::chain2`], [`Tangent::product`] and [`Tangent::scale_part`]
-//! compute with plain products and fall back to [`Real::strong_mul`] only when the result
-//! holds a NaN. Here every shape, nested duals included, is compared with the formula
+//! compute with plain products and fall back to [`Real::strong_mul`] only when a factor (a
+//! derivative component included) is not finite, or, for the single-derivative shape, a
+//! select per product. Here every shape, nested duals included, is compared with the formula
 //! evaluated with `strong_mul` throughout, over all combinations of zeros, finite numbers,
 //! infinities and NaN in every component (inputs that are NaN themselves included). Results
 //! must agree component by component, NaN with NaN; a zero may differ in sign only.
@@ -145,4 +146,18 @@ fn a_nan_input_still_gives_nan_where_it_flows() {
     assert_eq!(y.eps(), 3.0);
     let y = Dual64::constant(f64::NAN).sin();
     assert_eq!(y.eps(), 0.0);
+}
+
+#[test]
+fn hyper_dual_cross_term_stays_zero_against_an_infinite_slope() {
+    // f(x, y) = (2 + y) sqrt(y) at y = 0 does not depend on x: ∂²f/∂x∂y = 0, although
+    // ∂f/∂y is infinite there. The product's ε₁ε₂ term multiplies the components
+    // eps1 = 0 (of 2 + y) and eps2 = ∞ (of sqrt y), which must give 0, not NaN.
+    let p = nabla_dual::HyperDual64::from_parts(2.0, 0.0, 1.0, 0.0);
+    let q = nabla_dual::HyperDual64::from_parts(0.0, 0.0, 1.0, 0.0).sqrt();
+    let f = p * q;
+    assert_eq!((f.re(), f.eps1(), f.eps2()), (0.0, 0.0, f64::INFINITY));
+    assert_eq!(f.eps1eps2(), 0.0);
+    // The same through chain_rule: exp(q) has eps1 eps2 = 0 * ∞ in its second-order term.
+    assert_eq!(q.exp().eps1eps2(), 0.0);
 }
