@@ -483,11 +483,11 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
     #[inline]
     fn chain(self, d1: T, d2: T) -> Self {
         if_finite(
-            // eps1 eps2 multiplies two components: they are factors too.
+            // eps1 eps2 multiplies two components: eps2 is a factor too.
             &[
                 d1.is_all_finite(),
                 d2.is_all_finite(),
-                self.is_finite_part(),
+                self.eps2.is_all_finite(),
             ],
             move || self.chain_with(d1, d2, plain_mul),
             move || self.chain_with(d1, d2, T::strong_mul),
@@ -497,8 +497,9 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
     #[inline]
     fn chain2(p: Self, q: Self, fx: T, fy: T, fxx: T, fxy: T, fyy: T) -> Self {
         let second = fxx.is_all_finite() & fxy.is_all_finite() & fyy.is_all_finite();
-        // The p∘q terms multiply components with each other: they are factors too.
-        let parts = p.is_finite_part() & q.is_finite_part();
+        // The p∘q terms multiply components with each other: the right-hand ones (p.eps2,
+        // q.eps1, q.eps2) are factors too.
+        let parts = p.eps2.is_all_finite() & q.eps1.is_all_finite() & q.eps2.is_all_finite();
         if_finite(
             &[fx.is_all_finite(), fy.is_all_finite(), second, parts],
             move || Self::chain2_with(p, q, fx, fy, fxx, fxy, fyy, plain_mul),
@@ -512,8 +513,8 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
             &[
                 a.is_all_finite(),
                 b.is_all_finite(),
-                p.is_finite_part(),
-                q.is_finite_part(),
+                q.eps1.is_all_finite(),
+                q.eps2.is_all_finite(),
             ],
             move || Self::product_with(p, q, a, b, plain_mul),
             move || Self::product_with(p, q, a, b, T::strong_mul),
