@@ -124,10 +124,10 @@ impl Idx {
 ///
 /// Panics if the rank exceeds 255 or a dimension exceeds `u32::MAX`.
 pub(crate) fn idx_header(dims: &[usize]) -> Vec<u8> {
-    let rank = u8::try_from(dims.len()).expect("IDX rank fits in a byte");
+    let rank = u8::try_from(dims.len()).expect("IDX rank fits in a byte"); // ok: Idx::new and the parser admit rank <= 255 only
     let mut header = vec![0, 0, IDX_TYPE_U8, rank];
     for &d in dims {
-        let d = u32::try_from(d).expect("IDX dimension fits in u32");
+        let d = u32::try_from(d).expect("IDX dimension fits in u32"); // ok: dims come from a u32 header or Idx::new
         header.extend_from_slice(&d.to_be_bytes());
     }
     header
