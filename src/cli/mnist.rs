@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use indicatif::{ProgressBar, ProgressStyle};
 use nabla::data::{
     Error, Event, Mnist, MnistFile, MnistOptions, MnistSource, Origin, Split, verify_file,
 };
@@ -110,46 +109,20 @@ fn fetch(dir: Option<PathBuf>, mirrors: Vec<String>) -> CliResult {
     }
     let (dir, origin) = source.locate()?;
     outln!("MNIST into {} ({})", dir.display(), describe(origin))?;
-    let mut bar: Option<ProgressBar> = None;
-    let style = ProgressStyle::with_template(
-        "{msg:28} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-    )
-    .map(|s| s.progress_chars("=> "))
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
-    source.fetch(&mut |event| match event {
+    let mut progress = super::progress::DownloadProgress::new("  ");
+    source.fetch(&mut |event| {
         // Inside the callback a closed stdout is ignored: the download goes on, and the
         // last line after it reports the closed pipe.
-        Event::Verified { file, .. } => {
-            let _ = outln!("  {:<28} present, checksum ok", file.file_name());
-        }
-        Event::Rejected { error, .. } => eprintln!("  rejected: {error}"),
-        Event::Started { file, url, total } => {
-            let pb = match total {
-                Some(len) => ProgressBar::new(len).with_style(style.clone()),
-                None => ProgressBar::new_spinner(),
-            };
-            pb.set_message(file.file_name());
-            pb.println(format!("  downloading {url}"));
-            bar = Some(pb);
-        }
-        Event::Progress { done, .. } => {
-            if let Some(pb) = &bar {
-                pb.set_position(done);
+        match event {
+            Event::Verified { file, .. } => {
+                let _ = outln!("  {:<28} present, checksum ok", file.file_name());
             }
-        }
-        Event::MirrorFailed { url, reason, .. } => {
-            if let Some(pb) = bar.take() {
-                pb.abandon();
+            Event::Saved { file, .. } => {
+                progress.show(event);
+                let _ = outln!("  {:<28} downloaded, checksum ok", file.file_name());
             }
-            eprintln!("  {url}: {reason}");
+            _ => progress.show(event),
         }
-        Event::Saved { file, .. } => {
-            if let Some(pb) = bar.take() {
-                pb.finish_and_clear();
-            }
-            let _ = outln!("  {:<28} downloaded, checksum ok", file.file_name());
-        }
-        _ => {}
     })?;
     outln!("all four files present and verified")?;
     Ok(())

@@ -27,6 +27,7 @@ macro_rules! out {
 mod eval;
 mod gradcheck;
 mod mnist;
+mod progress;
 mod steps;
 mod train;
 

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
-use nabla::data::{Event, Mnist, MnistOptions, MnistSource};
+use nabla::data::{Mnist, MnistOptions, MnistSource};
 use nabla::net::{
     Dataset, EpochRecord, GradMethod, Observer, Precision, Sizes, TrainConfig, TrainOutcome,
     TwoLayerNet, save_model, train,
@@ -113,35 +113,10 @@ pub(super) fn load_mnist(
     let (dir, _) = source.locate()?;
     eprintln!("loading MNIST from {}", dir.display());
     let start = Instant::now();
-    let mut bar: Option<ProgressBar> = None;
+    let mut progress = super::progress::DownloadProgress::new("");
     let (train, test) =
         nabla::data::load_mnist_with_progress(&source, MnistOptions::default(), &mut |event| {
-            match event {
-                Event::Started { file, url, total } => {
-                    let pb = total.map_or_else(ProgressBar::new_spinner, ProgressBar::new);
-                    pb.set_message(file.file_name());
-                    pb.println(format!("downloading {url}"));
-                    bar = Some(pb);
-                }
-                Event::Progress { done, .. } => {
-                    if let Some(pb) = &bar {
-                        pb.set_position(done);
-                    }
-                }
-                Event::MirrorFailed { url, reason, .. } => {
-                    if let Some(pb) = bar.take() {
-                        pb.abandon();
-                    }
-                    eprintln!("{url}: {reason}");
-                }
-                Event::Rejected { error, .. } => eprintln!("rejected: {error}"),
-                Event::Saved { .. } => {
-                    if let Some(pb) = bar.take() {
-                        pb.finish_and_clear();
-                    }
-                }
-                _ => {}
-            }
+            progress.show(event)
         })?;
     Ok((train, test, start.elapsed().as_secs_f64()))
 }
