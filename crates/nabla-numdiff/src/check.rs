@@ -227,16 +227,8 @@ where
     F: FnMut(&P) -> T,
 {
     let n = params.len();
-    assert_eq!(
-        analytic.len(),
-        n,
-        "check_gradient: the analytic gradient has {} elements, the parameters {}",
-        analytic.len(),
-        n
-    );
+    let f0 = begin("check_gradient", params, &mut f, analytic, check)?;
     let opts = check.options;
-    opts.validate()?;
-    let f0 = base(params, &mut f)?;
     let noise_num = check.noise_factor * T::epsilon() * f0.abs();
     let base_value = opts.scheme.uses_base().then_some(f0);
     let rule = stencil::Rule::new(opts);
@@ -247,6 +239,31 @@ where
         items.push(compare(i, a, numerical, check.rtol, noise_num / h));
     }
     Ok(report(items.into_iter(), 1 + n * opts.scheme.evaluations()))
+}
+
+/// What both checks do first: the analytic gradient has one element per parameter
+/// (`# Panics` of the callers), the options are valid, and `f(params)` is finite; returns it.
+fn begin<T, P, F>(
+    caller: &str,
+    params: &mut P,
+    f: &mut F,
+    analytic: &[T],
+    check: &GradientCheck<T>,
+) -> Result<T, Error>
+where
+    T: Float,
+    P: Params<T> + ?Sized,
+    F: FnMut(&P) -> T,
+{
+    assert_eq!(
+        analytic.len(),
+        params.len(),
+        "{caller}: the analytic gradient has {} elements, the parameters {}",
+        analytic.len(),
+        params.len()
+    );
+    check.options.validate()?;
+    base(params, f)
 }
 
 /// A cheaper check for many parameters: compares `analytic . v` with the numerical
@@ -278,16 +295,8 @@ where
     F: FnMut(&P) -> T,
 {
     let n = params.len();
-    assert_eq!(
-        analytic.len(),
-        n,
-        "check_gradient_directions: the analytic gradient has {} elements, the parameters {}",
-        analytic.len(),
-        n
-    );
+    let f0 = begin("check_gradient_directions", params, &mut f, analytic, check)?;
     let opts = check.options;
-    opts.validate()?;
-    let f0 = base(params, &mut f)?;
     let eps = T::epsilon();
     let mut rng = StdRng::seed_from_u64(seed);
     let mut v = vec![T::zero(); n];
