@@ -42,6 +42,12 @@ fn simplenet(c: &mut Criterion) {
     let net = SimpleNet::new(w).expect("2x3 weights");
     let x = DVector::from_row_slice(&[0.6, 0.9]);
     let label = 2;
+    // Every method returns a `Result`: the inputs are checked to be valid once here, so that
+    // the timings are of the gradients, not of an early error.
+    net.backprop(&x, label).expect("a valid sample");
+    net.numerical_gradient(&x, label, H)
+        .expect("a valid sample");
+    net.dual_gradient(&x, label).expect("a valid sample");
     let mut group = c.benchmark_group("network/simplenet");
     group.warm_up_time(Duration::from_millis(300));
     group.measurement_time(Duration::from_secs(1));
@@ -71,6 +77,11 @@ fn two_layer(c: &mut Criterion) {
     let net = TwoLayerNet::<f64>::new(sizes, 0.1, 7).expect("valid initialisation");
     let x = batch(10, 64);
     let labels: Vec<usize> = (0..10).map(|r| (3 * r + 1) % 10).collect();
+    // As above: valid inputs, so every timing below is of a gradient that was computed.
+    backprop(&net, &x, &labels).expect("a valid batch");
+    numerical_gradient(&net, &x, &labels, H).expect("a valid batch");
+    numerical_gradient_structured(&net, &x, &labels, H).expect("a valid batch");
+    dual_gradient(&net, &x, &labels).expect("a valid batch");
     let mut group = c.benchmark_group("network/twolayer_b10");
     group.sampling_mode(SamplingMode::Flat);
     group.warm_up_time(Duration::from_millis(500));

@@ -29,7 +29,7 @@ fn main() -> Result<(), nabla::net::Error> {
     print_matrix("net.W", net.w());
 
     let x = DVector::from_row_slice(&[0.6, 0.9]);
-    let p = net.predict(&x);
+    let p = net.predict(&x)?;
     println!("p = net.predict([0.6, 0.9]) = {:?}", p.as_slice());
     println!("np.argmax(p) = {}", p.argmax().0);
     let t = 2; // t = [0, 0, 1]
@@ -40,9 +40,9 @@ fn main() -> Result<(), nabla::net::Error> {
         "dW = numerical_gradient(f, net.W)   (central, h = 1e-4)",
         &numerical,
     );
-    let analytic = net.backprop(&x, t);
+    let analytic = net.backprop(&x, t)?;
     print_matrix("dW by backpropagation, x (softmax(x W) - t)^T", &analytic);
-    let dual = net.dual_gradient(&x, t);
+    let dual = net.dual_gradient(&x, t)?;
     print_matrix(
         "dW by dual numbers (forward mode, one pass of DualVec<f64, 8>)",
         &dual,

@@ -1,10 +1,13 @@
 //! `nabla train`, `nabla eval` and `nabla gradcheck` end to end, on small MNIST-format files
 //! written here (so they run offline, without `$MNIST_DIR`): wrong values exit non-zero with a
 //! message and no panic; a short run writes its report, charts and model; the same seed gives
-//! the same report; `nabla eval` reproduces the report's test accuracy.
+//! the same report; `nabla eval` reproduces the report's test accuracy; odd counts, huge sizes,
+//! empty splits and models made for other data are errors that say what is wrong.
 
 use std::path::Path;
 use std::process::{Command, Output};
+
+use nabla::net::{Sizes, TwoLayerNet, save_model};
 
 fn nabla(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nabla"))
@@ -300,4 +303,155 @@ fn gradcheck_compares_the_four_gradients() {
         .and_then(|v| v.parse().ok())
         .expect("a number after the colon");
     assert!(worst < 1e-15, "{dual_line}");
+}
+
+#[test]
+fn odd_counts_and_huge_sizes_are_errors_not_panics() {
+    let data = tiny_mnist(20, 10);
+    let d = path(data.path());
+    let out = tempfile::tempdir().expect("temporary directory");
+    let o = path(out.path());
+    // A batch larger than the training set (drawn with replacement it would be possible, but
+    // it is a mistake; gradcheck refuses it too, above).
+    fails(
+        &["train", "--data", d, "--batch", "21", "--out", o],
+        "batch size 21 is more than the 20 samples of the training set",
+    );
+    // A network whose weights cannot be allocated (1.25e19 bytes), or even counted.
+    fails(
+        &[
+            "train",
+            "--data",
+            d,
+            "--hidden",
+            "2000000000000000",
+            "--out",
+            o,
+        ],
+        "the network 784-2000000000000000-10 is too large: cannot allocate",
+    );
+    fails(
+        &[
+            "train",
+            "--data",
+            d,
+            "--hidden",
+            "18446744073709551615",
+            "--out",
+            o,
+        ],
+        "its parameter count does not fit in a usize",
+    );
+    fails(
+        &["gradcheck", "--data", d, "--hidden", "18446744073709551615"],
+        "is too large",
+    );
+    // The largest iteration count is not allocated up front: the run starts, and this
+    // learning rate makes it diverge at once. The number prints short.
+    fails(
+        &[
+            "train",
+            "--data",
+            d,
+            "--iters",
+            "18446744073709551615",
+            "--batch",
+            "4",
+            "--lr",
+            "1e308",
+            "--out",
+            o,
+        ],
+        "training diverged; try a smaller learning rate than 1e308",
+    );
+    fails(
+        &["train", "--data", d, "--lr", "-1e300", "--out", o],
+        "greater than 0, got -1e300",
+    );
+    // None of the failed runs left a file behind.
+    let left: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn an_empty_test_set_is_an_error() {
+    let data = tiny_mnist(20, 0);
+    let d = path(data.path());
+    let out = tempfile::tempdir().expect("temporary directory");
+    fails(
+        &[
+            "train",
+            "--data",
+            d,
+            "--iters",
+            "5",
+            "--batch",
+            "4",
+            "--out",
+            path(out.path()),
+        ],
+        "the test set is empty",
+    );
+    let model = out.path().join("model.json");
+    let net = TwoLayerNet::<f32>::new(Sizes::MNIST, 0.01, 0).expect("a valid network");
+    save_model(&net, &model).expect("save a model");
+    fails(
+        &["eval", "--model", path(&model), "--data", d],
+        "the MNIST test set has no images",
+    );
+}
+
+#[test]
+fn eval_refuses_models_made_for_other_data() {
+    let data = tiny_mnist(20, 10);
+    let d = path(data.path());
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let model = |name: &str, sizes: Sizes| {
+        let p = dir.path().join(name);
+        let net = TwoLayerNet::<f32>::new(sizes, 0.1, 0).expect("a valid network");
+        save_model(&net, &p).expect("save a model");
+        p
+    };
+    let narrow = model("narrow.json", Sizes::new(5, 2, 10).unwrap());
+    fails(
+        &["eval", "--model", path(&narrow), "--data", d],
+        "narrow.json: the model (5-2-10, f32) takes 5 inputs, but the MNIST test images have \
+         784 pixels",
+    );
+    let few = model("few.json", Sizes::new(784, 2, 3).unwrap());
+    fails(
+        &["eval", "--model", path(&few), "--data", d],
+        "few.json: the model (784-2-3, f32) has 3 outputs, fewer than MNIST's 10 classes",
+    );
+    // More outputs than classes is an odd model, not a wrong one: it is evaluated.
+    let many = model("many.json", Sizes::new(784, 2, 11).unwrap());
+    let o = nabla(&["eval", "--model", path(&many), "--data", d]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("on 10 images (model 784-2-11, f32"));
+
+    // Hand-edited files: a value finite in f64 but not in the model's f32, and sizes whose
+    // parameter count overflows.
+    let good = std::fs::read_to_string(&many).unwrap();
+    let edited = |name: &str, text: String| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let overflow = edited(
+        "overflow.json",
+        good.replacen("\"b1\":[0.0", "\"b1\":[1e39", 1),
+    );
+    fails(
+        &["eval", "--model", path(&overflow), "--data", d],
+        "b1[0] = 1e39 is not a finite f32",
+    );
+    let huge = edited(
+        "huge.json",
+        good.replace("\"hidden\":2", "\"hidden\":9223372036854775807"),
+    );
+    fails(
+        &["eval", "--model", path(&huge), "--data", d],
+        "huge.json: not a valid nabla model file: the network 784-9223372036854775807-11 is too \
+         large",
+    );
 }

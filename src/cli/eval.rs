@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use nabla::data::{MnistOptions, MnistSource, Split};
+use nabla::data::{CLASSES, MnistOptions, MnistSource, Split};
 use nabla::net::{Dataset, Precision, SavedNet, TwoLayerNet, evaluate, load_model};
 
 use super::CliResult;
@@ -32,7 +32,32 @@ pub fn run(args: Args) -> CliResult {
         .clone()
         .map_or_else(MnistSource::new, MnistSource::dir);
     let test = source.load(Split::Test, MnistOptions::default(), &mut |_| {})?;
+    if test.is_empty() {
+        return Err("the MNIST test set has no images: there is nothing to evaluate on".into());
+    }
     let sizes = saved.sizes();
+    // A model made for other data would be refused by `evaluate` too; saying so here names
+    // the file and what does not match.
+    if sizes.input != test.image_len() {
+        return Err(format!(
+            "{}: the model ({sizes}, {}) takes {} inputs, but the MNIST test images have {} \
+             pixels: it was not trained on this data",
+            args.model.display(),
+            saved.precision(),
+            sizes.input,
+            test.image_len()
+        )
+        .into());
+    }
+    if sizes.output < CLASSES {
+        return Err(format!(
+            "{}: the model ({sizes}, {}) has {} outputs, fewer than MNIST's {CLASSES} classes",
+            args.model.display(),
+            saved.precision(),
+            sizes.output
+        )
+        .into());
+    }
     let accuracy = match &saved {
         SavedNet::F32(net) => accuracy(net, &test)?,
         SavedNet::F64(net) => accuracy(net, &test)?,

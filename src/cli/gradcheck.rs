@@ -88,9 +88,9 @@ pub fn run(args: Args) -> CliResult {
             Ok::<(), Box<dyn std::error::Error>>(())
         };
     outln!("time of each gradient:")?;
-    timed("backprop", &mut || Ok(backprop(&net, &x, &labels).1))?;
+    timed("backprop", &mut || Ok(backprop(&net, &x, &labels)?.1))?;
     timed("numerical, structure-aware", &mut || {
-        Ok(numerical_gradient_structured(&net, &x, &labels, 1e-4))
+        Ok(numerical_gradient_structured(&net, &x, &labels, 1e-4)?)
     })?;
     if !args.no_brute_force {
         timed("numerical, brute force", &mut || {
@@ -103,7 +103,7 @@ pub fn run(args: Args) -> CliResult {
         } else {
             "dual (DualVec)"
         };
-        timed(name, &mut || Ok(dual_gradient(&net, &x, &labels).1))?;
+        timed(name, &mut || Ok(dual_gradient(&net, &x, &labels)?.1))?;
     }
 
     outln!("worst element difference between each pair:")?;

@@ -94,7 +94,8 @@ pub(super) fn positive_count(s: &str) -> Result<usize, String> {
 fn positive_real(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
-        Ok(x) => Err(format!("must be a finite number greater than 0, got {x}")),
+        // `{x:?}`: `1e300`, not 301 digits.
+        Ok(x) => Err(format!("must be a finite number greater than 0, got {x:?}")),
         Err(_) => Err(format!("expected a number, got {s:?}")),
     }
 }

@@ -75,7 +75,7 @@ fn argmax(v: impl Iterator<Item = f64>) -> usize {
 /// `|x_ri|` for `W1_ij`.
 fn two_layer_scales(net: &TwoLayerNet<f64>, x: &DMatrix<f64>, labels: &[usize]) -> Vec<f64> {
     let s = net.sizes();
-    let p = net.predict(x);
+    let p = net.predict(x).unwrap();
     let b = x.nrows() as f64;
     let pre = x * net.w1();
     let mut g = Gradient::<f64>::zeros(s);
@@ -219,7 +219,7 @@ proptest! {
     ) {
         let net = SimpleNet::new(DMatrix::from_row_slice(2, 3, &w)).unwrap();
         let xv = DVector::from_vec(x.clone());
-        let g = net.backprop(&xv, label);
+        let g = net.backprop(&xv, label).unwrap();
         let gs = g.as_slice().to_vec();
 
         // Rounding: two products per logit, then softmax and the logarithm.
@@ -249,7 +249,7 @@ proptest! {
 
         // Terms behind each component: |x_i| (p_j + [j = l] + [j = argmax]).
         let p = {
-            let z = net.predict(&xv);
+            let z = net.predict(&xv).unwrap();
             let m = z.max();
             let e: Vec<f64> = z.iter().map(|v| (v - m).exp()).collect();
             let sum: f64 = e.iter().sum();
@@ -262,12 +262,12 @@ proptest! {
                 x[q % 2].abs() * (p[j] + f64::from(u8::from(j == label)) + f64::from(u8::from(j == top)))
             })
             .collect();
-        assert_dual("dual", net.dual_gradient(&xv, label).as_slice(), &gs, &scale);
+        assert_dual("dual", net.dual_gradient(&xv, label).unwrap().as_slice(), &gs, &scale);
     }
 
     #[test]
     fn two_layer_net_gradients((net, x, labels) in two_layer_case()) {
-        let (loss, bp) = backprop(&net, &x, &labels);
+        let (loss, bp) = backprop(&net, &x, &labels).unwrap();
         prop_assert!((loss - net.loss(&x, &labels).unwrap()).abs() <= 1e-12 * loss.abs().max(1.0));
         let g = flat(&bp);
 
@@ -278,10 +278,10 @@ proptest! {
         let book_tol = two_layer_tolerance(&net, &x, &g, |_| BOOK_STEP);
         let brute = numerical_gradient(&net, &x, &labels, BOOK_STEP).unwrap();
         assert_within("brute force, h = 1e-4", &flat(&brute), &g, &book_tol);
-        let structured = numerical_gradient_structured(&net, &x, &labels, BOOK_STEP);
+        let structured = numerical_gradient_structured(&net, &x, &labels, BOOK_STEP).unwrap();
         assert_within("structured, h = 1e-4", &flat(&structured), &g, &book_tol);
 
-        let (dual_loss, dual) = dual_gradient(&net, &x, &labels);
+        let (dual_loss, dual) = dual_gradient(&net, &x, &labels).unwrap();
         prop_assert!((dual_loss - loss).abs() <= 1e-12 * loss.abs().max(1.0));
         assert_dual("dual", &flat(&dual), &g, &two_layer_scales(&net, &x, &labels));
     }

@@ -66,7 +66,7 @@ fn sparse_steps(train_set: &Dataset<f32>, net: &TwoLayerNet<f32>, iterations: us
     // (about 4 ms, 2 us per step over 2000 steps).
     let rows: Vec<usize> = vec![0];
     let one = Dataset::from_parts(
-        nabla_net::SparseRows::from_matrix(&train_set.images().gather_dense(&rows)),
+        nabla_net::SparseRows::from_matrix(&train_set.images().gather_dense(&rows)).unwrap(),
         vec![train_set.labels()[0]],
     )
     .unwrap();

@@ -2,8 +2,9 @@
 
 use nalgebra::DMatrix;
 
+use crate::check::check_batch;
 use crate::engine::{Buffers, Engine};
-use crate::{Gradient, Precision, SparseRows, TwoLayerNet};
+use crate::{Error, Gradient, Precision, SparseRows, TwoLayerNet};
 
 /// The gradient of [`TwoLayerNet::loss`] on the batch `x` (one sample per row) with class
 /// `labels`, by backpropagation, together with the loss itself.
@@ -14,31 +15,24 @@ use crate::{Gradient, Precision, SparseRows, TwoLayerNet};
 /// `1e-7 / y_t`, so this is the book's gradient for every practical purpose.
 ///
 /// This runs on the crate's fast path: `x` is converted to its non-zero entries once, and the
-/// first layer's products skip the zero pixels.
+/// first layer's products skip the zero pixels. (The training loop does not come through
+/// here: it checks its data set once and steps on the fast path directly.)
 ///
-/// # Panics
+/// # Errors
 ///
-/// If `x` does not have one column per input, `labels` does not have one entry per row, or a
-/// label is not below the number of outputs.
+/// [`Error::Shape`] if `x` does not have one column per input or `labels` does not have one
+/// entry per row; [`Error::Empty`] if `x` has no rows; [`Error::Label`] naming the first row
+/// whose label is not below the number of outputs.
 pub fn backprop<T: Precision>(
     net: &TwoLayerNet<T>,
     x: &DMatrix<T>,
     labels: &[usize],
-) -> (T, Gradient<T>) {
+) -> Result<(T, Gradient<T>), Error> {
     let sizes = net.sizes();
-    assert_eq!(
-        x.ncols(),
-        sizes.input,
-        "the batch has the wrong number of columns"
-    );
-    assert_eq!(labels.len(), x.nrows(), "one label per row is needed");
-    assert!(
-        labels.iter().all(|&t| t < sizes.output),
-        "a label is not below the number of outputs"
-    );
-    let data = SparseRows::from_matrix(x);
+    check_batch("the batch", sizes.input, sizes.output, x.shape(), labels)?;
+    let data = SparseRows::from_matrix(x)?;
     let rows: Vec<usize> = (0..x.nrows()).collect();
-    Engine::from_net(net).gradient(&data, labels, &rows, &mut Buffers::default())
+    Ok(Engine::from_net(net).gradient(&data, labels, &rows, &mut Buffers::default()))
 }
 
 #[cfg(test)]
@@ -57,13 +51,13 @@ mod tests {
             (Sizes::new(25, 40, 3).unwrap(), 40, 14),
         ] {
             let (net, x, labels) = small_problem(sizes, batch, seed);
-            let (loss, analytic) = backprop(&net, &x, &labels);
+            let (loss, analytic) = backprop(&net, &x, &labels).unwrap();
             assert_relative_eq!(loss, net.loss(&x, &labels).unwrap(), max_relative = 1e-13);
             let numerical = numerical_gradient(&net, &x, &labels, 1e-4).unwrap();
             // Central differences with h = 1e-4 err by about h^2 |f'''| / 6, here below 1e-8.
             let worst = analytic.worst_difference(&numerical, |v| v).unwrap();
             assert!(worst.abs < 1e-8, "{worst:?}");
-            let structured = numerical_gradient_structured(&net, &x, &labels, 1e-4);
+            let structured = numerical_gradient_structured(&net, &x, &labels, 1e-4).unwrap();
             assert!(analytic.worst_difference(&structured, |v| v).unwrap().abs < 1e-8);
         }
     }
@@ -72,16 +66,61 @@ mod tests {
     fn a_wrong_gradient_would_be_caught() {
         // The comparison above is not vacuous: the gradient is far from zero.
         let (net, x, labels) = small_problem(Sizes::new(12, 5, 4).unwrap(), 7, 11);
-        let (_, g) = backprop(&net, &x, &labels);
+        let (_, g) = backprop(&net, &x, &labels).unwrap();
         assert!(g.w1.amax() > 1e-3 && g.w2.amax() > 1e-2 && g.b1.amax() > 1e-3);
     }
 
     #[test]
     fn f32_backprop_follows_f64() {
         let (net, x, labels) = small_problem(Sizes::new(20, 6, 5).unwrap(), 9, 13);
-        let (_, g64) = backprop(&net, &x, &labels);
-        let (_, g32) = backprop(&net.map(|v| v as f32), &x.map(|v| v as f32), &labels);
+        let (_, g64) = backprop(&net, &x, &labels).unwrap();
+        let (_, g32) = backprop(&net.map(|v| v as f32), &x.map(|v| v as f32), &labels).unwrap();
         let d = g64.max_relative_difference(&g32.map(f64::from), 1e-3, |v| v);
         assert!(d < 1e-4, "{d}");
+    }
+
+    #[test]
+    fn bad_batches_are_typed_errors_that_name_the_problem() {
+        let (net, x, mut labels) = small_problem(Sizes::new(12, 5, 4).unwrap(), 7, 11);
+        let narrow = x.columns(0, 11).into_owned();
+        let err = backprop(&net, &narrow, &labels).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch: inputs per sample in the batch: expected 12, got 11"
+        );
+        let err = backprop(&net, &x, &labels[..6]).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Shape {
+                expected: 7,
+                got: 6,
+                ..
+            }
+        ));
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch: labels for the batch (one per sample): expected 7, got 6"
+        );
+        let empty = DMatrix::<f64>::zeros(0, 12);
+        assert!(matches!(
+            backprop(&net, &empty, &[]),
+            Err(Error::Empty { what: "the batch" })
+        ));
+        labels[5] = 4;
+        let err = backprop(&net, &x, &labels).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Label {
+                row: 5,
+                label: 4,
+                classes: 4
+            }
+        ));
+        assert_eq!(
+            err.to_string(),
+            "label 4 at row 5 is out of range: the network has 4 outputs"
+        );
+        let err32 = backprop(&net.map(|v| v as f32), &x.map(|v| v as f32), &labels).unwrap_err();
+        assert!(matches!(err32, Error::Label { row: 5, .. }));
     }
 }

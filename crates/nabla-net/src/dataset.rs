@@ -17,19 +17,12 @@ impl<T: Precision> Dataset<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::Shape`] if there is not one label per row.
+    /// [`Error::Shape`] if there is not one label per row, or more than `u32::MAX` columns.
     pub fn new<S: Precision>(images: &DMatrix<S>, labels: &[u8]) -> Result<Self, Error> {
-        if images.nrows() != labels.len() {
-            return Err(Error::Shape {
-                what: "labels (one per image)".to_owned(),
-                expected: images.nrows(),
-                got: labels.len(),
-            });
-        }
-        Ok(Dataset {
-            images: SparseRows::from_matrix(images),
-            labels: labels.iter().map(|&t| usize::from(t)).collect(),
-        })
+        Dataset::from_parts(
+            SparseRows::from_matrix(images)?,
+            labels.iter().map(|&t| usize::from(t)).collect(),
+        )
     }
 
     /// Builds a data set from one split of MNIST as nabla-data loaded it, reading the raw
@@ -39,16 +32,10 @@ impl<T: Precision> Dataset<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::Shape`] if the split holds no pixels for its image size.
+    /// [`Error::Zero`] if the images have no pixels; [`Error::Shape`] if the pixels are not
+    /// one image per label.
     pub fn from_mnist(mnist: &nabla_data::Mnist) -> Result<Self, Error> {
         let cols = mnist.image_len();
-        if cols == 0 || mnist.pixels().len() != mnist.len() * cols {
-            return Err(Error::Shape {
-                what: "MNIST pixels".to_owned(),
-                expected: mnist.len() * cols,
-                got: mnist.pixels().len(),
-            });
-        }
         let normalize = mnist.options().normalize;
         let images = SparseRows::from_bytes(mnist.pixels(), cols, |b| {
             let v = if normalize {
@@ -57,11 +44,11 @@ impl<T: Precision> Dataset<T> {
                 f32::from(b)
             };
             T::from_f64(f64::from(v))
-        });
-        Ok(Dataset {
+        })?;
+        Dataset::from_parts(
             images,
-            labels: mnist.labels().iter().map(|&t| usize::from(t)).collect(),
-        })
+            mnist.labels().iter().map(|&t| usize::from(t)).collect(),
+        )
     }
 
     /// Builds a data set from rows already in sparse form and their labels.

@@ -3,7 +3,8 @@
 use nabla_dual::{DualVec, gradient_chunked};
 use nalgebra::{DMatrix, DVector};
 
-use crate::{Gradient, Sizes, TwoLayerNet};
+use crate::check::{FirstError, check_batch};
+use crate::{Error, Gradient, Sizes, TwoLayerNet};
 
 /// Partial derivatives carried per forward pass by [`dual_gradient`].
 pub const DUAL_CHUNK: usize = 16;
@@ -22,47 +23,45 @@ pub const DUAL_CHUNK: usize = 16;
 /// every partial derivative from one backward pass), which is the point of the comparison; use
 /// it on small networks or small batches.
 ///
-/// # Panics
+/// # Errors
 ///
-/// If `x` does not have one column per input or no rows, `labels` does not have one entry per
-/// row, or a label is not below the number of outputs (check data with
-/// [`check_labels`](crate::check_labels) first).
+/// [`Error::Shape`] if `x` does not have one column per input or `labels` does not have one
+/// entry per row; [`Error::Empty`] if `x` has no rows; [`Error::Label`] naming the first row
+/// whose label is not below the number of outputs. All are found before the first pass.
 pub fn dual_gradient(
     net: &TwoLayerNet<f64>,
     x: &DMatrix<f64>,
     labels: &[usize],
-) -> (f64, Gradient<f64>) {
+) -> Result<(f64, Gradient<f64>), Error> {
     type D = DualVec<f64, DUAL_CHUNK>;
     let sizes = net.sizes();
-    assert_eq!(
-        x.ncols(),
-        sizes.input,
-        "the batch has the wrong number of columns"
-    );
-    assert_eq!(labels.len(), x.nrows(), "one label per row is needed");
-    assert!(x.nrows() > 0, "the batch is empty");
-    assert!(
-        labels.iter().all(|&t| t < sizes.output),
-        "a label is not below the number of outputs"
-    );
+    check_batch("the batch", sizes.input, sizes.output, x.shape(), labels)?;
     let xd: DMatrix<D> = x.map(D::constant);
     let flat: Vec<f64> = net.parameters().concat();
+    // The batch was checked above and the sizes come from a valid network, so neither the
+    // rebuild nor the loss can fail; should one, its error is kept and returned rather than
+    // turned into a panic.
+    let failure = FirstError::new();
     let (loss, grad) = gradient_chunked::<DUAL_CHUNK, _>(
         |p: &[D]| {
-            net_from_flat(sizes, p)
-                .loss(&xd, labels)
-                .expect("the labels were checked above")
+            let loss = net_from_flat(sizes, p).and_then(|n| n.loss(&xd, labels));
+            failure.value_or(loss, D::constant(f64::NAN))
         },
         &flat,
     );
-    (loss, Gradient::from_flat(sizes, &grad))
+    if let Some(e) = failure.into_error() {
+        return Err(e);
+    }
+    Ok((loss, Gradient::from_flat(sizes, &grad)))
 }
 
-/// A network from parameters laid out as [`TwoLayerNet::parameters`].
-pub(crate) fn net_from_flat<T: nalgebra::Scalar + Copy>(
+/// A network from parameters laid out as [`TwoLayerNet::parameters`] (`flat` has
+/// [`Sizes::parameter_count`] of them: `gradient_chunked` passes back a vector as long as the
+/// one it was given).
+fn net_from_flat<T: nalgebra::Scalar + Copy>(
     sizes: Sizes,
     flat: &[T],
-) -> TwoLayerNet<T> {
+) -> Result<TwoLayerNet<T>, Error> {
     let (w1, rest) = flat.split_at(sizes.input * sizes.hidden);
     let (b1, rest) = rest.split_at(sizes.hidden);
     let (w2, b2) = rest.split_at(sizes.hidden * sizes.output);
@@ -72,14 +71,13 @@ pub(crate) fn net_from_flat<T: nalgebra::Scalar + Copy>(
         DMatrix::from_column_slice(sizes.hidden, sizes.output, w2),
         DVector::from_column_slice(b2),
     )
-    .expect("the sizes come from a valid network")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::test_util::small_problem;
-    use crate::{backprop, numerical_gradient};
+    use crate::{Sizes, backprop, numerical_gradient};
     use approx::assert_relative_eq;
 
     #[test]
@@ -89,14 +87,39 @@ mod tests {
             (Sizes::new(30, 8, 10).unwrap(), 20, 22),
         ] {
             let (net, x, labels) = small_problem(sizes, batch, seed);
-            let (loss, dual) = dual_gradient(&net, &x, &labels);
+            let (loss, dual) = dual_gradient(&net, &x, &labels).unwrap();
             assert_relative_eq!(loss, net.loss(&x, &labels).unwrap(), max_relative = 1e-15);
             // Both are exact derivatives of the same loss: they agree to rounding.
-            let (_, analytic) = backprop(&net, &x, &labels);
+            let (_, analytic) = backprop(&net, &x, &labels).unwrap();
             let rel = dual.max_relative_difference(&analytic, 1e-300, |v| v);
             assert!(rel < 1e-12, "{rel}");
             let numerical = numerical_gradient(&net, &x, &labels, 1e-4).unwrap();
             assert!(dual.worst_difference(&numerical, |v| v).unwrap().abs < 1e-8);
         }
+    }
+
+    #[test]
+    fn bad_batches_are_typed_errors_before_any_pass() {
+        let (net, x, mut labels) = small_problem(Sizes::new(12, 5, 4).unwrap(), 7, 21);
+        let err = dual_gradient(&net, &x.columns(0, 11).into_owned(), &labels).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch: inputs per sample in the batch: expected 12, got 11"
+        );
+        assert_eq!(
+            dual_gradient(&net, &x, &labels[..5])
+                .unwrap_err()
+                .to_string(),
+            "shape mismatch: labels for the batch (one per sample): expected 7, got 5"
+        );
+        assert!(matches!(
+            dual_gradient(&net, &DMatrix::zeros(0, 12), &[]),
+            Err(Error::Empty { what: "the batch" })
+        ));
+        labels[6] = 9;
+        assert_eq!(
+            dual_gradient(&net, &x, &labels).unwrap_err().to_string(),
+            "label 9 at row 6 is out of range: the network has 4 outputs"
+        );
     }
 }

@@ -553,7 +553,7 @@ mod tests {
         ] {
             let (net, x, labels) = small_problem(sizes, batch, seed);
             let rows: Vec<usize> = (0..batch).collect();
-            let data = SparseRows::from_matrix(&x);
+            let data = SparseRows::from_matrix(&x).unwrap();
             let (fused, _) =
                 Engine::from_net(&net).gradient(&data, &labels, &rows, &mut Buffers::default());
             let generic = net.loss(&x, &labels).unwrap();
@@ -565,7 +565,7 @@ mod tests {
 
             let net32 = net.map(|v| v as f32);
             let x32 = x.map(|v| v as f32);
-            let data32 = SparseRows::from_matrix(&x32);
+            let data32 = SparseRows::from_matrix(&x32).unwrap();
             let (fused32, _) =
                 Engine::from_net(&net32).gradient(&data32, &labels, &rows, &mut Buffers::default());
             let generic32 = net32.loss(&x32, &labels).unwrap();

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 /// What can go wrong when building, training, saving or loading a network.
 ///
 /// Numeric code inside the crate panics only on programmer errors (documented under
-/// `# Panics`); everything that depends on outside input (sizes, hyper-parameters, labels,
-/// files) comes back as one of these variants.
+/// `# Panics`, such as comparing the gradients of two different networks); everything that
+/// depends on outside input (sizes, hyper-parameters, the shape of a batch, labels, files)
+/// comes back as one of these variants.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -17,7 +18,9 @@ pub enum Error {
         what: &'static str,
     },
     /// A real-valued setting (learning rate, weight scale) was not finite and positive.
-    #[error("{what} must be a finite number greater than 0, got {value}")]
+    // `{:?}` prints an f64 in the shortest form that reads back, in exponent notation when
+    // it is huge or tiny (`1e308`, not 309 digits).
+    #[error("{what} must be a finite number greater than 0, got {value:?}")]
     NotPositive {
         /// Which setting (`"learning rate"`, ...).
         what: &'static str,
@@ -34,6 +37,30 @@ pub enum Error {
         /// The size that was found.
         got: usize,
     },
+    /// A batch or data set with no rows, where at least one is needed (a loss, an accuracy,
+    /// a gradient or a training set of nothing is undefined).
+    #[error("{what} is empty: at least one sample is needed")]
+    Empty {
+        /// Which data (`"the batch"`, `"the test set"`, ...).
+        what: &'static str,
+    },
+    /// A mini-batch larger than the training set it is drawn from.
+    #[error("batch size {batch} is more than the {available} samples of the training set")]
+    BatchTooLarge {
+        /// The batch size asked for.
+        batch: usize,
+        /// The number of samples in the training set.
+        available: usize,
+    },
+    /// A network too large to build: its parameter count does not fit in a `usize`, or the
+    /// memory for its weights cannot be allocated.
+    #[error("the network {sizes} is too large: {reason}")]
+    TooLarge {
+        /// The sizes asked for.
+        sizes: crate::Sizes,
+        /// What did not fit.
+        reason: String,
+    },
     /// A class label is not below the number of outputs.
     #[error("label {label} at row {row} is out of range: the network has {classes} outputs")]
     Label {
@@ -47,7 +74,7 @@ pub enum Error {
     /// The loss became NaN or infinite during training.
     #[error(
         "the loss became {loss} at iteration {iteration}: training diverged; \
-         try a smaller learning rate than {learning_rate}"
+         try a smaller learning rate than {learning_rate:?}"
     )]
     Diverged {
         /// The iteration (0-based) whose loss was not finite.
@@ -57,9 +84,10 @@ pub enum Error {
         /// The learning rate in use.
         learning_rate: f64,
     },
-    /// A loss or an accuracy rejected its batch for a reason other than an out-of-range label
-    /// (which is [`Error::Label`]): nabla-loss's error, such as a label count that is not one
-    /// per row, or an empty batch.
+    /// nabla-loss rejected a batch for a reason that nabla-net does not check itself first
+    /// (nabla-net checks the shape, the label count, emptiness and the label range before it
+    /// calls nabla-loss, and reports those as [`Error::Shape`], [`Error::Empty`] and
+    /// [`Error::Label`]).
     #[error("loss: {0}")]
     Loss(nabla_loss::Error),
     /// A finite-difference gradient failed (the loss was not finite at a probed point).
@@ -99,5 +127,32 @@ impl From<nabla_loss::Error> for Error {
             },
             other => Error::Loss(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_and_tiny_numbers_print_short() {
+        let diverged = Error::Diverged {
+            iteration: 1,
+            loss: f64::INFINITY,
+            learning_rate: 1e308,
+        };
+        assert_eq!(
+            diverged.to_string(),
+            "the loss became inf at iteration 1: training diverged; \
+             try a smaller learning rate than 1e308"
+        );
+        let tiny = Error::NotPositive {
+            what: "learning rate",
+            value: -5e-324,
+        };
+        assert_eq!(
+            tiny.to_string(),
+            "learning rate must be a finite number greater than 0, got -5e-324"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Accuracy of a network on a whole data set, on the fast path.
 
+use crate::check::check_batch;
 use crate::engine::Engine;
-use crate::{Dataset, Error, Precision, TwoLayerNet, check_labels};
+use crate::{Dataset, Error, Precision, TwoLayerNet};
 
 /// The fraction of `data` that `net` classifies right (largest logit at the label, ties to
 /// the first class), computed on the fast path: sparse inputs, rows split across rayon's
@@ -9,19 +10,20 @@ use crate::{Dataset, Error, Precision, TwoLayerNet, check_labels};
 ///
 /// # Errors
 ///
-/// [`Error::Shape`] if the images do not have one column per input, [`Error::Label`] if a
-/// label has no output.
+/// [`Error::Shape`] if the images do not have one column per input, [`Error::Empty`] if there
+/// are none (an accuracy of nothing is undefined, as for [`TwoLayerNet::accuracy`]),
+/// [`Error::Label`] if a label has no output.
 pub fn evaluate<T: Precision>(net: &TwoLayerNet<T>, data: &Dataset<T>) -> Result<f64, Error> {
     let sizes = net.sizes();
-    if data.images().ncols() != sizes.input {
-        return Err(Error::Shape {
-            what: "image columns (network inputs)".to_owned(),
-            expected: sizes.input,
-            got: data.images().ncols(),
-        });
-    }
-    check_labels(data.labels(), sizes.output)?;
-    Ok(Engine::from_net(net).accuracy(data.images(), data.labels()))
+    let images = data.images();
+    check_batch(
+        "the data set",
+        sizes.input,
+        sizes.output,
+        (images.nrows(), images.ncols()),
+        data.labels(),
+    )?;
+    Ok(Engine::from_net(net).accuracy(images, data.labels()))
 }
 
 #[cfg(test)]
@@ -29,6 +31,7 @@ mod tests {
     use super::*;
     use crate::Sizes;
     use crate::test_util::small_problem;
+    use nalgebra::DMatrix;
 
     #[test]
     fn equals_the_generic_accuracy() {
@@ -39,7 +42,17 @@ mod tests {
         assert_eq!(fast, net.accuracy(&x, &labels).unwrap());
         assert!(fast > 0.0 && fast < 1.0);
         let bad = Dataset::<f64>::new(&x.columns(0, 19).into_owned(), &t).unwrap();
-        assert!(evaluate(&net, &bad).is_err());
+        assert_eq!(
+            evaluate(&net, &bad).unwrap_err().to_string(),
+            "shape mismatch: inputs per sample in the data set: expected 20, got 19"
+        );
+        let empty = Dataset::<f64>::new(&DMatrix::<f64>::zeros(0, 20), &[]).unwrap();
+        assert!(matches!(
+            evaluate(&net, &empty),
+            Err(Error::Empty {
+                what: "the data set"
+            })
+        ));
         let mut t2 = t.clone();
         t2[7] = 4;
         assert!(matches!(

@@ -112,8 +112,9 @@ fn temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
 /// # Errors
 ///
 /// [`Error::Io`] if the file cannot be read; [`Error::Format`] if it is not JSON (truncated or
-/// damaged), not a nabla model, of another version, has arrays whose lengths do not match its
-/// sizes, or holds a value that is not finite.
+/// damaged), not a nabla model, of another version, has sizes that are zero or too large,
+/// arrays whose lengths do not match its sizes, or a value that is not finite (in `f64`, or
+/// once rounded to `f32` for an `f32` model).
 pub fn load_model(path: impl AsRef<Path>) -> Result<SavedNet, Error> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
@@ -139,6 +140,15 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<SavedNet, Error> {
     }
     let s = file.sizes;
     s.validate().map_err(|e| bad(e.to_string()))?;
+    let fits: fn(f64) -> bool = match file.precision.as_str() {
+        "f32" => |v| <f32 as Precision>::from_f64(v).is_finite(),
+        "f64" => f64::is_finite,
+        other => {
+            return Err(bad(format!(
+                "precision {other:?} is neither \"f32\" nor \"f64\""
+            )));
+        }
+    };
     let lengths = [
         ("w1", &file.w1, s.input.checked_mul(s.hidden)),
         ("b1", &file.b1, Some(s.hidden)),
@@ -156,11 +166,14 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<SavedNet, Error> {
                 expected.map_or_else(|| "more than fit in memory".to_owned(), |n| n.to_string())
             )));
         }
-        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-            return Err(bad(format!("{name}[{i}] is not finite")));
+        if let Some(i) = values.iter().position(|&v| !fits(v)) {
+            return Err(bad(format!(
+                "{name}[{i}] = {:e} is not a finite {}",
+                values[i], file.precision
+            )));
         }
     }
-    fn build<T: Precision>(f: &ModelFile) -> TwoLayerNet<T> {
+    fn build<T: Precision>(f: &ModelFile) -> Result<TwoLayerNet<T>, Error> {
         let s = f.sizes;
         let conv = |v: &Vec<f64>| v.iter().map(|&x| T::from_f64(x)).collect::<Vec<T>>();
         TwoLayerNet::from_parts(
@@ -169,15 +182,14 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<SavedNet, Error> {
             DMatrix::from_row_slice(s.hidden, s.output, &conv(&f.w2)),
             DVector::from_vec(conv(&f.b2)),
         )
-        .expect("lengths were checked against the sizes")
     }
-    match file.precision.as_str() {
-        "f32" => Ok(SavedNet::F32(build(&file))),
-        "f64" => Ok(SavedNet::F64(build(&file))),
-        other => Err(bad(format!(
-            "precision {other:?} is neither \"f32\" nor \"f64\""
-        ))),
-    }
+    // The lengths were checked against the sizes above, so `from_parts` cannot fail.
+    let net = if file.precision == "f32" {
+        build(&file).map(SavedNet::F32)
+    } else {
+        build(&file).map(SavedNet::F64)
+    };
+    net.map_err(|e| bad(e.to_string()))
 }
 
 #[cfg(test)]
@@ -228,6 +240,15 @@ mod tests {
                 good.replace("nabla-net/two-layer", "something-else"),
             ),
             ("precision", good.replace("\"f32\"", "\"f16\"")),
+            // Finite in f64, infinite once rounded to the model's f32.
+            (
+                "f32 overflow",
+                good.replacen("\"b1\":[0.0", "\"b1\":[1e39", 1),
+            ),
+            (
+                "overflowing sizes",
+                good.replace("\"hidden\":2", "\"hidden\":9223372036854775807"),
+            ),
             ("sizes", good.replace("\"hidden\":2", "\"hidden\":3")),
             ("zero size", good.replace("\"output\":3", "\"output\":0")),
             (
@@ -245,6 +266,13 @@ mod tests {
                 "{what}: {err}"
             );
         }
+        let overflow = load_model(d.path().join("f32 overflow.json")).unwrap_err();
+        assert!(
+            overflow
+                .to_string()
+                .ends_with("b1[0] = 1e39 is not a finite f32"),
+            "{overflow}"
+        );
         let missing = load_model(d.path().join("absent.json")).unwrap_err();
         assert!(matches!(missing, Error::Io { .. }));
     }

@@ -32,6 +32,11 @@
 //! [`Observer`]. A loss that turns NaN or infinite stops it with [`Error::Diverged`].
 //! [`save_model`] and [`load_model`] keep a trained network as JSON.
 //!
+//! Everything that takes data from outside checks it against the network first and returns
+//! an [`Error`] that names what is wrong and where (the row and value of a bad label, the
+//! expected and found width of a batch, an empty batch): nothing here panics on a caller's
+//! data. The training loop checks its data sets once, before its first step.
+//!
 //! ```
 //! use nabla_net::nalgebra::DMatrix;
 //! use nabla_net::{Sizes, TwoLayerNet, backprop, dual_gradient, numerical_gradient_structured};
@@ -41,18 +46,23 @@
 //! let x = DMatrix::from_fn(4, 6, |r, j| if (r + j) % 2 == 0 { 0.1 * (r + j) as f64 } else { 0.0 });
 //! let labels = [0, 1, 1, 0];
 //!
-//! let (loss, by_backprop) = backprop(&net, &x, &labels);
+//! let (loss, by_backprop) = backprop(&net, &x, &labels)?;
 //! assert!((loss - net.loss(&x, &labels)?).abs() < 1e-14);
-//! let (_, by_dual) = dual_gradient(&net, &x, &labels);
-//! let by_numerical = numerical_gradient_structured(&net, &x, &labels, 1e-4);
+//! let (_, by_dual) = dual_gradient(&net, &x, &labels)?;
+//! let by_numerical = numerical_gradient_structured(&net, &x, &labels, 1e-4)?;
 //!
 //! // Two exact methods agree to rounding, the finite difference to its truncation error.
 //! assert!(by_backprop.worst_difference(&by_dual, |v| v).unwrap().abs < 1e-15);
 //! assert!(by_backprop.worst_difference(&by_numerical, |v| v).unwrap().abs < 1e-8);
+//!
+//! // Data that does not fit the network is an error that says what is wrong, not a panic.
+//! let err = backprop(&net, &x, &[0, 1, 2, 0]).unwrap_err();
+//! assert_eq!(err.to_string(), "label 2 at row 2 is out of range: the network has 2 outputs");
 //! # Ok::<(), nabla_net::Error>(())
 //! ```
 
 mod backprop;
+mod check;
 mod dataset;
 mod dual;
 mod engine;
@@ -61,7 +71,6 @@ mod evaluate;
 mod forward;
 mod gradient;
 mod io;
-mod labels;
 mod numerical;
 mod precision;
 mod simple_net;
@@ -74,13 +83,13 @@ mod train;
 mod two_layer;
 
 pub use backprop::backprop;
+pub use check::check_labels;
 pub use dataset::Dataset;
 pub use dual::{DUAL_CHUNK, dual_gradient};
 pub use error::Error;
 pub use evaluate::evaluate;
 pub use gradient::{Difference, Gradient};
 pub use io::{SavedNet, load_model, save_model};
-pub use labels::check_labels;
 pub use numerical::numerical_gradient;
 pub use precision::Precision;
 pub use simple_net::SimpleNet;

@@ -3,6 +3,7 @@
 use nabla_numdiff::{Options, Params, Scheme, par_gradient};
 use nalgebra::{DMatrix, RealField};
 
+use crate::check::FirstError;
 use crate::{Error, Gradient, Precision, TwoLayerNet};
 
 /// The network's parameters laid end to end for nabla-numdiff: `w1`, `b1`, `w2`, `b2`, each in
@@ -47,27 +48,30 @@ impl<T: nalgebra::Scalar + Copy> Params<T> for TwoLayerNet<T> {
 ///
 /// # Errors
 ///
-/// [`Error::NumDiff`] if the loss is not finite at a probed point, or `h` is not a valid step;
-/// [`Error::Label`] or [`Error::Loss`] if the labels do not fit the batch (see
-/// [`TwoLayerNet::loss`]), before any differencing.
-///
-/// # Panics
-///
-/// If `x` does not have one column per input.
+/// Before any differencing, [`TwoLayerNet::loss`]'s errors: [`Error::Shape`] if `x` does not
+/// have one column per input or `labels` one entry per row, [`Error::Empty`] if `x` has no
+/// rows, [`Error::Label`] naming the first label that is not below the number of outputs.
+/// Then [`Error::NumDiff`] if the loss is not finite at a probed point, or `h` is not a valid
+/// step.
 pub fn numerical_gradient<T: Precision + RealField>(
     net: &TwoLayerNet<T>,
     x: &DMatrix<T>,
     labels: &[usize],
     h: T,
 ) -> Result<Gradient<T>, Error> {
-    // Checks the labels once, so that the loss below cannot fail.
+    // Checks the batch once, so that the loss below cannot fail; should it, its error is
+    // kept and returned rather than turned into a panic.
     net.loss(x, labels)?;
+    let failure = FirstError::new();
     let flat = par_gradient(
         net,
-        |n: &TwoLayerNet<T>| n.loss(x, labels).expect("the labels were checked above"),
+        |n: &TwoLayerNet<T>| failure.value_or(n.loss(x, labels), T::nan()),
         Options::fixed(Scheme::Central, h),
-    )?;
-    Ok(Gradient::from_flat(net.sizes(), &flat))
+    );
+    if let Some(e) = failure.into_error() {
+        return Err(e);
+    }
+    Ok(Gradient::from_flat(net.sizes(), &flat?))
 }
 
 #[cfg(test)]
@@ -90,5 +94,41 @@ mod tests {
         let g = Gradient::from_flat(net.sizes(), &flat);
         assert_eq!(g.w1, *net.w1());
         assert_eq!(g.b2, *net.b2());
+    }
+
+    #[test]
+    fn bad_batches_are_typed_errors() {
+        let net = TwoLayerNet::<f64>::new(Sizes::new(3, 2, 2).unwrap(), 0.1, 0).unwrap();
+        let x = DMatrix::from_fn(2, 3, |r, c| (r + c) as f64 * 0.1);
+        assert_eq!(
+            numerical_gradient(&net, &x.columns(0, 2).into_owned(), &[0, 1], 1e-4)
+                .unwrap_err()
+                .to_string(),
+            "shape mismatch: inputs per sample in the batch: expected 3, got 2"
+        );
+        assert!(matches!(
+            numerical_gradient(&net, &x, &[0, 1, 1], 1e-4),
+            Err(Error::Shape {
+                expected: 2,
+                got: 3,
+                ..
+            })
+        ));
+        assert!(matches!(
+            numerical_gradient(&net, &DMatrix::zeros(0, 3), &[], 1e-4),
+            Err(Error::Empty { .. })
+        ));
+        assert!(matches!(
+            numerical_gradient(&net, &x, &[0, 2], 1e-4),
+            Err(Error::Label {
+                row: 1,
+                label: 2,
+                classes: 2
+            })
+        ));
+        assert!(matches!(
+            numerical_gradient(&net, &x, &[0, 1], 0.0),
+            Err(Error::NumDiff(_))
+        ));
     }
 }

@@ -4,6 +4,7 @@ use nabla_dual::{DualVec, gradient_chunked};
 use nabla_numdiff::{Options, Scheme, gradient};
 use nalgebra::{DMatrix, DVector, RealField};
 
+use crate::check::{FirstError, check_batch, check_inputs};
 use crate::{Error, Precision};
 use nabla_loss::{DELTA, cross_entropy_labels, softmax_rows};
 
@@ -43,12 +44,12 @@ impl<T: nalgebra::Scalar + Copy> SimpleNet<T> {
 impl<T: RealField + Copy> SimpleNet<T> {
     /// `x w`, the scores of each class.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If `x` does not have one entry per row of `w`.
-    pub fn predict(&self, x: &DVector<T>) -> DVector<T> {
-        assert_eq!(x.len(), self.w.nrows(), "x has the wrong length");
-        self.w.tr_mul(x)
+    /// [`Error::Shape`] if `x` does not have one entry per row of `w`.
+    pub fn predict(&self, x: &DVector<T>) -> Result<DVector<T>, Error> {
+        check_inputs("x", self.w.nrows(), x.len())?;
+        Ok(self.w.tr_mul(x))
     }
 
     /// `-ln(softmax(x w)[label] + 1e-7)`, the book's `loss(x, t)` with `t = one_hot(label)`:
@@ -56,21 +57,24 @@ impl<T: RealField + Copy> SimpleNet<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::Label`] if `label` is not below the number of classes.
-    ///
-    /// # Panics
-    ///
-    /// If `x` has the wrong length.
+    /// [`Error::Shape`] if `x` does not have one entry per row of `w`; [`Error::Label`] if
+    /// `label` is not below the number of classes.
     pub fn loss(&self, x: &DVector<T>, label: usize) -> Result<T, Error> {
+        self.check(x, label)?;
         Ok(cross_entropy_labels(&self.probabilities(x), &[label])?)
     }
 
-    /// `softmax(x w)` as a one-row matrix.
+    /// Checks `x` and `label` as a batch of one (see [`check_batch`]).
+    fn check(&self, x: &DVector<T>, label: usize) -> Result<(), Error> {
+        check_batch("x", self.w.nrows(), self.w.ncols(), (1, x.len()), &[label])
+    }
+
+    /// `softmax(x w)` as a one-row matrix, for an `x` already checked.
     fn probabilities(&self, x: &DVector<T>) -> DMatrix<T> {
         softmax_rows(&DMatrix::from_row_slice(
             1,
             self.w.ncols(),
-            self.predict(x).as_slice(),
+            self.w.tr_mul(x).as_slice(),
         ))
     }
 }
@@ -80,14 +84,16 @@ impl<T: Precision + RealField> SimpleNet<T> {
     /// `x (y - t)^T` with `y = softmax(x w)`, times `y_t / (y_t + 1e-7)` (the exact
     /// derivative of the loss as computed, `1e-7` included).
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If `x` has the wrong length or `label` is not below the number of classes.
-    pub fn backprop(&self, x: &DVector<T>, label: usize) -> DMatrix<T> {
+    /// [`Error::Shape`] if `x` does not have one entry per row of `w`; [`Error::Label`] if
+    /// `label` is not below the number of classes.
+    pub fn backprop(&self, x: &DVector<T>, label: usize) -> Result<DMatrix<T>, Error> {
+        self.check(x, label)?;
         let mut y = self.probabilities(x);
         let scale = y[label] / (y[label] + <T as Precision>::from_f64(DELTA));
         y[label] -= T::one();
-        (x * y) * scale
+        Ok((x * y) * scale)
     }
 
     /// The book's `numerical_gradient(f, net.W)`: central differences with the fixed step `h`
@@ -95,34 +101,31 @@ impl<T: Precision + RealField> SimpleNet<T> {
     ///
     /// # Errors
     ///
+    /// [`Error::Shape`] if `x` does not have one entry per row of `w`; [`Error::Label`] if
+    /// `label` is not below the number of classes (both before any differencing);
     /// [`Error::NumDiff`] if the loss is not finite at a probed point or `h` is not a valid
     /// step.
-    ///
-    /// [`Error::Label`] if `label` is not below the number of classes.
-    ///
-    /// # Panics
-    ///
-    /// If `x` has the wrong length.
     pub fn numerical_gradient(
         &self,
         x: &DVector<T>,
         label: usize,
         h: T,
     ) -> Result<DMatrix<T>, Error> {
-        // Checks the label once, so that the loss below cannot fail.
-        self.loss(x, label)?;
+        // Checks once, so that the loss below cannot fail; should it, its error is kept and
+        // returned rather than turned into a panic.
+        self.check(x, label)?;
+        let failure = FirstError::new();
         let mut w = self.w.clone();
         let (rows, cols) = w.shape();
         let flat = gradient(
             &mut w,
-            |w: &DMatrix<T>| {
-                SimpleNet { w: w.clone() }
-                    .loss(x, label)
-                    .expect("the label was checked above")
-            },
+            |w: &DMatrix<T>| failure.value_or(SimpleNet { w: w.clone() }.loss(x, label), T::nan()),
             Options::fixed(Scheme::Central, h),
-        )?;
-        Ok(DMatrix::from_column_slice(rows, cols, &flat))
+        );
+        if let Some(e) = failure.into_error() {
+            return Err(e);
+        }
+        Ok(DMatrix::from_column_slice(rows, cols, &flat?))
     }
 }
 
@@ -130,27 +133,30 @@ impl SimpleNet<f64> {
     /// The gradient of [`loss`](Self::loss) with respect to `w` by forward-mode dual numbers
     /// (`DualVec<f64, 8>`, so the book's six weights take one pass).
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If `x` has the wrong length or `label` is not below the number of classes.
-    pub fn dual_gradient(&self, x: &DVector<f64>, label: usize) -> DMatrix<f64> {
+    /// [`Error::Shape`] if `x` does not have one entry per row of `w`; [`Error::Label`] if
+    /// `label` is not below the number of classes.
+    pub fn dual_gradient(&self, x: &DVector<f64>, label: usize) -> Result<DMatrix<f64>, Error> {
         type D = DualVec<f64, 8>;
+        self.check(x, label)?;
         let (rows, cols) = self.w.shape();
-        assert!(
-            label < cols,
-            "label {label} is not below the {cols} classes"
-        );
         let xd = x.map(D::constant);
+        // Checked above, so the loss cannot fail; should it, its error is returned.
+        let failure = FirstError::new();
         let (_, flat) = gradient_chunked::<8, _>(
             |w: &[D]| {
                 let net = SimpleNet {
                     w: DMatrix::from_column_slice(rows, cols, w),
                 };
-                net.loss(&xd, label).expect("the label was checked above")
+                failure.value_or(net.loss(&xd, label), D::constant(f64::NAN))
             },
             self.w.as_slice(),
         );
-        DMatrix::from_column_slice(rows, cols, &flat)
+        match failure.into_error() {
+            Some(e) => Err(e),
+            None => Ok(DMatrix::from_column_slice(rows, cols, &flat)),
+        }
     }
 }
 
@@ -177,7 +183,7 @@ mod tests {
     #[test]
     fn prediction_and_loss_are_the_books() {
         let (net, x) = book();
-        let p = net.predict(&x);
+        let p = net.predict(&x).unwrap();
         for (got, want) in p.iter().zip([1.05414809, 0.63071653, 1.1328074]) {
             assert_relative_eq!(*got, want, epsilon = 5e-9);
         }
@@ -211,8 +217,8 @@ mod tests {
         for (got, want) in numerical.iter().zip(want.iter()) {
             assert_relative_eq!(*got, *want, epsilon = 1e-10);
         }
-        let analytic = net.backprop(&x, 2);
-        let dual = net.dual_gradient(&x, 2);
+        let analytic = net.backprop(&x, 2).unwrap();
+        let dual = net.dual_gradient(&x, 2).unwrap();
         for ((a, d), n) in analytic.iter().zip(dual.iter()).zip(numerical.iter()) {
             assert_relative_eq!(*a, *d, max_relative = 1e-12);
             assert_relative_eq!(*a, *n, epsilon = 1e-8);
@@ -227,5 +233,47 @@ mod tests {
         assert_relative_eq!(f64::from(l32), 0.9280682857864075, max_relative = 1e-6);
         assert!(SimpleNet::new(DMatrix::<f64>::zeros(0, 3)).is_err());
         assert!(SimpleNet::new(DMatrix::<f64>::zeros(2, 0)).is_err());
+    }
+
+    #[test]
+    fn a_wrong_length_or_label_is_a_typed_error_everywhere() {
+        let (net, x) = book();
+        let long = DVector::from_row_slice(&[0.6, 0.9, 0.1]);
+        let want = "shape mismatch: inputs per sample in x: expected 2, got 3";
+        assert_eq!(net.predict(&long).unwrap_err().to_string(), want);
+        assert_eq!(net.loss(&long, 2).unwrap_err().to_string(), want);
+        assert_eq!(net.backprop(&long, 2).unwrap_err().to_string(), want);
+        assert_eq!(
+            net.numerical_gradient(&long, 2, 1e-4)
+                .unwrap_err()
+                .to_string(),
+            want
+        );
+        assert_eq!(net.dual_gradient(&long, 2).unwrap_err().to_string(), want);
+        let short = DVector::from_row_slice(&[0.6]);
+        assert!(matches!(
+            net.backprop(&short, 0),
+            Err(Error::Shape {
+                expected: 2,
+                got: 1,
+                ..
+            })
+        ));
+        let label = "label 3 at row 0 is out of range: the network has 3 outputs";
+        assert_eq!(net.backprop(&x, 3).unwrap_err().to_string(), label);
+        assert_eq!(net.dual_gradient(&x, 3).unwrap_err().to_string(), label);
+        assert!(matches!(
+            net.dual_gradient(&x, usize::MAX),
+            Err(Error::Label {
+                row: 0,
+                label: usize::MAX,
+                classes: 3
+            })
+        ));
+        let net32 = SimpleNet::new(net.w().map(|v| v as f32)).unwrap();
+        assert!(matches!(
+            net32.backprop(&long.map(|v| v as f32), 0),
+            Err(Error::Shape { .. })
+        ));
     }
 }

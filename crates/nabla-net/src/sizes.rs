@@ -1,5 +1,7 @@
 //! The layer sizes of a two-layer network.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
@@ -24,11 +26,13 @@ impl Sizes {
         output: 10,
     };
 
-    /// Builds sizes, checking that each is at least 1.
+    /// Builds sizes, checking that each is at least 1 and that the parameter count fits in a
+    /// `usize`.
     ///
     /// # Errors
     ///
-    /// [`Error::Zero`] naming the first size that is zero.
+    /// [`Error::Zero`] naming the first size that is zero; [`Error::TooLarge`] if
+    /// [`parameter_count`](Self::parameter_count) would overflow.
     pub fn new(input: usize, hidden: usize, output: usize) -> Result<Self, Error> {
         let sizes = Sizes {
             input,
@@ -39,11 +43,12 @@ impl Sizes {
         Ok(sizes)
     }
 
-    /// Checks that every size is at least 1.
+    /// Checks that every size is at least 1 and that the parameter count fits in a `usize`.
     ///
     /// # Errors
     ///
-    /// [`Error::Zero`] naming the first size that is zero.
+    /// [`Error::Zero`] naming the first size that is zero; [`Error::TooLarge`] if
+    /// [`parameter_count`](Self::parameter_count) would overflow.
     pub fn validate(&self) -> Result<(), Error> {
         for (what, n) in [
             ("input size", self.input),
@@ -54,13 +59,39 @@ impl Sizes {
                 return Err(Error::Zero { what });
             }
         }
+        if self.checked_parameter_count().is_none() {
+            return Err(Error::TooLarge {
+                sizes: *self,
+                reason: "its parameter count does not fit in a usize".to_owned(),
+            });
+        }
         Ok(())
     }
 
     /// The number of trainable parameters: `input*hidden + hidden + hidden*output + output`
     /// (39760 for [`Sizes::MNIST`]).
+    ///
+    /// # Panics
+    ///
+    /// If the count overflows a `usize` (with overflow checks on; it wraps otherwise), which
+    /// [`validate`](Self::validate) and [`new`](Self::new) rule out.
     pub fn parameter_count(&self) -> usize {
         self.input * self.hidden + self.hidden + self.hidden * self.output + self.output
+    }
+
+    fn checked_parameter_count(&self) -> Option<usize> {
+        let w1 = self.input.checked_mul(self.hidden)?;
+        let w2 = self.hidden.checked_mul(self.output)?;
+        w1.checked_add(self.hidden)?
+            .checked_add(w2)?
+            .checked_add(self.output)
+    }
+}
+
+/// `input-hidden-output`, as `784-50-10`.
+impl fmt::Display for Sizes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}-{}", self.input, self.hidden, self.output)
     }
 }
 
@@ -80,5 +111,22 @@ mod tests {
         assert!(Sizes::new(0, 1, 1).is_err());
         assert!(Sizes::new(1, 1, 0).is_err());
         assert!(Sizes::new(1, 1, 1).is_ok());
+    }
+
+    #[test]
+    fn sizes_whose_parameter_count_overflows_are_rejected() {
+        let err = Sizes::new(784, usize::MAX, 10).unwrap_err();
+        assert!(matches!(err, Error::TooLarge { .. }));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the network 784-{}-10 is too large: its parameter count does not fit in a usize",
+                usize::MAX
+            )
+        );
+        // The largest product alone fits, the sum does not.
+        assert!(Sizes::new(1, usize::MAX - 1, 1).is_err());
+        assert!(Sizes::new(2, (usize::MAX - 4) / 4, 1).is_ok());
+        assert_eq!(Sizes::MNIST.to_string(), "784-50-10");
     }
 }

@@ -2,7 +2,21 @@
 
 use nalgebra::DMatrix;
 
-use crate::Precision;
+use crate::{Error, Precision};
+
+/// Column indices are stored as `u32`: a quarter of the memory traffic of `usize`, and far
+/// more columns than any image has.
+fn check_columns(cols: usize) -> Result<(), Error> {
+    if u32::try_from(cols).is_ok() {
+        Ok(())
+    } else {
+        Err(Error::Shape {
+            what: "columns (at most u32::MAX, the largest stored index)".to_owned(),
+            expected: u32::MAX as usize,
+            got: cols,
+        })
+    }
+}
 
 /// A matrix stored row by row as its non-zero entries (compressed sparse rows).
 ///
@@ -23,16 +37,16 @@ impl<T: Precision> SparseRows<T> {
     /// Keeps the non-zero entries of `x`, converted to `T`, row by row (columns in increasing
     /// order within a row).
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If `x` has more than `u32::MAX` columns.
-    pub fn from_matrix<S: Precision>(x: &DMatrix<S>) -> Self {
+    /// [`Error::Shape`] if `x` has more than `u32::MAX` columns.
+    pub fn from_matrix<S: Precision>(x: &DMatrix<S>) -> Result<Self, Error> {
         // nalgebra stores columns contiguously; walking a whole column writes to every row's
         // list, which for 60000 rows misses the cache on every write. Walking blocks of rows
         // column by column keeps both the reads and the writes of a block in cache.
         const BLOCK: usize = 256;
         let (rows, cols) = x.shape();
-        assert!(u32::try_from(cols).is_ok(), "too many columns: {cols}");
+        check_columns(cols)?;
         let mut offsets = vec![0usize; rows + 1];
         for start in (0..rows).step_by(BLOCK) {
             let end = rows.min(start + BLOCK);
@@ -64,27 +78,35 @@ impl<T: Precision> SparseRows<T> {
                 }
             }
         }
-        SparseRows {
+        Ok(SparseRows {
             cols,
             offsets,
             indices,
             values,
-        }
+        })
     }
 
     /// Keeps the non-zero bytes of `bytes`, row-major rows of `cols` (raw MNIST pixels), each
     /// converted by `value`; a byte is stored when `value` of it is not zero.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If `cols` is 0 or does not divide `bytes.len()`, or is more than `u32::MAX`.
-    pub fn from_bytes(bytes: &[u8], cols: usize, value: impl Fn(u8) -> T) -> Self {
-        assert!(
-            cols > 0 && bytes.len().is_multiple_of(cols),
-            "{} bytes are not rows of {cols}",
-            bytes.len()
-        );
-        assert!(u32::try_from(cols).is_ok(), "too many columns: {cols}");
+    /// [`Error::Zero`] if `cols` is 0; [`Error::Shape`] if `bytes` is not a whole number of
+    /// rows of `cols`, or `cols` is more than `u32::MAX`.
+    pub fn from_bytes(bytes: &[u8], cols: usize, value: impl Fn(u8) -> T) -> Result<Self, Error> {
+        if cols == 0 {
+            return Err(Error::Zero {
+                what: "bytes per row",
+            });
+        }
+        if !bytes.len().is_multiple_of(cols) {
+            return Err(Error::Shape {
+                what: format!("bytes (whole rows of {cols})"),
+                expected: bytes.len() / cols * cols,
+                got: bytes.len(),
+            });
+        }
+        check_columns(cols)?;
         let table: Vec<T> = (0..=255u8).map(&value).collect();
         let rows = bytes.len() / cols;
         let mut offsets = Vec::with_capacity(rows + 1);
@@ -101,12 +123,12 @@ impl<T: Precision> SparseRows<T> {
             }
             offsets.push(indices.len());
         }
-        SparseRows {
+        Ok(SparseRows {
             cols,
             offsets,
             indices,
             values,
-        }
+        })
     }
 
     /// Reads one element per cache line of each listed row, so that the rows are on their way
@@ -186,7 +208,7 @@ mod tests {
                 0.0f32, 1.5, 0.0, -2.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.25,
             ],
         );
-        let s = SparseRows::<f64>::from_matrix(&x);
+        let s = SparseRows::<f64>::from_matrix(&x).unwrap();
         assert_eq!((s.nrows(), s.ncols(), s.nnz()), (3, 4, 4));
         assert_eq!(s.row(0), (&[1u32, 3][..], &[1.5, -2.0][..]));
         assert_eq!(s.row(1), (&[][..], &[][..]));
@@ -200,9 +222,42 @@ mod tests {
     #[test]
     fn from_bytes_matches_from_matrix() {
         let bytes = [0u8, 255, 3, 0, 0, 0, 128, 7, 0];
-        let s = SparseRows::<f32>::from_bytes(&bytes, 3, |b| f32::from(b) / 255.0);
+        let s = SparseRows::<f32>::from_bytes(&bytes, 3, |b| f32::from(b) / 255.0).unwrap();
         let x = DMatrix::from_fn(3, 3, |r, c| f32::from(bytes[r * 3 + c]) / 255.0);
-        assert_eq!(s, SparseRows::<f32>::from_matrix(&x));
+        assert_eq!(s, SparseRows::<f32>::from_matrix(&x).unwrap());
         assert_eq!(s.nnz(), 4);
+    }
+
+    #[test]
+    fn bytes_that_are_not_whole_rows_are_errors() {
+        let err = SparseRows::<f32>::from_bytes(&[1, 2, 3, 4, 5, 6, 7], 3, f32::from).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch: bytes (whole rows of 3): expected 6, got 7"
+        );
+        assert!(matches!(
+            SparseRows::<f32>::from_bytes(&[1, 2], 0, f32::from),
+            Err(Error::Zero {
+                what: "bytes per row"
+            })
+        ));
+        // No rows at all is a valid (empty) matrix.
+        let empty = SparseRows::<f32>::from_bytes(&[], 3, f32::from).unwrap();
+        assert_eq!((empty.nrows(), empty.ncols()), (0, 3));
+    }
+
+    #[test]
+    fn more_columns_than_a_u32_indexes_are_an_error() {
+        // No rows, so no memory: only the column count is too large.
+        let wide = DMatrix::<f32>::zeros(0, u32::MAX as usize + 1);
+        assert!(matches!(
+            SparseRows::<f32>::from_matrix(&wide),
+            Err(Error::Shape { got, .. }) if got == u32::MAX as usize + 1
+        ));
+        let widest = DMatrix::<f32>::zeros(0, u32::MAX as usize);
+        assert_eq!(
+            SparseRows::<f32>::from_matrix(&widest).unwrap().ncols(),
+            u32::MAX as usize
+        );
     }
 }

@@ -4,8 +4,9 @@
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
+use crate::check::check_batch;
 use crate::engine::{Engine, sigmoid};
-use crate::{Gradient, Precision, SparseRows, TwoLayerNet};
+use crate::{Error, Gradient, Precision, SparseRows, TwoLayerNet};
 use nabla_loss::DELTA;
 
 /// The book's numerical gradient, central differences with step `h` (the book uses `1e-4`)
@@ -29,30 +30,35 @@ use nabla_loss::DELTA;
 /// Use it in `f64`: in `f32`, `h = 1e-4` is far below the step where rounding dominates
 /// (about `5e-3`), and the result is mostly noise.
 ///
-/// # Panics
+/// # Errors
 ///
-/// If `x` does not have one column per input, `labels` does not have one entry per row, or a
-/// label is not below the number of outputs.
+/// [`Error::NotPositive`] if `h` is not finite and positive; [`Error::Shape`] if `x` does not
+/// have one column per input or `labels` does not have one entry per row; [`Error::Empty`] if
+/// `x` has no rows; [`Error::Label`] naming the first row whose label is not below the number
+/// of outputs.
 pub fn numerical_gradient_structured<T: Precision>(
     net: &TwoLayerNet<T>,
     x: &DMatrix<T>,
     labels: &[usize],
     h: T,
-) -> Gradient<T> {
+) -> Result<Gradient<T>, Error> {
+    if !(h.is_finite() && h > T::zero()) {
+        return Err(Error::NotPositive {
+            what: "numerical step",
+            value: h.as_f64(),
+        });
+    }
     let sizes = net.sizes();
-    assert_eq!(
-        x.ncols(),
-        sizes.input,
-        "the batch has the wrong number of columns"
-    );
-    assert_eq!(labels.len(), x.nrows(), "one label per row is needed");
-    assert!(
-        labels.iter().all(|&t| t < sizes.output),
-        "a label is not below the number of outputs"
-    );
-    let data = SparseRows::from_matrix(x);
+    check_batch("the batch", sizes.input, sizes.output, x.shape(), labels)?;
+    let data = SparseRows::from_matrix(x)?;
     let rows: Vec<usize> = (0..x.nrows()).collect();
-    structured_gradient(&Engine::from_net(net), &data, labels, &rows, h)
+    Ok(structured_gradient(
+        &Engine::from_net(net),
+        &data,
+        labels,
+        &rows,
+        h,
+    ))
 }
 
 /// `e^x - 1`: a Taylor polynomial for the tiny arguments a nudge produces (`|x| < 1e-3`,
@@ -304,7 +310,7 @@ mod tests {
         ] {
             let (net, x, labels) = small_problem(sizes, batch, seed);
             let brute = numerical_gradient(&net, &x, &labels, 1e-4).unwrap();
-            let fast = numerical_gradient_structured(&net, &x, &labels, 1e-4);
+            let fast = numerical_gradient_structured(&net, &x, &labels, 1e-4).unwrap();
             let worst = brute.worst_difference(&fast, |v| v).unwrap();
             assert!(worst.abs < 1e-9, "{sizes:?}: {worst:?}");
             // A pixel that is zero in every row gets exactly zero, as in the brute force.
@@ -319,14 +325,52 @@ mod tests {
     #[test]
     fn f32_is_close_to_f64_at_the_f32_step() {
         let (net, x, labels) = small_problem(Sizes::new(10, 4, 3).unwrap(), 6, 4);
-        let g64 = numerical_gradient_structured(&net, &x, &labels, 1e-4);
+        let g64 = numerical_gradient_structured(&net, &x, &labels, 1e-4).unwrap();
         let g32 = numerical_gradient_structured(
             &net.map(|v| v as f32),
             &x.map(|v| v as f32),
             &labels,
             5e-3,
-        );
+        )
+        .unwrap();
         let d = g64.max_relative_difference(&g32.map(f64::from), 1e-2, |v| v);
         assert!(d < 1e-2, "{d}");
+    }
+
+    #[test]
+    fn bad_batches_and_steps_are_typed_errors() {
+        let (net, x, mut labels) = small_problem(Sizes::new(10, 4, 3).unwrap(), 6, 4);
+        let structured = |x: &DMatrix<f64>, labels: &[usize], h: f64| {
+            numerical_gradient_structured(&net, x, labels, h).unwrap_err()
+        };
+        assert_eq!(
+            structured(&x.columns(1, 9).into_owned(), &labels, 1e-4).to_string(),
+            "shape mismatch: inputs per sample in the batch: expected 10, got 9"
+        );
+        assert_eq!(
+            structured(&x, &labels[1..], 1e-4).to_string(),
+            "shape mismatch: labels for the batch (one per sample): expected 6, got 5"
+        );
+        assert!(matches!(
+            structured(&DMatrix::zeros(0, 10), &[], 1e-4),
+            Error::Empty { what: "the batch" }
+        ));
+        for h in [0.0, -1e-4, f64::NAN, f64::INFINITY] {
+            assert!(
+                matches!(
+                    structured(&x, &labels, h),
+                    Error::NotPositive {
+                        what: "numerical step",
+                        ..
+                    }
+                ),
+                "{h}"
+            );
+        }
+        labels[2] = 3;
+        assert_eq!(
+            structured(&x, &labels, 1e-4).to_string(),
+            "label 3 at row 2 is out of range: the network has 3 outputs"
+        );
     }
 }

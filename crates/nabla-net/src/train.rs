@@ -3,8 +3,9 @@
 use nabla_data::{BatchSampler, Sampling};
 use serde::{Deserialize, Serialize};
 
+use crate::check::check_batch;
 use crate::engine::{Buffers, Engine};
-use crate::{Dataset, Error, Gradient, Precision, TwoLayerNet, check_labels};
+use crate::{Dataset, Error, Gradient, Precision, TwoLayerNet};
 
 /// How the training loop gets its gradient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -37,7 +38,8 @@ impl GradMethod {
 pub struct TrainConfig {
     /// Number of SGD steps (the book: 10000).
     pub iterations: usize,
-    /// Images per mini-batch, drawn with replacement (the book: 100).
+    /// Images per mini-batch, drawn with replacement (the book: 100); at most the size of the
+    /// training set.
     pub batch_size: usize,
     /// SGD step size (the book: 0.1).
     pub learning_rate: f64,
@@ -152,10 +154,13 @@ pub struct TrainOutcome<T: nalgebra::Scalar> {
 ///
 /// # Errors
 ///
-/// [`TrainConfig::validate`]'s errors; [`Error::Shape`] if the images do not have one column
-/// per input; [`Error::Label`] for a label that the network has no output for;
-/// [`Error::Zero`] for an empty training set; [`Error::Diverged`] when the loss becomes NaN or
-/// infinite, naming the iteration.
+/// Before the first step: [`TrainConfig::validate`]'s errors; [`Error::Shape`] if the images
+/// of either set do not have one column per input; [`Error::Empty`] if either set is empty;
+/// [`Error::Label`] for a label that the network has no output for; [`Error::BatchTooLarge`]
+/// if the batch size is more than the training set's size. During training,
+/// [`Error::Diverged`] when the loss becomes NaN or infinite, naming the iteration.
+///
+/// The data sets are checked once, here; the steps then index them without checking again.
 pub fn train<T: Precision>(
     net: &TwoLayerNet<T>,
     train_set: &Dataset<T>,
@@ -165,19 +170,20 @@ pub fn train<T: Precision>(
 ) -> Result<TrainOutcome<T>, Error> {
     config.validate()?;
     let sizes = net.sizes();
-    for (what, set) in [("training images", train_set), ("test images", test_set)] {
-        if set.images().ncols() != sizes.input {
-            return Err(Error::Shape {
-                what: format!("{what} columns (network inputs)"),
-                expected: sizes.input,
-                got: set.images().ncols(),
-            });
-        }
-        check_labels(set.labels(), sizes.output)?;
+    for (name, set) in [("the training set", train_set), ("the test set", test_set)] {
+        let images = set.images();
+        check_batch(
+            name,
+            sizes.input,
+            sizes.output,
+            (images.nrows(), images.ncols()),
+            set.labels(),
+        )?;
     }
-    if train_set.is_empty() {
-        return Err(Error::Zero {
-            what: "training set size",
+    if config.batch_size > train_set.len() {
+        return Err(Error::BatchTooLarge {
+            batch: config.batch_size,
+            available: train_set.len(),
         });
     }
     let eval_every = config
@@ -196,7 +202,9 @@ pub fn train<T: Precision>(
     let lr = T::from_f64(config.learning_rate);
     let h = T::from_f64(config.numerical_step);
     let (images, labels) = (train_set.images(), train_set.labels());
-    let mut losses = Vec::with_capacity(config.iterations);
+    // Room for the losses of a long run up front, but not for an absurd iteration count,
+    // which would fail to allocate before the first step (the vector grows as needed).
+    let mut losses = Vec::with_capacity(config.iterations.min(1 << 20));
     let mut epochs = Vec::new();
     let evaluate = |engine: &Engine<T>, iteration: usize| EpochRecord {
         iteration,
@@ -226,7 +234,9 @@ pub fn train<T: Precision>(
                     let batch_net = engine.to_net().map(Precision::as_f64);
                     let x = images.gather_dense(rows).map(Precision::as_f64);
                     let t: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
-                    let (loss, g) = crate::dual::dual_gradient(&batch_net, &x, &t);
+                    // This checks the batch again, one pass over its labels: nothing next to
+                    // the dual passes.
+                    let (loss, g) = crate::dual::dual_gradient(&batch_net, &x, &t)?;
                     if loss.is_finite() {
                         engine.apply(&g.map(T::from_f64), lr);
                     }
@@ -471,6 +481,98 @@ mod tests {
         assert!(matches!(
             train(&narrow, &tr, &te, &ok, &mut ()),
             Err(Error::Label { .. })
+        ));
+    }
+
+    #[test]
+    fn data_that_does_not_fit_is_refused_before_the_first_step() {
+        let (net, tr, te) = problem();
+        let ok = TrainConfig {
+            iterations: 3,
+            batch_size: 10,
+            ..TrainConfig::default()
+        };
+        let mut seen = Recorder::default();
+        // A batch larger than the training set (200 rows); the whole set is a valid batch.
+        let err = train(
+            &net,
+            &tr,
+            &te,
+            &TrainConfig {
+                batch_size: 201,
+                ..ok.clone()
+            },
+            &mut seen,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "batch size 201 is more than the 200 samples of the training set"
+        );
+        let whole = TrainConfig {
+            batch_size: 200,
+            ..ok.clone()
+        };
+        assert!(train(&net, &tr, &te, &whole, &mut ()).is_ok());
+        let huge = TrainConfig {
+            batch_size: usize::MAX,
+            ..ok.clone()
+        };
+        assert!(matches!(
+            train(&net, &tr, &te, &huge, &mut seen),
+            Err(Error::BatchTooLarge {
+                batch: usize::MAX,
+                available: 200
+            })
+        ));
+        // Empty sets: nothing to learn from, no accuracy to report.
+        let empty = Dataset::<f64>::new(&nalgebra::DMatrix::<f64>::zeros(0, 16), &[]).unwrap();
+        assert_eq!(
+            train(&net, &empty, &te, &ok, &mut seen)
+                .unwrap_err()
+                .to_string(),
+            "the training set is empty: at least one sample is needed"
+        );
+        assert!(matches!(
+            train(&net, &tr, &empty, &ok, &mut seen),
+            Err(Error::Empty {
+                what: "the test set"
+            })
+        ));
+        // The test set is checked as the training set is, and named.
+        let (_, x, _) = small_problem(Sizes::new(15, 6, 4).unwrap(), 5, 3);
+        let narrow = Dataset::<f64>::new(&x, &[0, 1, 2, 3, 0]).unwrap();
+        assert_eq!(
+            train(&net, &tr, &narrow, &ok, &mut seen)
+                .unwrap_err()
+                .to_string(),
+            "shape mismatch: inputs per sample in the test set: expected 16, got 15"
+        );
+        assert!(seen.losses.is_empty() && seen.epochs.is_empty());
+    }
+
+    #[test]
+    fn an_absurd_iteration_count_is_not_allocated_up_front() {
+        // usize::MAX iterations would need 2^67 bytes of losses if reserved before the first
+        // step; the run instead starts and stops at the divergence of iteration 0.
+        let (net, tr, te) = problem();
+        let [w1, b1, _, b2] = net.parameters();
+        let s = net.sizes();
+        let huge = TwoLayerNet::from_parts(
+            nalgebra::DMatrix::from_column_slice(s.input, s.hidden, w1),
+            nalgebra::DVector::from_column_slice(b1),
+            nalgebra::DMatrix::from_element(s.hidden, s.output, 1e308),
+            nalgebra::DVector::from_column_slice(b2),
+        )
+        .unwrap();
+        let config = TrainConfig {
+            iterations: usize::MAX,
+            batch_size: 10,
+            ..TrainConfig::default()
+        };
+        assert!(matches!(
+            train(&huge, &tr, &te, &config, &mut ()),
+            Err(Error::Diverged { iteration: 0, .. })
         ));
     }
 }

@@ -5,6 +5,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
 
+use crate::check::{check_batch, check_inputs};
 use crate::{Error, Sizes, forward};
 
 /// A two-layer perceptron: affine -> sigmoid -> affine -> softmax, trained on cross-entropy.
@@ -126,7 +127,9 @@ impl<T: RealField + Copy> TwoLayerNet<T> {
     /// # Errors
     ///
     /// [`Error::Zero`] if a size is zero, [`Error::NotPositive`] if `weight_std` is not finite
-    /// and positive.
+    /// and positive, [`Error::TooLarge`] if the parameter count overflows or the memory for
+    /// the weights cannot be allocated (asked of the allocator first, so that a huge size is
+    /// an error rather than an abort).
     pub fn new(sizes: Sizes, weight_std: f64, seed: u64) -> Result<Self, Error> {
         sizes.validate()?;
         if !(weight_std.is_finite() && weight_std > 0.0) {
@@ -136,18 +139,26 @@ impl<T: RealField + Copy> TwoLayerNet<T> {
             });
         }
         let mut rng = StdRng::seed_from_u64(seed);
-        let mut normal = |rows: usize, cols: usize| {
+        let mut normal = |rows: usize, cols: usize, name: &str| -> Result<DMatrix<T>, Error> {
+            // `validate` ruled out an overflow of the parameter count, and so of this product.
+            let n = rows * cols;
+            let mut values: Vec<T> = Vec::new();
+            values.try_reserve_exact(n).map_err(|_| Error::TooLarge {
+                sizes,
+                reason: format!(
+                    "cannot allocate the {n} weights of {name} ({:.3e} bytes)",
+                    n as f64 * std::mem::size_of::<T>() as f64
+                ),
+            })?;
             // Drawn row by row, as NumPy fills a (rows, cols) array.
-            let values: Vec<T> = (0..rows * cols)
-                .map(|_| {
-                    let z: f64 = StandardNormal.sample(&mut rng);
-                    nalgebra::convert(weight_std * z)
-                })
-                .collect();
-            DMatrix::from_row_slice(rows, cols, &values)
+            values.extend((0..n).map(|_| {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                nalgebra::convert::<f64, T>(weight_std * z)
+            }));
+            Ok(DMatrix::from_row_slice(rows, cols, &values))
         };
-        let w1 = normal(sizes.input, sizes.hidden);
-        let w2 = normal(sizes.hidden, sizes.output);
+        let w1 = normal(sizes.input, sizes.hidden, "w1")?;
+        let w2 = normal(sizes.hidden, sizes.output, "w2")?;
         Ok(TwoLayerNet {
             w1,
             b1: DVector::zeros(sizes.hidden),
@@ -158,20 +169,27 @@ impl<T: RealField + Copy> TwoLayerNet<T> {
 
     /// The output layer before the softmax, one row per sample of `x`.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If `x` does not have `input` columns.
-    pub fn logits(&self, x: &DMatrix<T>) -> DMatrix<T> {
-        forward::logits(&self.w1, &self.b1, &self.w2, &self.b2, x)
+    /// [`Error::Shape`] if `x` does not have `input` columns.
+    pub fn logits(&self, x: &DMatrix<T>) -> Result<DMatrix<T>, Error> {
+        check_inputs("the batch", self.w1.nrows(), x.ncols())?;
+        Ok(forward::logits(&self.w1, &self.b1, &self.w2, &self.b2, x))
     }
 
     /// The class probabilities (softmax of the logits), one row per sample of `x`.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If `x` does not have `input` columns.
-    pub fn predict(&self, x: &DMatrix<T>) -> DMatrix<T> {
-        nabla_loss::softmax_rows(&self.logits(x))
+    /// [`Error::Shape`] if `x` does not have `input` columns.
+    pub fn predict(&self, x: &DMatrix<T>) -> Result<DMatrix<T>, Error> {
+        Ok(nabla_loss::softmax_rows(&self.logits(x)?))
+    }
+
+    /// Checks a batch and its labels against this network (see [`check_batch`]).
+    fn check(&self, x: &DMatrix<T>, labels: &[usize]) -> Result<(), Error> {
+        let sizes = self.sizes();
+        check_batch("the batch", sizes.input, sizes.output, x.shape(), labels)
     }
 
     /// The book's loss: nabla-loss's [`cross_entropy_labels`](nabla_loss::cross_entropy_labels)
@@ -180,14 +198,12 @@ impl<T: RealField + Copy> TwoLayerNet<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::Label`] if a label is not below `output`; [`Error::Loss`] if `labels` does not
-    /// have one entry per row of `x` or the batch is empty.
-    ///
-    /// # Panics
-    ///
-    /// If `x` does not have `input` columns.
+    /// [`Error::Shape`] if `x` does not have `input` columns or `labels` does not have one
+    /// entry per row of `x`; [`Error::Empty`] if `x` has no rows; [`Error::Label`] if a label
+    /// is not below `output`.
     pub fn loss(&self, x: &DMatrix<T>, labels: &[usize]) -> Result<T, Error> {
-        Ok(nabla_loss::cross_entropy_labels(&self.predict(x), labels)?)
+        self.check(x, labels)?;
+        Ok(nabla_loss::cross_entropy_labels(&self.predict(x)?, labels)?)
     }
 
     /// The fraction of rows of `x` whose largest logit is at its label: nabla-loss's
@@ -196,14 +212,12 @@ impl<T: RealField + Copy> TwoLayerNet<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::Label`] if a label is not below `output`; [`Error::Loss`] if `labels` does not
-    /// have one entry per row of `x` or the batch is empty.
-    ///
-    /// # Panics
-    ///
-    /// If `x` does not have `input` columns.
+    /// [`Error::Shape`] if `x` does not have `input` columns or `labels` does not have one
+    /// entry per row of `x`; [`Error::Empty`] if `x` has no rows; [`Error::Label`] if a label
+    /// is not below `output`.
     pub fn accuracy(&self, x: &DMatrix<T>, labels: &[usize]) -> Result<f64, Error> {
-        Ok(nabla_loss::accuracy(&self.logits(x), labels)?)
+        self.check(x, labels)?;
+        Ok(nabla_loss::accuracy(&self.logits(x)?, labels)?)
     }
 }
 
@@ -271,7 +285,7 @@ mod tests {
         )
         .unwrap();
         let x = DMatrix::from_fn(2, 4, |i, j| (i + j) as f64);
-        let y = net.predict(&x);
+        let y = net.predict(&x).unwrap();
         assert!(y.iter().all(|&p| (p - 0.1).abs() < 1e-15));
         // -ln(0.1 + 1e-7)
         assert_relative_eq!(
@@ -302,10 +316,58 @@ mod tests {
         ));
         assert_eq!(
             net.loss(&x, &[3]).unwrap_err().to_string(),
-            "loss: 1 labels given for a prediction of 2 rows (one label per row)"
+            "shape mismatch: labels for the batch (one per sample): expected 2, got 1"
         );
         let empty = DMatrix::<f64>::zeros(0, 4);
-        assert!(matches!(net.accuracy(&empty, &[]), Err(Error::Loss(_))));
+        assert!(matches!(
+            net.accuracy(&empty, &[]),
+            Err(Error::Empty { what: "the batch" })
+        ));
+        assert!(matches!(net.loss(&empty, &[]), Err(Error::Empty { .. })));
+    }
+
+    #[test]
+    fn a_batch_of_the_wrong_width_is_a_typed_error() {
+        let net = TwoLayerNet::<f64>::new(Sizes::new(4, 3, 10).unwrap(), 0.1, 2).unwrap();
+        let wide = DMatrix::from_fn(2, 5, |i, j| (i + j) as f64);
+        let want = "shape mismatch: inputs per sample in the batch: expected 4, got 5";
+        assert_eq!(net.logits(&wide).unwrap_err().to_string(), want);
+        assert_eq!(net.predict(&wide).unwrap_err().to_string(), want);
+        assert_eq!(net.loss(&wide, &[0, 1]).unwrap_err().to_string(), want);
+        assert!(matches!(
+            net.accuracy(&wide, &[0, 1]),
+            Err(Error::Shape {
+                expected: 4,
+                got: 5,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_network_too_large_to_allocate_is_an_error() {
+        // 784 x 2e15 weights: the count fits in a usize, its 1.25e19 bytes do not fit in an
+        // isize, so the allocator is not even asked (a test that does not depend on how much
+        // memory the machine has or promises).
+        let sizes = Sizes::new(784, 2_000_000_000_000_000, 10).unwrap();
+        let err = TwoLayerNet::<f64>::new(sizes, 0.01, 0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the network 784-2000000000000000-10 is too large: cannot allocate the \
+             1568000000000000000 weights of w1 (1.254e19 bytes)"
+        );
+        assert!(matches!(
+            TwoLayerNet::<f64>::new(
+                Sizes {
+                    input: 784,
+                    hidden: usize::MAX,
+                    output: 10
+                },
+                0.01,
+                0
+            ),
+            Err(Error::TooLarge { .. })
+        ));
     }
 
     #[test]
@@ -320,11 +382,11 @@ mod tests {
         .unwrap();
         let x = DMatrix::from_row_slice(1, 1, &[1.5]);
         let z = 1.0 / (1.0 + (-(2.0f64 * 1.5 - 1.0)).exp());
-        let logits = net.logits(&x);
+        let logits = net.logits(&x).unwrap();
         assert_relative_eq!(logits[(0, 0)], 3.0 * z + 0.5, epsilon = 1e-15);
         assert_relative_eq!(logits[(0, 1)], -3.0 * z, epsilon = 1e-15);
         let p1 = 1.0 / (1.0 + (logits[(0, 0)] - logits[(0, 1)]).exp());
-        assert_relative_eq!(net.predict(&x)[(0, 1)], p1, epsilon = 1e-15);
+        assert_relative_eq!(net.predict(&x).unwrap()[(0, 1)], p1, epsilon = 1e-15);
         assert_relative_eq!(
             net.loss(&x, &[1]).unwrap(),
             -(p1 + 1e-7).ln(),
