@@ -2,8 +2,8 @@
 //!
 //! [`Tangent::chain`], [`Tangent::chain2`], [`Tangent::product`] and [`Tangent::scale_part`]
 //! compute with plain products and fall back to [`Real::strong_mul`] only when a factor (a
-//! derivative component included) is not finite, or, for the single-derivative shape, a
-//! select per product. Here every shape, nested duals included, is compared with the formula
+//! derivative component included) is not finite (`DualVec`), or use a select per product
+//! (`Dual`, `HyperDual`). Here every shape, nested duals included, is compared with the formula
 //! evaluated with `strong_mul` throughout, over all combinations of zeros, finite numbers,
 //! infinities and NaN in every component (inputs that are NaN themselves included). Results
 //! must agree component by component, NaN with NaN; a zero may differ in sign only.
