@@ -30,6 +30,11 @@ use nabla_loss::DELTA;
 /// Use it in `f64`: in `f32`, `h = 1e-4` is far below the step where rounding dominates
 /// (about `5e-3`), and the result is mostly noise.
 ///
+/// A NaN or infinity in `x` or in the network gives NaN elements, as [`backprop`](crate::backprop)
+/// does, where the brute-force [`numerical_gradient`](crate::numerical_gradient) stops with
+/// [`Error::NumDiff`] (nabla-numdiff checks every evaluation of the loss; this function never
+/// evaluates the whole loss, only differences of per-row terms).
+///
 /// # Errors
 ///
 /// [`Error::NotPositive`] if `h` is not finite and positive; [`Error::Shape`] if `x` does not
@@ -320,6 +325,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_nan_input_gives_nan_where_the_brute_force_loop_refuses() {
+        let (net, mut x, labels) = small_problem(Sizes::new(12, 5, 4).unwrap(), 7, 5);
+        x[(2, 3)] = f64::NAN;
+        let g = numerical_gradient_structured(&net, &x, &labels, 1e-4).unwrap();
+        assert!(g.b2.iter().all(|v| v.is_nan()), "{:?}", g.b2);
+        assert!(matches!(
+            numerical_gradient(&net, &x, &labels, 1e-4),
+            Err(Error::NumDiff(_))
+        ));
     }
 
     #[test]
