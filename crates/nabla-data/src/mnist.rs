@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use nalgebra::DMatrix;
@@ -221,7 +223,6 @@ impl Mnist {
             matrix_rows,
             matrix_cols,
             0,
-            matrix_rows,
             &options.pixel_table(),
             &mut data,
         );
@@ -368,9 +369,10 @@ struct Streamed {
 }
 
 /// Reads, decompresses, checks (and optionally hashes) an images file and converts it to the
-/// `f32` matrix in one pipeline: a second thread decompresses 1 MiB at a time while this one
-/// copies and converts the rows already there. Decompression and the conversion (whose cost
-/// is mostly the kernel handing out the matrix's fresh pages) then overlap.
+/// `f32` matrix in one pipeline on two threads: a second thread decompresses 1 MiB at a time
+/// while this one converts the rows already there; once decompression has ended, each thread
+/// converts half of the columns of the rows still waiting. Both cores stay busy to the end,
+/// and each writes (and so pays the kernel for) its own fresh pages of the matrix.
 fn stream_images(
     path: &Path,
     options: MnistOptions,
@@ -395,15 +397,7 @@ fn stream_images(
         let (dims, pixels) = idx.into_parts();
         let (mrows, mcols) = matrix_shape(&dims, options);
         let mut data = vec![0f32; mrows * mcols];
-        convert_rows(
-            &pixels,
-            mrows,
-            mcols,
-            0,
-            mrows,
-            &options.pixel_table(),
-            &mut data,
-        );
+        convert_rows(&pixels, mrows, mcols, 0, &options.pixel_table(), &mut data);
         return Ok(Streamed {
             dims,
             pixels,
@@ -413,6 +407,8 @@ fn stream_images(
 
     let (mrows, mcols) = matrix_shape(&dims, options);
     let table = options.pixel_table();
+    // Zeroed pages from the allocator, not yet touched: each is written once, by whichever
+    // thread converts into it.
     let mut data = vec![0f32; mrows * mcols];
     let header = idx_header(&dims);
     // Whole matrix rows per chunk, so that each chunk converts on its own.
@@ -420,11 +416,18 @@ fn stream_images(
     // Reserved from the header's claim, which is at most MAX_STREAMED here; the pages are
     // only touched as decompressed bytes land in them.
     let mut pixels = vec![0u8; total as usize];
+    let decompressed = AtomicBool::new(false);
     let digest = std::thread::scope(|scope| {
-        let (full_tx, full_rx) = mpsc::sync_channel::<&[u8]>(8);
+        // Unbounded: the producer never waits for the converter, so it is free to help as
+        // soon as decompression ends (the queue holds at most 64 slices of `pixels`).
+        let (full_tx, full_rx) = mpsc::channel::<&[u8]>();
+        let (help_tx, help_rx) = mpsc::channel::<Share<'_>>();
         let rest: &mut [u8] = &mut pixels;
-        // The producer decompresses straight into `pixels` (and hashes); the consumer (this
-        // thread) converts each finished chunk. Each side pays for its own fresh pages.
+        let decompressed = &decompressed;
+        let table = &table;
+        // The producer decompresses straight into `pixels` (and hashes), then converts half
+        // of the columns of whatever is still waiting; the consumer (this thread) converts
+        // each finished chunk, and hands over that half once decompression has ended.
         let producer = scope.spawn(move || -> std::result::Result<_, IdxError> {
             let mut hasher = expected_sha256.map(|_| Sha256::new().chain_update(&header));
             let mut rest = rest;
@@ -442,15 +445,53 @@ fn stream_images(
                 rest = tail;
             }
             stream.finish()?;
+            drop(full_tx);
+            decompressed.store(true, Ordering::Release);
+            if let Ok(share) = help_rx.recv() {
+                share.convert(table);
+            }
             Ok(hasher.map(|h| hex(&h.finalize())))
         });
         let mut converted = 0;
-        for buf in full_rx {
+        loop {
+            if decompressed.load(Ordering::Acquire) {
+                // Everything is decompressed (the sender is gone): split the columns of
+                // what is left between the two threads.
+                let waiting: Vec<&[u8]> = full_rx.iter().collect();
+                if !waiting.is_empty() {
+                    let half = mcols / 2;
+                    let (lower, upper) = data.split_at_mut(half * mrows);
+                    let mine = Share {
+                        chunks: waiting.clone(),
+                        first_row: converted,
+                        nrows: mrows,
+                        ncols: mcols,
+                        cols: 0..half,
+                        dst: lower,
+                    };
+                    let theirs = Share {
+                        chunks: waiting,
+                        first_row: converted,
+                        nrows: mrows,
+                        ncols: mcols,
+                        cols: half..mcols,
+                        dst: upper,
+                    };
+                    // If the producer has stopped (only on an error), do its half here.
+                    if let Err(mpsc::SendError(theirs)) = help_tx.send(theirs) {
+                        theirs.convert(table);
+                    }
+                    mine.convert(table);
+                }
+                break;
+            }
+            let Ok(buf) = full_rx.recv() else { break };
             // A payload with zero-width rows sends no chunks at all.
             let rows = buf.len().checked_div(mcols).unwrap_or(0);
-            convert_rows(buf, mrows, mcols, converted, rows, &table, &mut data);
+            convert_rows(buf, mrows, mcols, converted, table, &mut data);
             converted += rows;
         }
+        drop(help_tx);
         match producer.join() {
             Ok(result) => result,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -551,32 +592,77 @@ fn targets(labels: &[u8], options: MnistOptions) -> Targets {
     }
 }
 
-/// Converts `count` rows of the row-major `u8` array `src` (`ncols` per row) through `table`
-/// into rows `first..first + count` of the column-major `nrows` x `ncols` array `dst`. Walks
-/// tiles of 64 rows so that the source rows stay in cache while each column's segment is
-/// written in order.
+/// Converts the whole rows of the row-major `u8` array `src` (`ncols` per row) through `table`
+/// into rows `first..` of the column-major `nrows` x `ncols` array `dst`.
 fn convert_rows(
     src: &[u8],
     nrows: usize,
     ncols: usize,
     first: usize,
-    count: usize,
+    table: &[f32; 256],
+    dst: &mut [f32],
+) {
+    convert_block(src, nrows, ncols, 0..ncols, first, table, dst);
+}
+
+/// Converts columns `cols` of the whole rows of the row-major `u8` array `src` (`ncols` per
+/// row) through `table` into rows `first..` of `dst`, which holds columns `cols` of a
+/// column-major `nrows` x `ncols` array. Walks tiles of 64 rows so that the source rows stay
+/// in cache while each column's segment is written in order.
+fn convert_block(
+    src: &[u8],
+    nrows: usize,
+    ncols: usize,
+    cols: Range<usize>,
+    first: usize,
     table: &[f32; 256],
     dst: &mut [f32],
 ) {
     const TILE: usize = 64;
-    if ncols == 0 {
+    let Some(count) = src.len().checked_div(ncols) else {
         return;
-    }
+    };
     for t0 in (0..count).step_by(TILE) {
         let t1 = (t0 + TILE).min(count);
         let tile = &src[t0 * ncols..t1 * ncols];
         let (r0, r1) = (first + t0, first + t1);
-        for c in 0..ncols {
-            let column = &mut dst[c * nrows + r0..c * nrows + r1];
+        for (k, c) in cols.clone().enumerate() {
+            let column = &mut dst[k * nrows + r0..k * nrows + r1];
             for (out, row) in column.iter_mut().zip(tile.chunks_exact(ncols)) {
                 *out = table[usize::from(row[c])];
             }
+        }
+    }
+}
+
+/// Some columns of the chunks still to convert once decompression has ended: the loading
+/// pipeline gives one half of the columns to each thread.
+struct Share<'a> {
+    /// Consecutive chunks of whole rows, the first starting at row `first_row`.
+    chunks: Vec<&'a [u8]>,
+    first_row: usize,
+    nrows: usize,
+    ncols: usize,
+    cols: Range<usize>,
+    /// Columns `cols` of the column-major `nrows` x `ncols` matrix.
+    dst: &'a mut [f32],
+}
+
+impl Share<'_> {
+    fn convert(self, table: &[f32; 256]) {
+        let mut first = self.first_row;
+        for buf in self.chunks {
+            let rows = buf.len().checked_div(self.ncols).unwrap_or(0);
+            convert_block(
+                buf,
+                self.nrows,
+                self.ncols,
+                self.cols.clone(),
+                first,
+                table,
+                self.dst,
+            );
+            first += rows;
         }
     }
 }
@@ -684,8 +770,8 @@ mod tests {
         }
         .pixel_table();
         let mut data = vec![0f32; n * c];
-        convert_rows(&src[..40 * c], n, c, 0, 40, &table, &mut data);
-        convert_rows(&src[40 * c..], n, c, 40, n - 40, &table, &mut data);
+        convert_rows(&src[..40 * c], n, c, 0, &table, &mut data);
+        convert_rows(&src[40 * c..], n, c, 40, &table, &mut data);
         let m = DMatrix::from_vec(n, c, data);
         for r in [0, 63, 64, 69] {
             for col in [0, 63, 64, 127, 128, 129] {
@@ -797,6 +883,101 @@ mod tests {
         // Not the real file: the verified load names the checksum mismatch.
         let err = Mnist::load_verified(dir.path(), Split::Test, MnistOptions::default());
         assert!(matches!(err, Err(Error::Checksum { .. })));
+    }
+
+    /// The matrix a straightforward single-thread conversion gives: image `i`'s pixel `k`
+    /// (row-major in the file) scaled by the options, at its place in either layout.
+    fn reference_matrix(images: &Idx, options: MnistOptions) -> DMatrix<f32> {
+        let dims = images.dims();
+        let (rows, cols) = (dims[1], dims[2]);
+        let (mrows, mcols) = matrix_shape(dims, options);
+        let scale = if options.normalize { 255.0 } else { 1.0 };
+        DMatrix::from_fn(mrows, mcols, |r, c| {
+            let k = if options.flatten {
+                r * mcols + c
+            } else {
+                // row r of the matrix is pixel row r % rows of image r / rows
+                (r / rows) * rows * cols + (r % rows) * cols + c
+            };
+            f32::from(images.data()[k]) / scale
+        })
+    }
+
+    #[test]
+    fn shared_halves_convert_like_one_thread() {
+        // The hand-over once decompression has ended: each half of the columns of the chunks
+        // still waiting, converted separately, starting mid-matrix, with an odd column count.
+        let (n, c) = (150, 29);
+        let src: Vec<u8> = (0..n * c).map(|k| (k * 13 % 256) as u8).collect();
+        let table = MnistOptions::default().pixel_table();
+        let mut expected = vec![0f32; n * c];
+        convert_rows(&src, n, c, 0, &table, &mut expected);
+        for first_row in [0, 1, 64, 149] {
+            let mut data = expected.clone();
+            for col in 0..c {
+                data[col * n + first_row..(col + 1) * n].fill(-1.0);
+            }
+            // Waiting chunks of 70, 3 and the rest of the rows.
+            let waiting = &src[first_row * c..];
+            let cut1 = (70 * c).min(waiting.len());
+            let cut2 = (73 * c).min(waiting.len());
+            let chunks = vec![&waiting[..cut1], &waiting[cut1..cut2], &waiting[cut2..]];
+            let half = c / 2;
+            let (lower, upper) = data.split_at_mut(half * n);
+            for (cols, dst) in [(0..half, lower), (half..c, upper)] {
+                Share {
+                    chunks: chunks.clone(),
+                    first_row,
+                    nrows: n,
+                    ncols: c,
+                    cols,
+                    dst,
+                }
+                .convert(&table);
+            }
+            assert_eq!(data, expected, "first_row {first_row}");
+        }
+    }
+
+    #[test]
+    fn two_thread_load_equals_a_plain_conversion() {
+        // Gzip-compressed files of several chunks, odd image shapes (the column halves differ
+        // in width), both layouts, both scalings: every value equals the plain conversion.
+        use flate2::{Compression, write::GzEncoder};
+        use std::io::Write;
+        for (n, rows, cols) in [(6000, 28, 28), (3001, 27, 29), (5, 1, 1), (0, 28, 28)] {
+            let pixels: Vec<u8> = (0..n * rows * cols).map(|k| (k * 31 % 256) as u8).collect();
+            let images = Idx::new(vec![n, rows, cols], pixels).unwrap();
+            let labels = Idx::new(vec![n], (0..n).map(|k| (k % 10) as u8).collect()).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            for (file, idx) in [
+                (MnistFile::TrainImages, &images),
+                (MnistFile::TrainLabels, &labels),
+            ] {
+                let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+                enc.write_all(&idx.header()).unwrap();
+                enc.write_all(idx.data()).unwrap();
+                std::fs::write(dir.path().join(file.file_name()), enc.finish().unwrap()).unwrap();
+            }
+            for flatten in [true, false] {
+                for normalize in [true, false] {
+                    let options = MnistOptions {
+                        flatten,
+                        normalize,
+                        one_hot_label: false,
+                    };
+                    let loaded = Mnist::load(dir.path(), Split::Train, options).unwrap();
+                    let expected = reference_matrix(&images, options);
+                    assert_eq!(
+                        loaded.images(),
+                        &expected,
+                        "{n} x {rows} x {cols} {options:?}"
+                    );
+                    assert_eq!(loaded.pixels(), images.data());
+                    assert_eq!(loaded.labels(), labels.data());
+                }
+            }
+        }
     }
 
     #[test]
