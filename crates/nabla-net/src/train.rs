@@ -397,20 +397,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn divergence_names_the_iteration() {
-        // The 1e-7 in the loss caps it at -ln(1e-7) = 16.1 while the logits are finite; it
-        // turns NaN when they overflow, here from second-layer weights near f64::MAX.
-        let (net, tr, te) = problem();
+    /// `net` with every second-layer weight 1e308: its logits overflow, so its loss is NaN.
+    fn with_huge_w2(net: &TwoLayerNet<f64>) -> TwoLayerNet<f64> {
         let [w1, b1, _, b2] = net.parameters();
         let s = net.sizes();
-        let huge = TwoLayerNet::from_parts(
+        TwoLayerNet::from_parts(
             nalgebra::DMatrix::from_column_slice(s.input, s.hidden, w1),
             nalgebra::DVector::from_column_slice(b1),
             nalgebra::DMatrix::from_element(s.hidden, s.output, 1e308),
             nalgebra::DVector::from_column_slice(b2),
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn divergence_names_the_iteration() {
+        // The 1e-7 in the loss caps it at -ln(1e-7) = 16.1 while the logits are finite; it
+        // turns NaN when they overflow, here from second-layer weights near f64::MAX.
+        let (net, tr, te) = problem();
+        let huge = with_huge_w2(&net);
         let config = TrainConfig {
             iterations: 100,
             batch_size: 10,
@@ -556,15 +561,7 @@ mod tests {
         // usize::MAX iterations would need 2^67 bytes of losses if reserved before the first
         // step; the run instead starts and stops at the divergence of iteration 0.
         let (net, tr, te) = problem();
-        let [w1, b1, _, b2] = net.parameters();
-        let s = net.sizes();
-        let huge = TwoLayerNet::from_parts(
-            nalgebra::DMatrix::from_column_slice(s.input, s.hidden, w1),
-            nalgebra::DVector::from_column_slice(b1),
-            nalgebra::DMatrix::from_element(s.hidden, s.output, 1e308),
-            nalgebra::DVector::from_column_slice(b2),
-        )
-        .unwrap();
+        let huge = with_huge_w2(&net);
         let config = TrainConfig {
             iterations: usize::MAX,
             batch_size: 10,
