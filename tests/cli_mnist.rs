@@ -44,18 +44,37 @@ fn small_mnist() -> tempfile::TempDir {
     dir
 }
 
-/// Runs `nabla mnist info --data dir` and checks that it fails cleanly, mentioning each of
-/// `needles`; returns stderr.
-fn info_fails(dir: &Path, needles: &[&str]) -> String {
-    let out = nabla(&["mnist", "info", "--data", dir.to_str().expect("UTF-8 path")]);
+/// Checks that a run failed cleanly (exit 1, no panic) with each of `needles` on stderr;
+/// returns stderr.
+fn failed_cleanly(out: &Output, needles: &[&str]) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
-    assert!(stderr.starts_with("error: "), "stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
     for needle in needles {
         assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
     }
     stderr
+}
+
+/// Runs `nabla mnist info --data dir` and checks that it fails cleanly, starting with
+/// `error: ` and mentioning each of `needles`; returns stderr.
+fn info_fails(dir: &Path, needles: &[&str]) -> String {
+    let out = nabla(&["mnist", "info", "--data", dir.to_str().expect("UTF-8 path")]);
+    let stderr = failed_cleanly(&out, needles);
+    assert!(stderr.starts_with("error: "), "stderr: {stderr}");
+    stderr
+}
+
+/// Runs `nabla mnist fetch --dir dir --mirror mirror`.
+fn fetch(dir: &Path, mirror: &str) -> Output {
+    nabla(&[
+        "mnist",
+        "fetch",
+        "--dir",
+        dir.to_str().expect("UTF-8 path"),
+        "--mirror",
+        mirror,
+    ])
 }
 
 /// A small data set with `name` replaced by `bytes`.
@@ -200,22 +219,13 @@ fn fetch_reports_http_errors_and_leaves_nothing() {
     let base = http::serve(|_| http::Reply::Status(404));
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("cache");
-    let out = nabla(&[
-        "mnist",
-        "fetch",
-        "--dir",
-        target.to_str().unwrap(),
-        "--mirror",
-        &base,
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("error: could not download train-images-idx3-ubyte.gz"),
-        "{stderr}"
+    failed_cleanly(
+        &fetch(&target, &base),
+        &[
+            "error: could not download train-images-idx3-ubyte.gz",
+            "HTTP status 404",
+        ],
     );
-    assert!(stderr.contains("HTTP status 404"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(files_in(&target).is_empty(), "{:?}", files_in(&target));
 }
 
@@ -226,18 +236,7 @@ fn fetch_rejects_a_body_cut_short() {
         claimed: 1000,
     });
     let dir = tempfile::tempdir().unwrap();
-    let out = nabla(&[
-        "mnist",
-        "fetch",
-        "--dir",
-        dir.path().to_str().unwrap(),
-        "--mirror",
-        &base,
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("error: could not download"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    failed_cleanly(&fetch(dir.path(), &base), &["error: could not download"]);
     assert!(
         files_in(dir.path()).is_empty(),
         "{:?}",
@@ -288,14 +287,7 @@ fn real_mnist_info_and_fetch_from_a_local_mirror() {
     );
     assert_eq!(files_in(dir.path()).len(), 4);
     // A second fetch finds them intact and downloads nothing.
-    let out = nabla(&[
-        "mnist",
-        "fetch",
-        "--dir",
-        dir.path().to_str().unwrap(),
-        "--mirror",
-        &base,
-    ]);
+    let out = fetch(dir.path(), &base);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     assert_eq!(
