@@ -1,0 +1,146 @@
+//! The numbers a tape can record, each with its own per-thread tape.
+//!
+//! Rust has no generic statics, so "the tape of this thread for scalar `T`" is one
+//! `thread_local!` per concrete type, reached through [`Scalar::with_tape`], which a macro
+//! implements for `f32`, `f64` and (feature `dual`) nabla-dual's `Dual32` and `Dual64`. The
+//! trait is sealed: the set of tapes is fixed here.
+
+use std::cell::RefCell;
+use std::fmt::{Debug, Display};
+use std::iter::{Product, Sum};
+
+use nalgebra::RealField;
+use num_traits::{Bounded, Float, FloatConst, FromPrimitive, NumCast, Signed, ToPrimitive};
+
+use crate::tape::Tape;
+
+/// A number that [`Var`](crate::Var) can wrap and a tape can record: `f32`, `f64`, and with
+/// the `dual` feature nabla-dual's `Dual32` and `Dual64` (for exact second derivatives,
+/// forward over reverse).
+///
+/// Sealed: every implementation owns one per-thread tape, declared in this crate.
+pub trait Scalar:
+    Float
+    + FloatConst
+    + RealField
+    + Signed
+    + Bounded
+    + NumCast
+    + ToPrimitive
+    + FromPrimitive
+    + Copy
+    + Default
+    + Debug
+    + Display
+    + Sum
+    + Product
+    + Send
+    + Sync
+    + 'static
+    + sealed::Sealed
+{
+    /// The primitive float underneath (`f64` for `f64` and `Dual64`).
+    type Primitive: Primitive;
+
+    /// Lifts a primitive float into this type, as a constant.
+    fn from_primitive(value: Self::Primitive) -> Self;
+
+    /// Whether the number is exactly zero, derivative components (of a dual number) included.
+    fn is_strong_zero(&self) -> bool;
+
+    /// `self * factor`, except that an exactly-zero `self` gives zero even when `factor` is
+    /// infinite or NaN (the convention of nabla-dual's `Real::strong_mul`).
+    fn strong_mul(self, factor: Self) -> Self;
+
+    /// Runs `f` on this thread's tape for this scalar type.
+    #[doc(hidden)]
+    fn with_tape<R>(f: impl FnOnce(&mut Tape<Self>) -> R) -> R;
+}
+
+/// `f32` or `f64`: the primitive floats at the bottom of every recorded number. Arithmetic
+/// with a primitive on either side (`2.0 * x`, `x / 3.0`) is implemented for this type.
+/// Sealed.
+pub trait Primitive: Scalar<Primitive = Self> {}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+macro_rules! scalar_with_tape {
+    ($tape:ident, $t:ty) => {
+        thread_local! {
+            static $tape: RefCell<Tape<$t>> = const { RefCell::new(Tape::new()) };
+        }
+
+        impl sealed::Sealed for $t {}
+
+        impl Scalar for $t {
+            type Primitive = $t;
+
+            #[inline]
+            fn from_primitive(value: $t) -> $t {
+                value
+            }
+
+            #[inline]
+            fn is_strong_zero(&self) -> bool {
+                *self == 0.0
+            }
+
+            #[inline]
+            fn strong_mul(self, factor: $t) -> $t {
+                if self == 0.0 { 0.0 } else { self * factor }
+            }
+
+            #[inline]
+            fn with_tape<R>(f: impl FnOnce(&mut Tape<$t>) -> R) -> R {
+                $tape.with_borrow_mut(f)
+            }
+        }
+
+        impl Primitive for $t {}
+    };
+}
+
+scalar_with_tape!(TAPE_F32, f32);
+scalar_with_tape!(TAPE_F64, f64);
+
+#[cfg(feature = "dual")]
+macro_rules! dual_with_tape {
+    ($tape:ident, $t:ty, $p:ty) => {
+        thread_local! {
+            static $tape: RefCell<Tape<$t>> = const { RefCell::new(Tape::new()) };
+        }
+
+        impl sealed::Sealed for $t {}
+
+        impl Scalar for $t {
+            type Primitive = $p;
+
+            #[inline]
+            fn from_primitive(value: $p) -> $t {
+                <$t>::constant(value)
+            }
+
+            #[inline]
+            fn is_strong_zero(&self) -> bool {
+                nabla_dual::Real::is_strong_zero(self)
+            }
+
+            #[inline]
+            fn strong_mul(self, factor: $t) -> $t {
+                nabla_dual::Real::strong_mul(self, factor)
+            }
+
+            #[inline]
+            fn with_tape<R>(f: impl FnOnce(&mut Tape<$t>) -> R) -> R {
+                $tape.with_borrow_mut(f)
+            }
+        }
+    };
+}
+
+#[cfg(feature = "dual")]
+dual_with_tape!(TAPE_DUAL32, nabla_dual::Dual32, f32);
+#[cfg(feature = "dual")]
+dual_with_tape!(TAPE_DUAL64, nabla_dual::Dual64, f64);
