@@ -48,9 +48,11 @@ pub trait Scalar:
     /// Whether the number is exactly zero, derivative components (of a dual number) included.
     fn is_strong_zero(&self) -> bool;
 
-    /// `self * factor`, except that an exactly-zero `self` gives zero even when `factor` is
-    /// infinite or NaN (the convention of nabla-dual's `Real::strong_mul`).
-    fn strong_mul(self, factor: Self) -> Self;
+    /// `self * factor` for a `self` that is not [strong zero](Self::is_strong_zero): the
+    /// product of the sweep. Plain for primitive floats; component-wise strong for dual
+    /// numbers, whose value part may be zero while their derivative part is not.
+    #[doc(hidden)]
+    fn adjoint_mul(self, factor: Self) -> Self;
 
     /// Runs `f` on this thread's tape for this scalar type.
     #[doc(hidden)]
@@ -87,12 +89,12 @@ macro_rules! scalar_with_tape {
                 *self == 0.0
             }
 
-            #[inline]
-            fn strong_mul(self, factor: $t) -> $t {
-                if self == 0.0 { 0.0 } else { self * factor }
+            #[inline(always)]
+            fn adjoint_mul(self, factor: $t) -> $t {
+                self * factor
             }
 
-            #[inline]
+            #[inline(always)]
             fn with_tape<R>(f: impl FnOnce(&mut Tape<$t>) -> R) -> R {
                 $tape.with_borrow_mut(f)
             }
@@ -127,12 +129,12 @@ macro_rules! dual_with_tape {
                 nabla_dual::Real::is_strong_zero(self)
             }
 
-            #[inline]
-            fn strong_mul(self, factor: $t) -> $t {
+            #[inline(always)]
+            fn adjoint_mul(self, factor: $t) -> $t {
                 nabla_dual::Real::strong_mul(self, factor)
             }
 
-            #[inline]
+            #[inline(always)]
             fn with_tape<R>(f: impl FnOnce(&mut Tape<$t>) -> R) -> R {
                 $tape.with_borrow_mut(f)
             }

@@ -87,7 +87,7 @@ impl<T: Scalar> Tape<T> {
         let generation = next_generation();
         self.frames.push(Frame {
             generation,
-            start: index_of(self.entries.len()),
+            start: self.entries.len() as u32,
             finished: false,
         });
         self.current = generation;
@@ -125,7 +125,7 @@ impl<T: Scalar> Tape<T> {
     }
 
     /// Records an input of the active recording `generation`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn leaf(&mut self, generation: u32) -> u32 {
         if generation != self.current {
             self.not_innermost(generation);
@@ -134,7 +134,7 @@ impl<T: Scalar> Tape<T> {
     }
 
     /// Records an operation with one recorded operand.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn unary(&mut self, generation: u32, operand: u32, d: T) -> u32 {
         if generation != self.current {
             self.misuse(generation);
@@ -143,7 +143,7 @@ impl<T: Scalar> Tape<T> {
     }
 
     /// Records an operation with two recorded operands.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn binary(&mut self, ga: u32, a: u32, gb: u32, b: u32, da: T, db: T) -> u32 {
         if ga != self.current || gb != self.current {
             self.misuse(if ga != self.current { ga } else { gb });
@@ -151,11 +151,29 @@ impl<T: Scalar> Tape<T> {
         self.push(a, b, da, db)
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, lhs: u32, rhs: u32, dl: T, dr: T) -> u32 {
-        let index = index_of(self.entries.len());
+        if self.entries.len() == self.entries.capacity() {
+            self.grow();
+        }
+        // `grow` keeps the capacity below u32::MAX, so the index fits.
+        let index = self.entries.len() as u32;
         self.entries.push(Entry { lhs, rhs, dl, dr });
         index
+    }
+
+    /// Makes room for more entries, keeping the capacity below `u32::MAX` so that every
+    /// index fits in a `u32` without a check per operation.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        let len = self.entries.len();
+        let limit = u32::MAX as usize - 1;
+        if len >= limit {
+            panic!("nabla-tape: the tape is full ({limit} recorded operations)");
+        }
+        let wanted = (len * 2).clamp(1024, limit);
+        self.entries.reserve_exact(wanted - len);
     }
 
     /// Checks that `generation` is the active recording, for a `Var` handed to a driver.
@@ -205,8 +223,8 @@ impl<T: Scalar> Tape<T> {
                 continue;
             }
             let e = entries[i];
-            adjoints[e.lhs as usize] += a.strong_mul(e.dl);
-            adjoints[e.rhs as usize] += a.strong_mul(e.dr);
+            adjoints[e.lhs as usize] += a.adjoint_mul(e.dl);
+            adjoints[e.rhs as usize] += a.adjoint_mul(e.dr);
         }
         &self.adjoints
     }
@@ -263,18 +281,6 @@ impl<T: Scalar> Tape<T> {
             )
         }
         self.misuse(generation)
-    }
-}
-
-/// An entry index as stored in a `Var` and in the operands of an entry.
-///
-/// # Panics
-///
-/// When the tape holds more than `u32::MAX` entries (about 100 GB of `f64` entries).
-fn index_of(len: usize) -> u32 {
-    match u32::try_from(len) {
-        Ok(i) if i != u32::MAX => i,
-        _ => panic!("nabla-tape: the tape is full ({} recorded operations)", u32::MAX),
     }
 }
 
