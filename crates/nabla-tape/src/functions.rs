@@ -284,17 +284,17 @@ impl<T: Scalar> Var<T> {
         self.chain_rule2(y, h, x0 * inv, y0 * inv)
     }
 
-    /// `self * a + b`, with the value computed by the fused `Float::mul_add`.
+    /// `self * a + b`, with the value computed by the fused `Float::mul_add`. When `self` or
+    /// `a` is a constant this records one entry (the product's partial and `b`'s 1), not two.
     #[inline]
     pub fn mul_add(self, a: Self, b: Self) -> Self {
-        let product = self * a;
         let value = Float::mul_add(self.value, a.value, b.value);
-        if b.is_constant() {
-            product.shifted(value)
-        } else if product.is_constant() {
-            b.shifted(value)
+        if self.is_constant() {
+            a.chain_rule2(b, value, self.value, T::one())
+        } else if a.is_constant() {
+            self.chain_rule2(b, value, a.value, T::one())
         } else {
-            product.chain_rule2(b, value, T::one(), T::one())
+            (self * a).chain_rule2(b, value, T::one(), T::one())
         }
     }
 

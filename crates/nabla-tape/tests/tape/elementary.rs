@@ -124,3 +124,24 @@ fn assignment_operators_sum_and_product() {
     assert_eq!(v, 7.0 + 5.0 + 6.0);
     assert_eq!(g, vec![3.0 / 2.0 + 1.0 + 3.0, (2.0 + 2.0 * 3.0) / 2.0 + 1.0 + 2.0]);
 }
+
+#[test]
+fn mul_add_records_one_entry_when_a_factor_is_constant() {
+    use nabla_tape::Recording;
+    let rec = Recording::<f64>::new();
+    let (w, acc) = (rec.var(0.75), rec.var(-2.0));
+    let before = rec.len();
+    let y = w.mul_add(Var::constant(3.0), acc);
+    assert_eq!(rec.len(), before + 1);
+    assert_eq!(y.value(), 0.75f64.mul_add(3.0, -2.0));
+    assert_eq!(rec.gradient(y, &[w, acc]), vec![3.0, 1.0]);
+    let z = Var::constant(3.0).mul_add(w, acc);
+    assert_eq!(rec.len(), before + 2);
+    assert_eq!(rec.gradient(z, &[w, acc]), vec![3.0, 1.0]);
+    let both = w.mul_add(acc, acc); // w acc + acc: two entries
+    assert_eq!(rec.len(), before + 4);
+    assert_eq!(rec.gradient(both, &[w, acc]), vec![-2.0, 0.75 + 1.0]);
+    let plain = w.mul_add(acc, Var::constant(1.0)); // the product's entry, shifted
+    assert_eq!(rec.len(), before + 5);
+    assert_eq!(rec.gradient(plain, &[w, acc]), vec![-2.0, 0.75]);
+}
