@@ -18,8 +18,8 @@
 //! `f_iiij = p_i p_j (6 p_i^2 - 6 p_i + 1)`, all at most `1/4` in size.
 
 use nabla_dual::{Dual64, HyperDual64, hessian as dual_hessian};
-use nabla_tape::Var;
 use nabla_numdiff::{Options, hessian as numerical_hessian};
+use nabla_tape::Var;
 use nalgebra::{DMatrix, RealField};
 use proptest::prelude::*;
 
@@ -120,8 +120,15 @@ fn assert_reverse_hessian(
 ) {
     let n = x.len();
     let (_, _, h) = nabla_tape::hessian(f, x);
-    assert_matrix("reverse (forward over reverse) vs HyperDual64", &h, dual, &exact_tolerance(dual, scale));
-    let v: Vec<f64> = (0..n).map(|i| if i % 2 == 0 { 1.0 + i as f64 } else { -0.5 }).collect();
+    assert_matrix(
+        "reverse (forward over reverse) vs HyperDual64",
+        &h,
+        dual,
+        &exact_tolerance(dual, scale),
+    );
+    let v: Vec<f64> = (0..n)
+        .map(|i| if i % 2 == 0 { 1.0 + i as f64 } else { -0.5 })
+        .collect();
     let (_, _, hv) = nabla_tape::hessian_vector_product(f, x, &v);
     let want = dual * DMatrix::from_column_slice(n, 1, &v);
     let vscale = scale.abs() * DMatrix::from_iterator(n, 1, v.iter().map(|a| a.abs()));

@@ -279,7 +279,10 @@ mod tests {
             want
         );
         assert_eq!(net.dual_gradient(&long, 2).unwrap_err().to_string(), want);
-        assert_eq!(net.reverse_gradient(&long, 2).unwrap_err().to_string(), want);
+        assert_eq!(
+            net.reverse_gradient(&long, 2).unwrap_err().to_string(),
+            want
+        );
         let short = DVector::from_row_slice(&[0.6]);
         assert!(matches!(
             net.backprop(&short, 0),

@@ -21,7 +21,9 @@ fn rosenbrock<S: RealField + Copy>(x: &[S]) -> S {
 
 fn main() {
     let n: usize = 1000;
-    let x: Vec<f64> = (0..n).map(|i| ((i as f64) * 0.618).fract() * 4.0 - 2.0).collect();
+    let x: Vec<f64> = (0..n)
+        .map(|i| ((i as f64) * 0.618).fract() * 4.0 - 2.0)
+        .collect();
 
     let t = Instant::now();
     let (value, grad) = gradient(rosenbrock, &x);
@@ -35,7 +37,10 @@ fn main() {
         .map(|(a, b)| (a - b).abs() / b.abs().max(1.0))
         .fold(0.0, f64::max);
     println!("Rosenbrock, n = {n}: value {value:.6}");
-    println!("  reverse mode (one sweep): {reverse:?}; forward mode (DualVec<8>, {} passes): {forward:?}", n.div_ceil(8));
+    println!(
+        "  reverse mode (one sweep): {reverse:?}; forward mode (DualVec<8>, {} passes): {forward:?}",
+        n.div_ceil(8)
+    );
     println!("  worst relative difference between the two: {worst:.1e}");
 
     let rec = Recording::<f64>::new();
@@ -54,7 +59,9 @@ fn main() {
 
     // An exact Hessian-vector product (forward over reverse) against a central difference of
     // gradients along v.
-    let v: Vec<f64> = (0..n).map(|i| if i % 2 == 0 { 1.0 } else { -0.5 }).collect();
+    let v: Vec<f64> = (0..n)
+        .map(|i| if i % 2 == 0 { 1.0 } else { -0.5 })
+        .collect();
     let (_, _, hv) = hessian_vector_product(|x: &[Var<nabla_dual::Dual64>]| rosenbrock(x), &x, &v);
     let h = 1e-5;
     let shifted = |s: f64| -> Vec<f64> {
@@ -67,5 +74,7 @@ fn main() {
         .enumerate()
         .map(|(i, e)| (e - (plus[i] - minus[i]) / (2.0 * h)).abs() / e.abs().max(1.0))
         .fold(0.0, f64::max);
-    println!("Hessian-vector product: worst relative difference from the central difference of gradients {worst:.1e}");
+    println!(
+        "Hessian-vector product: worst relative difference from the central difference of gradients {worst:.1e}"
+    );
 }

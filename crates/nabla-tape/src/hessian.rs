@@ -77,10 +77,7 @@ where
 /// # Panics
 ///
 /// As [`gradient`](crate::gradient).
-pub fn hessian<T>(
-    f: impl Fn(&[Var<Dual<T>>]) -> Var<Dual<T>>,
-    x: &[T],
-) -> (T, Vec<T>, DMatrix<T>)
+pub fn hessian<T>(f: impl Fn(&[Var<Dual<T>>]) -> Var<Dual<T>>, x: &[T]) -> (T, Vec<T>, DMatrix<T>)
 where
     T: Primitive + nabla_dual::Real,
     Dual<T>: Scalar,

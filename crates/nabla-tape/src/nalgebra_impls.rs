@@ -119,7 +119,8 @@ impl<T: Scalar> RelativeEq for Var<T> {
     /// Compares the values only, like `==`.
     #[inline]
     fn relative_eq(&self, other: &Self, epsilon: Self, max_relative: Self) -> bool {
-        self.value.relative_eq(&other.value, epsilon.value, max_relative.value)
+        self.value
+            .relative_eq(&other.value, epsilon.value, max_relative.value)
     }
 }
 

@@ -274,7 +274,11 @@ impl<T: Scalar> Tape<T> {
     #[cold]
     #[inline(never)]
     fn not_innermost(&self, generation: u32) -> ! {
-        if self.frames.iter().any(|f| f.generation == generation && !f.finished) {
+        if self
+            .frames
+            .iter()
+            .any(|f| f.generation == generation && !f.finished)
+        {
             panic!(
                 "nabla-tape: an input was added to a recording while a recording started after \
                  it is still active on this thread (recordings nest: finish the inner one first)"

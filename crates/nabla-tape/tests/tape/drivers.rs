@@ -22,7 +22,9 @@ fn rosenbrock_grad(x: &[f64]) -> Vec<f64> {
 }
 
 fn point(n: usize) -> Vec<f64> {
-    (0..n).map(|i| ((i as f64 + 1.0) * 0.618_033_988_749_895).fract() * 4.0 - 2.0).collect()
+    (0..n)
+        .map(|i| ((i as f64 + 1.0) * 0.618_033_988_749_895).fract() * 4.0 - 2.0)
+        .collect()
 }
 
 #[test]
@@ -56,11 +58,25 @@ fn derivative_is_the_chain_rule() {
 
 #[test]
 fn jacobian_matches_forward_mode() {
-    let f = |x: &[Var<f64>]| vec![x[0] * x[1].cos(), x[0] * x[1].sin(), (x[0] + x[2]).exp(), x[2]];
+    let f = |x: &[Var<f64>]| {
+        vec![
+            x[0] * x[1].cos(),
+            x[0] * x[1].sin(),
+            (x[0] + x[2]).exp(),
+            x[2],
+        ]
+    };
     let x = [2.0, 0.3, -0.5];
     let (value, jac) = jacobian(f, &x);
     let (dv, djac) = nabla_dual::jacobian(
-        |x| vec![x[0] * x[1].cos(), x[0] * x[1].sin(), (x[0] + x[2]).exp(), x[2]],
+        |x| {
+            vec![
+                x[0] * x[1].cos(),
+                x[0] * x[1].sin(),
+                (x[0] + x[2]).exp(),
+                x[2],
+            ]
+        },
         &x,
     );
     assert_eq!(value, dv);
@@ -112,7 +128,12 @@ fn nabla_loss_differentiates_unchanged() {
     let want = nabla_loss::softmax_cross_entropy_grad_labels(&zm, &[2_usize, 0]).unwrap();
     for r in 0..2 {
         for c in 0..3 {
-            assert_relative_eq!(g[r * 3 + c], want[(r, c)], max_relative = 1e-12, epsilon = 1e-16);
+            assert_relative_eq!(
+                g[r * 3 + c],
+                want[(r, c)],
+                max_relative = 1e-12,
+                epsilon = 1e-16
+            );
         }
     }
 }

@@ -4,7 +4,10 @@ use nabla_tape::{Recording, Var, derivative, gradient};
 
 #[test]
 fn sqrt_at_zero_has_value_zero_and_infinite_slope() {
-    assert_eq!(derivative(|x: Var<f64>| x.sqrt(), 0.0), (0.0, f64::INFINITY));
+    assert_eq!(
+        derivative(|x: Var<f64>| x.sqrt(), 0.0),
+        (0.0, f64::INFINITY)
+    );
     // sqrt of a constant zero is a constant: nothing recorded, no 0 * inf.
     let (v, g) = gradient(|x| x[0] + Var::constant(0.0).sqrt() * x[0], &[3.0]);
     assert_eq!((v, g[0]), (3.0, 1.0));
@@ -51,19 +54,31 @@ fn powers_at_zero() {
         let (v, _) = derivative(|x: Var<f64>| x.powf(Var::constant(c)), 0.0);
         assert_eq!(v, 0.0, "0^{c}");
     }
-    assert_eq!(derivative(|x: Var<f64>| x.powf(Var::constant(2.0)), 0.0).1, 0.0);
-    assert_eq!(derivative(|x: Var<f64>| x.powf(Var::constant(1.0)), 0.0).1, 1.0);
+    assert_eq!(
+        derivative(|x: Var<f64>| x.powf(Var::constant(2.0)), 0.0).1,
+        0.0
+    );
+    assert_eq!(
+        derivative(|x: Var<f64>| x.powf(Var::constant(1.0)), 0.0).1,
+        1.0
+    );
     assert_eq!(
         derivative(|x: Var<f64>| x.powf(Var::constant(0.5)), 0.0).1,
         f64::INFINITY
     );
-    assert_eq!(derivative(|x: Var<f64>| x.powf(Var::constant(0.0)), 0.0), (1.0, 0.0));
+    assert_eq!(
+        derivative(|x: Var<f64>| x.powf(Var::constant(0.0)), 0.0),
+        (1.0, 0.0)
+    );
     assert_eq!(derivative(|x: Var<f64>| x.powi(0), 0.0), (1.0, 0.0));
     // A recorded exponent on base 0: d/dy 0^y = 0 for y > 0 (not 0 * ln 0 = NaN).
     let (v, g) = gradient(|x| Var::constant(0.0).powf(x[0]), &[2.0]);
     assert_eq!((v, g[0]), (0.0, 0.0));
     // A negative base with a constant integer exponent never takes ln(-2).
-    assert_eq!(derivative(|x: Var<f64>| x.powf(Var::constant(3.0)), -2.0), (-8.0, 12.0));
+    assert_eq!(
+        derivative(|x: Var<f64>| x.powf(Var::constant(3.0)), -2.0),
+        (-8.0, 12.0)
+    );
     // Both moving: x^y at (2, 3) has gradient (y x^(y-1), x^y ln x) = (12, 8 ln 2).
     let (v, g) = gradient(|x| x[0].powf(x[1]), &[2.0, 3.0]);
     assert_eq!(v, 8.0);

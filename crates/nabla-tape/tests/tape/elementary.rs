@@ -26,15 +26,28 @@ macro_rules! unary_against_dual {
 }
 
 const POINTS: &[f64] = &[
-    -3.7, -1.0, -0.5, -1e-300, 0.0, 1e-300, 0.3, 0.5, 0.999, 1.0, 2.0, 7.25, 800.0, f64::INFINITY,
+    -3.7,
+    -1.0,
+    -0.5,
+    -1e-300,
+    0.0,
+    1e-300,
+    0.3,
+    0.5,
+    0.999,
+    1.0,
+    2.0,
+    7.25,
+    800.0,
+    f64::INFINITY,
 ];
 
 #[test]
 fn unary_functions_match_forward_mode_exactly() {
     unary_against_dual!(
         recip, sqrt, cbrt, exp, exp2, exp_m1, ln, log2, log10, ln_1p, sin, cos, tan, asin, acos,
-        atan, sinh, cosh, tanh, asinh, acosh, atanh, abs, signum, floor, ceil, round, trunc,
-        fract, to_degrees, to_radians,
+        atan, sinh, cosh, tanh, asinh, acosh, atanh, abs, signum, floor, ceil, round, trunc, fract,
+        to_degrees, to_radians,
     );
 }
 
@@ -87,7 +100,11 @@ fn binary_functions_match_forward_mode() {
             assert!(same(v, dv), "{name}({a}, {b}) value {v} vs {dv}");
             for k in 0..2 {
                 let close = same(g[k], dg[k]) || (g[k] - dg[k]).abs() <= 1e-15 * dg[k].abs();
-                assert!(close, "{name}({a}, {b}) partial {k}: tape {} dual {}", g[k], dg[k]);
+                assert!(
+                    close,
+                    "{name}({a}, {b}) partial {k}: tape {} dual {}",
+                    g[k], dg[k]
+                );
             }
         }
     }
@@ -122,7 +139,10 @@ fn assignment_operators_sum_and_product() {
     );
     // ((x0 + x1) x1 - 1) / 2 + x0 + x1 + x0 x1
     assert_eq!(v, 7.0 + 5.0 + 6.0);
-    assert_eq!(g, vec![3.0 / 2.0 + 1.0 + 3.0, (2.0 + 2.0 * 3.0) / 2.0 + 1.0 + 2.0]);
+    assert_eq!(
+        g,
+        vec![3.0 / 2.0 + 1.0 + 3.0, (2.0 + 2.0 * 3.0) / 2.0 + 1.0 + 2.0]
+    );
 }
 
 #[test]

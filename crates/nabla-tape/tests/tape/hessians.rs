@@ -15,7 +15,9 @@ fn f<T: RealField + Copy>(x: &[T]) -> T {
 }
 
 fn point(n: usize) -> Vec<f64> {
-    (0..n).map(|i| ((i as f64 + 1.0) * 0.754_877_666).fract() * 2.0 - 1.0).collect()
+    (0..n)
+        .map(|i| ((i as f64 + 1.0) * 0.754_877_666).fract() * 2.0 - 1.0)
+        .collect()
 }
 
 #[test]
@@ -52,7 +54,11 @@ fn hessian_vector_product_against_differences_of_gradients() {
         let fd = (plus[i] - minus[i]) / (2.0 * h);
         // Central difference of gradients: truncation h²/6 |f'''| ~ 1e-10, rounding
         // eps |g| / h ~ 1e-10.
-        assert!((hv[i] - fd).abs() < 1e-8 * (1.0 + fd.abs()), "{i}: {} vs {fd}", hv[i]);
+        assert!(
+            (hv[i] - fd).abs() < 1e-8 * (1.0 + fd.abs()),
+            "{i}: {} vs {fd}",
+            hv[i]
+        );
     }
 }
 

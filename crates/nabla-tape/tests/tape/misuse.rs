@@ -4,7 +4,9 @@
 use nabla_tape::{Recording, Var, gradient};
 
 #[test]
-#[should_panic(expected = "a Var of a finished recording (or of another thread) was used while no recording is active")]
+#[should_panic(
+    expected = "a Var of a finished recording (or of another thread) was used while no recording is active"
+)]
 fn a_var_used_after_its_recording_ended() {
     let mut leaked = Var::constant(0.0);
     gradient(
@@ -18,7 +20,9 @@ fn a_var_used_after_its_recording_ended() {
 }
 
 #[test]
-#[should_panic(expected = "a Var of a finished recording (or of another thread) was used in the active recording")]
+#[should_panic(
+    expected = "a Var of a finished recording (or of another thread) was used in the active recording"
+)]
 fn a_var_of_a_finished_recording_in_a_later_one() {
     let mut leaked = Var::constant(0.0);
     gradient(
@@ -56,7 +60,9 @@ fn two_recordings_interleaved() {
 }
 
 #[test]
-#[should_panic(expected = "an input was added to a recording while a recording started after it is still active")]
+#[should_panic(
+    expected = "an input was added to a recording while a recording started after it is still active"
+)]
 fn an_input_added_to_an_outer_recording() {
     let first = Recording::<f64>::new();
     let _second = Recording::<f64>::new();

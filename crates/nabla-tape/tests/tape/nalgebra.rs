@@ -18,7 +18,9 @@ fn matrix_function<T: RealField + Copy>(p: &[T]) -> T {
 
 #[test]
 fn products_lu_and_norms_match_forward_mode() {
-    let p = [2.0, 0.5, -1.0, 0.3, 3.0, 0.2, -0.4, 1.0, 4.0, 0.7, -1.2, 2.5];
+    let p = [
+        2.0, 0.5, -1.0, 0.3, 3.0, 0.2, -0.4, 1.0, 4.0, 0.7, -1.2, 2.5,
+    ];
     let (v, g) = gradient(matrix_function::<Var<f64>>, &p);
     let (dv, dg) = nabla_dual::gradient(matrix_function::<Dual64>, &p);
     assert_relative_eq!(v, dv, max_relative = 1e-15);

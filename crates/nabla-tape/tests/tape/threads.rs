@@ -11,7 +11,11 @@ fn f(x: &[Var<f64>]) -> Var<f64> {
 #[test]
 fn parallel_gradients_equal_serial_ones() {
     let points: Vec<Vec<f64>> = (0..64)
-        .map(|k| (0..50).map(|i| ((k * 50 + i) as f64 * 0.37).sin()).collect())
+        .map(|k| {
+            (0..50)
+                .map(|i| ((k * 50 + i) as f64 * 0.37).sin())
+                .collect()
+        })
         .collect();
     let serial: Vec<(f64, Vec<f64>)> = points.iter().map(|p| gradient(f, p)).collect();
     for _ in 0..3 {
