@@ -122,7 +122,6 @@
 //! (`gradient/<function>/reverse/<n>`), and the recording with the plain evaluation
 //! (`tape_overhead`).
 
-#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod functions;
 mod gradient;
