@@ -122,7 +122,6 @@
 //! (`gradient/<function>/reverse/<n>`), and the recording with the plain evaluation
 //! (`tape_overhead`).
 
-
 mod functions;
 mod gradient;
 #[cfg(feature = "dual")]

@@ -55,11 +55,7 @@ impl<T: Scalar> Recording<T> {
     #[inline]
     pub fn var(&self, x: T) -> Var<T> {
         let index = T::with_tape(|t| t.leaf(self.generation));
-        Var {
-            value: x,
-            index,
-            generation: self.generation,
-        }
+        Var::recorded(x, self.generation, index)
     }
 
     /// One new input per value.
@@ -118,19 +114,19 @@ impl<T: Scalar> Recording<T> {
             t.check(self.generation);
             for v in seeds.iter().map(|(v, _)| v).chain(wrt) {
                 if !v.is_constant() {
-                    t.check(v.generation);
+                    t.check(v.generation());
                 }
             }
             let recorded = seeds
                 .iter()
                 .filter(|(v, _)| !v.is_constant())
-                .map(|&(v, s)| (v.index, s));
+                .map(|&(v, s)| (v.index(), s));
             let adjoints = t.sweep(self.generation, recorded);
             out.extend(wrt.iter().map(|w| {
                 if w.is_constant() {
                     T::zero()
                 } else {
-                    adjoints[w.index as usize]
+                    adjoints[w.index() as usize]
                 }
             }));
         });

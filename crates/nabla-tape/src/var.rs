@@ -24,10 +24,10 @@ use crate::scalar::{Primitive, Scalar};
 #[derive(Clone, Copy)]
 pub struct Var<T> {
     pub(crate) value: T,
-    /// The tape entry that computed this number (meaningless for a constant).
-    pub(crate) index: u32,
-    /// The recording the entry belongs to; 0 for a constant.
-    pub(crate) generation: u32,
+    /// The recording the entry belongs to (high 32 bits; 0 for a constant) and the tape
+    /// entry that computed this number (low 32 bits). One field rather than two, so that a
+    /// `Var` is a pair of scalars and travels in two registers.
+    pub(crate) tag: u64,
 }
 
 /// A single-precision [`Var`].
@@ -40,11 +40,28 @@ impl<T: Scalar> Var<T> {
     /// A constant: not recorded, derivative zero with respect to everything.
     #[inline]
     pub const fn constant(value: T) -> Self {
+        Var { value, tag: 0 }
+    }
+
+    /// A recorded number: entry `index` of the recording `generation`.
+    #[inline(always)]
+    pub(crate) const fn recorded(value: T, generation: u32, index: u32) -> Self {
         Var {
             value,
-            index: 0,
-            generation: 0,
+            tag: ((generation as u64) << 32) | index as u64,
         }
+    }
+
+    /// The recording this number belongs to, 0 for a constant.
+    #[inline(always)]
+    pub(crate) const fn generation(&self) -> u32 {
+        (self.tag >> 32) as u32
+    }
+
+    /// The tape entry that computed this number (meaningless for a constant).
+    #[inline(always)]
+    pub(crate) const fn index(&self) -> u32 {
+        self.tag as u32
     }
 
     /// The value.
@@ -56,7 +73,7 @@ impl<T: Scalar> Var<T> {
     /// Whether this number is a constant (depends on no input of a recording).
     #[inline]
     pub fn is_constant(&self) -> bool {
-        self.generation == 0
+        self.generation() == 0
     }
 
     /// The result `value` of an operation on `self` whose derivative is `d`: recorded when
@@ -75,15 +92,12 @@ impl<T: Scalar> Var<T> {
     /// ```
     #[inline]
     pub fn chain_rule(self, value: T, d: T) -> Self {
-        if self.generation == 0 || d.is_strong_zero() {
+        if self.is_constant() || d.is_strong_zero() {
             return Var::constant(value);
         }
-        let index = T::with_tape(|t| t.unary(self.generation, self.index, d));
-        Var {
-            value,
-            index,
-            generation: self.generation,
-        }
+        let generation = self.generation();
+        let index = T::with_tape(|t| t.unary(generation, self.index(), d));
+        Var::recorded(value, generation, index)
     }
 
     /// The result `value` of an operation on `self` and `other` with partial derivatives `da`
@@ -91,25 +105,22 @@ impl<T: Scalar> Var<T> {
     /// neither is (or the partials are zero).
     #[inline]
     pub fn chain_rule2(self, other: Self, value: T, da: T, db: T) -> Self {
-        let a = self.generation != 0 && !da.is_strong_zero();
-        let b = other.generation != 0 && !db.is_strong_zero();
+        let a = !self.is_constant() && !da.is_strong_zero();
+        let b = !other.is_constant() && !db.is_strong_zero();
         match (a, b) {
             (true, true) => {
+                let generation = self.generation();
                 let index = T::with_tape(|t| {
                     t.binary(
-                        self.generation,
-                        self.index,
-                        other.generation,
-                        other.index,
+                        generation,
+                        self.index(),
+                        other.generation(),
+                        other.index(),
                         da,
                         db,
                     )
                 });
-                Var {
-                    value,
-                    index,
-                    generation: self.generation,
-                }
+                Var::recorded(value, generation, index)
             }
             (true, false) => self.chain_rule(value, da),
             (false, true) => other.chain_rule(value, db),
@@ -152,10 +163,10 @@ impl<T: fmt::Debug> fmt::Debug for Var<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("Var");
         s.field("value", &self.value);
-        if self.generation == 0 {
+        if self.tag >> 32 == 0 {
             s.field("constant", &true);
         } else {
-            s.field("entry", &self.index);
+            s.field("entry", &(self.tag as u32));
         }
         s.finish()
     }
