@@ -293,6 +293,8 @@ impl<T: Scalar> Var<T> {
             a.chain_rule2(b, value, self.value, T::one())
         } else if a.is_constant() {
             self.chain_rule2(b, value, a.value, T::one())
+        } else if b.is_constant() {
+            (self * a).shifted(value)
         } else {
             (self * a).chain_rule2(b, value, T::one(), T::one())
         }
