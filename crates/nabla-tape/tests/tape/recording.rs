@@ -63,3 +63,11 @@ fn adjoints_of_several_seeds_add_up() {
     assert_eq!(out, vec![3.0 * 2.0 - 1.0f64.exp(), 3.0 * 1.0]);
     assert!(!rec.is_empty());
 }
+
+#[test]
+fn a_var_is_a_value_and_a_tag() {
+    assert_eq!(std::mem::size_of::<Var<f64>>(), 16);
+    assert_eq!(std::mem::size_of::<Var<f32>>(), 16);
+    fn copy_static_send_sync<T: Copy + Send + Sync + 'static>() {}
+    copy_static_send_sync::<Var<f64>>();
+}
