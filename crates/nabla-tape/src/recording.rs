@@ -41,6 +41,7 @@ impl<T: Scalar> Recording<T> {
     /// Starts a recording on this thread, nested in the active one if there is one.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
+        T::free_on_exit();
         Recording {
             generation: T::with_tape(|t| t.begin()),
             _not_send: PhantomData,

@@ -14,6 +14,16 @@ use num_traits::{Bounded, Float, FloatConst, FromPrimitive, NumCast, Signed, ToP
 
 use crate::tape::Tape;
 
+/// Frees a thread's tape for `T` when the thread exits (the tape itself has no destructor,
+/// see [`Tape`]).
+pub(crate) struct FreeOnExit<T: Scalar>(std::marker::PhantomData<T>);
+
+impl<T: Scalar> Drop for FreeOnExit<T> {
+    fn drop(&mut self) {
+        T::with_tape(|t| t.free());
+    }
+}
+
 /// A number that [`Var`](crate::Var) can wrap and a tape can record: `f32`, `f64`, and with
 /// the `dual` feature nabla-dual's `Dual32` and `Dual64` (for exact second derivatives,
 /// forward over reverse).
@@ -57,6 +67,10 @@ pub trait Scalar:
     /// Runs `f` on this thread's tape for this scalar type.
     #[doc(hidden)]
     fn with_tape<R>(f: impl FnOnce(&mut Tape<Self>) -> R) -> R;
+
+    /// Makes sure this thread's tape is freed when the thread exits (once per recording).
+    #[doc(hidden)]
+    fn free_on_exit();
 }
 
 /// `f32` or `f64`: the primitive floats at the bottom of every recorded number. Arithmetic
@@ -69,9 +83,10 @@ mod sealed {
 }
 
 macro_rules! scalar_with_tape {
-    ($tape:ident, $t:ty) => {
+    ($tape:ident, $guard:ident, $t:ty) => {
         thread_local! {
             static $tape: RefCell<Tape<$t>> = const { RefCell::new(Tape::new()) };
+            static $guard: FreeOnExit<$t> = const { FreeOnExit(std::marker::PhantomData) };
         }
 
         impl sealed::Sealed for $t {}
@@ -98,20 +113,25 @@ macro_rules! scalar_with_tape {
             fn with_tape<R>(f: impl FnOnce(&mut Tape<$t>) -> R) -> R {
                 $tape.with_borrow_mut(f)
             }
+
+            fn free_on_exit() {
+                $guard.with(|_| ());
+            }
         }
 
         impl Primitive for $t {}
     };
 }
 
-scalar_with_tape!(TAPE_F32, f32);
-scalar_with_tape!(TAPE_F64, f64);
+scalar_with_tape!(TAPE_F32, FREE_F32, f32);
+scalar_with_tape!(TAPE_F64, FREE_F64, f64);
 
 #[cfg(feature = "dual")]
 macro_rules! dual_with_tape {
-    ($tape:ident, $t:ty, $p:ty) => {
+    ($tape:ident, $guard:ident, $t:ty, $p:ty) => {
         thread_local! {
             static $tape: RefCell<Tape<$t>> = const { RefCell::new(Tape::new()) };
+            static $guard: FreeOnExit<$t> = const { FreeOnExit(std::marker::PhantomData) };
         }
 
         impl sealed::Sealed for $t {}
@@ -138,11 +158,15 @@ macro_rules! dual_with_tape {
             fn with_tape<R>(f: impl FnOnce(&mut Tape<$t>) -> R) -> R {
                 $tape.with_borrow_mut(f)
             }
+
+            fn free_on_exit() {
+                $guard.with(|_| ());
+            }
         }
     };
 }
 
 #[cfg(feature = "dual")]
-dual_with_tape!(TAPE_DUAL32, nabla_dual::Dual32, f32);
+dual_with_tape!(TAPE_DUAL32, FREE_DUAL32, nabla_dual::Dual32, f32);
 #[cfg(feature = "dual")]
-dual_with_tape!(TAPE_DUAL64, nabla_dual::Dual64, f64);
+dual_with_tape!(TAPE_DUAL64, FREE_DUAL64, nabla_dual::Dual64, f64);

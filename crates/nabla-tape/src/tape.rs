@@ -13,6 +13,7 @@
 //! recording (finished, enclosing, or of another thread) is caught when it is used instead of
 //! silently indexing the wrong entry.
 
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::scalar::Scalar;
@@ -40,12 +41,17 @@ struct Frame {
 
 /// A thread's tape for one scalar type. Reached through [`Scalar::with_tape`]; not part of the
 /// public API.
+///
+/// The buffers are `ManuallyDrop` so that the tape has no drop glue: a thread-local without
+/// a destructor is reached without the lazy-registration check that every recorded operation
+/// would otherwise pay. A separate thread-local guard ([`Scalar::with_tape`]'s
+/// implementations arm it when a recording starts) frees them when the thread exits.
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Tape<T> {
-    entries: Vec<Entry<T>>,
-    adjoints: Vec<T>,
-    frames: Vec<Frame>,
+    entries: ManuallyDrop<Vec<Entry<T>>>,
+    adjoints: ManuallyDrop<Vec<T>>,
+    frames: ManuallyDrop<Vec<Frame>>,
     /// The generation of the innermost active recording, 0 when none is active.
     current: u32,
 }
@@ -67,9 +73,9 @@ impl<T: Scalar> Tape<T> {
     /// An empty tape (no allocation until the first recording).
     pub(crate) const fn new() -> Self {
         Tape {
-            entries: Vec::new(),
-            adjoints: Vec::new(),
-            frames: Vec::new(),
+            entries: ManuallyDrop::new(Vec::new()),
+            adjoints: ManuallyDrop::new(Vec::new()),
+            frames: ManuallyDrop::new(Vec::new()),
             current: 0,
         }
     }
@@ -240,9 +246,15 @@ impl<T: Scalar> Tape<T> {
         if !self.frames.is_empty() {
             return false;
         }
-        self.entries = Vec::new();
-        self.adjoints = Vec::new();
+        self.free();
         true
+    }
+
+    /// Frees every buffer (the thread's exit, or [`release`](Self::release)).
+    pub(crate) fn free(&mut self) {
+        drop(std::mem::take(&mut *self.entries));
+        drop(std::mem::take(&mut *self.adjoints));
+        drop(std::mem::take(&mut *self.frames));
     }
 
     /// Explains why a `Var` of recording `generation` cannot be used now.
