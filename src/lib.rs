@@ -11,6 +11,7 @@
 //! | [`numdiff`] | `nabla-numdiff` | finite differences: step rules, Richardson, gradients, Jacobians, Hessians, gradient descent, gradient checks |
 //! | [`net`] | `nabla-net` | the two-layer network: generic forward pass, gradient by backprop, finite differences and dual numbers, SGD training, save and load |
 //! | [`plot`] | (here) | line charts to PNG: linear or log axes, embedded font |
+//! | [`output`] | (here) | atomic writes over regular files only, and a lock for a run's output directory |
 //!
 //! Each crate can also be used on its own.
 
@@ -20,4 +21,5 @@ pub use nabla_loss as loss;
 pub use nabla_net as net;
 pub use nabla_numdiff as numdiff;
 
+pub mod output;
 pub mod plot;

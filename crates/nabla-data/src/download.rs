@@ -157,8 +157,12 @@ pub(crate) fn parse_seconds(s: &str) -> Option<Duration> {
 
 /// Temporary files of downloads start with this; one older than [`STALE_AFTER`] was left by
 /// a download that was killed, and the next download into the directory removes it.
-const TEMP_PREFIX: &str = ".tmp";
-/// The random part of a temporary file's name, as the tempfile crate makes it.
+const TEMP_PREFIX: &str = ".nabla-download-";
+/// Earlier versions named their temporary files as the tempfile crate does by default:
+/// this prefix and six random letters or digits. Other programs do too, so these are
+/// removed only from the per-user cache, which is nabla's own.
+const LEGACY_TEMP_PREFIX: &str = ".tmp";
+/// The random part of a temporary file's name.
 const TEMP_RANDOM_LEN: usize = 6;
 /// How old a temporary file must be before it counts as abandoned: a download still running
 /// in another process is younger than this.
@@ -170,7 +174,8 @@ const STALE_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// compares the SHA-256 of the content with [`MnistFile::sha256`]; only a file that matches
 /// is renamed to its final name (replacing any file there), readable by all (`0644` on
 /// Unix). A failed attempt leaves nothing behind; temporary files more than a day old, left
-/// by downloads that were killed, are removed first.
+/// by downloads that were killed (`.nabla-download-*`, and in the per-user cache the
+/// `.tmp*` of earlier versions), are removed first.
 ///
 /// A mirror is given up when it sends nothing for `timeouts.idle`, takes longer than
 /// `timeouts.deadline` in all, answers with a text page (`Content-Type: text/...`, an error
@@ -203,7 +208,8 @@ pub(crate) fn download_expecting(
     progress: &mut dyn FnMut(Event<'_>),
 ) -> Result<PathBuf> {
     create_dir(dir)?;
-    remove_stale_temporaries(dir);
+    let own_cache = crate::cache_dir().is_some_and(|cache| cache == dir);
+    remove_stale_temporaries(dir, own_cache);
     let config = ureq::Agent::config_builder()
         .timeout_connect(Some(timeouts.idle))
         .timeout_per_read(Some(timeouts.idle))
@@ -239,15 +245,19 @@ pub(crate) fn download_expecting(
     })
 }
 
-/// Removes the temporary files of downloads that were killed (more than a day old). Best
-/// effort: a file that cannot be listed or removed is left for the next time.
-fn remove_stale_temporaries(dir: &Path) {
+/// Removes the temporary files of downloads that were killed (more than a day old), and in
+/// the per-user cache (`legacy`) those of earlier versions too. Best effort: a file that
+/// cannot be listed or removed is left for the next time.
+fn remove_stale_temporaries(dir: &Path, legacy: bool) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(random) = name.to_str().and_then(|n| n.strip_prefix(TEMP_PREFIX)) else {
+        let Some(random) = name.to_str().and_then(|n| {
+            n.strip_prefix(TEMP_PREFIX)
+                .or_else(|| n.strip_prefix(LEGACY_TEMP_PREFIX).filter(|_| legacy))
+        }) else {
             continue;
         };
         if random.len() != TEMP_RANDOM_LEN || !random.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -693,9 +703,16 @@ mod tests {
         let base = http::serve(move |_| Reply::Body(gz.clone()));
         let dir = tempfile::tempdir().unwrap();
         let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 24 * 3600);
-        for name in [".tmpAbc123", ".tmpFresh1", ".tmp-not-ours-old", "notes.txt"] {
+        let names = [
+            ".nabla-download-Abc123",
+            ".nabla-download-Fresh1",
+            ".nabla-download-longer-name",
+            ".tmpAbc123",
+            "notes.txt",
+        ];
+        for name in names {
             let file = fs::File::create(dir.path().join(name)).unwrap();
-            if name != ".tmpFresh1" {
+            if !name.contains("Fresh") {
                 file.set_modified(two_days_ago).unwrap();
             }
         }
@@ -708,15 +725,21 @@ mod tests {
             &mut |_| {},
         )
         .unwrap();
+        // A fresh one may belong to a download running now; `.tmpAbc123` may be another
+        // program's outside the per-user cache.
         assert_eq!(
             names_in(dir.path()),
             [
-                ".tmp-not-ours-old",
-                ".tmpFresh1",
+                ".nabla-download-Fresh1",
+                ".nabla-download-longer-name",
+                ".tmpAbc123",
                 "notes.txt",
                 FILE.file_name()
             ]
         );
+        // In the cache, the earlier versions' `.tmpXXXXXX` go too.
+        remove_stale_temporaries(dir.path(), true);
+        assert!(!names_in(dir.path()).contains(&".tmpAbc123".to_owned()));
     }
 
     #[test]
