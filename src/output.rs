@@ -10,8 +10,8 @@
 //!   with a PNG). Such a path is [`OutputError::NotAFile`] and is left as it was.
 //! - [`DirLock`] is an exclusive lock on a directory, held for a whole run, so that two runs
 //!   into the same directory cannot leave a mixed set of files: the second fails at once,
-//!   naming the process that holds the lock. Creating its lock file also proves, before any
-//!   work, that the directory is writable.
+//!   naming the process that holds the lock. Writing the holder's process id beside it also
+//!   proves, before any work, that the directory is writable.
 //!
 //! ```
 //! use nabla::output::{DirLock, OutputError, write_atomically};
@@ -26,8 +26,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// Why an output could not be written or a directory not locked.
@@ -169,59 +168,71 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
 }
 
 /// An exclusive lock on a directory, held until it is dropped (or the process ends, however
-/// it ends: the operating system releases it with the file).
+/// it ends: the operating system releases it with the process's files).
 ///
-/// The lock is on the file [`DirLock::FILE_NAME`] in the directory, which holds the process
-/// id of the holder; the file stays after the run (removing it would let a third process
-/// lock a new file while a second still waits on the old one).
+/// The lock is taken on the directory itself (`flock` on Unix), so no lock file can be left
+/// behind to block later runs. Beside it, the holder writes its process id into
+/// [`DirLock::PID_FILE`] for the message of a second run, and removes that file when the
+/// lock is dropped; a holder that is killed leaves it, and the next holder overwrites it.
 #[derive(Debug)]
 pub struct DirLock {
-    _file: File,
+    pid_file: PathBuf,
+    // Dropped after the pid file is removed (fields drop after `Drop::drop`).
+    _dir: File,
 }
 
 impl DirLock {
-    /// The lock file's name in the directory.
-    pub const FILE_NAME: &'static str = ".nabla.lock";
+    /// The name of the file in the directory that names the holder.
+    pub const PID_FILE: &'static str = ".nabla.pid";
 
     /// Locks `dir` (which must exist) without waiting.
     ///
     /// # Errors
     ///
     /// [`OutputError::InUse`] when another holder has it, [`OutputError::NotAFile`] when the
-    /// lock file's name is taken by something else than a regular file, and
-    /// [`OutputError::Io`] when the lock file cannot be created or written (a directory that
-    /// is not writable).
+    /// pid file's name is taken by something else than a regular file, and
+    /// [`OutputError::Io`] when the directory cannot be opened or the pid file cannot be
+    /// written (a directory that is not writable).
     pub fn acquire(dir: &Path) -> Result<Self, OutputError> {
-        let path = dir.join(Self::FILE_NAME);
-        check_replaceable(&path)?;
-        let io = |source| OutputError::Io {
-            path: path.clone(),
+        let pid_file = dir.join(Self::PID_FILE);
+        let dir_io = |source| OutputError::Io {
+            path: dir.to_path_buf(),
             source,
         };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(io)?;
-        match file.try_lock() {
+        let handle = File::open(dir).map_err(dir_io)?;
+        match handle.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
-                let mut holder = String::new();
                 // The holder may not have written its id yet: then it is unnamed.
-                let _ = file.read_to_string(&mut holder);
+                let pid = std::fs::read_to_string(&pid_file)
+                    .ok()
+                    .and_then(|s| s.trim().parse().ok());
                 return Err(OutputError::InUse {
                     dir: dir.to_path_buf(),
-                    pid: holder.trim().parse().ok(),
+                    pid,
                 });
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+            Err(std::fs::TryLockError::Error(e)) => return Err(dir_io(e)),
         }
-        file.set_len(0).map_err(io)?;
-        writeln!(file, "{}", std::process::id()).map_err(io)?;
-        file.flush().map_err(io)?;
-        Ok(Self { _file: file })
+        check_replaceable(&pid_file)?;
+        std::fs::write(&pid_file, format!("{}\n", std::process::id())).map_err(|source| {
+            OutputError::Io {
+                path: pid_file.clone(),
+                source,
+            }
+        })?;
+        Ok(Self {
+            pid_file,
+            _dir: handle,
+        })
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        // Best effort: a pid file left behind names a process that no longer holds the lock,
+        // and the next holder overwrites it.
+        let _ = std::fs::remove_file(&self.pid_file);
     }
 }
 
@@ -326,7 +337,7 @@ mod tests {
     fn the_lock_names_its_holder_and_is_released_on_drop() {
         let dir = tempfile::tempdir().unwrap();
         let lock = DirLock::acquire(dir.path()).unwrap();
-        let held = std::fs::read_to_string(dir.path().join(DirLock::FILE_NAME)).unwrap();
+        let held = std::fs::read_to_string(dir.path().join(DirLock::PID_FILE)).unwrap();
         assert_eq!(held.trim(), std::process::id().to_string());
         let err = DirLock::acquire(dir.path()).unwrap_err();
         assert_eq!(
@@ -338,6 +349,8 @@ mod tests {
             )
         );
         drop(lock);
+        // Released, and nothing left in the directory.
+        assert!(names(dir.path()).is_empty());
         DirLock::acquire(dir.path()).unwrap();
     }
 }

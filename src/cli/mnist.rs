@@ -115,7 +115,6 @@ fn describe(origin: Origin) -> &'static str {
 }
 
 fn info(data: Option<PathBuf>) -> CliResult {
-    check_data_dir(data.as_deref())?;
     let (dir, origin) = source(data).locate()?;
     outln!("MNIST in {} ({})", dir.display(), describe(origin))?;
     let options = MnistOptions::default();

@@ -184,7 +184,7 @@ pub fn run(args: Args) -> CliResult {
             args.out.display()
         )
     })?;
-    // Held until the run ends: one run's outputs at a time. Creating the lock file also
+    // Held until the run ends: one run's outputs at a time. Writing its pid file also
     // shows, before any work, that --out is writable.
     let _lock = lock_out(&args.out)?;
     let (train_split, test_split, load_seconds) = load_mnist(args.data.as_deref())?;
