@@ -29,6 +29,8 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use nabla_data::file_kind as kind;
+
 /// Why an output could not be written or a directory not locked.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -65,33 +67,6 @@ pub enum OutputError {
         #[source]
         source: std::io::Error,
     },
-}
-
-/// What a file that is not regular is, in words.
-fn kind(file_type: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if file_type.is_char_device() {
-            return "a character device";
-        }
-        if file_type.is_block_device() {
-            return "a block device";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-    }
-    if file_type.is_symlink() {
-        "a symlink"
-    } else if file_type.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
-    }
 }
 
 /// Checks that `path` is a regular file or nothing (symlinks are not followed).

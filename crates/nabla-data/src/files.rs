@@ -112,8 +112,10 @@ pub(crate) fn is_present(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok()
 }
 
-/// What a file that is not regular is, in words.
-fn kind(file_type: fs::FileType) -> &'static str {
+/// What is at a path, in words for an error message ("a directory", "a FIFO (named
+/// pipe)", "a symlink", ...), for a file type that is not a regular file. nabla's crates
+/// use it wherever they refuse such a path, so that they all say it the same way.
+pub fn file_kind(file_type: fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -130,8 +132,12 @@ fn kind(file_type: fs::FileType) -> &'static str {
             return "a socket";
         }
     }
-    if file_type.is_dir() {
+    if file_type.is_symlink() {
+        "a symlink"
+    } else if file_type.is_dir() {
         "a directory"
+    } else if file_type.is_file() {
+        "a regular file"
     } else {
         "not a regular file"
     }
@@ -163,7 +169,7 @@ pub(crate) fn read_regular(path: &Path) -> Result<Vec<u8>> {
     if !meta.is_file() {
         return Err(Error::NotAFile {
             path: path.to_path_buf(),
-            kind: kind(meta.file_type()),
+            kind: file_kind(meta.file_type()),
         });
     }
     fs::read(path).map_err(io)

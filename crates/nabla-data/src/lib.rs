@@ -70,7 +70,7 @@ pub use download::{
     mirrors_from_env,
 };
 pub use error::{Error, IdxError, Result};
-pub use files::{MnistFile, read_idx, verify_file};
+pub use files::{MnistFile, file_kind, read_idx, verify_file};
 pub use idx::{IDX_TYPE_U8, Idx};
 pub use mnist::{CLASSES, Mnist, MnistOptions, Split, Targets, one_hot, one_hot_into};
 pub use sampler::{BatchSampler, Sampling, gather_rows};

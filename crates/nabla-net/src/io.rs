@@ -3,6 +3,7 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
+use nabla_data::file_kind as kind;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
@@ -101,33 +102,6 @@ pub fn save_model<T: Precision>(net: &TwoLayerNet<T>, path: impl AsRef<Path>) ->
     };
     let json = serde_json::to_vec(&file).map_err(|e| io(std::io::Error::other(e)))?;
     write_atomically(path, &json)
-}
-
-/// What a file that is not regular is, in words.
-fn kind(file_type: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if file_type.is_char_device() {
-            return "a character device";
-        }
-        if file_type.is_block_device() {
-            return "a block device";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-    }
-    if file_type.is_symlink() {
-        "a symlink"
-    } else if file_type.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
-    }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, synced and then
