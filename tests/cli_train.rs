@@ -656,3 +656,48 @@ fn a_second_run_into_the_same_out_fails_at_once_naming_the_first() {
         String::from_utf8_lossy(&third.stderr)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn eval_refuses_a_fifo_or_an_oversized_model_without_reading_it() {
+    let data = tiny_mnist(20, 10);
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("model.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // Reading the FIFO would block forever (no writer comes): bounded, then killed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(["eval", "--model", path(&fifo), "--data", path(data.path())])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("err")).unwrap())
+        .spawn()
+        .expect("start nabla eval");
+    let ended = eventually(|| child.try_wait().is_ok_and(|s| s.is_some()));
+    if !ended {
+        child.kill().expect("stop nabla eval");
+    }
+    let status = child.wait().expect("reap nabla eval");
+    assert!(ended, "nabla eval --model FIFO hung");
+    let stderr = std::fs::read_to_string(dir.path().join("err")).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("model.json: is a FIFO (named pipe)"),
+        "{stderr}"
+    );
+
+    // A sparse file one byte above the cap: refused by its size, nothing read.
+    let big = dir.path().join("big.json");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(nabla::net::MAX_MODEL_FILE_BYTES + 1)
+        .unwrap();
+    fails(
+        &["eval", "--model", path(&big), "--data", path(data.path())],
+        "1677725697 bytes is more than the 1677725696 bytes of the largest model file",
+    );
+}
