@@ -263,7 +263,7 @@ fn run_typed<T: Precision>(
         args.hidden,
         nabla::data::CLASSES,
     )?;
-    // Drawn in f64 and rounded, exactly as `TwoLayerNet::<f32>::new` would.
+    // Refused before the weights are allocated, rather than saved where no load could read.
     if sizes.parameter_count() > MAX_MODEL_PARAMETERS {
         return Err(format!(
             "--hidden {} makes {} parameters, more than the {MAX_MODEL_PARAMETERS} a model \
@@ -273,6 +273,7 @@ fn run_typed<T: Precision>(
         )
         .into());
     }
+    // Drawn in f64 and rounded, exactly as `TwoLayerNet::<f32>::new` would.
     let net = TwoLayerNet::<f64>::new(sizes, args.init_std, args.seed)?.map(T::from_f64);
     let prepare_seconds = start.elapsed().as_secs_f64();
 
