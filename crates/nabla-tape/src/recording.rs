@@ -65,7 +65,11 @@ impl<T: Scalar> Recording<T> {
     ///
     /// If a recording started after this one is still active.
     pub fn vars(&self, x: &[T]) -> Vec<Var<T>> {
-        x.iter().map(|&v| self.var(v)).collect()
+        let first = T::with_tape(|t| t.leaves(self.generation, x.len()));
+        x.iter()
+            .zip(first..)
+            .map(|(&v, index)| Var::recorded(v, self.generation, index))
+            .collect()
     }
 
     /// The number of entries recorded since this recording started (inputs included).

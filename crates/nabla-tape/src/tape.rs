@@ -139,6 +139,19 @@ impl<T: Scalar> Tape<T> {
         self.push(SINK, SINK, T::zero(), T::zero())
     }
 
+    /// Records `n` inputs of the active recording `generation` at once; returns the index of
+    /// the first (the others follow it).
+    pub(crate) fn leaves(&mut self, generation: u32, n: usize) -> u32 {
+        if generation != self.current {
+            self.not_innermost(generation);
+        }
+        let first = self.entries.len() as u32;
+        for _ in 0..n {
+            self.push(SINK, SINK, T::zero(), T::zero());
+        }
+        first
+    }
+
     /// Records an operation with one recorded operand.
     #[inline(always)]
     pub(crate) fn unary(&mut self, generation: u32, operand: u32, d: T) -> u32 {

@@ -70,6 +70,16 @@ fn an_input_added_to_an_outer_recording() {
 }
 
 #[test]
+#[should_panic(
+    expected = "an input was added to a recording while a recording started after it is still active"
+)]
+fn inputs_added_in_bulk_to_an_outer_recording() {
+    let first = Recording::<f64>::new();
+    let _second = Recording::<f64>::new();
+    first.vars(&[1.0, 2.0]);
+}
+
+#[test]
 fn independent_nested_gradients_work() {
     // The inner gradient has its own variables; its result is a plain number, a constant to
     // the outer recording: d/dx [x² · (d/dy y³ at y = 2)] = 2x · 12.
