@@ -81,6 +81,7 @@ mod structured;
 mod test_util;
 mod train;
 mod two_layer;
+mod why_loss;
 
 pub use backprop::backprop;
 pub use check::check_labels;
@@ -95,9 +96,12 @@ pub use precision::Precision;
 pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use sparse::SparseRows;
-pub use structured::numerical_gradient_structured;
+pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_structured};
 pub use train::{EpochRecord, GradMethod, Observer, TrainConfig, TrainOutcome, train};
 pub use two_layer::TwoLayerNet;
+pub use why_loss::{
+    LinePoint, ZeroDerivatives, accuracy_jumps, along_line, random_direction, zero_derivatives,
+};
 
 /// The nalgebra this crate's matrices come from, for callers without their own dependency.
 pub use nalgebra;
