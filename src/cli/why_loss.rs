@@ -22,7 +22,7 @@ use nabla::plot::{Corner, Figure, LineChart};
 use serde_json::json;
 
 use super::CliResult;
-use super::train::{load_mnist, positive_count, write_atomically};
+use super::train::{load_mnist, positive_count, positive_real, write_atomically};
 
 /// The steps of the central difference: the book's, and two larger ones to show that the
 /// zeros are not a matter of the step being too small.
@@ -52,11 +52,11 @@ pub struct Args {
     /// How far to move along the random direction, scaled to the parameters' own length:
     /// t runs over [-span, span] and `w + t d` with |d| = |w| (span 1 moves the parameters as
     /// far as they are from zero).
-    #[arg(long, default_value = "1", value_parser = positive_finite, allow_negative_numbers = true)]
+    #[arg(long, default_value = "1", value_parser = positive_real, allow_negative_numbers = true)]
     span: f64,
     /// How far to move the single weight (the one with the steepest loss): t in
     /// [-weight-span, weight-span], added to that weight.
-    #[arg(long, default_value = "2", value_parser = positive_finite, allow_negative_numbers = true)]
+    #[arg(long, default_value = "2", value_parser = positive_real, allow_negative_numbers = true)]
     weight_span: f64,
     /// Points on each line.
     #[arg(long, default_value = "801", value_parser = points, allow_negative_numbers = true)]
@@ -64,15 +64,6 @@ pub struct Args {
     /// Directory for why_loss.png and why_loss.json.
     #[arg(long, default_value = ".", value_name = "DIR")]
     out: PathBuf,
-}
-
-/// A real number that must be finite and greater than 0.
-fn positive_finite(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
-        Ok(x) => Err(format!("must be a finite number greater than 0, got {x:?}")),
-        Err(_) => Err(format!("expected a number, got {s:?}")),
-    }
 }
 
 /// A number of points on a line: at least 3 (a line and its middle), at most 100001.
@@ -234,15 +225,19 @@ pub fn run(args: Args) -> CliResult {
                 (lo.min(p.accuracy), hi.max(p.accuracy))
             });
         outln!(
-            "along {}: over {} points the accuracy jumps {} time{} (between {} and {} of {}), \
-             the loss changes at every point",
+            "along {}: between {} neighbouring points the accuracy changes {} time{} (between \
+             {} and {} of {}), the loss {} times",
             line.what,
-            line.points.len(),
+            line.points.len() - 1,
             line.jumps.len(),
             if line.jumps.len() == 1 { "" } else { "s" },
             (lo * args.batch as f64).round(),
             (hi * args.batch as f64).round(),
-            args.batch
+            args.batch,
+            line.points
+                .windows(2)
+                .filter(|w| w[0].loss != w[1].loss)
+                .count()
         )?;
     }
 
