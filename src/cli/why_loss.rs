@@ -171,11 +171,20 @@ pub fn run(args: Args) -> CliResult {
         steps.push((counts, seconds));
     }
     let unreached = steps.first().map_or(0, |(c, _)| c.unreached);
+    let also_flat = steps
+        .iter()
+        .map(|(c, _)| c.loss_zero.saturating_sub(c.unreached))
+        .max()
+        .unwrap_or(0);
     outln!(
-        "  {unreached} of these parameters are first-layer weights of the {} pixels that are 0 in \
-         every image of the batch: no image depends on them, so both derivatives are 0 there. \
-         Every other parameter moves the loss; the accuracy almost never.",
-        unreached / sizes.hidden
+        "  {unreached} of the zeros are first-layer weights of the {} pixels that are 0 in every \
+         image of the batch: no image depends on them, so both derivatives are 0 there. {}",
+        unreached / sizes.hidden,
+        if also_flat == 0 {
+            "Every other parameter moves the loss, at every h.".to_owned()
+        } else {
+            format!("At most {also_flat} other parameters leave the loss unchanged at some h.")
+        }
     )?;
 
     // Two lines: a random direction through all parameters, and the single weight the loss
