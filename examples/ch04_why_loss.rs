@@ -13,8 +13,8 @@
 
 use nabla::net::nalgebra::DMatrix;
 use nabla::net::{
-    Dataset, Error, Sizes, TrainConfig, TwoLayerNet, accuracy_jumps, along_line, random_direction,
-    train, zero_derivatives,
+    Dataset, Error, Sizes, TrainConfig, TwoLayerNet, accuracy_jumps, along_line, parameter_norm,
+    random_direction, train, zero_derivatives,
 };
 
 /// Image `i` of the toy task: its class lights four inputs, the others carry noise in
@@ -73,13 +73,7 @@ fn main() -> Result<(), Error> {
     }
 
     // Along a random direction as long as the parameters themselves.
-    let norm = net
-        .parameters()
-        .iter()
-        .flat_map(|a| a.iter())
-        .map(|w| w * w)
-        .sum::<f64>()
-        .sqrt();
+    let norm = parameter_norm(&net);
     let d = random_direction::<f64>(net.sizes(), 7)?.map(|v| v * norm);
     let ts: Vec<f64> = (-8..=8).map(|i| f64::from(i) / 8.0).collect();
     let points = along_line(&net, &x, &labels, &d, &ts)?;

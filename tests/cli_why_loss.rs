@@ -86,7 +86,10 @@ fn real_mnist_why_loss_counts_zero_derivatives_and_draws_the_staircase() {
     let unreached = r["unreached"].as_u64().expect("unreached");
     // Pixels that are 0 in all 100 images: a multiple of the 50 hidden units, and far from
     // all of the first layer.
-    assert!(unreached % 50 == 0 && unreached < 39200 / 2, "{unreached}");
+    assert!(
+        unreached.is_multiple_of(50) && unreached < 39200 / 2,
+        "{unreached}"
+    );
     let steps = r["steps"].as_array().expect("steps");
     let hs: Vec<f64> = steps.iter().map(|s| s["h"].as_f64().expect("h")).collect();
     assert_eq!(hs, [1e-4, 1e-2, 1.0]);

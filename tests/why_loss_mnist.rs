@@ -42,7 +42,10 @@ fn real_mnist_accuracy_derivative_is_zero_almost_everywhere_and_the_loss_is_not(
             let c = zero_derivatives(net, &x, labels, h).expect("counts");
             assert_eq!(c.parameters, 39760);
             // 784 - (dark pixels) first-layer rows reach the batch: most of them.
-            assert!(c.unreached % 50 == 0 && c.unreached < 39200 / 2, "{c:?}");
+            assert!(
+                c.unreached.is_multiple_of(50) && c.unreached < 39200 / 2,
+                "{c:?}"
+            );
             // The loss moves with every parameter that reaches an image: non-zero for most.
             assert_eq!(c.loss_zero, c.unreached, "{name} ({accuracy}): {c:?}");
             assert!(c.loss_zero * 2 < c.parameters, "{name}: {c:?}");

@@ -16,7 +16,8 @@ use nabla::data::{BatchSampler, Sampling};
 use nabla::net::nalgebra::DMatrix;
 use nabla::net::{
     Difference, Gradient, LinePoint, SavedNet, Sizes, TwoLayerNet, ZeroDerivatives, accuracy_jumps,
-    along_line, load_model, numerical_gradient_structured, random_direction, zero_derivatives,
+    along_line, load_model, numerical_gradient_structured, parameter_norm, random_direction,
+    zero_derivatives,
 };
 use nabla::plot::{Corner, Figure, LineChart};
 use serde_json::json;
@@ -189,13 +190,7 @@ pub fn run(args: Args) -> CliResult {
 
     // Two lines: a random direction through all parameters, and the single weight the loss
     // is steepest in.
-    let norm = net
-        .parameters()
-        .iter()
-        .flat_map(|a| a.iter())
-        .map(|w| w * w)
-        .sum::<f64>()
-        .sqrt();
+    let norm = parameter_norm(&net);
     let direction = random_direction::<f64>(sizes, args.seed)?.map(|d| d * norm);
     let random = sample_line(
         &net,

@@ -100,7 +100,8 @@ pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_
 pub use train::{EpochRecord, GradMethod, Observer, TrainConfig, TrainOutcome, train};
 pub use two_layer::TwoLayerNet;
 pub use why_loss::{
-    LinePoint, ZeroDerivatives, accuracy_jumps, along_line, random_direction, zero_derivatives,
+    LinePoint, ZeroDerivatives, accuracy_jumps, along_line, parameter_norm, random_direction,
+    zero_derivatives,
 };
 
 /// The nalgebra this crate's matrices come from, for callers without their own dependency.

@@ -47,15 +47,7 @@ pub fn numerical_gradient_structured<T: Precision>(
     labels: &[usize],
     h: T,
 ) -> Result<Gradient<T>, Error> {
-    let data = prepare(net, x, labels, h)?;
-    let rows: Vec<usize> = (0..x.nrows()).collect();
-    Ok(structured_gradient(
-        &Engine::from_net(net),
-        &data,
-        labels,
-        &rows,
-        h,
-    ))
+    on_whole_batch(net, x, labels, h, &LossRows)
 }
 
 /// The book's numerical derivative of the batch *accuracy* (the fraction of rows whose
@@ -85,26 +77,18 @@ pub fn numerical_accuracy_gradient_structured<T: Precision>(
     labels: &[usize],
     h: T,
 ) -> Result<Gradient<T>, Error> {
-    let data = prepare(net, x, labels, h)?;
-    let rows: Vec<usize> = (0..x.nrows()).collect();
-    Ok(nudge_every_parameter(
-        &Engine::from_net(net),
-        &data,
-        labels,
-        &rows,
-        h,
-        &AccuracyRows,
-    ))
+    on_whole_batch(net, x, labels, h, &AccuracyRows)
 }
 
-/// Checks the step and the batch of the two public functions, and keeps the batch's non-zero
-/// pixels.
-fn prepare<T: Precision>(
+/// The two public functions: checks the step and the batch, then nudges every parameter over
+/// all rows of `x`.
+fn on_whole_batch<T: Precision, R: RowDifference<T>>(
     net: &TwoLayerNet<T>,
     x: &DMatrix<T>,
     labels: &[usize],
     h: T,
-) -> Result<SparseRows<T>, Error> {
+    rule: &R,
+) -> Result<Gradient<T>, Error> {
     if !(h.is_finite() && h > T::zero()) {
         return Err(Error::NotPositive {
             what: "numerical step",
@@ -113,7 +97,12 @@ fn prepare<T: Precision>(
     }
     let sizes = net.sizes();
     check_batch("the batch", sizes.input, sizes.output, x.shape(), labels)?;
-    SparseRows::from_matrix(x)
+    let data = SparseRows::from_matrix(x)?;
+    let rows: Vec<usize> = (0..x.nrows()).collect();
+    let engine = Engine::from_net(net);
+    Ok(nudge_every_parameter(
+        &engine, &data, labels, &rows, h, rule,
+    ))
 }
 
 /// `e^x - 1`: a Taylor polynomial for the tiny arguments a nudge produces (`|x| < 1e-3`,

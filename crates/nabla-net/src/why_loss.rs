@@ -165,6 +165,18 @@ pub fn accuracy_jumps(points: &[LinePoint]) -> Vec<usize> {
         .collect()
 }
 
+/// The Euclidean length of all the network's parameters together, `|w|`, in f64: the scale
+/// for a line `w + t d` through parameter space (`t = 1` with `|d| = |w|` moves the parameters
+/// as far as they are from zero).
+pub fn parameter_norm<T: Precision>(net: &TwoLayerNet<T>) -> f64 {
+    net.parameters()
+        .iter()
+        .flat_map(|a| a.iter())
+        .map(|w| w.as_f64() * w.as_f64())
+        .sum::<f64>()
+        .sqrt()
+}
+
 /// A random direction in parameter space, of length 1: every element (weights and biases
 /// alike) drawn from `N(0, 1)` by a generator seeded with `seed`, then the whole divided by
 /// its Euclidean norm.
@@ -286,6 +298,8 @@ mod tests {
         let d = random_direction::<f64>(net.sizes(), 3).unwrap();
         let norm = d.iter().map(|v| v * v).sum::<f64>().sqrt();
         assert!((norm - 1.0).abs() < 1e-12, "{norm}");
+        let unit = TwoLayerNet::from_parts(d.w1.clone(), d.b1.clone(), d.w2.clone(), d.b2.clone());
+        assert!((parameter_norm(&unit.unwrap()) - 1.0).abs() < 1e-12);
         let ts: Vec<f64> = (0..=400)
             .map(|i| -2.0 + 4.0 * f64::from(i) / 400.0)
             .collect();
