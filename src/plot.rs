@@ -885,7 +885,7 @@ mod tests {
         assert_eq!(snap_to_zero(0.2, 2.2), 0.2);
         assert_eq!(snap_to_zero(1e-16, 0.0), 1e-16);
         for value in [1e-300, -1e-300] {
-            assert_eq!(snap_to_zero(value, 1e-290), value);
+            assert_eq!(snap_to_zero(value, 1e-295), value);
         }
     }
 
