@@ -123,4 +123,18 @@ fn real_mnist_why_loss_counts_zero_derivatives_and_draws_the_staircase() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names.len(), 2, "no temporary file left behind: {names:?}");
+
+    let d = dir.to_str().expect("UTF-8 path");
+    fails(
+        &[
+            "why-loss",
+            "--data",
+            d,
+            "--batch",
+            "60001",
+            "--out",
+            out.path().to_str().expect("UTF-8 path"),
+        ],
+        "--batch 60001 is more than the 60000 training images",
+    );
 }

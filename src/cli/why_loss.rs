@@ -41,7 +41,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     model: Option<PathBuf>,
     /// Images in the batch, drawn from the training set with replacement (as the book's
-    /// `np.random.choice`).
+    /// `np.random.choice`); at most the size of the training set.
     #[arg(long, default_value = "100", value_parser = positive_count, allow_negative_numbers = true)]
     batch: usize,
     /// Hidden units of the fresh network (ignored with --model).
@@ -100,6 +100,16 @@ pub fn run(args: Args) -> CliResult {
     let (train, _, _) = load_mnist(args.data.as_deref())?;
     if train.is_empty() {
         return Err("the MNIST training set has no images: there is no batch to draw".into());
+    }
+    // Drawn with replacement, a batch could be larger; it would only repeat images, and an
+    // absurd size would fail to allocate.
+    if args.batch > train.len() {
+        return Err(format!(
+            "--batch {} is more than the {} training images",
+            args.batch,
+            train.len()
+        )
+        .into());
     }
     let (net, source) = match &saved {
         None => {

@@ -32,6 +32,12 @@
 //! [`Observer`]. A loss that turns NaN or infinite stops it with [`Error::Diverged`].
 //! [`save_model`] and [`load_model`] keep a trained network as JSON.
 //!
+//! Why train on the loss and not on the accuracy (the book's section 4.2.5):
+//! [`numerical_accuracy_gradient_structured`] is the numerical derivative of the batch
+//! accuracy, zero for nearly every parameter; [`zero_derivatives`] counts the zeros of both
+//! derivatives, and [`along_line`] evaluates both along `w + t d` (the loss smooth, the
+//! accuracy a staircase: [`accuracy_jumps`]).
+//!
 //! Everything that takes data from outside checks it against the network first and returns
 //! an [`Error`] that names what is wrong and where (the row and value of a bad label, the
 //! expected and found width of a batch, an empty batch): nothing here panics on a caller's

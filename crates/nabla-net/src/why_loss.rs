@@ -249,6 +249,7 @@ mod tests {
             "{counts:?}"
         );
         assert_eq!(counts.loss_zero, counts.unreached, "{counts:?}");
+        assert!(counts.loss_zero * 10 < counts.parameters, "{counts:?}");
         // With h = 1 the nudges are large enough to flip images for many more parameters:
         // the zeros at h = 1e-4 are the accuracy's flatness, not a step too small to see.
         let wide = zero_derivatives(&net, &x, &labels, 1.0).unwrap();
