@@ -8,12 +8,16 @@
 //! implement. Inputs go through `black_box`, and the seeding is inside the timed loop for
 //! every variant alike.
 //!
+//! The group `tape_overhead` measures reverse mode on the same function: the recording alone,
+//! the recording and one sweep (all 8 partials), against the plain f64 evaluation.
+//!
 //! Run: `cargo bench --bench dual_overhead`.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use nabla::dual::{Dual64, DualVec64, HyperDual64};
+use nabla::tape::{Recording, Var64};
 use nalgebra::RealField;
 
 const X: [f64; 8] = [0.3, -1.2, 0.9, 1.7, -0.4, 2.1, 0.05, -2.6];
@@ -113,5 +117,40 @@ fn dual_overhead(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, dual_overhead);
+/// Reverse mode on the same function: recording it on `Var<f64>` and sweeping back once for
+/// all 8 partial derivatives, against the plain f64 evaluation (and, for scale, the one
+/// `DualVec64<8>` pass that gets the same gradient forward).
+fn tape_overhead(c: &mut Criterion) {
+    let mut group = c.benchmark_group("tape_overhead");
+    group.bench_function("f64", |b| b.iter(|| f(black_box(&X))));
+    group.bench_function("record", |b| {
+        b.iter(|| {
+            let x = black_box(&X);
+            let rec = Recording::<f64>::new();
+            let input: [Var64; 8] = std::array::from_fn(|i| rec.var(x[i]));
+            f(&input).value()
+        })
+    });
+    let mut grad = Vec::with_capacity(8);
+    group.bench_function("record_and_sweep", |b| {
+        b.iter(|| {
+            let x = black_box(&X);
+            let rec = Recording::<f64>::new();
+            let input: [Var64; 8] = std::array::from_fn(|i| rec.var(x[i]));
+            let y = f(&input);
+            rec.adjoints_into(&[(y, 1.0)], &input, &mut grad);
+            grad[7]
+        })
+    });
+    group.bench_function("dual_vec8", |b| {
+        b.iter(|| {
+            let x = black_box(&X);
+            let input: [DualVec64<8>; 8] = std::array::from_fn(|i| DualVec64::variable(x[i], i));
+            f(&input)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, dual_overhead, tape_overhead);
 criterion_main!(benches);

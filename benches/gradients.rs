@@ -1,6 +1,6 @@
 //! What a gradient costs, each way: finite differences (ours and finitediff's), Richardson
 //! extrapolation, dual numbers (ours, one pass per input or eight per pass, and num-dual's),
-//! and the hand-written analytic gradient, on Rosenbrock's function and on
+//! reverse mode (nabla-tape, one sweep), and the hand-written analytic gradient, on Rosenbrock's function and on
 //! softmax-cross-entropy, for 10, 100 and 1000 inputs.
 //!
 //! Ids: `gradient/<function>/<method>/<n>` with `<function>` one of `rosenbrock`,
@@ -13,6 +13,7 @@
 //! | `richardson` | `nabla_numdiff::richardson_gradient`, default settings (automatic first step) |
 //! | `dual` | `nabla_dual::gradient`: one `Dual64` pass per input |
 //! | `dual_vec8` | `nabla_dual::gradient_chunked::<8, _>`: one `DualVec64<8>` pass per 8 inputs |
+//! | `reverse` | `nabla_tape::gradient`: one recording and one reverse sweep |
 //! | `analytic` | the hand-written gradient (nabla-loss's for softmax-cross-entropy) |
 //! | `finitediff_central` | finitediff 0.2's `central_diff` (fixed step `cbrt(eps)`) |
 //! | `num_dual` | num-dual 0.15's `DualSVec64<8>`, same chunked passes as `dual_vec8` |
@@ -45,6 +46,7 @@ struct Problem {
     dual: fn(&[nabla_dual::Dual64]) -> nabla_dual::Dual64,
     dual_vec8: fn(&[nabla_dual::DualVec64<8>]) -> nabla_dual::DualVec64<8>,
     num_dual: fn(&[num_dual::DualSVec64<8>]) -> num_dual::DualSVec64<8>,
+    reverse: fn(&[nabla_tape::Var64]) -> nabla_tape::Var64,
     analytic: fn(&[f64]) -> Vec<f64>,
     /// The coordinates' range: the point is in `[-scale, scale]^n`.
     scale: f64,
@@ -57,6 +59,7 @@ const PROBLEMS: [Problem; 2] = [
         dual: shared::rosenbrock,
         dual_vec8: shared::rosenbrock,
         num_dual: shared::rosenbrock,
+        reverse: shared::rosenbrock,
         analytic: shared::rosenbrock_grad,
         scale: 2.0,
     },
@@ -66,6 +69,7 @@ const PROBLEMS: [Problem; 2] = [
         dual: shared::softmax_cross_entropy,
         dual_vec8: shared::softmax_cross_entropy,
         num_dual: shared::softmax_cross_entropy,
+        reverse: shared::softmax_cross_entropy,
         analytic: shared::softmax_cross_entropy_grad,
         scale: 5.0,
     },
@@ -79,17 +83,19 @@ enum Method {
     Richardson,
     Dual,
     DualVec8,
+    Reverse,
     Analytic,
     FinitediffCentral,
     NumDual,
 }
 
-const METHODS: [Method; 8] = [
+const METHODS: [Method; 9] = [
     Method::ForwardFd,
     Method::CentralFd,
     Method::Richardson,
     Method::Dual,
     Method::DualVec8,
+    Method::Reverse,
     Method::Analytic,
     Method::FinitediffCentral,
     Method::NumDual,
@@ -104,6 +110,7 @@ impl Method {
             Method::Richardson => "richardson",
             Method::Dual => "dual",
             Method::DualVec8 => "dual_vec8",
+            Method::Reverse => "reverse",
             Method::Analytic => "analytic",
             Method::FinitediffCentral => "finitediff_central",
             Method::NumDual => "num_dual",
@@ -111,9 +118,13 @@ impl Method {
     }
 
     /// Whether the method costs O(n^2) work (a pass or difference per input, each evaluating
-    /// the whole function); the chunked ones do 8 times less, the analytic gradient O(n).
+    /// the whole function); the chunked ones do 8 times less, reverse mode and the analytic
+    /// gradient O(n).
     fn quadratic(self) -> bool {
-        !matches!(self, Method::Analytic | Method::DualVec8 | Method::NumDual)
+        !matches!(
+            self,
+            Method::Analytic | Method::DualVec8 | Method::NumDual | Method::Reverse
+        )
     }
 
     /// The gradient of `p` at `x` by this method. `x` is a `&Vec` because finitediff 0.2
@@ -126,6 +137,7 @@ impl Method {
             Method::Richardson => richardson_gradient(p.f64, x),
             Method::Dual => nabla_dual::gradient(p.dual, x).1,
             Method::DualVec8 => nabla_dual::gradient_chunked::<8, _>(p.dual_vec8, x).1,
+            Method::Reverse => nabla_tape::gradient(p.reverse, x).1,
             Method::Analytic => (p.analytic)(x),
             Method::FinitediffCentral => finitediff_central(p.f64, x),
             Method::NumDual => num_dual_gradient_chunked8(p.num_dual, x),

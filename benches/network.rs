@@ -1,6 +1,6 @@
 //! What a network's gradient costs, each way nabla-net offers: backpropagation, brute-force
 //! central differences over every parameter, the structure-aware central differences that
-//! recompute only what a nudge changes, and forward-mode dual numbers.
+//! recompute only what a nudge changes, forward-mode dual numbers, and reverse mode.
 //!
 //! Ids: `network/<net>/<method>`:
 //!
@@ -15,6 +15,7 @@
 //! | `numerical_bruteforce` | `SimpleNet::numerical_gradient` / `nabla_net::numerical_gradient` (central, `h = 1e-4`; the latter in parallel on rayon's threads) |
 //! | `numerical_structured` | `nabla_net::numerical_gradient_structured` (central, `h = 1e-4`; TwoLayerNet only: simpleNet has no hidden layer to exploit) |
 //! | `dual` | `SimpleNet::dual_gradient` (`DualVec64<8>`) / `nabla_net::dual_gradient` (`DualVec64<16>`) |
+//! | `reverse` | `SimpleNet::reverse_gradient` / `nabla_net::reverse_gradient` (nabla-tape, one recording and one sweep, f64) |
 //!
 //! Inputs go through `black_box`. Run: `cargo bench --bench network`.
 
@@ -24,7 +25,7 @@ use std::time::Duration;
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use nabla_net::{
     SimpleNet, Sizes, TwoLayerNet, backprop, dual_gradient, numerical_gradient,
-    numerical_gradient_structured,
+    numerical_gradient_structured, reverse_gradient,
 };
 use nalgebra::{DMatrix, DVector};
 
@@ -48,6 +49,7 @@ fn simplenet(c: &mut Criterion) {
     net.numerical_gradient(&x, label, H)
         .expect("a valid sample");
     net.dual_gradient(&x, label).expect("a valid sample");
+    net.reverse_gradient(&x, label).expect("a valid sample");
     let mut group = c.benchmark_group("network/simplenet");
     group.warm_up_time(Duration::from_millis(300));
     group.measurement_time(Duration::from_secs(1));
@@ -59,6 +61,9 @@ fn simplenet(c: &mut Criterion) {
     });
     group.bench_function("dual", |b| {
         b.iter(|| black_box(&net).dual_gradient(black_box(&x), black_box(label)))
+    });
+    group.bench_function("reverse", |b| {
+        b.iter(|| black_box(&net).reverse_gradient(black_box(&x), black_box(label)))
     });
     group.finish();
 }
@@ -82,6 +87,7 @@ fn two_layer(c: &mut Criterion) {
     numerical_gradient(&net, &x, &labels, H).expect("a valid batch");
     numerical_gradient_structured(&net, &x, &labels, H).expect("a valid batch");
     dual_gradient(&net, &x, &labels).expect("a valid batch");
+    reverse_gradient(&net, &x, &labels).expect("a valid batch");
     let mut group = c.benchmark_group("network/twolayer_b10");
     group.sampling_mode(SamplingMode::Flat);
     group.warm_up_time(Duration::from_millis(500));
@@ -100,6 +106,9 @@ fn two_layer(c: &mut Criterion) {
     });
     group.bench_function("dual", |b| {
         b.iter(|| dual_gradient(black_box(&net), black_box(&x), black_box(&labels)))
+    });
+    group.bench_function("reverse", |b| {
+        b.iter(|| reverse_gradient(black_box(&net), black_box(&x), black_box(&labels)))
     });
     group.finish();
 }

@@ -34,12 +34,13 @@ struct Args {
 }
 
 /// The gradient methods, in the benches' order.
-const METHODS: [&str; 8] = [
+const METHODS: [&str; 9] = [
     "forward_fd",
     "central_fd",
     "richardson",
     "dual",
     "dual_vec8",
+    "reverse",
     "analytic",
     "finitediff_central",
     "num_dual",
@@ -273,6 +274,12 @@ fn gradient_tables(m: &Medians) {
             "central_fd",
             "autodiff / FD: `DualVec64<8>` / central",
         ),
+        ("reverse", "analytic", "reverse mode / analytic"),
+        (
+            "reverse",
+            "dual_vec8",
+            "reverse / forward mode: one sweep / `DualVec64<8>` passes",
+        ),
         ("analytic", "central_fd", "analytic / central"),
         ("richardson", "central_fd", "Richardson / central"),
     ];
@@ -321,7 +328,12 @@ fn network_ratios(m: &Medians) {
     println!("| network | method / backprop |");
     println!("|---|---|");
     for net in ["simplenet", "twolayer_b10"] {
-        for method in ["numerical_bruteforce", "numerical_structured", "dual"] {
+        for method in [
+            "reverse",
+            "numerical_bruteforce",
+            "numerical_structured",
+            "dual",
+        ] {
             let a = format!("network/{net}/{method}");
             if m.contains_key(&a) {
                 let r = ratio(m, &a, &format!("network/{net}/backprop"));
@@ -344,6 +356,18 @@ fn dual_overhead_table(m: &Medians) {
         ("second_order", "num_dual_second_order"),
     ] {
         println!("| `{a}` / `{b}` | {} |", ratio(m, &d(a), &d(b)));
+    }
+    println!();
+    group_table(m, "tape_overhead/", "tape_overhead");
+    let t = |x: &str| format!("tape_overhead/{x}");
+    println!("| ratio | value |");
+    println!("|---|---|");
+    for (a, b) in [
+        ("record", "f64"),
+        ("record_and_sweep", "f64"),
+        ("record_and_sweep", "dual_vec8"),
+    ] {
+        println!("| `{a}` / `{b}` | {} |", ratio(m, &t(a), &t(b)));
     }
     println!();
 }

@@ -21,12 +21,13 @@ use shared::{
 };
 
 /// The methods, in the benches' order (without `analytic`, the reference).
-const METHODS: [&str; 7] = [
+const METHODS: [&str; 8] = [
     "forward_fd",
     "central_fd",
     "richardson",
     "dual",
     "dual_vec8",
+    "reverse",
     "finitediff_central",
     "num_dual",
 ];
@@ -44,6 +45,7 @@ macro_rules! runs {
             ("richardson", richardson_gradient($f, x)),
             ("dual", nabla::dual::gradient($f, x).1),
             ("dual_vec8", nabla::dual::gradient_chunked::<8, _>($f, x).1),
+            ("reverse", nabla::tape::gradient($f, x).1),
             ("finitediff_central", finitediff_central($f, &x.to_vec())),
             ("num_dual", num_dual_gradient_chunked8($f, x)),
         ];

@@ -9,7 +9,8 @@
 //! | [`dual`] | `nabla-dual` | dual numbers: exact derivatives, gradients, Jacobians, Hessians |
 //! | [`loss`] | `nabla-loss` | squared error, cross-entropy, softmax, their gradients |
 //! | [`numdiff`] | `nabla-numdiff` | finite differences: step rules, Richardson, gradients, Jacobians, Hessians, gradient descent, gradient checks |
-//! | [`net`] | `nabla-net` | the two-layer network: generic forward pass, gradient by backprop, finite differences and dual numbers, SGD training, save and load |
+//! | [`tape`] | `nabla-tape` | reverse mode: a recorded scalar `Var`, gradients by one backward sweep, Jacobians, exact Hessian-vector products |
+//! | [`net`] | `nabla-net` | the two-layer network: generic forward pass, gradient by backprop, finite differences, dual numbers and reverse mode, SGD training, save and load |
 //! | [`plot`] | (here) | line charts to PNG: linear or log axes, embedded font |
 //!
 //! Each crate can also be used on its own.
@@ -19,5 +20,6 @@ pub use nabla_dual as dual;
 pub use nabla_loss as loss;
 pub use nabla_net as net;
 pub use nabla_numdiff as numdiff;
+pub use nabla_tape as tape;
 
 pub mod plot;

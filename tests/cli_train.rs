@@ -243,10 +243,10 @@ fn a_short_run_writes_everything_and_reproduces() {
 }
 
 #[test]
-fn numerical_and_dual_training_run_on_a_small_network() {
+fn numerical_dual_and_reverse_training_run_on_a_small_network() {
     let data = tiny_mnist(60, 20);
     let d = path(data.path());
-    for grad in ["numerical", "dual"] {
+    for grad in ["numerical", "dual", "reverse"] {
         let out = tempfile::tempdir().unwrap();
         let o = nabla(&[
             "train",
@@ -274,8 +274,67 @@ fn numerical_and_dual_training_run_on_a_small_network() {
     }
 }
 
+/// Reverse mode differentiates the generic formula, backprop is hand-written: the same
+/// seed gives the same trained weights to rounding.
 #[test]
-fn gradcheck_compares_the_four_gradients() {
+fn reverse_mode_trains_the_same_network_as_backprop() {
+    let data = tiny_mnist(60, 20);
+    let d = path(data.path());
+    let model = |grad: &str| -> Vec<f64> {
+        let out = tempfile::tempdir().unwrap();
+        let o = nabla(&[
+            "train",
+            "--data",
+            d,
+            "--iters",
+            "30",
+            "--batch",
+            "8",
+            "--hidden",
+            "5",
+            "--lr",
+            "0.5",
+            "--grad",
+            grad,
+            "--precision",
+            "f64",
+            "--out",
+            path(out.path()),
+        ]);
+        assert!(
+            o.status.success(),
+            "{grad}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.path().join("model.json")).unwrap()).unwrap();
+        let mut flat = Vec::new();
+        collect_numbers(&m, &mut flat);
+        flat
+    };
+    let (back, reverse) = (model("backprop"), model("reverse"));
+    assert!(back.len() > 100, "{}", back.len());
+    assert_eq!(back.len(), reverse.len());
+    let worst = back
+        .iter()
+        .zip(&reverse)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-12, "{worst}");
+}
+
+/// Every number in a JSON value, in document order.
+fn collect_numbers(v: &serde_json::Value, out: &mut Vec<f64>) {
+    match v {
+        serde_json::Value::Number(n) => out.extend(n.as_f64()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_numbers(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| collect_numbers(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn gradcheck_compares_the_five_gradients() {
     let data = tiny_mnist(20, 10);
     let o = nabla(&[
         "gradcheck",
@@ -288,21 +347,29 @@ fn gradcheck_compares_the_four_gradients() {
     ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for name in ["backprop", "structure-aware", "brute force", "dual"] {
+    for name in [
+        "backprop",
+        "reverse",
+        "structure-aware",
+        "brute force",
+        "dual",
+    ] {
         assert!(stdout.contains(name), "{name} missing from: {stdout}");
     }
-    // Six pairs, each with its worst element.
-    assert_eq!(stdout.matches(" vs ").count(), 6 + 6, "{stdout}");
-    let dual_line = stdout
-        .lines()
-        .find(|l| l.starts_with("  backprop vs dual"))
-        .expect("backprop vs dual line");
-    let worst: f64 = dual_line
-        .split_once("): ")
-        .and_then(|(_, rest)| rest.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .expect("a number after the colon");
-    assert!(worst < 1e-15, "{dual_line}");
+    // Ten pairs, each with its worst element ("a vs b: ... x vs y").
+    assert_eq!(stdout.matches(" vs ").count(), 10 + 10, "{stdout}");
+    for exact in ["  backprop vs dual", "  backprop vs reverse"] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(exact))
+            .unwrap_or_else(|| panic!("{exact} line missing from: {stdout}"));
+        let worst: f64 = line
+            .split_once("): ")
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .expect("a number after the colon");
+        assert!(worst < 1e-15, "{line}");
+    }
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! `nabla gradcheck`: one batch, the network's gradient four ways, compared and timed.
+//! `nabla gradcheck`: one batch, the network's gradient five ways, compared and timed.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -7,7 +7,7 @@ use nabla::data::{MnistOptions, MnistSource, Split};
 use nabla::net::nalgebra::DMatrix;
 use nabla::net::{
     DUAL_CHUNK, Difference, Gradient, Sizes, TwoLayerNet, backprop, dual_gradient,
-    numerical_gradient, numerical_gradient_structured,
+    numerical_gradient, numerical_gradient_structured, reverse_gradient,
 };
 
 use super::CliResult;
@@ -89,6 +89,9 @@ pub fn run(args: Args) -> CliResult {
         };
     outln!("time of each gradient:")?;
     timed("backprop", &mut || Ok(backprop(&net, &x, &labels)?.1))?;
+    timed("reverse (nabla-tape)", &mut || {
+        Ok(reverse_gradient(&net, &x, &labels)?.1)
+    })?;
     timed("numerical, structure-aware", &mut || {
         Ok(numerical_gradient_structured(&net, &x, &labels, 1e-4)?)
     })?;

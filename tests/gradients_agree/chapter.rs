@@ -53,6 +53,9 @@ proptest! {
         let (v, d) = nabla_dual::derivative(book_f, x);
         assert_dual("Dual64", &[d], &[g], &[0.02 * x.abs() + 0.1]);
         prop_assert_eq!(v, book_f(x));
+        let (v, d) = nabla_tape::derivative(book_f, x);
+        assert_dual("reverse", &[d], &[g], &[0.02 * x.abs() + 0.1]);
+        prop_assert_eq!(v, book_f(x));
     }
 
     #[test]
@@ -76,6 +79,7 @@ proptest! {
         let scale = g.map(f64::abs);
         assert_dual("Dual64", &nabla_dual::gradient(book_f2, &x).1, &g, &scale);
         assert_dual("DualVec64<8>", &nabla_dual::gradient_chunked::<8, _>(book_f2, &x).1, &g, &scale);
+        assert_dual("reverse", &nabla_tape::gradient(book_f2, &x).1, &g, &scale);
     }
 }
 
@@ -94,4 +98,5 @@ fn book_numbers() {
     let g = nabla_numdiff::gradient_at(book_f2, &[3.0, 4.0], Options::book()).unwrap();
     assert_eq!(g, [6.00000000000378, 7.999999999999119]);
     assert_eq!(nabla_dual::gradient(book_f2, &[3.0, 4.0]).1, [6.0, 8.0]);
+    assert_eq!(nabla_tape::gradient(book_f2, &[3.0, 4.0]).1, [6.0, 8.0]);
 }

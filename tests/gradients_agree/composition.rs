@@ -167,6 +167,9 @@ proptest! {
         let (v, d) = nabla_dual::gradient(f, &x);
         assert_dual("Dual64", &d, &g, &s);
         assert_dual("DualVec64<8>", &nabla_dual::gradient_chunked::<8, _>(f, &x).1, &g, &s);
+        let (vr, r) = nabla_tape::gradient(f, &x);
+        assert_dual("reverse", &r, &g, &s);
+        prop_assert_eq!(vr, v);
         prop_assert_eq!(v, f(&x));
     }
 }

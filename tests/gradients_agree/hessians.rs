@@ -1,5 +1,6 @@
 //! Hessians from the second-order dual type (`HyperDual64`) against analytic and numerical
-//! Hessians, and symmetric.
+//! Hessians, and symmetric; reverse mode's exact Hessian-vector products (nabla-tape, forward
+//! over reverse on `Var<Dual64>`) against the dual Hessian times the vector.
 //!
 //! Numerical Hessians (nabla-numdiff's `hessian`, from values of `f` alone, step
 //! `h_i = eps^(1/4) max(1, |x_i|)` made representable). Error model:
@@ -16,8 +17,9 @@
 //! fourth derivative is a fourth cumulant of the softmax distribution, e.g.
 //! `f_iiij = p_i p_j (6 p_i^2 - 6 p_i + 1)`, all at most `1/4` in size.
 
-use nabla_dual::{HyperDual64, hessian as dual_hessian};
+use nabla_dual::{Dual64, HyperDual64, hessian as dual_hessian};
 use nabla_numdiff::{Options, hessian as numerical_hessian};
+use nabla_tape::Var;
 use nalgebra::{DMatrix, RealField};
 use proptest::prelude::*;
 
@@ -108,6 +110,36 @@ fn dual_hessian_checked(
     h
 }
 
+/// Reverse mode's Hessian (`n` Hessian-vector products) and one product along a direction
+/// with entries of both signs, against the dual Hessian (exact: `1e-12` relative to `scale`).
+fn assert_reverse_hessian(
+    f: impl Fn(&[Var<Dual64>]) -> Var<Dual64> + Copy,
+    x: &[f64],
+    dual: &DMatrix<f64>,
+    scale: &DMatrix<f64>,
+) {
+    let n = x.len();
+    let (_, _, h) = nabla_tape::hessian(f, x);
+    assert_matrix(
+        "reverse (forward over reverse) vs HyperDual64",
+        &h,
+        dual,
+        &exact_tolerance(dual, scale),
+    );
+    let v: Vec<f64> = (0..n)
+        .map(|i| if i % 2 == 0 { 1.0 + i as f64 } else { -0.5 })
+        .collect();
+    let (_, _, hv) = nabla_tape::hessian_vector_product(f, x, &v);
+    let want = dual * DMatrix::from_column_slice(n, 1, &v);
+    let vscale = scale.abs() * DMatrix::from_iterator(n, 1, v.iter().map(|a| a.abs()));
+    assert_matrix(
+        "reverse Hessian-vector product vs HyperDual64 H v",
+        &DMatrix::from_column_slice(n, 1, &hv),
+        &want,
+        &exact_tolerance(&want, &vscale),
+    );
+}
+
 proptest! {
     #[test]
     fn rosenbrock_hessians(x in wide_vec(2..=6, -6.0, 4.0)) {
@@ -115,6 +147,7 @@ proptest! {
         let (want, scale) = rosenbrock_hessian(&x);
         let dual = dual_hessian_checked(rosenbrock::<HyperDual64>, &x, &scale);
         assert_matrix("HyperDual64 vs analytic", &dual, &want, &exact_tolerance(&want, &scale));
+        assert_reverse_hessian(rosenbrock::<Var<Dual64>>, &x, &dual, &scale);
 
         // Numerical: E as in the rosenbrock module, with the probes' steps.
         let h: Vec<f64> = x.iter().map(|&v| second_step(v)).collect();
@@ -154,6 +187,7 @@ proptest! {
         // both are right to a few eps of 1 (the size of the probabilities they combine).
         let dual_tol = DMatrix::from_element(n, n, 1e-12);
         assert_matrix("HyperDual64 vs analytic", &dual, &want, &dual_tol);
+        assert_reverse_hessian(softmax_cross_entropy::<Var<Dual64>>, &z, &dual, &DMatrix::from_element(n, n, 1.0));
 
         let h: Vec<f64> = z.iter().map(|&v| second_step(v)).collect();
         let zmax = z.iter().zip(&h).fold(0.0f64, |a, (v, s)| a.max(v.abs() + s));
@@ -180,6 +214,7 @@ proptest! {
         let scale = DMatrix::from_fn(3, 3, |i, j| s[i][j]);
         let dual = dual_hessian_checked(composition::f::<HyperDual64>, &x, &scale);
         assert_matrix("HyperDual64 vs analytic", &dual, &want, &exact_tolerance(&want, &scale));
+        assert_reverse_hessian(composition::f::<Var<Dual64>>, &x, &dual, &scale);
     }
 }
 

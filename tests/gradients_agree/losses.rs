@@ -42,6 +42,7 @@ use nabla_loss::{
     squared_error_grad,
 };
 use nabla_numdiff::{Error, Options, Step};
+use nabla_tape::Var64;
 use nalgebra::DMatrix;
 use proptest::prelude::*;
 
@@ -133,6 +134,11 @@ proptest! {
             squared_error(y, &t).unwrap()
         };
         assert_dual("DualVec64<8>", &nabla_dual::gradient_chunked::<8, _>(fd8, &y).1, &g, &scale);
+        let fr = |y: &[Var64]| {
+            let t: Vec<_> = t.iter().map(|&v| Var64::constant(v)).collect();
+            squared_error(y, &t).unwrap()
+        };
+        assert_dual("reverse", &nabla_tape::gradient(fr, &y).1, &g, &scale);
     }
 
     #[test]
@@ -178,6 +184,11 @@ proptest! {
             cross_entropy(y, &t).unwrap()
         };
         assert_dual("DualVec64<8>", &nabla_dual::gradient_chunked::<8, _>(fd8, &y).1, &g, &scale);
+        let fr = |y: &[Var64]| {
+            let t: Vec<_> = t.iter().map(|&v| Var64::constant(v)).collect();
+            cross_entropy(y, &t).unwrap()
+        };
+        assert_dual("reverse", &nabla_tape::gradient(fr, &y).1, &g, &scale);
     }
 
     #[test]
@@ -238,6 +249,10 @@ proptest! {
             softmax_cross_entropy_labels(&DMatrix::from_column_slice(b, n, v), &labels).unwrap()
         };
         assert_dual("DualVec64<8>", &nabla_dual::gradient_chunked::<8, _>(fd8, &x).1, &g, &scale);
+        let fr = |v: &[Var64]| {
+            softmax_cross_entropy_labels(&DMatrix::from_column_slice(b, n, v), &labels).unwrap()
+        };
+        assert_dual("reverse", &nabla_tape::gradient(fr, &x).1, &g, &scale);
     }
 
     #[test]
@@ -276,5 +291,10 @@ proptest! {
             softmax_cross_entropy(&DMatrix::from_column_slice(b, n, v), &t).unwrap()
         };
         assert_dual("DualVec64<8>", &nabla_dual::gradient_chunked::<8, _>(fd8, &x).1, &g, &scale);
+        let fr = |v: &[Var64]| {
+            let t = t.map(Var64::constant);
+            softmax_cross_entropy(&DMatrix::from_column_slice(b, n, v), &t).unwrap()
+        };
+        assert_dual("reverse", &nabla_tape::gradient(fr, &x).1, &g, &scale);
     }
 }

@@ -1,4 +1,4 @@
-//! Numerical, dual-number and analytic gradients agree, over random points.
+//! Numerical, dual-number, reverse-mode and analytic gradients agree, over random points.
 //!
 //! For every function below, at points drawn by proptest (negative, tiny, near 1 and large
 //! coordinates), three facts are checked:
@@ -8,9 +8,10 @@
 //!    `h^2/6 |f'''|` plus rounding `E/h`, where `E` bounds the rounding error of one evaluation
 //!    of `f`); the bound is derived next to each test (see [`tolerance`]);
 //! 2. Richardson extrapolation matches it within its own derived bound;
-//! 3. nabla-dual's gradient (`Dual64` passes and `DualVec64<8>` chunks) matches it to `1e-12`
-//!    relative, and the second-order type's Hessian matches numerical and analytic Hessians and
-//!    is symmetric.
+//! 3. nabla-dual's gradient (`Dual64` passes and `DualVec64<8>` chunks) and nabla-tape's
+//!    (one reverse sweep) match it to `1e-12` relative, and the second-order type's Hessian
+//!    matches numerical and analytic Hessians and is symmetric, and so do reverse mode's
+//!    Hessian-vector products (forward over reverse).
 //!
 //! The number of cases comes from `PROPTEST_CASES` (proptest's default config reads it; CI
 //! sets 64). Failing cases are persisted by proptest's default `SourceParallel` rule: this

@@ -33,7 +33,7 @@
 
 use nabla_net::{
     Gradient, SimpleNet, TwoLayerNet, backprop, dual_gradient, numerical_gradient,
-    numerical_gradient_structured,
+    numerical_gradient_structured, reverse_gradient,
 };
 use nabla_numdiff::Options;
 use nalgebra::{DMatrix, DVector};
@@ -263,6 +263,7 @@ proptest! {
             })
             .collect();
         assert_dual("dual", net.dual_gradient(&xv, label).unwrap().as_slice(), &gs, &scale);
+        assert_dual("reverse", net.reverse_gradient(&xv, label).unwrap().as_slice(), &gs, &scale);
     }
 
     #[test]
@@ -284,5 +285,8 @@ proptest! {
         let (dual_loss, dual) = dual_gradient(&net, &x, &labels).unwrap();
         prop_assert!((dual_loss - loss).abs() <= 1e-12 * loss.abs().max(1.0));
         assert_dual("dual", &flat(&dual), &g, &two_layer_scales(&net, &x, &labels));
+        let (reverse_loss, reverse) = reverse_gradient(&net, &x, &labels).unwrap();
+        prop_assert!((reverse_loss - loss).abs() <= 1e-12 * loss.abs().max(1.0));
+        assert_dual("reverse", &flat(&reverse), &g, &two_layer_scales(&net, &x, &labels));
     }
 }

@@ -98,6 +98,9 @@ proptest! {
         assert_dual("Dual64", &d, &g, &scale);
         let (v8, d8) = nabla_dual::gradient_chunked::<8, _>(rosenbrock, &x);
         assert_dual("DualVec64<8>", &d8, &g, &scale);
+        let (vr, r) = nabla_tape::gradient(rosenbrock, &x);
+        assert_dual("reverse", &r, &g, &scale);
+        prop_assert_eq!(vr, v);
         // The value rides along unchanged.
         prop_assert_eq!(v, rosenbrock(&x));
         prop_assert_eq!(v8, rosenbrock(&x));

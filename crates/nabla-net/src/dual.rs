@@ -1,10 +1,10 @@
 //! The gradient by forward-mode dual numbers, through nabla-dual.
 
 use nabla_dual::{DualVec, gradient_chunked};
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DMatrix;
 
 use crate::check::{FirstError, check_batch};
-use crate::{Error, Gradient, Sizes, TwoLayerNet};
+use crate::{Error, Gradient, TwoLayerNet};
 
 /// Partial derivatives carried per forward pass by [`dual_gradient`].
 pub const DUAL_CHUNK: usize = 16;
@@ -44,7 +44,7 @@ pub fn dual_gradient(
     let failure = FirstError::new();
     let (loss, grad) = gradient_chunked::<DUAL_CHUNK, _>(
         |p: &[D]| {
-            let loss = net_from_flat(sizes, p).and_then(|n| n.loss(&xd, labels));
+            let loss = TwoLayerNet::from_flat(sizes, p).and_then(|n| n.loss(&xd, labels));
             failure.value_or(loss, D::constant(f64::NAN))
         },
         &flat,
@@ -53,24 +53,6 @@ pub fn dual_gradient(
         return Err(e);
     }
     Ok((loss, Gradient::from_flat(sizes, &grad)))
-}
-
-/// A network from parameters laid out as [`TwoLayerNet::parameters`] (`flat` has
-/// [`Sizes::parameter_count`] of them: `gradient_chunked` passes back a vector as long as the
-/// one it was given).
-fn net_from_flat<T: nalgebra::Scalar + Copy>(
-    sizes: Sizes,
-    flat: &[T],
-) -> Result<TwoLayerNet<T>, Error> {
-    let (w1, rest) = flat.split_at(sizes.input * sizes.hidden);
-    let (b1, rest) = rest.split_at(sizes.hidden);
-    let (w2, b2) = rest.split_at(sizes.hidden * sizes.output);
-    TwoLayerNet::from_parts(
-        DMatrix::from_column_slice(sizes.input, sizes.hidden, w1),
-        DVector::from_column_slice(b1),
-        DMatrix::from_column_slice(sizes.hidden, sizes.output, w2),
-        DVector::from_column_slice(b2),
-    )
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
-//! # nabla-net: the network of chapter 4, its gradient three ways
+//! # nabla-net: the network of chapter 4, its gradient four ways
 //!
 //! Chapter 4 of *Deep Learning from Scratch* ends with a network that learns: the two-layer
 //! perceptron `TwoLayerNet` (784 inputs, 50 sigmoid hidden units, 10 softmax outputs, trained
 //! on the cross-entropy) learns MNIST by mini-batch stochastic gradient descent. The chapter
 //! gets the gradient by numerical differentiation and promises a faster way in the next one.
-//! This crate has all three ways side by side, on one definition of the network:
+//! This crate has four ways side by side, on one definition of the network:
 //!
 //! - **Backpropagation** ([`backprop`]): the analytic gradient, the fast path. It runs on
 //!   flat buffers in `f32` or `f64` ([`Precision`]), keeps each image as its non-zero pixels
@@ -18,11 +18,14 @@
 //!   enough to train with.
 //! - **Dual numbers** ([`dual_gradient`]): the same generic forward pass evaluated on
 //!   nabla-dual's `DualVec<f64, 16>`, exact, and one forward pass per 16 parameters.
+//! - **Reverse mode** ([`reverse_gradient`]): the same generic forward pass evaluated once on
+//!   nabla-tape's `Var<T>`, recorded, and swept backwards once for every parameter: what
+//!   backpropagation does by hand, derived from the formula (chapter 5 of the book).
 //!
 //! The forward pass of [`TwoLayerNet`] ([`predict`](TwoLayerNet::predict),
 //! [`loss`](TwoLayerNet::loss), [`accuracy`](TwoLayerNet::accuracy)) is written once for any
 //! `nalgebra::RealField`: `f32`, `f64` and dual numbers alike. That generic code is what the
-//! brute-force numerical and the dual gradients differentiate, and what the fast path is
+//! brute-force numerical, the dual and the reverse gradients differentiate, and what the fast path is
 //! tested against. The book's smaller [`SimpleNet`] is here too, with the same three
 //! gradients.
 //!
@@ -79,6 +82,7 @@ mod gradient;
 mod io;
 mod numerical;
 mod precision;
+mod reverse;
 mod simple_net;
 mod sizes;
 mod sparse;
@@ -99,6 +103,7 @@ pub use gradient::{Difference, Gradient};
 pub use io::{SavedNet, load_model, save_model};
 pub use numerical::numerical_gradient;
 pub use precision::Precision;
+pub use reverse::reverse_gradient;
 pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use sparse::SparseRows;

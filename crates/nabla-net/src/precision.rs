@@ -23,6 +23,15 @@ pub trait Precision:
     fn from_f64(x: f64) -> Self;
     /// Converts to `f64` exactly (named so as not to clash with `ToPrimitive::to_f64`).
     fn as_f64(self) -> f64;
+    /// [`reverse_gradient`](crate::reverse_gradient) in this precision, for code generic over
+    /// `Precision` (the training loop); both floats are nabla-tape scalars, but making that a
+    /// supertrait would put `RealField`'s methods beside `Float`'s in every generic kernel.
+    #[doc(hidden)]
+    fn reverse_gradient(
+        net: &crate::TwoLayerNet<Self>,
+        x: &nalgebra::DMatrix<Self>,
+        labels: &[usize],
+    ) -> Result<(Self, crate::Gradient<Self>), crate::Error>;
 }
 
 impl Precision for f32 {
@@ -34,6 +43,13 @@ impl Precision for f32 {
     fn as_f64(self) -> f64 {
         f64::from(self)
     }
+    fn reverse_gradient(
+        net: &crate::TwoLayerNet<Self>,
+        x: &nalgebra::DMatrix<Self>,
+        labels: &[usize],
+    ) -> Result<(Self, crate::Gradient<Self>), crate::Error> {
+        crate::reverse_gradient(net, x, labels)
+    }
 }
 
 impl Precision for f64 {
@@ -43,6 +59,13 @@ impl Precision for f64 {
     }
     fn as_f64(self) -> f64 {
         self
+    }
+    fn reverse_gradient(
+        net: &crate::TwoLayerNet<Self>,
+        x: &nalgebra::DMatrix<Self>,
+        labels: &[usize],
+    ) -> Result<(Self, crate::Gradient<Self>), crate::Error> {
+        crate::reverse_gradient(net, x, labels)
     }
 }
 

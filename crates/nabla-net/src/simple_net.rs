@@ -2,6 +2,7 @@
 
 use nabla_dual::{DualVec, gradient_chunked};
 use nabla_numdiff::{Options, Scheme, gradient};
+use nabla_tape::{Recording, Var};
 use nalgebra::{DMatrix, DVector, RealField};
 
 use crate::check::{FirstError, check_batch, check_inputs};
@@ -10,7 +11,7 @@ use nabla_loss::{DELTA, cross_entropy_labels, softmax_rows};
 
 /// The book's `simpleNet`: a single weight matrix `w` (`inputs x classes`, 2 x 3 in the
 /// book), prediction `x w`, loss the cross-entropy of `softmax(x w)` with the label. Generic
-/// over the scalar like [`TwoLayerNet`](crate::TwoLayerNet), and differentiable the same three
+/// over the scalar like [`TwoLayerNet`](crate::TwoLayerNet), and differentiable the same four
 /// ways.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimpleNet<T: nalgebra::Scalar> {
@@ -94,6 +95,27 @@ impl<T: Precision + RealField> SimpleNet<T> {
         let scale = y[label] / (y[label] + <T as Precision>::from_f64(DELTA));
         y[label] -= T::one();
         Ok((x * y) * scale)
+    }
+
+    /// The gradient of [`loss`](Self::loss) with respect to `w` by reverse-mode automatic
+    /// differentiation (nabla-tape): the generic loss evaluated once on `Var<T>` and swept
+    /// backwards once for all weights.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Shape`] if `x` does not have one entry per row of `w`; [`Error::Label`] if
+    /// `label` is not below the number of classes.
+    pub fn reverse_gradient(&self, x: &DVector<T>, label: usize) -> Result<DMatrix<T>, Error>
+    where
+        T: nabla_tape::Scalar,
+    {
+        self.check(x, label)?;
+        let rec = Recording::<T>::new();
+        let (rows, cols) = self.w.shape();
+        let w = DMatrix::from_column_slice(rows, cols, &rec.vars(self.w.as_slice()));
+        let loss = SimpleNet { w: w.clone() }.loss(&x.map(Var::constant), label)?;
+        let flat = rec.gradient(loss, w.as_slice());
+        Ok(DMatrix::from_column_slice(rows, cols, &flat))
     }
 
     /// The book's `numerical_gradient(f, net.W)`: central differences with the fixed step `h`
@@ -219,8 +241,15 @@ mod tests {
         }
         let analytic = net.backprop(&x, 2).unwrap();
         let dual = net.dual_gradient(&x, 2).unwrap();
-        for ((a, d), n) in analytic.iter().zip(dual.iter()).zip(numerical.iter()) {
+        let reverse = net.reverse_gradient(&x, 2).unwrap();
+        for (((a, d), r), n) in analytic
+            .iter()
+            .zip(dual.iter())
+            .zip(reverse.iter())
+            .zip(numerical.iter())
+        {
             assert_relative_eq!(*a, *d, max_relative = 1e-12);
+            assert_relative_eq!(*a, *r, max_relative = 1e-12);
             assert_relative_eq!(*a, *n, epsilon = 1e-8);
         }
     }
@@ -250,6 +279,10 @@ mod tests {
             want
         );
         assert_eq!(net.dual_gradient(&long, 2).unwrap_err().to_string(), want);
+        assert_eq!(
+            net.reverse_gradient(&long, 2).unwrap_err().to_string(),
+            want
+        );
         let short = DVector::from_row_slice(&[0.6]);
         assert!(matches!(
             net.backprop(&short, 0),
@@ -262,6 +295,7 @@ mod tests {
         let label = "label 3 at row 0 is out of range: the network has 3 outputs";
         assert_eq!(net.backprop(&x, 3).unwrap_err().to_string(), label);
         assert_eq!(net.dual_gradient(&x, 3).unwrap_err().to_string(), label);
+        assert_eq!(net.reverse_gradient(&x, 3).unwrap_err().to_string(), label);
         assert!(matches!(
             net.dual_gradient(&x, usize::MAX),
             Err(Error::Label {

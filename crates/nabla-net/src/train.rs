@@ -20,6 +20,10 @@ pub enum GradMethod {
     /// Forward-mode dual numbers (see [`dual_gradient`](crate::dual_gradient)): exact but
     /// costs one forward pass per chunk of parameters, so it is very slow on a full network.
     Dual,
+    /// Reverse-mode automatic differentiation of the generic forward pass (see
+    /// [`reverse_gradient`](crate::reverse_gradient)): exact, one recorded pass and one
+    /// backward sweep per step.
+    Reverse,
 }
 
 impl GradMethod {
@@ -29,6 +33,7 @@ impl GradMethod {
             GradMethod::Backprop => "backprop",
             GradMethod::Numerical => "numerical",
             GradMethod::Dual => "dual",
+            GradMethod::Reverse => "reverse",
         }
     }
 }
@@ -242,6 +247,16 @@ pub fn train<T: Precision>(
                     }
                     T::from_f64(loss)
                 }
+                GradMethod::Reverse => {
+                    let batch_net = engine.to_net();
+                    let x = images.gather_dense(rows);
+                    let t: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
+                    let (loss, g) = T::reverse_gradient(&batch_net, &x, &t)?;
+                    if loss.is_finite() {
+                        engine.apply(&g, lr);
+                    }
+                    loss
+                }
             };
             let loss = loss.as_f64();
             if !loss.is_finite() {
@@ -388,7 +403,8 @@ mod tests {
         let back = run(GradMethod::Backprop);
         let num = run(GradMethod::Numerical);
         let dual = run(GradMethod::Dual);
-        for (other, tol) in [(&num, 1e-7), (&dual, 1e-12)] {
+        let reverse = run(GradMethod::Reverse);
+        for (other, tol) in [(&num, 1e-7), (&dual, 1e-12), (&reverse, 1e-12)] {
             for (a, b) in back.net.parameters().iter().zip(other.net.parameters()) {
                 for (x, y) in a.iter().zip(b.iter()) {
                     assert!((x - y).abs() < tol, "{x} vs {y}");

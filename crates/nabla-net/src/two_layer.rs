@@ -117,6 +117,32 @@ impl<T: nalgebra::Scalar + Copy> TwoLayerNet<T> {
             b2: self.b2.map(&mut f),
         }
     }
+
+    /// A network from parameters laid out as [`parameters`](Self::parameters) concatenated
+    /// (`w1`, `b1`, `w2`, `b2`, each column-major): the inverse of `parameters().concat()`,
+    /// used by the drivers that differentiate with respect to one flat vector.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Shape`] if `flat` does not hold [`Sizes::parameter_count`] numbers.
+    pub(crate) fn from_flat(sizes: Sizes, flat: &[T]) -> Result<Self, Error> {
+        if flat.len() != sizes.parameter_count() {
+            return Err(Error::Shape {
+                what: "flat parameters".into(),
+                expected: sizes.parameter_count(),
+                got: flat.len(),
+            });
+        }
+        let (w1, rest) = flat.split_at(sizes.input * sizes.hidden);
+        let (b1, rest) = rest.split_at(sizes.hidden);
+        let (w2, b2) = rest.split_at(sizes.hidden * sizes.output);
+        TwoLayerNet::from_parts(
+            DMatrix::from_column_slice(sizes.input, sizes.hidden, w1),
+            DVector::from_column_slice(b1),
+            DMatrix::from_column_slice(sizes.hidden, sizes.output, w2),
+            DVector::from_column_slice(b2),
+        )
+    }
 }
 
 impl<T: RealField + Copy> TwoLayerNet<T> {

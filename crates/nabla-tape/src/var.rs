@@ -1,0 +1,205 @@
+//! The recorded scalar `Var<T>`: a value, and where (if anywhere) its operation is recorded.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use crate::scalar::{Primitive, Scalar};
+
+/// A number whose operations are recorded on this thread's tape, for reverse-mode
+/// differentiation.
+///
+/// A `Var` is a value and the index of the tape entry that computed it. It is `Copy` and
+/// `'static` (it does not borrow the tape: the tape is per thread, see the crate
+/// documentation), so it works wherever a float does: in code generic over
+/// `num_traits::Float` or nalgebra's `RealField`, inside `DMatrix<Var<f64>>`, in iterators.
+///
+/// Inputs come from a [`Recording`](crate::Recording) (or a driver such as
+/// [`gradient`](crate::gradient)); every number built from constants alone (`Var::constant`,
+/// `Var::from(2.0)`, `Var::zero()`) is a constant and is never recorded.
+///
+/// # Comparisons look at the value only
+///
+/// `==`, `<`, `min`/`max` and the `approx` traits compare values, so code branching on a
+/// value takes the same branch for a `Var` as for a float.
+#[derive(Clone, Copy)]
+pub struct Var<T> {
+    pub(crate) value: T,
+    /// The recording the entry belongs to (high 32 bits; 0 for a constant) and the tape
+    /// entry that computed this number (low 32 bits). One field rather than two, so that a
+    /// `Var` is a pair of scalars and travels in two registers.
+    pub(crate) tag: u64,
+}
+
+/// A single-precision [`Var`].
+pub type Var32 = Var<f32>;
+
+/// A double-precision [`Var`].
+pub type Var64 = Var<f64>;
+
+impl<T: Scalar> Var<T> {
+    /// A constant: not recorded, derivative zero with respect to everything.
+    #[inline]
+    pub const fn constant(value: T) -> Self {
+        Var { value, tag: 0 }
+    }
+
+    /// A recorded number: entry `index` of the recording `generation`.
+    #[inline(always)]
+    pub(crate) const fn recorded(value: T, generation: u32, index: u32) -> Self {
+        Var {
+            value,
+            tag: ((generation as u64) << 32) | index as u64,
+        }
+    }
+
+    /// The recording this number belongs to, 0 for a constant.
+    #[inline(always)]
+    pub(crate) const fn generation(&self) -> u32 {
+        (self.tag >> 32) as u32
+    }
+
+    /// The tape entry that computed this number (meaningless for a constant).
+    #[inline(always)]
+    pub(crate) const fn index(&self) -> u32 {
+        self.tag as u32
+    }
+
+    /// The value.
+    #[inline]
+    pub fn value(&self) -> T {
+        self.value
+    }
+
+    /// Whether this number is a constant (depends on no input of a recording).
+    #[inline]
+    pub fn is_constant(&self) -> bool {
+        self.generation() == 0
+    }
+
+    /// The result `value` of an operation on `self` whose derivative is `d`: recorded when
+    /// `self` is recorded and `d` is not exactly zero, a constant otherwise. Every unary
+    /// function of this crate is one call to this.
+    ///
+    /// ```
+    /// use nabla_tape::{Var, gradient};
+    /// // A user-defined function: the logistic sigmoid s, with s' = s(1 - s).
+    /// fn sigmoid(x: Var<f64>) -> Var<f64> {
+    ///     let s = 1.0 / (1.0 + (-x.value()).exp());
+    ///     x.chain_rule(s, s * (1.0 - s))
+    /// }
+    /// let (s, g) = gradient(|x| sigmoid(x[0]), &[0.3]);
+    /// assert_eq!(g[0], s * (1.0 - s));
+    /// ```
+    #[inline]
+    pub fn chain_rule(self, value: T, d: T) -> Self {
+        if self.is_constant() || d.is_strong_zero() {
+            return Var::constant(value);
+        }
+        let generation = self.generation();
+        let index = T::with_tape(|t| t.unary(generation, self.index(), d));
+        Var::recorded(value, generation, index)
+    }
+
+    /// The result `value` of an operation on `self` and `other` with partial derivatives `da`
+    /// and `db`: one entry when both are recorded, a unary entry when one is, nothing when
+    /// neither is (or the partials are zero).
+    #[inline]
+    pub fn chain_rule2(self, other: Self, value: T, da: T, db: T) -> Self {
+        let a = !self.is_constant() && !da.is_strong_zero();
+        let b = !other.is_constant() && !db.is_strong_zero();
+        match (a, b) {
+            (true, true) => {
+                let generation = self.generation();
+                let index = T::with_tape(|t| {
+                    t.binary(
+                        generation,
+                        self.index(),
+                        other.generation(),
+                        other.index(),
+                        da,
+                        db,
+                    )
+                });
+                Var::recorded(value, generation, index)
+            }
+            (true, false) => self.chain_rule(value, da),
+            (false, true) => other.chain_rule(value, db),
+            (false, false) => Var::constant(value),
+        }
+    }
+
+    /// `value`, with the derivative of `self` unchanged (`x + c`, `x - c`, `fract`): no new
+    /// entry, the same one under a new value. Exact, since the tape keeps partials, not values.
+    #[inline]
+    pub(crate) fn shifted(self, value: T) -> Self {
+        Var { value, ..self }
+    }
+}
+
+impl<T: Scalar> From<T> for Var<T> {
+    /// A constant.
+    #[inline]
+    fn from(value: T) -> Self {
+        Var::constant(value)
+    }
+}
+
+impl<T: Scalar> Default for Var<T> {
+    /// The constant zero.
+    #[inline]
+    fn default() -> Self {
+        Var::constant(T::zero())
+    }
+}
+
+impl<T: Scalar> fmt::Display for Var<T> {
+    /// The value (with the formatter's precision).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.value, f)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Var<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Var");
+        s.field("value", &self.value);
+        if self.tag >> 32 == 0 {
+            s.field("constant", &true);
+        } else {
+            s.field("entry", &(self.tag as u32));
+        }
+        s.finish()
+    }
+}
+
+impl<T: Scalar> PartialEq for Var<T> {
+    /// Compares the values only.
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<T: Scalar> PartialOrd for Var<T> {
+    /// Compares the values only.
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        self.value.partial_cmp(&other.value)
+    }
+}
+
+impl<T: Scalar<Primitive = F>, F: Primitive> PartialEq<F> for Var<T> {
+    /// Compares the value with a primitive float.
+    #[inline]
+    fn eq(&self, other: &F) -> bool {
+        self.value == T::from_primitive(*other)
+    }
+}
+
+impl<T: Scalar<Primitive = F>, F: Primitive> PartialOrd<F> for Var<T> {
+    /// Compares the value with a primitive float.
+    #[inline]
+    fn partial_cmp(&self, other: &F) -> Option<Ordering> {
+        self.value.partial_cmp(&T::from_primitive(*other))
+    }
+}

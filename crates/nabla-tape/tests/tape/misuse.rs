@@ -1,0 +1,127 @@
+//! Misuse is a panic that names the mistake, never a silently wrong gradient; nesting that is
+//! well defined works.
+
+use nabla_tape::{Recording, Var, gradient};
+
+#[test]
+#[should_panic(
+    expected = "a Var of a finished recording (or of another thread) was used while no recording is active"
+)]
+fn a_var_used_after_its_recording_ended() {
+    let mut leaked = Var::constant(0.0);
+    gradient(
+        |x| {
+            leaked = x[0];
+            x[0] * x[0]
+        },
+        &[1.0],
+    );
+    let _ = leaked * leaked;
+}
+
+#[test]
+#[should_panic(
+    expected = "a Var of a finished recording (or of another thread) was used in the active recording"
+)]
+fn a_var_of_a_finished_recording_in_a_later_one() {
+    let mut leaked = Var::constant(0.0);
+    gradient(
+        |x| {
+            leaked = x[0];
+            x[0]
+        },
+        &[1.0],
+    );
+    gradient(|x| x[0] * leaked, &[2.0]);
+}
+
+#[test]
+#[should_panic(expected = "a Var of an enclosing recording was used inside a nested one")]
+fn a_gradient_nested_in_another_that_uses_the_outer_variable() {
+    // d/dx [x * d/dy (x * y)] would need the inner derivative as a function of x: refused.
+    gradient(
+        |x| {
+            let outer = x[0];
+            let (_, inner) = gradient(|y| outer * y[0], &[1.0]);
+            outer * inner[0]
+        },
+        &[1.0],
+    );
+}
+
+#[test]
+#[should_panic(expected = "a Var of an enclosing recording was used inside a nested one")]
+fn two_recordings_interleaved() {
+    let first = Recording::<f64>::new();
+    let a = first.var(1.0);
+    let second = Recording::<f64>::new();
+    let b = second.var(2.0);
+    let _ = a * b;
+}
+
+#[test]
+#[should_panic(
+    expected = "an input was added to a recording while a recording started after it is still active"
+)]
+fn an_input_added_to_an_outer_recording() {
+    let first = Recording::<f64>::new();
+    let _second = Recording::<f64>::new();
+    first.var(1.0);
+}
+
+#[test]
+fn independent_nested_gradients_work() {
+    // The inner gradient has its own variables; its result is a plain number, a constant to
+    // the outer recording: d/dx [x² · (d/dy y³ at y = 2)] = 2x · 12.
+    let (v, g) = gradient(
+        |x| {
+            let (_, inner) = gradient(|y| y[0].powi(3), &[2.0]);
+            x[0] * x[0] * inner[0]
+        },
+        &[1.5],
+    );
+    assert_eq!((v, g), (2.25 * 12.0, vec![36.0]));
+    // And the outer recording goes on being usable after the inner one ended.
+    let rec = Recording::<f64>::new();
+    let x = rec.var(3.0);
+    let y = x * x;
+    {
+        let inner = Recording::<f64>::new();
+        let z = inner.var(5.0);
+        assert_eq!(inner.gradient(z * z, &[z]), vec![10.0]);
+    }
+    assert_eq!(rec.gradient(y * x, &[x]), vec![27.0]);
+}
+
+#[test]
+fn recordings_of_different_scalar_types_are_independent() {
+    let (_, g) = gradient(
+        |x: &[Var<f64>]| {
+            let (_, inner) = gradient(|y: &[Var<f32>]| y[0] * y[0], &[3.0_f32]);
+            x[0] * f64::from(inner[0])
+        },
+        &[1.0],
+    );
+    assert_eq!(g, vec![6.0]);
+}
+
+#[test]
+fn a_var_sent_to_another_thread_is_caught_there() {
+    let rec = Recording::<f64>::new();
+    let x = rec.var(2.0);
+    let result = std::thread::spawn(move || {
+        let inner = Recording::<f64>::new();
+        let y = inner.var(1.0);
+        let _ = x * y;
+    })
+    .join();
+    let err = result.expect_err("the foreign Var must be refused");
+    let msg = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    assert!(msg.contains("of another thread"), "{msg}");
+    // This thread's recording is untouched.
+    assert_eq!(rec.gradient(x * x, &[x]), vec![4.0]);
+}
