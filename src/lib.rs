@@ -12,6 +12,7 @@
 //! | [`tape`] | `nabla-tape` | reverse mode: a recorded scalar `Var`, gradients by one backward sweep, Jacobians, exact Hessian-vector products |
 //! | [`net`] | `nabla-net` | the two-layer network: generic forward pass, gradient by backprop, finite differences, dual numbers and reverse mode, SGD training, save and load |
 //! | [`plot`] | (here) | line charts to PNG: linear or log axes, embedded font |
+//! | [`output`] | (here) | atomic writes over regular files only, and a lock for a run's output directory |
 //!
 //! Each crate can also be used on its own.
 
@@ -22,4 +23,5 @@ pub use nabla_net as net;
 pub use nabla_numdiff as numdiff;
 pub use nabla_tape as tape;
 
+pub mod output;
 pub mod plot;

@@ -54,6 +54,8 @@ use std::sync::OnceLock;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 
+use crate::output::{OutputError, write_atomically_with};
+
 /// The font family name plotters looks up for its default text style.
 const FONT_FAMILY: &str = "sans-serif";
 
@@ -124,6 +126,10 @@ pub enum PlotError {
         /// plotters' description of the failure.
         message: String,
     },
+    /// The path names a symlink, FIFO, device or directory, which is not replaced (see
+    /// [`crate::output`]).
+    #[error(transparent)]
+    Output(OutputError),
     /// Creating the temporary file or renaming it into place failed.
     #[error("could not write {path}: {source}")]
     Io {
@@ -133,6 +139,15 @@ pub enum PlotError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl From<OutputError> for PlotError {
+    fn from(e: OutputError) -> Self {
+        match e {
+            OutputError::Io { path, source } => PlotError::Io { path, source },
+            other => PlotError::Output(other),
+        }
+    }
 }
 
 /// One named line of a chart.
@@ -448,8 +463,10 @@ impl Figure {
     /// [`PlotError::EmptyFigure`] without charts, [`PlotError::NothingToDraw`] naming the
     /// first chart with no drawable point, [`PlotError::InvalidSize`] for a zero panel side
     /// or an image side above 16384 pixels,
-    /// [`PlotError::Io`] or [`PlotError::Draw`] when the file cannot be written. On error
-    /// nothing is left at `path` (an existing file there is left untouched).
+    /// [`PlotError::Io`] or [`PlotError::Draw`] when the file cannot be written, and
+    /// [`PlotError::Output`] when `path` is a symlink, FIFO, device or directory, which is
+    /// not replaced. On error nothing is left at `path` (an existing file there is left
+    /// untouched).
     pub fn save_png(&self, path: impl AsRef<Path>) -> Result<(), PlotError> {
         let path = path.as_ref();
         if self.charts.is_empty() {
@@ -477,25 +494,6 @@ impl Figure {
         }
         register_font()?;
 
-        let io_error = |source| PlotError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        // plotters picks the encoder from the extension, so the temporary file keeps `.png`.
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".nabla-plot-").suffix(".png");
-        // A temporary file is private (0600); the finished image should be as readable as
-        // any other file the user writes.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        let temp = builder.tempfile_in(dir).map_err(io_error)?;
         let draw_error = |message: String| PlotError::Draw {
             path: path.to_path_buf(),
             message,
@@ -505,18 +503,16 @@ impl Figure {
             let (w, h) = self.pixel_size();
             ((w / width) as usize, (h / height) as usize)
         };
-        {
-            let root = BitMapBackend::new(temp.path(), self.pixel_size()).into_drawing_area();
+        // plotters picks the encoder from the extension, so the temporary file keeps `.png`.
+        write_atomically_with(path, ".png", |temp| {
+            let root = BitMapBackend::new(temp, self.pixel_size()).into_drawing_area();
             root.fill(&WHITE).map_err(|e| draw_error(e.to_string()))?;
             let areas = root.split_evenly((rows, columns));
             for ((chart, (xr, yr)), area) in panels.into_iter().zip(&areas) {
                 draw_chart(chart, area, xr, yr).map_err(draw_error)?;
             }
-            root.present().map_err(|e| draw_error(e.to_string()))?;
-        }
-        // Until `persist` succeeds, dropping `temp` deletes the temporary file.
-        temp.persist(path).map_err(|e| io_error(e.error))?;
-        Ok(())
+            root.present().map_err(|e| draw_error(e.to_string()))
+        })
     }
 }
 

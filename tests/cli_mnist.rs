@@ -296,3 +296,172 @@ fn real_mnist_info_and_fetch_from_a_local_mirror() {
         "{stdout}"
     );
 }
+
+/// Runs nabla with `args` and `envs`, killing it if it has not ended within two minutes (a
+/// bound so that a hang fails the test instead of stalling the suite; not a measurement).
+fn nabla_bounded(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(args)
+        .env_remove("MNIST_DIR")
+        .env_remove("NABLA_MNIST_MIRROR")
+        .envs(envs.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the nabla binary");
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().expect("poll the child").is_none() {
+        if std::time::Instant::now() > give_up {
+            child.kill().expect("kill the hung child");
+            let out = child.wait_with_output().expect("reap the child");
+            panic!(
+                "{args:?} hung; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("collect the output")
+}
+
+/// `nabla mnist fetch --dir dir --mirror base` with `extra` arguments and `envs`, bounded.
+fn fetch_bounded(dir: &Path, base: &str, extra: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut args = vec![
+        "mnist",
+        "fetch",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--mirror",
+        base,
+    ];
+    args.extend_from_slice(extra);
+    nabla_bounded(&args, envs)
+}
+
+#[test]
+fn fetch_gives_up_on_a_stalled_server_and_says_what_to_do() {
+    let base = http::serve(|_| http::Reply::Stall {
+        body: vec![0x1f, 0x8b, 8, 0],
+        claimed: 1000,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    // The idle timeout by flag, ...
+    let out = fetch_bounded(dir.path(), &base, &["--idle-timeout", "1"], &[]);
+    failed_cleanly(
+        &out,
+        &[
+            "no data for 1 s (the idle timeout, $NABLA_DOWNLOAD_IDLE_TIMEOUT) after 4 bytes",
+            "pass --data DIR or set $MNIST_DIR",
+            "pass --mirror URL",
+            "set $NABLA_MNIST_MIRROR",
+        ],
+    );
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+    // ... and the deadline by environment.
+    let out = fetch_bounded(dir.path(), &base, &[], &[("NABLA_DOWNLOAD_DEADLINE", "1")]);
+    failed_cleanly(&out, &["not done within the deadline of 1 s"]);
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+}
+
+#[test]
+fn fetch_stops_an_endless_body_at_twice_the_file_size() {
+    let base = http::serve(|_| http::Reply::Endless);
+    let dir = tempfile::tempdir().unwrap();
+    let out = fetch_bounded(dir.path(), &base, &[], &[]);
+    // train-images is 47,040,016 bytes uncompressed.
+    failed_cleanly(&out, &["more than 94080032 bytes"]);
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+}
+
+#[test]
+fn fetch_refuses_a_text_page_and_a_bad_timeout_setting() {
+    let base = http::serve(|_| http::Reply::Typed {
+        content_type: "text/html",
+        body: b"<html><body>Welcome to the hotel network</body></html>".to_vec(),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = fetch_bounded(dir.path(), &base, &[], &[]);
+    failed_cleanly(
+        &out,
+        &["the server sent a text page (text/html), not the file"],
+    );
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+    let out = fetch_bounded(
+        dir.path(),
+        &base,
+        &[],
+        &[("NABLA_DOWNLOAD_IDLE_TIMEOUT", "soon")],
+    );
+    failed_cleanly(
+        &out,
+        &["$NABLA_DOWNLOAD_IDLE_TIMEOUT = \"soon\": expected a number of seconds"],
+    );
+    let out = fetch_bounded(dir.path(), &base, &["--deadline", "-1"], &[]);
+    assert_eq!(out.status.code(), Some(2), "clap refuses it");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("greater than 0, got -1.0"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_a_data_file_is_refused_not_read() {
+    let dir = small_mnist();
+    let fifo = dir.path().join(TEST_LABELS);
+    std::fs::remove_file(&fifo).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = nabla_bounded(
+        &["mnist", "info", "--data", dir.path().to_str().unwrap()],
+        &[],
+    );
+    failed_cleanly(
+        &out,
+        &[&format!(
+            "{}: is a FIFO (named pipe), not a regular file",
+            fifo.display()
+        )],
+    );
+}
+
+#[test]
+fn a_cache_path_below_a_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cache");
+    std::fs::write(&file, "a file, not a directory").unwrap();
+    let out = nabla_bounded(
+        &["mnist", "fetch", "--mirror", "http://127.0.0.1:9/"],
+        &[("XDG_CACHE_HOME", file.to_str().unwrap())],
+    );
+    failed_cleanly(
+        &out,
+        &[&format!(
+            "{}: exists and is not a directory",
+            file.display()
+        )],
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("os error 17"));
+}

@@ -61,6 +61,16 @@ fn wrong_values_exit_1_with_a_clear_error() {
         (vec!["--max", "-1"], "--max must be a finite positive step"),
         (vec!["--per-decade", "0"], "--per-decade"),
         (vec!["--function", "ln", "--at", "-2"], "outside its domain"),
+        // A negative value parses as a value, not as an unknown option.
+        (
+            vec!["--at", "-inf"],
+            "--at must be a finite number, got -inf",
+        ),
+        // Overflow is said as such, and 1e308 prints as typed, not in 309 digits.
+        (
+            vec!["--at", "1e308"],
+            "exp(1e308) overflows: it is above the largest f64",
+        ),
     ] {
         let mut all = vec!["steps", "--out", png];
         all.extend(&args);
@@ -84,4 +94,54 @@ fn an_unwritable_output_path_exits_1_and_leaves_nothing() {
     assert!(stderr(&out).contains("could not write"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"));
     assert!(!png.exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_or_a_fifo_as_out_is_refused_and_left_as_it_was() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.png");
+    std::fs::write(&target, "keep").unwrap();
+    let link = dir.path().join("link.png");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = nabla(&["steps", "--out", link.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("link.png: is a symlink; outputs are written only over regular files"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+
+    let fifo = dir.path().join("fifo.png");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = nabla(&["steps", "--out", fifo.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("fifo.png: is a FIFO"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    // Nothing else appeared: no temporary file, no PNG beside them.
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["fifo.png", "link.png", "target.png"]);
 }

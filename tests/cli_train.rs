@@ -128,6 +128,15 @@ fn wrong_values_are_refused_with_a_message() {
         &["train", "--data", "/no/such/dir/for/nabla"],
         "/no/such/dir/for/nabla does not exist",
     );
+    let file = data.path().join("train-labels-idx1-ubyte");
+    fails(
+        &["train", "--data", path(&file)],
+        &format!("--data {} is not a directory", path(&file)),
+    );
+    fails(
+        &["train", "--data", d, "--seed", "-1"],
+        "must be non-negative, got -1",
+    );
     fails(
         &["eval", "--model", "/no/such/model.json", "--data", d],
         "/no/such/model.json",
@@ -384,7 +393,8 @@ fn odd_counts_and_huge_sizes_are_errors_not_panics() {
         &["train", "--data", d, "--batch", "21", "--out", o],
         "batch size 21 is more than the 20 samples of the training set",
     );
-    // A network whose weights cannot be allocated (1.25e19 bytes), or even counted.
+    // A network larger than any model file may hold is refused before its weights are
+    // allocated (1.25e19 bytes); one whose parameters cannot even be counted, too.
     fails(
         &[
             "train",
@@ -395,7 +405,8 @@ fn odd_counts_and_huge_sizes_are_errors_not_panics() {
             "--out",
             o,
         ],
-        "the network 784-2000000000000000-10 is too large: cannot allocate",
+        "--hidden 2000000000000000 makes 1590000000000000010 parameters, more than the \
+         67108864 a model file may hold",
     );
     fails(
         &[
@@ -577,4 +588,239 @@ fn train_size_trains_on_the_first_images_and_reports_the_gap() {
         assert!((k - k.round()).abs() < 1e-9, "{e}");
     }
     assert!(out.path().join("accuracy.png").exists());
+}
+
+/// Runs a short training (300 iterations of 20 on 200 images, 3 epochs) with `extra`
+/// arguments into `out`.
+fn short_run(data: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "train",
+        "--data",
+        path(data),
+        "--iters",
+        "300",
+        "--batch",
+        "20",
+        "--eval-every",
+        "100",
+        "--out",
+        path(out),
+    ];
+    args.extend_from_slice(extra);
+    nabla(&args)
+}
+
+#[test]
+fn a_loss_that_rises_is_divergence_unless_allowed() {
+    let data = tiny_mnist(200, 50);
+    let out = tempfile::tempdir().unwrap();
+    let o = short_run(data.path(), out.path(), &["--lr", "1000"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the loss rose instead of falling: its mean over the last 100 iterations")
+            && stderr.contains("try a smaller learning rate than 1000.0")
+            && stderr.contains("--allow-divergence"),
+        "{stderr}"
+    );
+    // The numbers in the message are those of the report, which is written first.
+    let r = report(out.path());
+    let first = r["loss"]["first"].as_f64().unwrap();
+    assert!(
+        stderr.contains(&format!("above the first iteration's {first:.4}")),
+        "{stderr}"
+    );
+
+    let o = short_run(
+        data.path(),
+        out.path(),
+        &["--lr", "1000", "--allow-divergence"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A run that learns is not judged diverged.
+    let o = short_run(data.path(), out.path(), &["--lr", "0.5"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn huge_initial_weights_are_blamed_not_the_learning_rate() {
+    let data = tiny_mnist(20, 10);
+    let out = tempfile::tempdir().unwrap();
+    let o = short_run(data.path(), out.path(), &["--init-std", "1e300"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("before the first update: the initial weights")
+            && stderr.contains("(--init-std is 1e300)")
+            && !stderr.contains("smaller learning rate"),
+        "{stderr}"
+    );
+}
+
+/// Checks that a run failed before it loaded any data (so before training), with `needle`.
+fn fails_before_loading(o: &Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
+    assert!(!stderr.contains("loading MNIST"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_that_are_symlinks_or_fifos_are_refused_before_training_and_kept() {
+    use std::os::unix::fs::FileTypeExt;
+    let data = tiny_mnist(20, 10);
+    let out = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("report.json");
+    std::fs::write(&target, "not yours").unwrap();
+    let link = out.path().join("report.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let o = short_run(data.path(), out.path(), &[]);
+    fails_before_loading(
+        &o,
+        "report.json: is a symlink; outputs are written only over regular files",
+    );
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "not yours");
+
+    std::fs::remove_file(&link).unwrap();
+    let fifo = out.path().join("model.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let o = short_run(data.path(), out.path(), &[]);
+    fails_before_loading(&o, "model.json: is a FIFO (named pipe)");
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unwritable_out_is_refused_before_training() {
+    use std::os::unix::fs::PermissionsExt;
+    let data = tiny_mnist(20, 10);
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("read-only");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o555)).unwrap();
+    // Root writes anywhere: then /proc, an existing directory where nobody may create a file.
+    let probe = out.join("probe");
+    let out = if std::fs::write(&probe, "").is_ok() {
+        std::fs::remove_file(&probe).unwrap();
+        std::path::PathBuf::from("/proc")
+    } else {
+        out
+    };
+    let o = short_run(data.path(), &out, &[]);
+    fails_before_loading(
+        &o,
+        &format!("--out {}: cannot write into this directory", out.display()),
+    );
+}
+
+/// Polls `check` every 50 ms for at most two minutes (a bound for a loaded machine, not a
+/// measurement); returns whether it became true.
+fn eventually(mut check: impl FnMut() -> bool) -> bool {
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::time::Instant::now() < give_up {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    false
+}
+
+#[test]
+fn a_second_run_into_the_same_out_fails_at_once_naming_the_first() {
+    let data = tiny_mnist(20, 10);
+    let out = tempfile::tempdir().unwrap();
+    let log = tempfile::tempdir().unwrap();
+    // A run far too long to end by itself; it is killed below.
+    let mut first = Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(["train", "--data", path(data.path()), "--batch", "4"])
+        .args(["--iters", "1000000000", "--out", path(out.path())])
+        .env_remove("MNIST_DIR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(log.path().join("first.err")).expect("a log file"))
+        .spawn()
+        .expect("start the first run");
+    let pid = first.id();
+    let lock = out.path().join(".nabla.pid");
+    let locked =
+        eventually(|| std::fs::read_to_string(&lock).is_ok_and(|s| s.trim() == pid.to_string()));
+    let second = locked.then(|| short_run(data.path(), out.path(), &[]));
+    first.kill().expect("stop the first run");
+    first.wait().expect("reap the first run");
+    assert!(
+        locked,
+        "the first run never took the lock: {}",
+        std::fs::read_to_string(log.path().join("first.err")).unwrap_or_default()
+    );
+    let second = second.expect("ran");
+    fails_before_loading(
+        &second,
+        &format!("--out {} is in use by process {pid}", out.path().display()),
+    );
+    // Killed, the first run holds nothing: the next run goes ahead.
+    let third = short_run(data.path(), out.path(), &[]);
+    assert!(
+        third.status.success(),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn eval_refuses_a_fifo_or_an_oversized_model_without_reading_it() {
+    let data = tiny_mnist(20, 10);
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("model.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // Reading the FIFO would block forever (no writer comes): bounded, then killed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(["eval", "--model", path(&fifo), "--data", path(data.path())])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("err")).unwrap())
+        .spawn()
+        .expect("start nabla eval");
+    let ended = eventually(|| child.try_wait().is_ok_and(|s| s.is_some()));
+    if !ended {
+        child.kill().expect("stop nabla eval");
+    }
+    let status = child.wait().expect("reap nabla eval");
+    assert!(ended, "nabla eval --model FIFO hung");
+    let stderr = std::fs::read_to_string(dir.path().join("err")).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("model.json: is a FIFO (named pipe)"),
+        "{stderr}"
+    );
+
+    // A sparse file one byte above the cap: refused by its size, nothing read.
+    let big = dir.path().join("big.json");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(nabla::net::MAX_MODEL_FILE_BYTES + 1)
+        .unwrap();
+    fails(
+        &["eval", "--model", path(&big), "--data", path(data.path())],
+        "1677725697 bytes is more than the 1677725696 bytes of the largest model file",
+    );
 }

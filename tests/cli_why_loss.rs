@@ -49,6 +49,33 @@ fn wrong_values_are_refused_with_a_message() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_a_symlink_is_refused_before_any_work_and_kept() {
+    let out = tempfile::tempdir().expect("temporary directory");
+    let elsewhere = tempfile::tempdir().expect("temporary directory");
+    let target = elsewhere.path().join("precious.json");
+    std::fs::write(&target, "not yours").expect("write");
+    let link = out.path().join("why_loss.json");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let o = nabla(&[
+        "why-loss",
+        "--data",
+        "/no/such/dir/for/nabla",
+        "--out",
+        out.path().to_str().expect("UTF-8 path"),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    // Refused before the data directory is even looked at.
+    assert!(
+        stderr.contains("why_loss.json: is a symlink") && !stderr.contains("/no/such/dir"),
+        "{stderr}"
+    );
+    assert!(std::fs::symlink_metadata(&link).expect("link").is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), "not yours");
+}
+
 #[test]
 fn real_mnist_why_loss_counts_zero_derivatives_and_draws_the_staircase() {
     let Some(dir) = std::env::var_os("MNIST_DIR").filter(|d| !d.is_empty()) else {

@@ -22,16 +22,14 @@ pub struct Args {
 /// Runs `nabla eval`.
 pub fn run(args: Args) -> CliResult {
     let saved = load_model(&args.model)?;
-    if let Some(dir) = &args.data
-        && !dir.is_dir()
-    {
-        return Err(format!("data directory {} does not exist", dir.display()).into());
-    }
+    super::mnist::check_data_dir(args.data.as_deref())?;
     let source = args
         .data
         .clone()
         .map_or_else(MnistSource::new, MnistSource::dir);
-    let test = source.load(Split::Test, MnistOptions::default(), &mut |_| {})?;
+    let test = source
+        .load(Split::Test, MnistOptions::default(), &mut |_| {})
+        .map_err(super::mnist::explain)?;
     if test.is_empty() {
         return Err("the MNIST test set has no images: there is nothing to evaluate on".into());
     }

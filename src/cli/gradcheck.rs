@@ -40,16 +40,14 @@ pub struct Args {
 
 /// Runs `nabla gradcheck`.
 pub fn run(args: Args) -> CliResult {
-    if let Some(dir) = &args.data
-        && !dir.is_dir()
-    {
-        return Err(format!("data directory {} does not exist", dir.display()).into());
-    }
+    super::mnist::check_data_dir(args.data.as_deref())?;
     let source = args
         .data
         .clone()
         .map_or_else(MnistSource::new, MnistSource::dir);
-    let train = source.load(Split::Train, MnistOptions::default(), &mut |_| {})?;
+    let train = source
+        .load(Split::Train, MnistOptions::default(), &mut |_| {})
+        .map_err(super::mnist::explain)?;
     if args.batch > train.len() {
         return Err(format!(
             "--batch {} is more than the {} training images",

@@ -1,10 +1,12 @@
 //! `nabla mnist info` and `nabla mnist fetch`: inspect and download the MNIST files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::Subcommand;
 use nabla::data::{
-    Error, Event, Mnist, MnistFile, MnistOptions, MnistSource, Origin, Split, verify_file,
+    DEADLINE_ENV, Error, Event, IDLE_TIMEOUT_ENV, Mnist, MnistFile, MnistOptions, MnistSource,
+    Origin, Split, verify_file,
 };
 
 use super::CliResult;
@@ -33,14 +35,70 @@ enum Action {
         /// public mirrors).
         #[arg(long, value_name = "URL")]
         mirror: Vec<String>,
+        /// Give a mirror up after this many seconds without data (default:
+        /// $NABLA_DOWNLOAD_IDLE_TIMEOUT, else 30).
+        #[arg(long, value_name = "SECS", value_parser = seconds, allow_negative_numbers = true)]
+        idle_timeout: Option<Duration>,
+        /// Give a mirror up when one file takes longer than this many seconds in all
+        /// (default: $NABLA_DOWNLOAD_DEADLINE, else 900).
+        #[arg(long, value_name = "SECS", value_parser = seconds, allow_negative_numbers = true)]
+        deadline: Option<Duration>,
     },
+}
+
+/// A number of seconds greater than 0.
+fn seconds(s: &str) -> Result<Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x > 0.0 => {
+            Duration::try_from_secs_f64(x).map_err(|_| format!("{x:?} seconds is too long"))
+        }
+        Ok(x) => Err(format!(
+            "must be a number of seconds greater than 0, got {x:?}"
+        )),
+        Err(_) => Err(format!("expected a number of seconds, got {s:?}")),
+    }
 }
 
 /// Runs `nabla mnist <action>`.
 pub fn run(args: Args) -> CliResult {
     match args.action {
         Action::Info { data } => info(data),
-        Action::Fetch { dir, mirror } => fetch(dir, mirror),
+        Action::Fetch {
+            dir,
+            mirror,
+            idle_timeout,
+            deadline,
+        } => fetch(dir, mirror, idle_timeout, deadline),
+    }
+}
+
+/// Refuses a `--data` that does not name a directory, saying which of the two it is.
+pub(super) fn check_data_dir(data: Option<&Path>) -> Result<(), String> {
+    let Some(dir) = data else {
+        return Ok(());
+    };
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(format!(
+            "--data {} is not a directory: give the directory that holds the four MNIST files",
+            dir.display()
+        )),
+        Err(_) => Err(format!("data directory {} does not exist", dir.display())),
+    }
+}
+
+/// The error of loading or fetching MNIST, with what the user can do when no mirror
+/// delivered a file (no network, a proxy, a mirror gone).
+pub(super) fn explain(error: Error) -> Box<dyn std::error::Error> {
+    match error {
+        Error::Download { .. } => format!(
+            "{error}\nto use MNIST files you already have, pass --data DIR or set $MNIST_DIR to \
+             their directory; to download from elsewhere, pass --mirror URL to `nabla mnist \
+             fetch` or set $NABLA_MNIST_MIRROR (slow servers: ${IDLE_TIMEOUT_ENV} and \
+             ${DEADLINE_ENV}, in seconds)"
+        )
+        .into(),
+        other => other.into(),
     }
 }
 
@@ -102,28 +160,41 @@ fn info(data: Option<PathBuf>) -> CliResult {
     }
 }
 
-fn fetch(dir: Option<PathBuf>, mirrors: Vec<String>) -> CliResult {
+fn fetch(
+    dir: Option<PathBuf>,
+    mirrors: Vec<String>,
+    idle_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+) -> CliResult {
     let mut source = source(dir);
     if !mirrors.is_empty() {
         source = source.with_mirrors(mirrors);
     }
+    if idle_timeout.is_some() || deadline.is_some() {
+        let mut timeouts = source.timeouts()?;
+        timeouts.idle = idle_timeout.unwrap_or(timeouts.idle);
+        timeouts.deadline = deadline.unwrap_or(timeouts.deadline);
+        source = source.with_timeouts(timeouts);
+    }
     let (dir, origin) = source.locate()?;
     outln!("MNIST into {} ({})", dir.display(), describe(origin))?;
     let mut progress = super::progress::DownloadProgress::new("  ");
-    source.fetch(&mut |event| {
-        // Inside the callback a closed stdout is ignored: the download goes on, and the
-        // last line after it reports the closed pipe.
-        match event {
-            Event::Verified { file, .. } => {
-                let _ = outln!("  {:<28} present, checksum ok", file.file_name());
+    source
+        .fetch(&mut |event| {
+            // Inside the callback a closed stdout is ignored: the download goes on, and the
+            // last line after it reports the closed pipe.
+            match event {
+                Event::Verified { file, .. } => {
+                    let _ = outln!("  {:<28} present, checksum ok", file.file_name());
+                }
+                Event::Saved { file, .. } => {
+                    progress.show(event);
+                    let _ = outln!("  {:<28} downloaded, checksum ok", file.file_name());
+                }
+                _ => progress.show(event),
             }
-            Event::Saved { file, .. } => {
-                progress.show(event);
-                let _ = outln!("  {:<28} downloaded, checksum ok", file.file_name());
-            }
-            _ => progress.show(event),
-        }
-    })?;
+        })
+        .map_err(explain)?;
     outln!("all four files present and verified")?;
     Ok(())
 }

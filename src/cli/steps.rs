@@ -22,8 +22,9 @@ pub struct Args {
     /// The function: exp, sin, cos, ln, sqrt, cube (x^3), tanh.
     #[arg(long, default_value = "exp")]
     function: String,
-    /// The point at which to differentiate.
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    /// The point at which to differentiate (any number, `-inf` included, parses; the
+    /// command then says whether the function can be differentiated there).
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
     at: f64,
     /// The smallest step h.
     #[arg(long, default_value = "1e-20", allow_negative_numbers = true)]
@@ -192,7 +193,7 @@ fn theory(d: [f64; 4], x: f64, eps: f64) -> [(f64, f64); 2] {
 fn validate(args: &Args) -> Result<Function, String> {
     let function = Function::parse(&args.function)?;
     if !args.at.is_finite() {
-        return Err(format!("--at must be a finite number, got {}", args.at));
+        return Err(format!("--at must be a finite number, got {:?}", args.at));
     }
     if !(args.min.is_finite() && args.min > 0.0) {
         return Err(format!(
@@ -219,9 +220,20 @@ fn validate(args: &Args) -> Result<Function, String> {
         ));
     }
     let d = function.derivatives(args.at);
-    if !d[..2].iter().all(|v| v.is_finite()) || !function.eval(args.at).is_finite() {
+    let value = function.eval(args.at);
+    // `{:?}`: 1e308, not 309 digits.
+    if value.is_infinite() && args.at.abs() > 1.0 {
         return Err(format!(
-            "{} is not differentiable at {} (outside its domain)",
+            "{}({:?}) overflows: it is above the largest f64 ({:e}), so there is nothing to \
+             differentiate; choose a smaller |--at|",
+            args.function,
+            args.at,
+            f64::MAX
+        ));
+    }
+    if !d[..2].iter().all(|v| v.is_finite()) || !value.is_finite() {
+        return Err(format!(
+            "{} is not differentiable at {:?} (outside its domain)",
             args.function, args.at
         ));
     }
@@ -445,6 +457,16 @@ mod tests {
                 .unwrap_err()
                 .contains("domain")
         );
+        // Overflow is said as such, with the point as typed rather than in 309 digits.
+        let e = validate(&args("exp", 1e308, 1e-3, 1.0)).unwrap_err();
+        assert!(e.starts_with("exp(1e308) overflows"), "{e}");
+        let e = validate(&args("cube", -1e200, 1e-3, 1.0)).unwrap_err();
+        assert!(e.starts_with("cube(-1e200) overflows"), "{e}");
+        let e = validate(&args("exp", f64::NEG_INFINITY, 1e-3, 1.0)).unwrap_err();
+        assert_eq!(e, "--at must be a finite number, got -inf");
+        // ln(0) = -inf is the edge of the domain, not an overflow.
+        let e = validate(&args("ln", 0.0, 1e-3, 1.0)).unwrap_err();
+        assert!(e.contains("not differentiable at 0.0"), "{e}");
     }
 
     #[test]

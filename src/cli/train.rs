@@ -5,7 +5,6 @@
 //! iterations), with a progress bar, and in `--out`: `report.json`, `loss.png`,
 //! `accuracy.png` and `model.json`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -13,9 +12,10 @@ use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use nabla::data::{Mnist, MnistOptions, MnistSource};
 use nabla::net::{
-    Dataset, EpochRecord, GradMethod, Observer, Precision, Sizes, TrainConfig, TrainOutcome,
-    TwoLayerNet, save_model, train,
+    Dataset, EpochRecord, Error as NetError, GradMethod, MAX_MODEL_PARAMETERS, Observer, Precision,
+    Sizes, TrainConfig, TrainOutcome, TwoLayerNet, check_loss_trend, save_model, train,
 };
+use nabla::output::{DirLock, OutputError, check_replaceable, write_atomically};
 use nabla::plot::{Corner, LineChart};
 use serde_json::json;
 
@@ -41,7 +41,7 @@ pub struct Args {
     #[arg(long, default_value = "50", value_parser = positive_count, allow_negative_numbers = true)]
     hidden: usize,
     /// Seed of the initial weights and of the mini-batch sampler.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = seed, allow_negative_numbers = true)]
     seed: u64,
     /// How the gradient is computed.
     #[arg(long, value_enum, default_value_t = Grad::Backprop)]
@@ -61,9 +61,16 @@ pub struct Args {
     /// overfitting: the train accuracy runs away from the test accuracy). Default: all.
     #[arg(long, value_name = "N", value_parser = positive_count, allow_negative_numbers = true)]
     train_size: Option<usize>,
-    /// Directory for report.json, loss.png, accuracy.png and model.json.
+    /// Directory for report.json, loss.png, accuracy.png and model.json. It is locked for
+    /// the run (a second run into it fails at once) and must be writable before training
+    /// starts.
     #[arg(long, default_value = "nabla-out", value_name = "DIR")]
     out: PathBuf,
+    /// Accept a run whose loss rose. By default a run is diverged, and exits 1 after writing
+    /// its outputs, when it lasted more than one epoch and the mean loss of its last epoch
+    /// is above the loss of its first iteration (a NaN or infinite loss always stops it).
+    #[arg(long)]
+    allow_divergence: bool,
 }
 
 /// `--grad`.
@@ -98,6 +105,15 @@ pub(super) fn positive_count(s: &str) -> Result<usize, String> {
     }
 }
 
+/// A seed: a whole number from 0 to 2^64 - 1.
+fn seed(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<i128>() {
+        Ok(n) if n < 0 => Err(format!("must be non-negative, got {n}")),
+        Ok(n) => u64::try_from(n).map_err(|_| format!("must be at most {}, got {n}", u64::MAX)),
+        Err(_) => Err(format!("expected a whole number, got {s:?}")),
+    }
+}
+
 /// A real number that must be finite and greater than 0.
 pub(super) fn positive_real(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
@@ -113,11 +129,7 @@ pub(super) fn positive_real(s: &str) -> Result<f64, String> {
 pub(super) fn load_mnist(
     data: Option<&Path>,
 ) -> Result<(Mnist, Mnist, f64), Box<dyn std::error::Error>> {
-    if let Some(dir) = data
-        && !dir.is_dir()
-    {
-        return Err(format!("data directory {} does not exist", dir.display()).into());
-    }
+    super::mnist::check_data_dir(data)?;
     let source = data.map_or_else(MnistSource::new, MnistSource::dir);
     let (dir, _) = source.locate()?;
     eprintln!("loading MNIST from {}", dir.display());
@@ -126,7 +138,8 @@ pub(super) fn load_mnist(
     let (train, test) =
         nabla::data::load_mnist_with_progress(&source, MnistOptions::default(), &mut |event| {
             progress.show(event)
-        })?;
+        })
+        .map_err(super::mnist::explain)?;
     Ok((train, test, start.elapsed().as_secs_f64()))
 }
 
@@ -136,25 +149,6 @@ pub(super) fn peak_memory_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
-pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        // Readable like any file the user creates, not the temporary file's private 0600.
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// Runs `nabla train`.
@@ -199,11 +193,33 @@ pub fn run(args: Args) -> CliResult {
             args.out.display()
         )
     })?;
+    // Held until the run ends: one run's outputs at a time. Writing its pid file also
+    // shows, before any work, that --out is writable.
+    let _lock = lock_out(&args.out, &OUTPUTS)?;
     let (train_split, test_split, load_seconds) = load_mnist(args.data.as_deref())?;
     match precision {
         Prec::F32 => run_typed::<f32>(&args, &config, &train_split, &test_split, load_seconds),
         Prec::F64 => run_typed::<f64>(&args, &config, &train_split, &test_split, load_seconds),
     }
+}
+
+/// The files a run writes into `--out`.
+const OUTPUTS: [&str; 4] = ["report.json", "loss.png", "accuracy.png", "model.json"];
+
+/// Locks `--out` for the run and checks that each of `outputs` can be written there.
+pub(super) fn lock_out(out: &Path, outputs: &[&str]) -> Result<DirLock, String> {
+    let lock = DirLock::acquire(out).map_err(|e| match e {
+        OutputError::InUse { .. } => format!("--out {e}: wait for it, or choose another --out"),
+        OutputError::Io { source, .. } => format!(
+            "--out {}: cannot write into this directory: {source}",
+            out.display()
+        ),
+        other => other.to_string(),
+    })?;
+    for name in outputs {
+        check_replaceable(&out.join(name)).map_err(|e| e.to_string())?;
+    }
+    Ok(lock)
 }
 
 /// Drives the progress bar from the training loop.
@@ -267,6 +283,16 @@ fn run_typed<T: Precision>(
         args.hidden,
         nabla::data::CLASSES,
     )?;
+    // Refused before the weights are allocated, rather than saved where no load could read.
+    if sizes.parameter_count() > MAX_MODEL_PARAMETERS {
+        return Err(format!(
+            "--hidden {} makes {} parameters, more than the {MAX_MODEL_PARAMETERS} a model \
+             file may hold",
+            args.hidden,
+            sizes.parameter_count()
+        )
+        .into());
+    }
     // Drawn in f64 and rounded, exactly as `TwoLayerNet::<f32>::new` would.
     let net = TwoLayerNet::<f64>::new(sizes, args.init_std, args.seed)?.map(T::from_f64);
     let prepare_seconds = start.elapsed().as_secs_f64();
@@ -285,7 +311,22 @@ fn run_typed<T: Precision>(
     let outcome = train(&net, &train_set, &test_set, config, &mut progress);
     let train_seconds = start.elapsed().as_secs_f64();
     progress.bar.finish_and_clear();
-    let outcome = outcome?;
+    let outcome = outcome.map_err(|e| match e {
+        NetError::Diverged { iteration: 0, .. } => {
+            format!("{e} (--init-std is {:?})", args.init_std).into()
+        }
+        other => Box::<dyn std::error::Error>::from(other),
+    })?;
+    // Judged now, reported after the outputs are written: the loss curve shows what happened.
+    let diverged = if args.allow_divergence {
+        Ok(())
+    } else {
+        check_loss_trend(
+            &outcome.losses,
+            config.epoch_len(train_split.len()),
+            config.learning_rate,
+        )
+    };
 
     let report = report(
         args,
@@ -297,14 +338,11 @@ fn run_typed<T: Precision>(
         prepare_seconds,
     );
     let out = &args.out;
-    let write = |name: &str, bytes: &[u8]| {
-        let path = out.join(name);
-        write_atomically(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
-    };
-    write(
-        "report.json",
+    write_atomically(
+        &out.join("report.json"),
         serde_json::to_string_pretty(&report)?.as_bytes(),
-    )?;
+    )
+    .map_err(|e| format!("cannot write the report: {e}"))?;
     save_model(&outcome.net, out.join("model.json"))?;
     LineChart::new(format!(
         "nabla train: mini-batch loss ({}, {})",
@@ -358,7 +396,13 @@ fn run_typed<T: Precision>(
         "wrote {0}/report.json, {0}/loss.png, {0}/accuracy.png, {0}/model.json",
         out.display()
     )?;
-    Ok(())
+    diverged.map_err(|e| {
+        format!(
+            "{e} (the outputs are in {}; --allow-divergence accepts such a run)",
+            out.display()
+        )
+        .into()
+    })
 }
 
 fn report<T: Precision>(

@@ -23,7 +23,9 @@ use nabla::plot::{Corner, Figure, LineChart};
 use serde_json::json;
 
 use super::CliResult;
-use super::train::{load_mnist, positive_count, positive_real, write_atomically};
+use nabla::output::write_atomically;
+
+use super::train::{load_mnist, lock_out, positive_count, positive_real};
 
 /// The steps of the central difference: the book's, and two larger ones to show that the
 /// zeros are not a matter of the step being too small.
@@ -97,6 +99,9 @@ pub fn run(args: Args) -> CliResult {
             args.out.display()
         )
     })?;
+    // Held until the run ends; also checks, before any work, that both outputs can be
+    // written (a symlink or a FIFO in their place is refused).
+    let _lock = lock_out(&args.out, &["why_loss.png", "why_loss.json"])?;
     let (train, _, _) = load_mnist(args.data.as_deref())?;
     if train.is_empty() {
         return Err("the MNIST training set has no images: there is no batch to draw".into());
@@ -289,7 +294,7 @@ pub fn run(args: Args) -> CliResult {
         &json_path,
         serde_json::to_string_pretty(&report)?.as_bytes(),
     )
-    .map_err(|e| format!("cannot write {}: {e}", json_path.display()))?;
+    .map_err(|e| format!("cannot write the numbers: {e}"))?;
     outln!("wrote {} and {}", picture.display(), json_path.display())?;
     Ok(())
 }

@@ -5,9 +5,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use tempfile::NamedTempFile;
-
-use crate::files::check_content;
+use crate::files::{check_content, create_dir};
 use crate::{Error, Idx, MnistFile, Result};
 
 /// The public mirrors tried by default, in order (file names as in [`MnistFile::file_name`]).
@@ -91,25 +89,113 @@ pub fn mirrors_from_env() -> Vec<String> {
     }
 }
 
+/// The environment variable with the idle timeout of downloads, in seconds (see
+/// [`Timeouts::idle`]).
+pub const IDLE_TIMEOUT_ENV: &str = "NABLA_DOWNLOAD_IDLE_TIMEOUT";
+
+/// The environment variable with the deadline of one download, in seconds (see
+/// [`Timeouts::deadline`]).
+pub const DEADLINE_ENV: &str = "NABLA_DOWNLOAD_DEADLINE";
+
+/// How long a download may wait and take, so that a server that stalls cannot hang it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// The longest wait for the next bytes (connection, headers or body) before the mirror
+    /// is given up: 30 s by default.
+    pub idle: Duration,
+    /// The longest time one mirror may take for one file, from connecting to the last byte:
+    /// 15 minutes by default (the largest file is 9.9 MB).
+    pub deadline: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            idle: Duration::from_secs(30),
+            deadline: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+impl Timeouts {
+    /// The defaults, each replaced by `$NABLA_DOWNLOAD_IDLE_TIMEOUT` and
+    /// `$NABLA_DOWNLOAD_DEADLINE` (seconds, fractions allowed) when set and not empty.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Setting`] when a variable is set to something other than a finite number of
+    /// seconds greater than 0.
+    pub fn from_env() -> Result<Self> {
+        let mut timeouts = Self::default();
+        for (name, slot) in [
+            (IDLE_TIMEOUT_ENV, &mut timeouts.idle),
+            (DEADLINE_ENV, &mut timeouts.deadline),
+        ] {
+            let Some(value) = std::env::var_os(name).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            let value = value.to_string_lossy().into_owned();
+            *slot = parse_seconds(&value).ok_or(Error::Setting {
+                name,
+                value,
+                expected: "expected a number of seconds greater than 0, such as 30 or 0.5",
+            })?;
+        }
+        Ok(timeouts)
+    }
+}
+
+/// `s` as a positive, finite number of seconds.
+pub(crate) fn parse_seconds(s: &str) -> Option<Duration> {
+    let secs: f64 = s.trim().parse().ok()?;
+    if secs > 0.0 {
+        Duration::try_from_secs_f64(secs).ok()
+    } else {
+        None
+    }
+}
+
+/// Temporary files of downloads start with this; one older than [`STALE_AFTER`] was left by
+/// a download that was killed, and the next download into the directory removes it.
+const TEMP_PREFIX: &str = ".nabla-download-";
+/// Earlier versions named their temporary files as the tempfile crate does by default:
+/// this prefix and six random letters or digits. Other programs do too, so these are
+/// removed only from the per-user cache, which is nabla's own.
+const LEGACY_TEMP_PREFIX: &str = ".tmp";
+/// The random part of a temporary file's name.
+const TEMP_RANDOM_LEN: usize = 6;
+/// How old a temporary file must be before it counts as abandoned: a download still running
+/// in another process is younger than this.
+const STALE_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Downloads `file` into `dir`, trying each mirror in turn, and returns its path.
 ///
 /// Each attempt streams the body into a temporary file in `dir`, then decompresses it and
 /// compares the SHA-256 of the content with [`MnistFile::sha256`]; only a file that matches
-/// is renamed to its final name (replacing any file there). A failed attempt leaves nothing
-/// behind. `progress` hears of every step.
+/// is renamed to its final name (replacing any file there), readable by all (`0644` on
+/// Unix). A failed attempt leaves nothing behind; temporary files more than a day old, left
+/// by downloads that were killed (`.nabla-download-*`, and in the per-user cache the
+/// `.tmp*` of earlier versions), are removed first.
+///
+/// A mirror is given up when it sends nothing for `timeouts.idle`, takes longer than
+/// `timeouts.deadline` in all, answers with a text page (`Content-Type: text/...`, an error
+/// or login page rather than the file), or sends more than [`MnistFile::max_download_len`]
+/// bytes (twice the file's uncompressed size).
 ///
 /// # Errors
 ///
-/// [`Error::Io`] when `dir` cannot be created or written, and [`Error::Download`] with one
-/// line per mirror (HTTP status, connection error, body cut short, checksum mismatch) when no
-/// mirror delivered a good file.
+/// [`Error::NotADirectory`] when `dir` or a parent is a file, [`Error::Io`] when `dir` cannot
+/// be created or written, and [`Error::Download`] with one line per mirror (HTTP status,
+/// connection error, timeout, body too large or cut short, checksum mismatch) when no mirror
+/// delivered a good file.
 pub fn download(
     file: MnistFile,
     dir: &Path,
     mirrors: &[String],
+    timeouts: Timeouts,
     progress: &mut dyn FnMut(Event<'_>),
 ) -> Result<PathBuf> {
-    download_expecting(file, file.sha256(), dir, mirrors, progress)
+    download_expecting(file, file.sha256(), dir, mirrors, timeouts, progress)
 }
 
 /// [`download`] with the content's expected SHA-256 given (tests serve small files).
@@ -118,21 +204,22 @@ pub(crate) fn download_expecting(
     expected: &str,
     dir: &Path,
     mirrors: &[String],
+    timeouts: Timeouts,
     progress: &mut dyn FnMut(Event<'_>),
 ) -> Result<PathBuf> {
-    fs::create_dir_all(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    create_dir(dir)?;
+    let own_cache = crate::cache_dir().is_some_and(|cache| cache == dir);
+    remove_stale_temporaries(dir, own_cache);
     let config = ureq::Agent::config_builder()
-        .timeout_connect(Some(Duration::from_secs(30)))
-        .timeout_recv_response(Some(Duration::from_secs(60)))
+        .timeout_connect(Some(timeouts.idle))
+        .timeout_per_read(Some(timeouts.idle))
+        .timeout_global(Some(timeouts.deadline))
         .build();
     let agent = ureq::Agent::new_with_config(config);
     let mut attempts = Vec::new();
     for mirror in mirrors {
         let url = format!("{}/{}", mirror.trim_end_matches('/'), file.file_name());
-        match attempt(&agent, &url, file, expected, dir, progress) {
+        match attempt(&agent, &url, file, expected, dir, timeouts, progress) {
             Ok(path) => {
                 progress(Event::Saved { file, path: &path });
                 return Ok(path);
@@ -158,6 +245,37 @@ pub(crate) fn download_expecting(
     })
 }
 
+/// Removes the temporary files of downloads that were killed (more than a day old), and in
+/// the per-user cache (`legacy`) those of earlier versions too. Best effort: a file that
+/// cannot be listed or removed is left for the next time.
+fn remove_stale_temporaries(dir: &Path, legacy: bool) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(random) = name.to_str().and_then(|n| {
+            n.strip_prefix(TEMP_PREFIX)
+                .or_else(|| n.strip_prefix(LEGACY_TEMP_PREFIX).filter(|_| legacy))
+        }) else {
+            continue;
+        };
+        if random.len() != TEMP_RANDOM_LEN || !random.chars().all(|c| c.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if stale {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Why one mirror did not deliver: its own fault (try the next) or ours (stop).
 enum Attempt {
     Failed(String),
@@ -170,6 +288,7 @@ fn attempt(
     file: MnistFile,
     expected: &str,
     dir: &Path,
+    timeouts: Timeouts,
     progress: &mut dyn FnMut(Event<'_>),
 ) -> Result<PathBuf, Attempt> {
     let fatal = |source| {
@@ -181,11 +300,40 @@ fn attempt(
     let mut response = agent
         .get(url)
         .call()
-        .map_err(|e| Attempt::Failed(describe(&e)))?;
+        .map_err(|e| Attempt::Failed(describe(&e, timeouts)))?;
+    if let Some(kind) = response
+        .headers()
+        .get(ureq::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.trim_start().to_ascii_lowercase().starts_with("text/"))
+    {
+        return Err(Attempt::Failed(format!(
+            "the server sent a text page ({kind}), not the file"
+        )));
+    }
+    let limit = file.max_download_len();
+    let too_large = |bytes: &str| {
+        Attempt::Failed(format!(
+            "the body is {bytes} bytes, more than the {limit} allowed for this file \
+             (twice its uncompressed size)"
+        ))
+    };
     let total = response.body().content_length();
+    if let Some(total) = total.filter(|&t| t > limit) {
+        return Err(too_large(&total.to_string()));
+    }
     progress(Event::Started { file, url, total });
 
-    let mut tmp = NamedTempFile::new_in(dir).map_err(fatal)?;
+    // Dropping `tmp` on any error below deletes the temporary file.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).rand_bytes(TEMP_RANDOM_LEN);
+    #[cfg(unix)]
+    {
+        // Readable like every other file nabla writes, not the temporary file's private 0600.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(fatal)?;
     let mut reader = response.body_mut().as_reader();
     let mut buf = vec![0u8; 1 << 16];
     let mut done = 0u64;
@@ -195,13 +343,18 @@ fn attempt(
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                return Err(Attempt::Failed(format!(
-                    "connection failed after {done} bytes: {e}"
-                )));
+                let reason = match e.get_ref().and_then(|x| x.downcast_ref::<ureq::Error>()) {
+                    Some(inner) => describe(inner, timeouts),
+                    None => format!("connection failed: {e}"),
+                };
+                return Err(Attempt::Failed(format!("{reason} after {done} bytes")));
             }
         };
-        tmp.write_all(&buf[..n]).map_err(fatal)?;
         done += n as u64;
+        if done > limit {
+            return Err(too_large(&format!("more than {limit}")));
+        }
+        tmp.write_all(&buf[..n]).map_err(fatal)?;
         progress(Event::Progress { file, done, total });
     }
     if let Some(total) = total.filter(|&t| t != done) {
@@ -227,10 +380,18 @@ fn attempt(
     Ok(target)
 }
 
-/// A one-line description of a failed request.
-fn describe(e: &ureq::Error) -> String {
+/// A one-line description of a failed request or read.
+fn describe(e: &ureq::Error, timeouts: Timeouts) -> String {
     match e {
         ureq::Error::StatusCode(code) => format!("HTTP status {code}"),
+        ureq::Error::Timeout(ureq::Timeout::Global) => format!(
+            "not done within the deadline of {} s (${DEADLINE_ENV})",
+            timeouts.deadline.as_secs_f64()
+        ),
+        ureq::Error::Timeout(_) => format!(
+            "no data for {} s (the idle timeout, ${IDLE_TIMEOUT_ENV})",
+            timeouts.idle.as_secs_f64()
+        ),
         other => other.to_string(),
     }
 }
@@ -279,19 +440,19 @@ mod tests {
         let dir = cache.path().join("nested").join("mnist");
         let mut last = None;
         let mut saved = false;
-        let path =
-            download_expecting(
-                FILE,
-                &sha,
-                &dir,
-                &[format!("{base}/mnist/")],
-                &mut |e| match e {
-                    Event::Progress { done, total, .. } => last = Some((done, total)),
-                    Event::Saved { .. } => saved = true,
-                    _ => {}
-                },
-            )
-            .unwrap();
+        let path = download_expecting(
+            FILE,
+            &sha,
+            &dir,
+            &[format!("{base}/mnist/")],
+            Timeouts::default(),
+            &mut |e| match e {
+                Event::Progress { done, total, .. } => last = Some((done, total)),
+                Event::Saved { .. } => saved = true,
+                _ => {}
+            },
+        )
+        .unwrap();
         assert_eq!(path, dir.join(FILE.file_name()));
         assert_eq!(fs::read(&path).unwrap(), gz);
         assert_eq!(last, Some((gz.len() as u64, Some(gz.len() as u64))));
@@ -312,11 +473,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut failures = Vec::new();
         let mirrors = [format!("{base}/bad"), format!("{base}/good")];
-        download_expecting(FILE, &sha, dir.path(), &mirrors, &mut |e| {
-            if let Event::MirrorFailed { reason, .. } = e {
-                failures.push(reason.to_owned());
-            }
-        })
+        download_expecting(
+            FILE,
+            &sha,
+            dir.path(),
+            &mirrors,
+            Timeouts::default(),
+            &mut |e| {
+                if let Event::MirrorFailed { reason, .. } = e {
+                    failures.push(reason.to_owned());
+                }
+            },
+        )
         .unwrap();
         assert_eq!(failures, vec!["HTTP status 404".to_owned()]);
         assert!(dir.path().join(FILE.file_name()).exists());
@@ -340,7 +508,15 @@ mod tests {
         });
         let dir = tempfile::tempdir().unwrap();
         let mirrors = [format!("{base}/wrong/"), format!("{base}/garbage/")];
-        let err = download_expecting(FILE, &sha, dir.path(), &mirrors, &mut |_| {}).unwrap_err();
+        let err = download_expecting(
+            FILE,
+            &sha,
+            dir.path(),
+            &mirrors,
+            Timeouts::default(),
+            &mut |_| {},
+        )
+        .unwrap_err();
         let Error::Download { attempts, .. } = &err else {
             panic!("{err}")
         };
@@ -365,7 +541,15 @@ mod tests {
             claimed,
         });
         let dir = tempfile::tempdir().unwrap();
-        let err = download_expecting(FILE, &sha, dir.path(), &[base], &mut |_| {}).unwrap_err();
+        let err = download_expecting(
+            FILE,
+            &sha,
+            dir.path(),
+            &[base],
+            Timeouts::default(),
+            &mut |_| {},
+        )
+        .unwrap_err();
         let Error::Download { attempts, .. } = &err else {
             panic!("{err}")
         };
@@ -387,11 +571,206 @@ mod tests {
             FILE,
             dir.path(),
             &[format!("http://127.0.0.1:{port}/")],
+            Timeouts::default(),
             &mut |_| {},
         )
         .unwrap_err();
         assert!(matches!(err, Error::Download { .. }), "{err}");
-        let no_mirrors = download(FILE, dir.path(), &[], &mut |_| {}).unwrap_err();
+        let no_mirrors =
+            download(FILE, dir.path(), &[], Timeouts::default(), &mut |_| {}).unwrap_err();
         assert!(no_mirrors.to_string().contains("no mirror"));
+    }
+
+    /// Short timeouts for the servers that misbehave; generous enough for a loaded machine.
+    fn short(idle_ms: u64, deadline_ms: u64) -> Timeouts {
+        Timeouts {
+            idle: Duration::from_millis(idle_ms),
+            deadline: Duration::from_millis(deadline_ms),
+        }
+    }
+
+    /// Downloads from one server that must fail; returns its one reason, having checked that
+    /// nothing is left in the directory.
+    fn fails_with(reply: impl Fn() -> Reply + Send + 'static, timeouts: Timeouts) -> String {
+        let (_, sha) = labels_gz();
+        let base = http::serve(move |_| reply());
+        let dir = tempfile::tempdir().unwrap();
+        let err =
+            download_expecting(FILE, &sha, dir.path(), &[base], timeouts, &mut |_| {}).unwrap_err();
+        let Error::Download { attempts, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(attempts.len(), 1, "{attempts:?}");
+        assert!(
+            names_in(dir.path()).is_empty(),
+            "{:?}",
+            names_in(dir.path())
+        );
+        attempts[0].clone()
+    }
+
+    #[test]
+    fn a_body_that_stalls_hits_the_idle_timeout() {
+        let (gz, _) = labels_gz();
+        let half = gz[..gz.len() / 2].to_vec();
+        let claimed = gz.len();
+        let reason = fails_with(
+            move || Reply::Stall {
+                body: half.clone(),
+                claimed,
+            },
+            short(1000, 60_000),
+        );
+        assert!(
+            reason.contains("no data for 1 s") && reason.contains(IDLE_TIMEOUT_ENV),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_body_that_stalls_hits_the_deadline() {
+        let reason = fails_with(
+            || Reply::Stall {
+                body: vec![0x1f, 0x8b],
+                claimed: 1000,
+            },
+            short(60_000, 1000),
+        );
+        assert!(
+            reason.contains("deadline of 1 s") && reason.contains(DEADLINE_ENV),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn an_endless_body_is_cut_at_twice_the_file_size() {
+        let reason = fails_with(|| Reply::Endless, Timeouts::default());
+        let limit = FILE.max_download_len();
+        assert_eq!(limit, 20_016);
+        assert!(
+            reason.contains(&format!("more than {limit} bytes")),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_declared_length_above_the_cap_is_refused_before_reading() {
+        let reason = fails_with(|| Reply::Body(vec![0; 20_017]), Timeouts::default());
+        assert!(
+            reason.contains("the body is 20017 bytes, more than the 20016 allowed"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_text_page_is_not_taken_for_the_file() {
+        let reason = fails_with(
+            || Reply::Typed {
+                content_type: "text/html; charset=utf-8",
+                body: b"<html>Please log in</html>".to_vec(),
+            },
+            Timeouts::default(),
+        );
+        assert!(
+            reason.contains("text page (text/html; charset=utf-8)"),
+            "{reason}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_downloaded_file_is_readable_by_all() {
+        use std::os::unix::fs::PermissionsExt;
+        let (gz, sha) = labels_gz();
+        let base = http::serve(move |_| Reply::Body(gz.clone()));
+        let dir = tempfile::tempdir().unwrap();
+        let path = download_expecting(
+            FILE,
+            &sha,
+            dir.path(),
+            &[base],
+            Timeouts::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644, "{mode:o}");
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed_and_fresh_ones_kept() {
+        let (gz, sha) = labels_gz();
+        let base = http::serve(move |_| Reply::Body(gz.clone()));
+        let dir = tempfile::tempdir().unwrap();
+        let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 24 * 3600);
+        let names = [
+            ".nabla-download-Abc123",
+            ".nabla-download-Fresh1",
+            ".nabla-download-longer-name",
+            ".tmpAbc123",
+            "notes.txt",
+        ];
+        for name in names {
+            let file = fs::File::create(dir.path().join(name)).unwrap();
+            if !name.contains("Fresh") {
+                file.set_modified(two_days_ago).unwrap();
+            }
+        }
+        download_expecting(
+            FILE,
+            &sha,
+            dir.path(),
+            &[base],
+            Timeouts::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        // A fresh one may belong to a download running now; `.tmpAbc123` may be another
+        // program's outside the per-user cache.
+        assert_eq!(
+            names_in(dir.path()),
+            [
+                ".nabla-download-Fresh1",
+                ".nabla-download-longer-name",
+                ".tmpAbc123",
+                "notes.txt",
+                FILE.file_name()
+            ]
+        );
+        // In the cache, the earlier versions' `.tmpXXXXXX` go too.
+        remove_stale_temporaries(dir.path(), true);
+        assert!(!names_in(dir.path()).contains(&".tmpAbc123".to_owned()));
+    }
+
+    #[test]
+    fn a_file_in_place_of_the_directory_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("cache");
+        fs::write(&file, b"not a directory").unwrap();
+        let err = download(
+            FILE,
+            &file.join("nabla").join("mnist"),
+            &["http://127.0.0.1:9/".to_owned()],
+            Timeouts::default(),
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::NotADirectory { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: exists and is not a directory (it must be the MNIST directory or lead to it)",
+                file.display()
+            )
+        );
+    }
+
+    #[test]
+    fn seconds_parse_as_positive_finite_numbers() {
+        assert_eq!(parse_seconds("30"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_seconds(" 0.5 "), Some(Duration::from_millis(500)));
+        for bad in ["0", "-1", "inf", "nan", "ten", "", "1e300"] {
+            assert_eq!(parse_seconds(bad), None, "{bad}");
+        }
     }
 }

@@ -82,6 +82,32 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A data file's path names something other than a regular file (a directory, a FIFO,
+    /// a device, a socket): it is refused by name rather than read, since a FIFO would block
+    /// forever and a device never end.
+    #[error("{path}: is {kind}, not a regular file")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead ("a directory", "a FIFO", ...).
+        kind: &'static str,
+    },
+    /// A path that must be a directory (the data directory, the cache) exists and is not one.
+    #[error("{path}: exists and is not a directory (it must be the MNIST directory or lead to it)")]
+    NotADirectory {
+        /// The path, or the first part of it that exists and is not a directory.
+        path: PathBuf,
+    },
+    /// A setting from the environment is not valid.
+    #[error("${name} = {value:?}: {expected}")]
+    Setting {
+        /// The environment variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What a valid value looks like.
+        expected: &'static str,
+    },
     /// A file is not a valid IDX file.
     #[error("{path}: {source}")]
     Idx {

@@ -85,16 +85,121 @@ impl MnistFile {
         }
     }
 
+    /// The most bytes a download of this file may have: twice its uncompressed size
+    /// ([`MnistFile::decompressed_len`]), so that a gzip file compressed any way fits and a
+    /// server that sends without end is stopped early.
+    pub fn max_download_len(self) -> u64 {
+        2 * self.decompressed_len()
+    }
+
     /// Where the file is in `dir`: the `.gz` name, or the uncompressed name (without `.gz`)
     /// when only that exists.
+    ///
+    /// Anything at a name counts, even a symlink that does not resolve, so that a broken
+    /// link is reported by name rather than replaced by a download.
     pub fn path_in(self, dir: &Path) -> PathBuf {
         let gz = dir.join(self.file_name());
-        if gz.exists() {
+        if is_present(&gz) {
             return gz;
         }
         let raw = dir.join(self.file_name().trim_end_matches(".gz"));
-        if raw.exists() { raw } else { gz }
+        if is_present(&raw) { raw } else { gz }
     }
+}
+
+/// Whether something (a file, a directory, a symlink, even a broken one) is at `path`.
+pub(crate) fn is_present(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok()
+}
+
+/// What is at a path, in words for an error message ("a directory", "a FIFO (named
+/// pipe)", "a symlink", ...), for a file type that is not a regular file. nabla's crates
+/// use it wherever they refuse such a path, so that they all say it the same way.
+pub fn file_kind(file_type: fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_symlink() {
+        "a symlink"
+    } else if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads a data file whole, refusing by name anything that is not a regular file once
+/// symlinks are followed: opening a FIFO would block forever and a device might never end.
+/// A symlink loop or a link to nothing is an [`Error::Io`] naming the link.
+pub(crate) fn read_regular(path: &Path) -> Result<Vec<u8>> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !is_present(path) => {
+            return Err(Error::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(io(std::io::Error::new(
+                e.kind(),
+                "a symlink to a file that does not exist",
+            )));
+        }
+        Err(e) => return Err(io(e)),
+    };
+    if !meta.is_file() {
+        return Err(Error::NotAFile {
+            path: path.to_path_buf(),
+            kind: file_kind(meta.file_type()),
+        });
+    }
+    fs::read(path).map_err(io)
+}
+
+/// Checks that `dir`, if it exists, is a directory, and otherwise names the first part of it
+/// that exists and is not one (a cache path below a regular file would otherwise fail with
+/// the operating system's "File exists").
+pub(crate) fn check_dir(dir: &Path) -> Result<()> {
+    for part in dir.ancestors().filter(|p| !p.as_os_str().is_empty()) {
+        match fs::metadata(part) {
+            Ok(meta) if meta.is_dir() => return Ok(()),
+            Ok(_) => {
+                return Err(Error::NotADirectory {
+                    path: part.to_path_buf(),
+                });
+            }
+            Err(_) => continue,
+        }
+    }
+    Ok(())
+}
+
+/// Creates `dir` and its parents, naming a part that is in the way.
+pub(crate) fn create_dir(dir: &Path) -> Result<()> {
+    check_dir(dir)?;
+    fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 /// Lower-case hex of a digest.
@@ -139,23 +244,14 @@ pub(crate) fn check_content(
 ///
 /// # Errors
 ///
-/// [`Error::Missing`] when there is no such file, [`Error::Io`] when it cannot be read, and
-/// [`Error::Idx`] when its bytes are not a valid IDX file.
+/// [`Error::Missing`] when there is no such file, [`Error::NotAFile`] when the path names a
+/// directory, FIFO, device or socket (refused without opening it), [`Error::Io`] when it
+/// cannot be read (a symlink loop among others), and [`Error::Idx`] when its bytes are not a
+/// valid IDX file.
 pub fn read_idx(path: &Path) -> Result<Idx> {
     // Reading the (compressed) file whole and parsing from memory is faster than a buffered
     // reader and gives the gzip decoder one contiguous input.
-    let bytes = fs::read(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            Error::Missing {
-                path: path.to_path_buf(),
-            }
-        } else {
-            Error::Io {
-                path: path.to_path_buf(),
-                source,
-            }
-        }
-    })?;
+    let bytes = read_regular(path)?;
     Idx::from_bytes(&bytes).map_err(|source| Error::Idx {
         path: path.to_path_buf(),
         source,
@@ -221,6 +317,44 @@ mod tests {
         let msg = err.to_string();
         assert!(
             msg.contains("t10k-labels-idx1-ubyte") && msg.contains(MnistFile::TestLabels.sha256())
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_or_a_directory_is_refused_by_name_without_opening_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("t10k-labels-idx1-ubyte.gz");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // Opening the FIFO for reading would block here forever: no writer ever comes.
+        let err = read_idx(&fifo).unwrap_err();
+        assert!(matches!(err, Error::NotAFile { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: is a FIFO (named pipe), not a regular file",
+                fifo.display()
+            )
+        );
+        let err = read_idx(dir.path()).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("is a directory, not a regular file"),
+            "{err}"
+        );
+        // A symlink to nothing is named as such, not reported missing (which would download).
+        let dangling = dir.path().join("link.gz");
+        std::os::unix::fs::symlink(dir.path().join("absent"), &dangling).unwrap();
+        let err = read_idx(&dangling).unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("symlink to a file that does not exist"),
+            "{err}"
         );
     }
 }

@@ -65,9 +65,12 @@ mod source;
 #[cfg(test)]
 mod test_http;
 
-pub use download::{DEFAULT_MIRRORS, Event, MIRROR_ENV, download, mirrors_from_env};
+pub use download::{
+    DEADLINE_ENV, DEFAULT_MIRRORS, Event, IDLE_TIMEOUT_ENV, MIRROR_ENV, Timeouts, download,
+    mirrors_from_env,
+};
 pub use error::{Error, IdxError, Result};
-pub use files::{MnistFile, read_idx, verify_file};
+pub use files::{MnistFile, file_kind, read_idx, verify_file};
 pub use idx::{IDX_TYPE_U8, Idx};
 pub use mnist::{CLASSES, Mnist, MnistOptions, Split, Targets, one_hot, one_hot_into};
 pub use sampler::{BatchSampler, Sampling, gather_rows};

@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use nalgebra::DMatrix;
 use sha2::{Digest, Sha256};
 
-use crate::files::{check_content, hex, read_idx};
+use crate::files::{check_content, hex, read_idx, read_regular};
 use crate::idx::{IdxStream, idx_header};
 use crate::{Error, Idx, IdxError, MnistFile, Result};
 
@@ -135,9 +135,8 @@ impl Mnist {
                     path: dir.to_path_buf(),
                     source,
                 }),
-                Ok(_) => Err(Error::Io {
+                Ok(_) => Err(Error::NotADirectory {
                     path: dir.to_path_buf(),
-                    source: std::io::Error::other("not a directory"),
                 }),
             };
         }
@@ -378,7 +377,7 @@ fn stream_images(
     options: MnistOptions,
     expected_sha256: Option<&str>,
 ) -> Result<Streamed> {
-    let bytes = read_file(path)?;
+    let bytes = read_regular(path)?;
     let idx_error = |source| Error::Idx {
         path: path.to_path_buf(),
         source,
@@ -511,21 +510,6 @@ fn stream_images(
         dims,
         pixels,
         matrix: DMatrix::from_vec(mrows, mcols, data),
-    })
-}
-
-fn read_file(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            Error::Missing {
-                path: path.to_path_buf(),
-            }
-        } else {
-            Error::Io {
-                path: path.to_path_buf(),
-                source,
-            }
-        }
     })
 }
 

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::download::{download, mirrors_from_env};
-use crate::files::verify_file;
-use crate::{Error, Event, Mnist, MnistFile, MnistOptions, Result, Split};
+use crate::files::{check_dir, is_present, verify_file};
+use crate::{Error, Event, Mnist, MnistFile, MnistOptions, Result, Split, Timeouts};
 
 /// The environment variable naming a directory that holds the four MNIST files.
 pub const MNIST_DIR_ENV: &str = "MNIST_DIR";
@@ -35,7 +35,10 @@ pub fn cache_dir() -> Option<PathBuf> {
 ///
 /// Checksums: every download is verified before it is renamed into place. Loading from the
 /// cache also verifies the files (hashing runs beside the conversion to `f32`),
-/// and a cached file that fails is reported through the progress callback and fetched again.
+/// and every cached file that fails is reported through the progress callback and fetched
+/// again, all in the same call. Only a file whose content is wrong is replaced: anything at a
+/// file's name that is not a regular file (a directory, a FIFO, a device, a symlink loop) is
+/// an error naming it, never a download over it.
 /// Files in an explicit directory or `$MNIST_DIR` are the user's: they are checked for
 /// structure but their checksums only when [`MnistSource::with_verify`] asks, so a directory
 /// of Fashion-MNIST (same format, other content) loads too.
@@ -45,6 +48,7 @@ pub struct MnistSource {
     mirrors: Option<Vec<String>>,
     download: bool,
     verify: Option<bool>,
+    timeouts: Option<Timeouts>,
 }
 
 impl Default for MnistSource {
@@ -61,6 +65,7 @@ impl MnistSource {
             mirrors: None,
             download: true,
             verify: None,
+            timeouts: None,
         }
     }
 
@@ -82,6 +87,26 @@ impl MnistSource {
     pub fn with_download(mut self, download: bool) -> Self {
         self.download = download;
         self
+    }
+
+    /// Timeouts of downloads, replacing those of the environment ([`Timeouts::from_env`]).
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = Some(timeouts);
+        self
+    }
+
+    /// The timeouts a download would use: those given, else [`Timeouts::from_env`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Setting`] when an environment variable of [`Timeouts::from_env`] is invalid.
+    pub fn timeouts(&self) -> Result<Timeouts> {
+        self.timeouts.map_or_else(Timeouts::from_env, Ok)
+    }
+
+    /// Downloads one file into `dir` with this source's mirrors and timeouts.
+    fn get(&self, file: MnistFile, dir: &Path, progress: &mut dyn FnMut(Event<'_>)) -> Result<()> {
+        download(file, dir, &self.mirrors(), self.timeouts()?, progress).map(drop)
     }
 
     /// Whether loading checks the files' checksums (default: only for the cache).
@@ -119,9 +144,12 @@ impl MnistSource {
     /// # Errors
     ///
     /// The first file that is missing or fails and cannot be downloaded: [`Error::Missing`],
-    /// [`Error::Checksum`], [`Error::Idx`], [`Error::Download`], [`Error::Io`].
+    /// [`Error::Checksum`], [`Error::Idx`], [`Error::Download`], [`Error::Io`]; a path that is
+    /// not a regular file is [`Error::NotAFile`] (or [`Error::Io`] for a symlink loop) and
+    /// is not replaced; [`Error::NotADirectory`] when the directory is a file.
     pub fn fetch(&self, progress: &mut dyn FnMut(Event<'_>)) -> Result<PathBuf> {
         let (dir, _) = self.locate()?;
+        check_dir(&dir)?;
         for file in MnistFile::ALL {
             let path = file.path_in(&dir);
             let error = match verify_file(&path, file) {
@@ -131,16 +159,17 @@ impl MnistSource {
                 }
                 Err(e) => e,
             };
-            if !matches!(error, Error::Missing { .. }) {
+            let missing = matches!(error, Error::Missing { .. });
+            if !self.download || !(missing || corrupt_file(&error, &[file]).is_some()) {
+                return Err(error);
+            }
+            if !missing {
                 progress(Event::Rejected {
                     file,
                     error: &error,
                 });
             }
-            if !self.download {
-                return Err(error);
-            }
-            download(file, &dir, &self.mirrors(), progress)?;
+            self.get(file, &dir, progress)?;
         }
         Ok(dir)
     }
@@ -149,7 +178,9 @@ impl MnistSource {
     ///
     /// # Errors
     ///
-    /// The errors of [`Mnist::load_verified`] and [`download`].
+    /// The errors of [`Mnist::load_verified`] and [`download`]. With downloads allowed and
+    /// checksums checked, each file of the split whose content is wrong is reported and
+    /// fetched again, at most once each.
     pub fn load(
         &self,
         split: Split,
@@ -157,12 +188,13 @@ impl MnistSource {
         progress: &mut dyn FnMut(Event<'_>),
     ) -> Result<Mnist> {
         let (dir, origin) = self.locate()?;
+        check_dir(&dir)?;
         let verify = self.verify.unwrap_or(origin == Origin::Cache);
         let files = [MnistFile::images(split), MnistFile::labels(split)];
         if self.download {
             for file in files {
-                if !file.path_in(&dir).exists() {
-                    download(file, &dir, &self.mirrors(), progress)?;
+                if !is_present(&file.path_in(&dir)) {
+                    self.get(file, &dir, progress)?;
                 }
             }
         }
@@ -173,19 +205,24 @@ impl MnistSource {
                 Mnist::load(dir, split, options)
             }
         };
-        match load(&dir) {
-            Err(error) if self.download && verify => {
-                let Some(file) = corrupt_file(&error, &files) else {
-                    return Err(error);
-                };
-                progress(Event::Rejected {
-                    file,
-                    error: &error,
-                });
-                download(file, &dir, &self.mirrors(), progress)?;
-                load(&dir)
+        // Each attempt finds at most one bad file; each is fetched again at most once.
+        let mut repaired = Vec::new();
+        loop {
+            match load(&dir) {
+                Err(error) if self.download && verify => {
+                    let Some(file) = corrupt_file(&error, &files).filter(|f| !repaired.contains(f))
+                    else {
+                        return Err(error);
+                    };
+                    progress(Event::Rejected {
+                        file,
+                        error: &error,
+                    });
+                    self.get(file, &dir, progress)?;
+                    repaired.push(file);
+                }
+                other => return other,
             }
-            other => other,
         }
     }
 }
@@ -225,4 +262,95 @@ pub fn load_mnist_with_progress(
     let train = source.load(Split::Train, options, progress)?;
     let test = source.load(Split::Test, options, progress)?;
     Ok((train, test))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::test_http as http;
+
+    /// A server that answers 404 to everything and records what it was asked.
+    fn recording_server() -> (String, Arc<Mutex<Vec<String>>>) {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&asked);
+        let base = http::serve(move |path| {
+            log.lock().unwrap().push(path.to_owned());
+            http::Reply::Status(404)
+        });
+        (base, asked)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_loop_is_an_error_naming_it_not_a_download() {
+        let dir = tempfile::tempdir().unwrap();
+        for file in [MnistFile::TestImages, MnistFile::TestLabels] {
+            let path = dir.path().join(file.file_name());
+            std::os::unix::fs::symlink(&path, &path).unwrap();
+        }
+        let (base, asked) = recording_server();
+        let source = MnistSource::dir(dir.path())
+            .with_verify(true)
+            .with_mirrors(vec![base]);
+        let err = source
+            .load(Split::Test, MnistOptions::default(), &mut |_| {})
+            .unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("t10k-") && msg.contains("symbolic links"),
+            "{msg}"
+        );
+        let err = source.fetch(&mut |_| {}).unwrap_err();
+        // fetch asks for the missing training files first, then stops at the loop.
+        assert!(err.to_string().contains("train-images"), "{err}");
+        assert!(
+            asked
+                .lock()
+                .unwrap()
+                .iter()
+                .all(|p| p.contains("train-images")),
+            "{:?}",
+            asked.lock().unwrap()
+        );
+    }
+
+    #[test]
+    fn a_directory_in_place_of_a_file_is_refused_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        for file in MnistFile::ALL {
+            std::fs::create_dir(dir.path().join(file.file_name())).unwrap();
+        }
+        let (base, asked) = recording_server();
+        let source = MnistSource::dir(dir.path()).with_mirrors(vec![base]);
+        let err = source.fetch(&mut |_| {}).unwrap_err();
+        assert!(matches!(err, Error::NotAFile { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .ends_with("train-images-idx3-ubyte.gz: is a directory, not a regular file"),
+            "{err}"
+        );
+        assert!(asked.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_file_as_the_directory_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("mnist");
+        std::fs::write(&file, b"").unwrap();
+        let source = MnistSource::dir(&file).with_mirrors(vec!["http://127.0.0.1:9/".into()]);
+        for err in [
+            source.fetch(&mut |_| {}).unwrap_err(),
+            source
+                .load(Split::Test, MnistOptions::default(), &mut |_| {})
+                .unwrap_err(),
+        ] {
+            assert!(
+                matches!(err, Error::NotADirectory { ref path } if *path == file),
+                "{err}"
+            );
+        }
+    }
 }

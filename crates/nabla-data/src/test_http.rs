@@ -15,6 +15,17 @@ pub enum Reply {
     Status(u16),
     /// 200 with a Content-Length of `claimed`, then only `body`, then the connection closes.
     CutShort { body: Vec<u8>, claimed: usize },
+    /// 200 with a Content-Length of `claimed`, then only `body`, then silence with the
+    /// connection open until the client closes it (or a minute passes).
+    Stall { body: Vec<u8>, claimed: usize },
+    /// 200 without a Content-Length, then bytes without end until the client closes the
+    /// connection (or 1 GiB is sent).
+    Endless,
+    /// 200 with this Content-Type and body.
+    Typed {
+        content_type: &'static str,
+        body: Vec<u8>,
+    },
 }
 
 /// Starts a server whose replies come from `handler(path)`; returns its base URL
@@ -82,6 +93,37 @@ fn answer<F: Fn(&str) -> Reply>(stream: TcpStream, handler: &F) -> std::io::Resu
             write!(
                 stream,
                 "HTTP/1.1 200 OK\r\nContent-Length: {claimed}\r\nConnection: close\r\n\r\n"
+            )?;
+            stream.write_all(&body)?;
+        }
+        Reply::Stall { body, claimed } => {
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {claimed}\r\nConnection: close\r\n\r\n"
+            )?;
+            stream.write_all(&body)?;
+            stream.flush()?;
+            // Wait, bounded, for the client to give up: its close ends the read.
+            stream.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
+            let mut sink = [0u8; 64];
+            while matches!(std::io::Read::read(&mut stream, &mut sink), Ok(n) if n > 0) {}
+        }
+        Reply::Endless => {
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
+            )?;
+            let chunk = vec![0x5a_u8; 1 << 14];
+            // Ends when the client closes the connection (the write fails).
+            for _ in 0..(1 << 16) {
+                stream.write_all(&chunk)?;
+            }
+        }
+        Reply::Typed { content_type, body } => {
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: {content_type}\r\nConnection: close\r\n\r\n",
+                body.len()
             )?;
             stream.write_all(&body)?;
         }

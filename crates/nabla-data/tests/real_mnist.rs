@@ -102,6 +102,7 @@ fn real_mnist_download_from_a_local_mirror() {
         MnistFile::TestLabels,
         cache.path(),
         &[format!("{base}/missing/"), format!("{base}/")],
+        nabla_data::Timeouts::default(),
         &mut |_| {},
     )
     .unwrap();
@@ -150,6 +151,58 @@ fn real_mnist_corrupt_file_is_reported_and_fetched_again() {
     assert_eq!(rejected, vec![MnistFile::TestLabels]);
     assert_eq!(test.labels()[0], 7);
     verify_file(&labels_path, MnistFile::TestLabels).unwrap();
+}
+
+/// Copies the real files of `dir` into a fresh cache-like directory, damaging `corrupt` (a
+/// flipped byte in the middle of the gzip stream: its CRC no longer matches), loads both
+/// splits with downloads from a loopback mirror of `dir`, and returns the files reported bad.
+fn repair(dir: &std::path::Path, corrupt: &[MnistFile]) -> Vec<MnistFile> {
+    let local = tempfile::tempdir().unwrap();
+    for file in MnistFile::ALL {
+        let mut bytes = std::fs::read(dir.join(file.file_name())).unwrap();
+        if corrupt.contains(&file) {
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0x55;
+        }
+        std::fs::write(local.path().join(file.file_name()), bytes).unwrap();
+    }
+    let base = http::serve(http::files(dir.to_path_buf()));
+    let source = MnistSource::dir(local.path())
+        .with_verify(true)
+        .with_mirrors(vec![base]);
+    let mut rejected = Vec::new();
+    let (train, test) =
+        nabla_data::load_mnist_with_progress(&source, MnistOptions::default(), &mut |e| {
+            if let Event::Rejected { file, .. } = e {
+                rejected.push(file);
+            }
+        })
+        .unwrap();
+    assert_eq!((train.labels()[0], test.labels()[0]), (5, 7));
+    for file in MnistFile::ALL {
+        verify_file(&local.path().join(file.file_name()), file).unwrap();
+    }
+    rejected.sort_by_key(|f| f.file_name());
+    rejected
+}
+
+#[test]
+fn real_mnist_two_corrupt_files_of_one_split_are_both_repaired() {
+    let Some(dir) = mnist_dir("real_mnist_two_corrupt_files_of_one_split_are_both_repaired") else {
+        return;
+    };
+    let both = [MnistFile::TrainImages, MnistFile::TrainLabels];
+    assert_eq!(repair(&dir, &both), both);
+}
+
+#[test]
+fn real_mnist_all_four_corrupt_files_are_repaired_in_one_load() {
+    let Some(dir) = mnist_dir("real_mnist_all_four_corrupt_files_are_repaired_in_one_load") else {
+        return;
+    };
+    let mut all = MnistFile::ALL.to_vec();
+    all.sort_by_key(|f| f.file_name());
+    assert_eq!(repair(&dir, &MnistFile::ALL), all);
 }
 
 #[test]

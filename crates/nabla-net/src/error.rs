@@ -81,16 +81,31 @@ pub enum Error {
         /// The number of classes (outputs) of the network.
         classes: usize,
     },
-    /// The loss became NaN or infinite during training.
-    #[error(
-        "the loss became {loss} at iteration {iteration}: training diverged; \
-         try a smaller learning rate than {learning_rate:?}"
-    )]
+    /// The loss became NaN or infinite during training. At iteration 0 no update has
+    /// happened yet, so the message blames the initial weights, not the learning rate.
+    #[error("{}", diverged_message(*iteration, *loss, *learning_rate))]
     Diverged {
         /// The iteration (0-based) whose loss was not finite.
         iteration: usize,
         /// The loss that was computed there.
         loss: f64,
+        /// The learning rate in use.
+        learning_rate: f64,
+    },
+    /// The loss stayed finite but ended above where it started (see
+    /// [`check_loss_trend`](crate::check_loss_trend)): the steps made the network worse.
+    #[error(
+        "the loss rose instead of falling: its mean over the last {window} iterations is \
+         {last_mean:.4}, above the first iteration's {first:.4}; training diverged; \
+         try a smaller learning rate than {learning_rate:?}"
+    )]
+    LossRose {
+        /// The loss of iteration 0.
+        first: f64,
+        /// The mean loss of the last `window` iterations.
+        last_mean: f64,
+        /// How many of the last iterations were averaged (one epoch).
+        window: usize,
         /// The learning rate in use.
         learning_rate: f64,
     },
@@ -111,6 +126,31 @@ pub enum Error {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// A model path names something other than a regular file: a symlink, FIFO, device,
+    /// socket or directory. Loading refuses it before opening it (a FIFO would block, a
+    /// device never end); saving refuses to replace it (a rename would destroy the link or
+    /// the device node rather than write where it points).
+    #[error("{path}: is {kind}; a model is read from and written over regular files only")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is ("a symlink", "a FIFO", ...).
+        kind: &'static str,
+    },
+    /// A model file is larger than any model the loader accepts could be.
+    #[error(
+        "{path}: {len} bytes is more than the {max} bytes of the largest model file \
+         nabla reads ({} parameters at most)",
+        crate::MAX_MODEL_PARAMETERS
+    )]
+    FileTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        len: u64,
+        /// [`MAX_MODEL_FILE_BYTES`](crate::MAX_MODEL_FILE_BYTES).
+        max: u64,
+    },
     /// A model file is not valid: truncated, damaged, or of another format version.
     #[error("{path}: not a valid nabla model file: {reason}")]
     Format {
@@ -119,6 +159,22 @@ pub enum Error {
         /// What was wrong with it.
         reason: String,
     },
+}
+
+/// The message of [`Error::Diverged`].
+fn diverged_message(iteration: usize, loss: f64, learning_rate: f64) -> String {
+    if iteration == 0 {
+        format!(
+            "the loss was {loss} at iteration 0, before the first update: the initial weights \
+             alone make the network's outputs overflow, whatever the learning rate; start from \
+             smaller initial weights"
+        )
+    } else {
+        format!(
+            "the loss became {loss} at iteration {iteration}: training diverged; \
+             try a smaller learning rate than {learning_rate:?}"
+        )
+    }
 }
 
 impl From<nabla_loss::Error> for Error {

@@ -1,8 +1,9 @@
 //! Saving and loading a trained network as JSON.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
+use nabla_data::file_kind as kind;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,20 @@ use crate::{Error, Precision, Sizes, TwoLayerNet};
 const FORMAT: &str = "nabla-net/two-layer";
 /// The current (and only) version of the file layout.
 const VERSION: u32 = 1;
+
+/// The largest model [`load_model`] accepts, in parameters: 2^26 = 67,108,864 (for MNIST's
+/// 784 inputs and 10 outputs, up to 84,436 hidden units; the book's network has 39,760).
+pub const MAX_MODEL_PARAMETERS: usize = 1 << 26;
+
+/// The most bytes one value takes in a model file: the longest shortest-round-trip `f64`
+/// (`-2.2250738585072014e-308`, 24 characters) and its comma.
+const MAX_VALUE_BYTES: u64 = 25;
+
+/// The largest model file [`load_model`] reads, in bytes: [`MAX_MODEL_PARAMETERS`] values of
+/// at most 25 bytes each, plus 4 KiB for the rest (format, version, precision, sizes):
+/// 1,677,725,696 bytes. A larger file cannot hold a model the loader accepts and is refused
+/// before it is read.
+pub const MAX_MODEL_FILE_BYTES: u64 = MAX_MODEL_PARAMETERS as u64 * MAX_VALUE_BYTES + 4096;
 
 /// The file layout: sizes first, then the four arrays row by row, every value as the exact
 /// `f64` it was (an `f32` widens exactly, so an `f32` model round-trips bit for bit).
@@ -62,11 +77,13 @@ fn rows<T: Precision>(m: &DMatrix<T>) -> Vec<f64> {
 
 /// Writes `net` to `path` as JSON (format name, version, precision, sizes, the four arrays row
 /// by row). The file is written to a temporary file in the same directory and renamed into
-/// place, so `path` never holds a half-written model.
+/// place, so `path` never holds a half-written model; only a regular file (or nothing) at
+/// `path` is replaced.
 ///
 /// # Errors
 ///
-/// [`Error::Io`] if the directory cannot be written.
+/// [`Error::Io`] if the directory cannot be written; [`Error::NotAFile`] if `path` is a
+/// symlink, FIFO, device or directory, which is left as it was.
 pub fn save_model<T: Precision>(net: &TwoLayerNet<T>, path: impl AsRef<Path>) -> Result<(), Error> {
     let path = path.as_ref();
     let io = |source| Error::Io {
@@ -84,48 +101,91 @@ pub fn save_model<T: Precision>(net: &TwoLayerNet<T>, path: impl AsRef<Path>) ->
         b2: net.b2().iter().map(|v| v.as_f64()).collect(),
     };
     let json = serde_json::to_vec(&file).map_err(|e| io(std::io::Error::other(e)))?;
+    write_atomically(path, &json)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, synced and then
+/// renamed into place, so that `path` never holds a half-written file. Only a regular file
+/// (or nothing) at `path` is replaced: a symlink, FIFO, device or directory there is
+/// [`Error::NotAFile`] and stays as it was. The file reads like any file the user creates
+/// (`0644` on Unix rather than the temporary file's private `0600`).
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(Error::NotAFile {
+                path: path.to_owned(),
+                kind: kind(meta.file_type()),
+            });
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(e)),
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = temp_file(dir).map_err(io)?;
-    tmp.write_all(&json).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
-}
-
-/// A temporary file in `dir` that, once renamed, reads like any file the user creates
-/// (`0644` on Unix rather than the temporary file's private `0600`).
-fn temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    builder.tempfile_in(dir)
+    // Until `persist` succeeds, dropping `tmp` deletes the temporary file.
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
 }
 
 /// Reads a model written by [`save_model`], in the precision it was saved in.
 ///
 /// # Errors
 ///
-/// [`Error::Io`] if the file cannot be read; [`Error::Format`] if it is not JSON (truncated or
-/// damaged), not a nabla model, of another version, has sizes that are zero or too large,
+/// [`Error::Io`] if the file cannot be read; [`Error::NotAFile`] if the path (after following
+/// symlinks) is a directory, FIFO, device or socket, and [`Error::FileTooLarge`] if the file
+/// is larger than [`MAX_MODEL_FILE_BYTES`], both before anything is read;
+/// [`Error::Format`] if it is not JSON (truncated or damaged), not a nabla model, of another
+/// version, has sizes that are zero or have more than [`MAX_MODEL_PARAMETERS`] parameters,
 /// arrays whose lengths do not match its sizes, or a value that is not finite (in `f64`, or
 /// once rounded to `f32` for an `f32` model).
 pub fn load_model(path: impl AsRef<Path>) -> Result<SavedNet, Error> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+    let io = |source| Error::Io {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(Error::NotAFile {
+            path: path.to_owned(),
+            kind: kind(meta.file_type()),
+        });
+    }
+    if meta.len() > MAX_MODEL_FILE_BYTES {
+        return Err(Error::FileTooLarge {
+            path: path.to_owned(),
+            len: meta.len(),
+            max: MAX_MODEL_FILE_BYTES,
+        });
+    }
     let bad = |reason: String| Error::Format {
         path: path.to_owned(),
         reason,
     };
-    let file: ModelFile = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+    // Parsed as it is read: a file that is not a model fails at its first bad byte, without
+    // being read whole (and `take` stops a file that grows while it is read at the cap).
+    let reader = std::fs::File::open(path).map_err(io)?;
+    let reader = std::io::BufReader::new(reader.take(MAX_MODEL_FILE_BYTES));
+    let file: ModelFile = serde_json::from_reader(reader).map_err(|e| match e.io_error_kind() {
+        Some(kind) => io(std::io::Error::new(kind, e)),
+        None => bad(e.to_string()),
+    })?;
     if file.format != FORMAT {
         return Err(bad(format!(
             "format is {:?}, expected {FORMAT:?}",
@@ -140,6 +200,16 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<SavedNet, Error> {
     }
     let s = file.sizes;
     s.validate().map_err(|e| bad(e.to_string()))?;
+    if s.parameter_count() > MAX_MODEL_PARAMETERS {
+        return Err(bad(format!(
+            "sizes {}-{}-{} make {} parameters, more than the {MAX_MODEL_PARAMETERS} this \
+             loader accepts",
+            s.input,
+            s.hidden,
+            s.output,
+            s.parameter_count()
+        )));
+    }
     let fits: fn(f64) -> bool = match file.precision.as_str() {
         "f32" => |v| <f32 as Precision>::from_f64(v).is_finite(),
         "f64" => f64::is_finite,
@@ -283,5 +353,134 @@ mod tests {
         let net = TwoLayerNet::<f32>::new(Sizes::new(2, 2, 2).unwrap(), 0.1, 1).unwrap();
         let err = save_model(&net, d.path().join("no/such/dir/m.json")).unwrap_err();
         assert!(matches!(err, Error::Io { .. }));
+    }
+
+    /// A FIFO at `path`, made by `mkfifo` (no unsafe code, no device).
+    #[cfg(unix)]
+    fn fifo(path: &Path) {
+        let made = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saving_over_a_symlink_or_a_fifo_is_refused_and_leaves_them() {
+        use std::os::unix::fs::FileTypeExt;
+        let d = dir();
+        let net = TwoLayerNet::<f32>::new(Sizes::new(2, 2, 2).unwrap(), 0.1, 1).unwrap();
+        let target = d.path().join("target.json");
+        std::fs::write(&target, "keep me").unwrap();
+        let link = d.path().join("link.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let err = save_model(&net, &link).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotAFile {
+                    kind: "a symlink",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("link.json: is a symlink"), "{err}");
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+
+        let pipe = d.path().join("pipe.json");
+        fifo(&pipe);
+        let err = save_model(&net, &pipe).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotAFile {
+                    kind: "a FIFO (named pipe)",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(
+            std::fs::symlink_metadata(&pipe)
+                .unwrap()
+                .file_type()
+                .is_fifo()
+        );
+        // Nothing else was left behind: the target, the link and the FIFO.
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 3);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn loading_a_fifo_a_directory_or_an_oversized_file_is_refused_before_reading() {
+        let d = dir();
+        let pipe = d.path().join("pipe.json");
+        fifo(&pipe);
+        // Opening the FIFO would block here forever: no writer ever comes.
+        let err = load_model(&pipe).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotAFile {
+                    kind: "a FIFO (named pipe)",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = load_model(d.path()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotAFile {
+                    kind: "a directory",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+
+        // A sparse file one byte over the cap: nothing is allocated on disk or in memory.
+        let big = d.path().join("big.json");
+        let file = std::fs::File::create(&big).unwrap();
+        file.set_len(MAX_MODEL_FILE_BYTES + 1).unwrap();
+        let err = load_model(&big).unwrap_err();
+        assert!(
+            matches!(err, Error::FileTooLarge { len, .. } if len == MAX_MODEL_FILE_BYTES + 1),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("1677725697 bytes is more than the 1677725696"),
+            "{err}"
+        );
+        // A file under the cap that is not JSON fails at its first byte, not after reading it.
+        file.set_len(1 << 30).unwrap();
+        let err = load_model(&big).unwrap_err();
+        assert!(matches!(err, Error::Format { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_model_with_more_parameters_than_the_cap_is_refused() {
+        let d = dir();
+        let path = d.path().join("m.json");
+        let net = TwoLayerNet::<f32>::new(Sizes::new(5, 2, 3).unwrap(), 0.1, 1).unwrap();
+        save_model(&net, &path).unwrap();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"input\":5", "\"input\":784")
+            .replace("\"hidden\":2", "\"hidden\":100000");
+        std::fs::write(&path, text).unwrap();
+        let err = load_model(&path).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("sizes 784-100000-3 make 78800003 parameters, more than the 67108864 this loader accepts"),
+            "{err}"
+        );
+        // The cap is a model of 67108864 values of 25 bytes, plus 4 KiB.
+        assert_eq!(MAX_MODEL_FILE_BYTES, 67_108_864 * 25 + 4096);
     }
 }

@@ -32,7 +32,8 @@
 //! [`train`] is the book's `train_neuralnet.py`: seeded mini-batches drawn with replacement
 //! (nabla-data's sampler), a step by the chosen [`GradMethod`], accuracy on the whole
 //! training and test sets once per epoch. It prints nothing: progress goes to an
-//! [`Observer`]. A loss that turns NaN or infinite stops it with [`Error::Diverged`].
+//! [`Observer`]. A loss that turns NaN or infinite stops it with [`Error::Diverged`];
+//! [`check_loss_trend`] judges a run whose loss stayed finite but ended above where it began.
 //! [`save_model`] and [`load_model`] keep a trained network as JSON.
 //!
 //! Why train on the loss and not on the accuracy (the book's section 4.2.5):
@@ -100,7 +101,7 @@ pub use dual::{DUAL_CHUNK, dual_gradient};
 pub use error::Error;
 pub use evaluate::evaluate;
 pub use gradient::{Difference, Gradient};
-pub use io::{SavedNet, load_model, save_model};
+pub use io::{MAX_MODEL_FILE_BYTES, MAX_MODEL_PARAMETERS, SavedNet, load_model, save_model};
 pub use numerical::numerical_gradient;
 pub use precision::Precision;
 pub use reverse::reverse_gradient;
@@ -108,7 +109,9 @@ pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use sparse::SparseRows;
 pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_structured};
-pub use train::{EpochRecord, GradMethod, Observer, TrainConfig, TrainOutcome, train};
+pub use train::{
+    EpochRecord, GradMethod, Observer, TrainConfig, TrainOutcome, check_loss_trend, train,
+};
 pub use two_layer::TwoLayerNet;
 pub use why_loss::{
     LinePoint, ZeroDerivatives, accuracy_jumps, along_line, parameter_norm, random_direction,

@@ -103,6 +103,57 @@ impl TrainConfig {
         }
         Ok(())
     }
+
+    /// Iterations per epoch for a training set of `train_len` images: `eval_every` if set,
+    /// else the book's `max(train_len / batch_size, 1)`.
+    pub fn epoch_len(&self, train_len: usize) -> usize {
+        self.eval_every
+            .unwrap_or((train_len / self.batch_size.max(1)).max(1))
+    }
+}
+
+/// The divergence rule for a run whose loss stayed finite: once more than one epoch
+/// (`epoch` iterations) has run, the mean loss of the last epoch must not be above the loss
+/// of iteration 0. A run that learns ends far below its first loss (the book's run: 2.30 at
+/// the start, about 0.2 over the last epoch); one whose steps are too large saturates the
+/// network and ends above it (`--lr 1000`: about 20). Shorter runs are not judged: their
+/// mini-batch losses are too few and too noisy.
+///
+/// # Errors
+///
+/// [`Error::LossRose`] with both numbers when the rule is broken.
+///
+/// # Examples
+///
+/// ```
+/// use nabla_net::{check_loss_trend, Error};
+///
+/// let learning = [2.3, 1.0, 0.6, 0.4, 0.3];
+/// assert!(check_loss_trend(&learning, 2, 0.1).is_ok());
+/// let rising = [2.3, 5.0, 9.0, 16.0, 16.1];
+/// let err = check_loss_trend(&rising, 2, 1000.0).unwrap_err();
+/// assert!(matches!(err, Error::LossRose { window: 2, .. }));
+/// assert!(check_loss_trend(&rising[..2], 2, 1000.0).is_ok()); // one epoch: not judged
+/// ```
+pub fn check_loss_trend(losses: &[f64], epoch: usize, learning_rate: f64) -> Result<(), Error> {
+    let window = epoch.max(1);
+    let Some(&first) = losses.first() else {
+        return Ok(());
+    };
+    if losses.len() <= window {
+        return Ok(());
+    }
+    let tail = &losses[losses.len() - window..];
+    let last_mean = tail.iter().sum::<f64>() / window as f64;
+    if last_mean > first {
+        return Err(Error::LossRose {
+            first,
+            last_mean,
+            window,
+            learning_rate,
+        });
+    }
+    Ok(())
 }
 
 /// Accuracy on both sets at one point of training.
@@ -191,9 +242,7 @@ pub fn train<T: Precision>(
             available: train_set.len(),
         });
     }
-    let eval_every = config
-        .eval_every
-        .unwrap_or((train_set.len() / config.batch_size).max(1));
+    let eval_every = config.epoch_len(train_set.len());
     let mut sampler = BatchSampler::new(
         train_set.len(),
         config.batch_size,
@@ -452,9 +501,13 @@ mod tests {
             seen.losses.is_empty(),
             "a non-finite loss is not reported as progress"
         );
-        assert_eq!(
-            err.to_string(),
-            "the loss became NaN at iteration 0: training diverged; try a smaller learning rate than 0.1"
+        // Before the first update the learning rate has done nothing: the weights are blamed.
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("the loss was NaN at iteration 0, before the first update")
+                && msg.contains("smaller initial weights")
+                && !msg.contains("learning rate than"),
+            "{msg}"
         );
         // A learning rate far too large saturates the network instead: no panic, no NaN.
         let wild = TrainConfig {
