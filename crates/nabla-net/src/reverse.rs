@@ -15,7 +15,7 @@ use crate::{Error, Gradient, Precision, TwoLayerNet};
 /// cheap-gradient principle that backpropagation exploits by hand, obtained from the generic
 /// formula. Against [`backprop`](crate::backprop) it pays for recording each scalar
 /// operation: 24 bytes per entry in `f64`, and on the first 100 MNIST training images the
-/// book's network records 989,161 entries (23.7 MB, plus 7.9 MB of adjoints during the
+/// book's network records 890,061 entries (21.4 MB, plus 7.1 MB of adjoints during the
 /// sweep; `cargo run --release -p nabla-net --example reverse_tape -- ../shared/mnist`).
 /// Against [`dual_gradient`](crate::dual_gradient) it saves the 2485 forward passes. The
 /// pixels are constants and are not recorded, and the sparse first layer of the forward pass

@@ -76,9 +76,10 @@ impl<T: Scalar> Var<T> {
         self.generation() == 0
     }
 
-    /// The result `value` of an operation on `self` whose derivative is `d`: recorded when
-    /// `self` is recorded and `d` is not exactly zero, a constant otherwise. Every unary
-    /// function of this crate is one call to this.
+    /// The result `value` of an operation on `self` whose derivative is `d`: a constant when
+    /// `self` is one or `d` is exactly zero, the operand's own entry under the new value when
+    /// `d` is exactly 1, one new entry otherwise. Every unary function of this crate is one
+    /// call to this.
     ///
     /// ```
     /// use nabla_tape::{Var, gradient};
@@ -94,6 +95,11 @@ impl<T: Scalar> Var<T> {
     pub fn chain_rule(self, value: T, d: T) -> Self {
         if self.is_constant() || d.is_strong_zero() {
             return Var::constant(value);
+        }
+        if (d - T::one()).is_strong_zero() {
+            // A derivative of exactly 1 passes the adjoint through unchanged: share the
+            // operand's entry (`x * 1` in nalgebra's `alpha = 1` products, `x / 1`).
+            return self.shifted(value);
         }
         let generation = self.generation();
         let index = T::with_tape(|t| t.unary(generation, self.index(), d));

@@ -17,6 +17,9 @@ fn constants_and_constant_shifts_are_not_recorded() {
     assert_eq!(rec.len(), 2);
     let z = y * 3.0 + x.sin(); // two unary entries and one binary
     assert_eq!(rec.len(), 5);
+    let same = (z * 1.0) / Var::constant(1.0); // derivative 1: the same entry
+    assert_eq!(rec.len(), 5);
+    assert_eq!(rec.gradient(same, &[x]), rec.gradient(z, &[x]));
     // d/dx [(x + c - 1) x * 3 + sin x] = 3 (2x + c - 1) + cos x
     let g = rec.gradient(z, &[x]);
     assert_eq!(g[0], 3.0 * (4.0 + c.value() - 1.0) + 2.0f64.cos());
