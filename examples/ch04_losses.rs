@@ -6,8 +6,8 @@
 //! Run with `cargo run --example ch04_losses`.
 
 use nabla::loss::{
-    accuracy, argmax, cross_entropy, cross_entropy_labels, one_hot, softmax_cross_entropy_labels,
-    softmax_rows, squared_error,
+    accuracy, argmax, cross_entropy, cross_entropy_batch, cross_entropy_labels, one_hot,
+    softmax_cross_entropy_labels, softmax_rows, squared_error,
 };
 use nalgebra::DMatrix;
 
@@ -41,6 +41,12 @@ fn main() -> Result<(), nabla::loss::Error> {
     println!(
         "  cross_entropy_labels = {}",
         cross_entropy_labels(&batch, &labels)?
+    );
+    // The same targets one-hot: the same loss, bit for bit.
+    let one_hot_targets: DMatrix<f64> = one_hot(&labels, 10)?;
+    println!(
+        "  cross_entropy_batch (one-hot targets) = {}",
+        cross_entropy_batch(&batch, &one_hot_targets)?
     );
     println!("  accuracy             = {}", accuracy(&batch, &labels)?);
 

@@ -537,16 +537,27 @@ fn draw_chart(
     xr: Range<f64>,
     yr: Range<f64>,
 ) -> Result<(), String> {
+    // On a linear axis, a tick very close to zero relative to the axis is zero (plotters
+    // steps to 0 by adding floats, and lands on -2.2e-16 for an axis from -1.1 to 1.1). A
+    // logarithmic axis gets span 0: nothing is snapped.
+    let span = |r: &Range<f64>, log: bool| if log { 0.0 } else { r.end - r.start };
+    let spans = (span(&xr, chart.log_x), span(&yr, chart.log_y));
     match (chart.log_x, chart.log_y) {
-        (false, false) => draw_in(chart, area, xr, yr),
-        (true, false) => draw_in(chart, area, xr.log_scale(), yr),
-        (false, true) => draw_in(chart, area, xr, yr.log_scale()),
-        (true, true) => draw_in(chart, area, xr.log_scale(), yr.log_scale()),
+        (false, false) => draw_in(chart, area, xr, yr, spans),
+        (true, false) => draw_in(chart, area, xr.log_scale(), yr, spans),
+        (false, true) => draw_in(chart, area, xr, yr.log_scale(), spans),
+        (true, true) => draw_in(chart, area, xr.log_scale(), yr.log_scale(), spans),
     }
 }
 
 /// The drawing itself, written once for the four combinations of axis kinds.
-fn draw_in<X, Y>(chart: &LineChart, area: &Area<'_>, xr: X, yr: Y) -> Result<(), String>
+fn draw_in<X, Y>(
+    chart: &LineChart,
+    area: &Area<'_>,
+    xr: X,
+    yr: Y,
+    (x_span, y_span): (f64, f64),
+) -> Result<(), String>
 where
     X: AsRangedCoord<Value = f64>,
     Y: AsRangedCoord<Value = f64>,
@@ -566,8 +577,8 @@ where
         .build_cartesian_2d(xr, yr)
         .map_err(|e| err(&e))?;
     ctx.configure_mesh()
-        .x_label_formatter(&|v| tick_label(*v))
-        .y_label_formatter(&|v| tick_label(*v))
+        .x_label_formatter(&|v| tick_label(snap_to_zero(*v, x_span)))
+        .y_label_formatter(&|v| tick_label(snap_to_zero(*v, y_span)))
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
         .label_style(font(15.0))
@@ -617,6 +628,16 @@ where
         .draw()
         .map_err(|e| err(&e))?;
     Ok(())
+}
+
+/// `value`, or 0 when it is closer to zero than `1e-9` times the span of its linear axis: a
+/// rounding residue of the tick steps, not a value (a span of 0 snaps nothing).
+fn snap_to_zero(value: f64, span: f64) -> f64 {
+    if value.abs() < 1e-9 * span.abs() {
+        0.0
+    } else {
+        value
+    }
 }
 
 /// A short tick label: at most 4 significant digits, plain for ordinary magnitudes and in
@@ -855,6 +876,12 @@ mod tests {
         ];
         for (value, label) in cases {
             assert_eq!(tick_label(value), label, "{value}");
+        }
+        assert_eq!(snap_to_zero(-2.220446049250313e-16, 2.2), 0.0);
+        assert_eq!(snap_to_zero(0.2, 2.2), 0.2);
+        assert_eq!(snap_to_zero(1e-16, 0.0), 1e-16);
+        for value in [1e-300, -1e-300] {
+            assert_eq!(snap_to_zero(value, 1e-295), value);
         }
     }
 

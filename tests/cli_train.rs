@@ -536,6 +536,62 @@ fn eval_refuses_models_made_for_other_data() {
     );
 }
 
+#[test]
+fn train_size_trains_on_the_first_images_and_reports_the_gap() {
+    let data = tiny_mnist(200, 50);
+    let d = path(data.path());
+    fails(
+        &["train", "--data", d, "--train-size", "0"],
+        "must be at least 1, got 0",
+    );
+    fails(
+        &["train", "--data", d, "--train-size", "201"],
+        "--train-size 201 is more than the 200 training images",
+    );
+    fails(
+        &["train", "--data", d, "--train-size", "10", "--batch", "20"],
+        "batch size 20 is more than the 10 samples",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let o = nabla(&[
+        "train",
+        "--data",
+        d,
+        "--train-size",
+        "30",
+        "--iters",
+        "200",
+        "--batch",
+        "10",
+        "--lr",
+        "0.5",
+        "--eval-every",
+        "50",
+        "--out",
+        path(out.path()),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("trained on the first 30 training images: train - test accuracy gap"),
+        "{stdout}"
+    );
+    let r = report(out.path());
+    assert_eq!(r["config"]["train_size"], 30);
+    let (train, test) = (
+        r["final_train_accuracy"].as_f64().unwrap(),
+        r["final_test_accuracy"].as_f64().unwrap(),
+    );
+    assert_eq!(r["final_gap"].as_f64().unwrap(), train - test);
+    // The train accuracy is measured on the 30 images trained on: a whole number of 30ths.
+    for e in r["epochs"].as_array().unwrap() {
+        let k = e["train_accuracy"].as_f64().unwrap() * 30.0;
+        assert!((k - k.round()).abs() < 1e-9, "{e}");
+    }
+    assert!(out.path().join("accuracy.png").exists());
+}
+
 /// Runs a short training (300 iterations of 20 on 200 images, 3 epochs) with `extra`
 /// arguments into `out`.
 fn short_run(data: &Path, out: &Path, extra: &[&str]) -> Output {

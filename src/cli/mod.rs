@@ -30,6 +30,7 @@ mod mnist;
 mod progress;
 mod steps;
 mod train;
+mod why_loss;
 
 /// The error every subcommand returns: its message is printed as `error: ...`.
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;
@@ -83,6 +84,8 @@ enum Command {
     Eval(eval::Args),
     /// One batch: the gradient by backprop, numerical (structure-aware and brute force) and dual numbers, compared and timed.
     Gradcheck(gradcheck::Args),
+    /// Why the loss and not the accuracy: how many parameters have a zero derivative of each, and both along a line (why_loss.png).
+    WhyLoss(why_loss::Args),
 }
 
 /// Runs the subcommand that `args` names.
@@ -93,5 +96,6 @@ pub fn run(args: Cli) -> CliResult {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Gradcheck(args) => gradcheck::run(args),
+        Command::WhyLoss(args) => why_loss::run(args),
     }
 }

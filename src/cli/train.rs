@@ -57,6 +57,10 @@ pub struct Args {
     /// batch).
     #[arg(long, value_name = "N", value_parser = positive_count, allow_negative_numbers = true)]
     eval_every: Option<usize>,
+    /// Train on the first N training images only (the book's chapter 6 uses 300 to show
+    /// overfitting: the train accuracy runs away from the test accuracy). Default: all.
+    #[arg(long, value_name = "N", value_parser = positive_count, allow_negative_numbers = true)]
+    train_size: Option<usize>,
     /// Directory for report.json, loss.png, accuracy.png and model.json. It is locked for
     /// the run (a second run into it fails at once) and must be writable before training
     /// starts.
@@ -111,7 +115,7 @@ fn seed(s: &str) -> Result<u64, String> {
 }
 
 /// A real number that must be finite and greater than 0.
-fn positive_real(s: &str) -> Result<f64, String> {
+pub(super) fn positive_real(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
         // `{x:?}`: `1e300`, not 301 digits.
@@ -191,7 +195,7 @@ pub fn run(args: Args) -> CliResult {
     })?;
     // Held until the run ends: one run's outputs at a time. Writing its pid file also
     // shows, before any work, that --out is writable.
-    let _lock = lock_out(&args.out)?;
+    let _lock = lock_out(&args.out, &OUTPUTS)?;
     let (train_split, test_split, load_seconds) = load_mnist(args.data.as_deref())?;
     match precision {
         Prec::F32 => run_typed::<f32>(&args, &config, &train_split, &test_split, load_seconds),
@@ -202,8 +206,8 @@ pub fn run(args: Args) -> CliResult {
 /// The files a run writes into `--out`.
 const OUTPUTS: [&str; 4] = ["report.json", "loss.png", "accuracy.png", "model.json"];
 
-/// Locks `--out` for the run and checks that each output can be written there.
-fn lock_out(out: &Path) -> Result<DirLock, String> {
+/// Locks `--out` for the run and checks that each of `outputs` can be written there.
+pub(super) fn lock_out(out: &Path, outputs: &[&str]) -> Result<DirLock, String> {
     let lock = DirLock::acquire(out).map_err(|e| match e {
         OutputError::InUse { .. } => format!("--out {e}: wait for it, or choose another --out"),
         OutputError::Io { source, .. } => format!(
@@ -212,7 +216,7 @@ fn lock_out(out: &Path) -> Result<DirLock, String> {
         ),
         other => other.to_string(),
     })?;
-    for name in OUTPUTS {
+    for name in outputs {
         check_replaceable(&out.join(name)).map_err(|e| e.to_string())?;
     }
     Ok(lock)
@@ -262,6 +266,17 @@ fn run_typed<T: Precision>(
 ) -> CliResult {
     let start = Instant::now();
     let train_set = Dataset::<T>::from_mnist(train_split)?;
+    let train_set = match args.train_size {
+        Some(n) if n > train_set.len() => {
+            return Err(format!(
+                "--train-size {n} is more than the {} training images",
+                train_set.len()
+            )
+            .into());
+        }
+        Some(n) => train_set.first(n)?,
+        None => train_set,
+    };
     let test_set = Dataset::<T>::from_mnist(test_split)?;
     let sizes = Sizes::new(
         train_split.images().ncols(),
@@ -345,14 +360,22 @@ fn run_typed<T: Precision>(
             .map(|r| (r.iteration as f64, f(r)))
             .collect()
     };
-    LineChart::new("nabla train: accuracy per epoch")
-        .x_label("iteration")
-        .y_label("accuracy")
-        .markers(true)
-        .legend(Corner::LowerRight)
-        .series("train", &curve(|r| r.train_accuracy))
-        .series("test", &curve(|r| r.test_accuracy))
-        .save_png(out.join("accuracy.png"))?;
+    let gap = outcome.final_train_accuracy - outcome.final_test_accuracy;
+    // The final accuracies and their gap in the title (it must fit 800 pixels).
+    LineChart::new(format!(
+        "accuracy: train {:.3}, test {:.3}, gap {gap:.3}{}",
+        outcome.final_train_accuracy,
+        outcome.final_test_accuracy,
+        args.train_size
+            .map_or_else(String::new, |n| format!(" ({n} images)")),
+    ))
+    .x_label("iteration")
+    .y_label("accuracy")
+    .markers(true)
+    .legend(Corner::LowerRight)
+    .series("train", &curve(|r| r.train_accuracy))
+    .series("test", &curve(|r| r.test_accuracy))
+    .save_png(out.join("accuracy.png"))?;
 
     outln!(
         "{} iterations ({}, {}): train accuracy {:.4}, test accuracy {:.4}, {:.2} s training",
@@ -363,6 +386,9 @@ fn run_typed<T: Precision>(
         outcome.final_test_accuracy,
         train_seconds,
     )?;
+    if let Some(n) = args.train_size {
+        outln!("trained on the first {n} training images: train - test accuracy gap {gap:.4}")?;
+    }
     if let Some(peak) = peak_memory_bytes() {
         outln!("peak memory {:.0} MB", peak as f64 / 1e6)?;
     }
@@ -407,10 +433,12 @@ fn report<T: Precision>(
             "eval_every": config.eval_every,
             "numerical_step": config.numerical_step,
             "data": args.data,
+            "train_size": args.train_size,
         },
         "epochs": outcome.epochs,
         "final_train_accuracy": outcome.final_train_accuracy,
         "final_test_accuracy": outcome.final_test_accuracy,
+        "final_gap": outcome.final_train_accuracy - outcome.final_test_accuracy,
         "train_seconds": train_seconds,
         "load_seconds": load_seconds,
         "prepare_seconds": prepare_seconds,

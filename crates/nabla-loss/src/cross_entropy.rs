@@ -67,6 +67,29 @@ pub fn cross_entropy_batch<T: RealField + Copy>(y: &DMatrix<T>, t: &DMatrix<T>) 
 /// # Ok::<(), nabla_loss::Error>(())
 /// ```
 ///
+/// # One-hot targets where labels are expected
+///
+/// The book's label form `y[np.arange(batch_size), t]` silently indexes with whatever `t` is:
+/// passing one-hot rows there is a classic mistake. Here one-hot targets are floats (a
+/// `DMatrix<T>` from [`one_hot`](crate::one_hot) or nabla-data), and labels must be integers
+/// (`L: Into<usize>`), so the mistake does not compile, neither as the matrix nor as its slice:
+///
+/// ```compile_fail
+/// use nalgebra::DMatrix;
+///
+/// let y = DMatrix::from_row_slice(2, 3, &[0.7, 0.2, 0.1, 0.1, 0.1, 0.8]);
+/// let t: DMatrix<f64> = nabla_loss::one_hot(&[0_u8, 2], 3)?;
+/// // error[E0277]: the trait bound `usize: From<f64>` is not satisfied
+/// let loss = nabla_loss::cross_entropy_labels(&y, t.as_slice())?;
+/// # Ok::<(), nabla_loss::Error>(())
+/// ```
+///
+/// One-hot rows stored as integers (`u8` 0s and 1s, `B x C` of them) do compile, and are
+/// refused at run time: `B * C` labels for `B` rows is
+/// [`Error::LabelCountMismatch`](crate::Error::LabelCountMismatch). No check can catch a
+/// single one-hot row of `C` integers given for a batch of exactly `C` rows: its 0s and 1s
+/// are valid labels.
+///
 /// # Errors
 ///
 /// [`Error::LabelCountMismatch`](crate::Error::LabelCountMismatch) unless there is one label
@@ -143,6 +166,26 @@ mod tests {
         assert_gradient, central_gradient, random_labels, random_probabilities, rng,
     };
     use crate::{Error, one_hot};
+
+    #[test]
+    fn integer_one_hot_rows_given_as_labels_are_refused() {
+        // The float one-hot form does not compile (the `compile_fail` doctest of
+        // `cross_entropy_labels`); the same rows as u8 0s and 1s compile and are refused.
+        let y = DMatrix::from_row_slice(2, 3, &[0.7, 0.2, 0.1, 0.1, 0.1, 0.8]);
+        let one_hot_u8: [u8; 6] = [1, 0, 0, 0, 0, 1];
+        let err = cross_entropy_labels(&y, &one_hot_u8).unwrap_err();
+        assert_eq!(err, Error::LabelCountMismatch { rows: 2, labels: 6 });
+        assert_eq!(
+            err.to_string(),
+            "6 labels given for a prediction of 2 rows (one label per row)"
+        );
+        // The labels the one-hot rows stand for, and the one-hot form, give the same loss.
+        let t: DMatrix<f64> = one_hot(&[0_u8, 2], 3).unwrap();
+        assert_eq!(
+            cross_entropy_labels(&y, &[0_u8, 2]).unwrap(),
+            cross_entropy_batch(&y, &t).unwrap()
+        );
+    }
 
     const RIGHT: [f64; 10] = [0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0];
     const WRONG: [f64; 10] = [0.1, 0.05, 0.1, 0.0, 0.05, 0.1, 0.0, 0.6, 0.0, 0.0];

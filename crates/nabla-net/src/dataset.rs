@@ -67,6 +67,31 @@ impl<T: Precision> Dataset<T> {
         Ok(Dataset { images, labels })
     }
 
+    /// The first `n` images and their labels: the book's chapter 6 trains on the first 300
+    /// of MNIST's 60000 to show overfitting.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Zero`] if `n` is 0; [`Error::TooFew`] if there are fewer than `n` images.
+    pub fn first(&self, n: usize) -> Result<Self, Error> {
+        if n == 0 {
+            return Err(Error::Zero {
+                what: "training-set size",
+            });
+        }
+        if n > self.len() {
+            return Err(Error::TooFew {
+                what: "images",
+                asked: n,
+                available: self.len(),
+            });
+        }
+        Ok(Dataset {
+            images: self.images.first_rows(n),
+            labels: self.labels[..n].to_vec(),
+        })
+    }
+
     /// Number of images.
     pub fn len(&self) -> usize {
         self.labels.len()
@@ -120,5 +145,26 @@ mod tests {
         assert_eq!(d.density(), 0.25);
         assert_eq!(d.labels(), &[0, 1]);
         assert_eq!(d.len(), 2);
+    }
+
+    #[test]
+    fn first_keeps_a_prefix_and_refuses_zero_or_too_many() {
+        let x = DMatrix::from_row_slice(3, 2, &[0.0f32, 1.0, 2.0, 0.0, 3.0, 4.0]);
+        let d = Dataset::<f64>::new(&x, &[7, 8, 9]).unwrap();
+        let head = d.first(2).unwrap();
+        assert_eq!(head.labels(), &[7, 8]);
+        assert_eq!(
+            head.images().gather_dense(&[0, 1]),
+            x.rows(0, 2).map(f64::from)
+        );
+        assert_eq!(d.first(3).unwrap(), d);
+        assert_eq!(
+            d.first(0).unwrap_err().to_string(),
+            "training-set size must be at least 1, got 0"
+        );
+        assert_eq!(
+            d.first(4).unwrap_err().to_string(),
+            "asked for the first 4 images, but there are only 3"
+        );
     }
 }

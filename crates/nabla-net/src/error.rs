@@ -44,6 +44,16 @@ pub enum Error {
         /// Which data (`"the batch"`, `"the test set"`, ...).
         what: &'static str,
     },
+    /// More of something asked for than there is (the first 70000 of 60000 images).
+    #[error("asked for the first {asked} {what}, but there are only {available}")]
+    TooFew {
+        /// What was counted (`"images"`).
+        what: &'static str,
+        /// How many were asked for.
+        asked: usize,
+        /// How many there are.
+        available: usize,
+    },
     /// A mini-batch larger than the training set it is drawn from.
     #[error("batch size {batch} is more than the {available} samples of the training set")]
     BatchTooLarge {

@@ -84,6 +84,17 @@ impl<T: nalgebra::Scalar + Copy> Gradient<T> {
         }
     }
 
+    /// Every element, in the order of [`from_flat`](Self::from_flat): `w1`, `b1`, `w2`, `b2`,
+    /// matrices column-major.
+    pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        self.w1
+            .iter()
+            .chain(self.b1.iter())
+            .chain(self.w2.iter())
+            .chain(self.b2.iter())
+            .copied()
+    }
+
     /// The same gradient with every element converted by `f`.
     pub fn map<U: nalgebra::Scalar + Copy>(&self, mut f: impl FnMut(T) -> U) -> Gradient<U> {
         Gradient {

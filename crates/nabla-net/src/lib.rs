@@ -36,6 +36,12 @@
 //! [`check_loss_trend`] judges a run whose loss stayed finite but ended above where it began.
 //! [`save_model`] and [`load_model`] keep a trained network as JSON.
 //!
+//! Why train on the loss and not on the accuracy (the book's section 4.2.5):
+//! [`numerical_accuracy_gradient_structured`] is the numerical derivative of the batch
+//! accuracy, zero for nearly every parameter; [`zero_derivatives`] counts the zeros of both
+//! derivatives, and [`along_line`] evaluates both along `w + t d` (the loss smooth, the
+//! accuracy a staircase: [`accuracy_jumps`]).
+//!
 //! Everything that takes data from outside checks it against the network first and returns
 //! an [`Error`] that names what is wrong and where (the row and value of a bad label, the
 //! expected and found width of a batch, an empty batch): nothing here panics on a caller's
@@ -86,6 +92,7 @@ mod structured;
 mod test_util;
 mod train;
 mod two_layer;
+mod why_loss;
 
 pub use backprop::backprop;
 pub use check::check_labels;
@@ -101,11 +108,15 @@ pub use reverse::reverse_gradient;
 pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use sparse::SparseRows;
-pub use structured::numerical_gradient_structured;
+pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_structured};
 pub use train::{
     EpochRecord, GradMethod, Observer, TrainConfig, TrainOutcome, check_loss_trend, train,
 };
 pub use two_layer::TwoLayerNet;
+pub use why_loss::{
+    LinePoint, ZeroDerivatives, accuracy_jumps, along_line, parameter_norm, random_direction,
+    zero_derivatives,
+};
 
 /// The nalgebra this crate's matrices come from, for callers without their own dependency.
 pub use nalgebra;

@@ -178,6 +178,18 @@ impl<T: Precision> SparseRows<T> {
         (&self.indices[range.clone()], &self.values[range])
     }
 
+    /// The first `n` rows (all of them when `n` is larger).
+    pub fn first_rows(&self, n: usize) -> Self {
+        let n = n.min(self.nrows());
+        let end = self.offsets[n];
+        SparseRows {
+            cols: self.cols,
+            offsets: self.offsets[..=n].to_vec(),
+            indices: self.indices[..end].to_vec(),
+            values: self.values[..end].to_vec(),
+        }
+    }
+
     /// The dense matrix made of the rows listed in `rows`, in that order (repeats allowed).
     ///
     /// # Panics
@@ -217,6 +229,10 @@ mod tests {
         let again = s.gather_dense(&[2, 2]);
         assert_eq!(again.row(0), again.row(1));
         assert_eq!(again[(0, 0)], 3.0);
+        let head = s.first_rows(2);
+        assert_eq!((head.nrows(), head.nnz()), (2, 2));
+        assert_eq!(head.gather_dense(&[0, 1]), x.rows(0, 2).map(f64::from));
+        assert_eq!(s.first_rows(9), s);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use crate::check::check_batch;
 use crate::engine::{Engine, sigmoid};
 use crate::{Error, Gradient, Precision, SparseRows, TwoLayerNet};
-use nabla_loss::DELTA;
+use nabla_loss::{DELTA, argmax};
 
 /// The book's numerical gradient, central differences with step `h` (the book uses `1e-4`)
 /// over every parameter, computed by recomputing only what each nudge changes.
@@ -47,6 +47,48 @@ pub fn numerical_gradient_structured<T: Precision>(
     labels: &[usize],
     h: T,
 ) -> Result<Gradient<T>, Error> {
+    on_whole_batch(net, x, labels, h, &LossRows)
+}
+
+/// The book's numerical derivative of the batch *accuracy* (the fraction of rows whose
+/// largest logit is at the label) with respect to every parameter: central differences with
+/// step `h`, `(acc(w + h) - acc(w - h)) / 2h`, computed as [`numerical_gradient_structured`]
+/// computes the loss's, by recomputing only the rows and logits that each nudge moves.
+///
+/// This is chapter 4's argument for training on the loss (section 4.2.5): the accuracy
+/// counts images, so a small nudge of one weight almost never changes it, and its derivative
+/// is exactly zero for nearly every parameter; where it is not zero it is `±1 / (B * 2h)` times
+/// a count of images that changed class, a spike that says nothing about the direction of
+/// improvement.
+///
+/// A row counts as right when nabla-loss's [`argmax`](nabla_loss::argmax) of its logits
+/// (ties to the first class, NaN first) is its label, as for [`TwoLayerNet::accuracy`]. The
+/// nudged logits are the row's logits plus the change the nudge makes, where the brute-force
+/// loop would recompute them from scratch: the two differ by rounding, which can only
+/// matter for a row whose two largest logits are within rounding of each other (the test
+/// holds the two to equality on random networks).
+///
+/// # Errors
+///
+/// As [`numerical_gradient_structured`].
+pub fn numerical_accuracy_gradient_structured<T: Precision>(
+    net: &TwoLayerNet<T>,
+    x: &DMatrix<T>,
+    labels: &[usize],
+    h: T,
+) -> Result<Gradient<T>, Error> {
+    on_whole_batch(net, x, labels, h, &AccuracyRows)
+}
+
+/// The two public functions: checks the step and the batch, then nudges every parameter over
+/// all rows of `x`.
+fn on_whole_batch<T: Precision, R: RowDifference<T>>(
+    net: &TwoLayerNet<T>,
+    x: &DMatrix<T>,
+    labels: &[usize],
+    h: T,
+    rule: &R,
+) -> Result<Gradient<T>, Error> {
     if !(h.is_finite() && h > T::zero()) {
         return Err(Error::NotPositive {
             what: "numerical step",
@@ -57,12 +99,9 @@ pub fn numerical_gradient_structured<T: Precision>(
     check_batch("the batch", sizes.input, sizes.output, x.shape(), labels)?;
     let data = SparseRows::from_matrix(x)?;
     let rows: Vec<usize> = (0..x.nrows()).collect();
-    Ok(structured_gradient(
-        &Engine::from_net(net),
-        &data,
-        labels,
-        &rows,
-        h,
+    let engine = Engine::from_net(net);
+    Ok(nudge_every_parameter(
+        &engine, &data, labels, &rows, h, rule,
     ))
 }
 
@@ -107,6 +146,8 @@ struct Base<T> {
     pre: Vec<T>,
     /// `batch x stride` activations.
     z: Vec<T>,
+    /// `batch x output`: the logits.
+    logits: Vec<T>,
     /// `batch x output`: `exp(logit - row max)`.
     e: Vec<T>,
     /// Per row, the sum of its `e`.
@@ -122,12 +163,14 @@ impl<T: Precision> Base<T> {
         let mut pre = vec![T::zero(); b * h];
         let mut z = vec![T::zero(); b * h];
         let mut e = vec![T::zero(); b * o];
+        let mut logits = vec![T::zero(); b * o];
         let mut sum = vec![T::zero(); b];
-        for ((((&r, p), zr), er), s) in rows
+        for (((((&r, p), zr), er), lr), s) in rows
             .iter()
             .zip(pre.chunks_exact_mut(h))
             .zip(z.chunks_exact_mut(h))
             .zip(e.chunks_exact_mut(o))
+            .zip(logits.chunks_exact_mut(o))
             .zip(sum.iter_mut())
         {
             let (idx, val) = data.row(r);
@@ -135,6 +178,7 @@ impl<T: Precision> Base<T> {
             zr.copy_from_slice(p);
             engine.activate(zr);
             engine.output_row(zr, er);
+            lr.copy_from_slice(er);
             let max = er.iter().copied().fold(T::neg_infinity(), T::max);
             for v in er.iter_mut() {
                 *v = (*v - max).exp();
@@ -147,6 +191,7 @@ impl<T: Precision> Base<T> {
             output: o,
             pre,
             z,
+            logits,
             e,
             sum,
             labels: rows.iter().map(|&r| labels[r]).collect(),
@@ -192,6 +237,144 @@ impl<T: Precision> Base<T> {
         };
         loss_difference(y(plus), y(minus))
     }
+
+    /// `1` if row `b` is classified right once logit `c` has moved by `shift(c)`, else `0`
+    /// (nabla-loss's `argmax` on the logits widened to f64, which keeps their order, ties
+    /// and NaNs, as [`Engine::accuracy`] does).
+    #[inline]
+    fn correct(&self, wide: &mut Vec<f64>, b: usize, shift: impl Fn(usize) -> T) -> T {
+        let logits = &self.logits[b * self.output..(b + 1) * self.output];
+        wide.clear();
+        wide.extend(
+            logits
+                .iter()
+                .enumerate()
+                .map(|(c, &l)| (l + shift(c)).as_f64()),
+        );
+        if argmax(wide) == Some(self.labels[b]) {
+            T::one()
+        } else {
+            T::zero()
+        }
+    }
+
+    /// `right(+) - right(-)` for row `b` when its hidden pre-activation `k` moves by `plus`
+    /// and by `minus`.
+    #[inline]
+    fn hidden_flip(
+        &self,
+        wide: &mut Vec<f64>,
+        w2_row: &[T],
+        b: usize,
+        k: usize,
+        plus: T,
+        minus: T,
+    ) -> T {
+        let at = b * self.stride + k;
+        let (a, z0) = (self.pre[at], self.z[at]);
+        let (dz_plus, dz_minus) = (sigmoid(a + plus) - z0, sigmoid(a + minus) - z0);
+        self.correct(wide, b, |c| dz_plus * w2_row[c])
+            - self.correct(wide, b, |c| dz_minus * w2_row[c])
+    }
+
+    /// `right(+) - right(-)` for row `b` when its logit `c` moves by `plus` and by `minus`.
+    #[inline]
+    fn logit_flip(&self, wide: &mut Vec<f64>, b: usize, c: usize, plus: T, minus: T) -> T {
+        let moved = |by: T| move |i: usize| if i == c { by } else { T::zero() };
+        self.correct(wide, b, moved(plus)) - self.correct(wide, b, moved(minus))
+    }
+}
+
+/// The per-row quantity whose central difference [`nudge_every_parameter`] sums over the
+/// rows a nudge reaches: `q_r(+h) - q_r(-h)` for a move of one hidden pre-activation or of
+/// one logit of row `r`.
+trait RowDifference<T: Precision>: Sync {
+    /// Scratch space, one per rayon task.
+    type Scratch: Default + Send;
+
+    /// The difference when hidden pre-activation `k` of row `b` moves by `plus` and `minus`.
+    #[allow(clippy::too_many_arguments)]
+    fn hidden(
+        &self,
+        base: &Base<T>,
+        scratch: &mut Self::Scratch,
+        w2_row: &[T],
+        b: usize,
+        k: usize,
+        plus: T,
+        minus: T,
+    ) -> T;
+
+    /// The difference when logit `c` of row `b` moves by `plus` and `minus`.
+    fn logit(
+        &self,
+        base: &Base<T>,
+        scratch: &mut Self::Scratch,
+        b: usize,
+        c: usize,
+        plus: T,
+        minus: T,
+    ) -> T;
+}
+
+/// The row's loss `-ln(y_label + 1e-7)`: the numerical gradient of the batch loss.
+struct LossRows;
+
+impl<T: Precision> RowDifference<T> for LossRows {
+    type Scratch = ();
+
+    #[inline]
+    fn hidden(
+        &self,
+        base: &Base<T>,
+        _: &mut (),
+        w2_row: &[T],
+        b: usize,
+        k: usize,
+        plus: T,
+        minus: T,
+    ) -> T {
+        base.hidden_nudge(w2_row, b, k, plus, minus)
+    }
+
+    #[inline]
+    fn logit(&self, base: &Base<T>, _: &mut (), b: usize, c: usize, plus: T, minus: T) -> T {
+        base.logit_nudge(b, c, plus, minus)
+    }
+}
+
+/// Whether the row is classified right (1 or 0): the numerical gradient of the batch accuracy.
+struct AccuracyRows;
+
+impl<T: Precision> RowDifference<T> for AccuracyRows {
+    type Scratch = Vec<f64>;
+
+    #[inline]
+    fn hidden(
+        &self,
+        base: &Base<T>,
+        wide: &mut Vec<f64>,
+        w2_row: &[T],
+        b: usize,
+        k: usize,
+        plus: T,
+        minus: T,
+    ) -> T {
+        base.hidden_flip(wide, w2_row, b, k, plus, minus)
+    }
+
+    #[inline]
+    fn logit(
+        &self,
+        base: &Base<T>,
+        wide: &mut Vec<f64>,
+        b: usize,
+        c: usize,
+        plus: T,
+        minus: T,
+    ) -> T {
+        base.logit_flip(wide, b, c, plus, minus)
+    }
 }
 
 /// The nudges `fl(w + h) - w` and `fl(w - h) - w` that the brute-force loop really applies.
@@ -200,7 +383,7 @@ fn steps<T: Precision>(w: T, h: T) -> (T, T) {
     ((w + h) - w, (w - h) - w)
 }
 
-/// The structure-aware gradient on batch `rows` of `data` (see
+/// The structure-aware gradient of the loss on batch `rows` of `data` (see
 /// [`numerical_gradient_structured`]).
 pub(crate) fn structured_gradient<T: Precision>(
     engine: &Engine<T>,
@@ -208,6 +391,20 @@ pub(crate) fn structured_gradient<T: Precision>(
     labels: &[usize],
     rows: &[usize],
     h: T,
+) -> Gradient<T> {
+    nudge_every_parameter(engine, data, labels, rows, h, &LossRows)
+}
+
+/// The central difference of the batch mean of `rule`'s per-row quantity, for every
+/// parameter: each parameter is nudged by `fl(w ± h) - w`, and only the rows it reaches are
+/// recomputed (for `w1[j, k]` the rows where pixel `j` is not zero).
+fn nudge_every_parameter<T: Precision, R: RowDifference<T>>(
+    engine: &Engine<T>,
+    data: &SparseRows<T>,
+    labels: &[usize],
+    rows: &[usize],
+    h: T,
+    rule: &R,
 ) -> Gradient<T> {
     let s = engine.sizes;
     let base = Base::new(engine, data, labels, rows);
@@ -235,9 +432,9 @@ pub(crate) fn structured_gradient<T: Precision>(
 
     // w1[j, k]: the rows where pixel j is non-zero, hidden unit k.
     let mut dw1 = vec![T::zero(); s.input * s.hidden];
-    dw1.par_chunks_mut(s.hidden)
-        .enumerate()
-        .for_each(|(j, out)| {
+    dw1.par_chunks_mut(s.hidden).enumerate().for_each_init(
+        R::Scratch::default,
+        |scratch, (j, out)| {
             let column = &entries[starts[j]..starts[j + 1]];
             if column.is_empty() {
                 return;
@@ -247,20 +444,21 @@ pub(crate) fn structured_gradient<T: Precision>(
                 let w2_row = &engine.w2[k * s.output..(k + 1) * s.output];
                 let mut sum = T::zero();
                 for &(b, v) in column {
-                    sum = sum + base.hidden_nudge(w2_row, b, k, v * plus, v * minus);
+                    sum = sum + rule.hidden(&base, scratch, w2_row, b, k, v * plus, v * minus);
                 }
                 *g = sum * scale;
             }
-        });
+        },
+    );
 
     // b1[k]: hidden unit k of every row.
     let db1: Vec<T> = (0..s.hidden)
         .into_par_iter()
-        .map(|k| {
+        .map_init(R::Scratch::default, |scratch, k| {
             let (plus, minus) = steps(engine.b1[k], h);
             let w2_row = &engine.w2[k * s.output..(k + 1) * s.output];
             let sum = (0..base.batch).fold(T::zero(), |acc, b| {
-                acc + base.hidden_nudge(w2_row, b, k, plus, minus)
+                acc + rule.hidden(&base, scratch, w2_row, b, k, plus, minus)
             });
             sum * scale
         })
@@ -268,25 +466,27 @@ pub(crate) fn structured_gradient<T: Precision>(
 
     // w2[k, c]: logit c of every row moves by the nudge times z[b, k].
     let mut dw2 = vec![T::zero(); s.hidden * s.output];
-    dw2.par_chunks_mut(s.output)
-        .enumerate()
-        .for_each(|(k, out)| {
+    dw2.par_chunks_mut(s.output).enumerate().for_each_init(
+        R::Scratch::default,
+        |scratch, (k, out)| {
             for (c, g) in out.iter_mut().enumerate() {
                 let (plus, minus) = steps(engine.w2[k * s.output + c], h);
                 let sum = (0..base.batch).fold(T::zero(), |acc, b| {
                     let zk = base.z[b * base.stride + k];
-                    acc + base.logit_nudge(b, c, zk * plus, zk * minus)
+                    acc + rule.logit(&base, scratch, b, c, zk * plus, zk * minus)
                 });
                 *g = sum * scale;
             }
-        });
+        },
+    );
 
     // b2[c]: logit c of every row.
+    let mut scratch = R::Scratch::default();
     let db2: Vec<T> = (0..s.output)
         .map(|c| {
             let (plus, minus) = steps(engine.b2[c], h);
             let sum = (0..base.batch).fold(T::zero(), |acc, b| {
-                acc + base.logit_nudge(b, c, plus, minus)
+                acc + rule.logit(&base, &mut scratch, b, c, plus, minus)
             });
             sum * scale
         })
