@@ -51,17 +51,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let params = rec.vars(&flat);
         let recorded = TwoLayerNet::from_parts(
             DMatrix::from_column_slice(cols, 50, &params[..cols * 50]),
-            params[cols * 50..cols * 50 + 50]
-                .iter()
-                .copied()
-                .collect::<Vec<Var64>>()
-                .into(),
+            params[cols * 50..cols * 50 + 50].to_vec().into(),
             DMatrix::from_column_slice(50, 10, &params[cols * 50 + 50..cols * 50 + 550]),
-            params[cols * 50 + 550..]
-                .iter()
-                .copied()
-                .collect::<Vec<Var64>>()
-                .into(),
+            params[cols * 50 + 550..].to_vec().into(),
         )?;
         let loss = recorded.loss(&x.map(Var64::constant), &labels)?;
         record.push(t.elapsed().as_secs_f64());
