@@ -243,14 +243,14 @@ impl<T: Precision> Engine<T> {
             DMatrix::from_row_slice(s.hidden, s.output, &self.w2),
             DVector::from_column_slice(&self.b2),
         )
-        .expect("the engine keeps the shapes of the network it was made from")
+        .expect("the engine keeps the shapes of the network it was made from") // ok: invariant
     }
 
     fn panel_of(&self, k: usize) -> usize {
         self.panels
             .iter()
             .position(|p| k < p.offset + p.width)
-            .expect("hidden unit inside the panels")
+            .expect("hidden unit inside the panels") // ok: panels cover every hidden unit
     }
 
     /// `w1[j, k]`.

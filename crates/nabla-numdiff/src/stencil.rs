@@ -150,7 +150,7 @@ pub(crate) fn vector<T: Float>(
     };
     match scheme {
         Scheme::Forward | Scheme::Backward => {
-            let f0 = f0.expect("one-sided stencils are given f(x)");
+            let f0 = f0.expect("one-sided stencils are given f(x)"); // ok: callers pass f(x)
             let forward = scheme == Scheme::Forward;
             ev(if forward { x + h } else { x - h }, out)?;
             for (o, &b) in out.iter_mut().zip(f0) {
