@@ -12,7 +12,8 @@ use crate::{Error, Options, Params};
 /// `d f_i / d params_j`.
 ///
 /// `f(params, out)` writes its `m = outputs` values into `out` (so the hot loop allocates
-/// nothing; the two scratch vectors and the matrix are allocated once). Column `j` costs
+/// nothing; the two scratch vectors and the matrix are allocated once). `out` is all zeros
+/// at every call, so `f` may also accumulate into it (`out[i] += ...`). Column `j` costs
 /// `scheme.evaluations()` calls of `f`; parameters are nudged in place and restored
 /// bit-exactly.
 ///
@@ -78,6 +79,29 @@ mod tests {
     use super::*;
     use crate::Scheme;
     use approx::assert_relative_eq;
+
+    #[test]
+    fn a_function_that_accumulates_into_its_output_gets_a_zeroed_buffer() {
+        // f(x, y) = (x y, x + y^2), written as sums into `out`.
+        let f = |p: &[f64], out: &mut [f64]| {
+            out[0] += p[0] * p[1];
+            out[1] += p[0];
+            out[1] += p[1] * p[1];
+        };
+        for scheme in [
+            Scheme::Forward,
+            Scheme::Backward,
+            Scheme::Central,
+            Scheme::FivePoint,
+        ] {
+            let mut p = [2.0f64, 3.0];
+            let j = jacobian(&mut p[..], 2, f, Options::auto(scheme)).unwrap();
+            let want = [3.0, 1.0, 2.0, 6.0]; // column-major: d/dx then d/dy
+            for (got, want) in j.as_slice().iter().zip(want) {
+                assert_relative_eq!(*got, want, epsilon = 1e-5);
+            }
+        }
+    }
 
     /// f(x, y, z) = (x^2 y, 5 z + sin y, exp(x z)), away from 1.
     fn f(p: &[f64], out: &mut [f64]) {

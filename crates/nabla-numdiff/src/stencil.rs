@@ -144,7 +144,10 @@ pub(crate) fn vector<T: Float>(
     tmp: &mut [T],
     mut eval: impl FnMut(T, &mut [T]),
 ) -> Result<(), Probe<T>> {
+    // Every evaluation starts from a zeroed buffer, so that a function that accumulates into
+    // its output (`out[i] += ...`) is not handed the previous evaluation's values.
     let mut ev = |p: T, buf: &mut [T]| {
+        buf.fill(T::zero());
         eval(p, buf);
         checked_slice(p, buf)
     };
