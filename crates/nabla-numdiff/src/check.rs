@@ -628,6 +628,34 @@ mod tests {
     }
 
     #[test]
+    fn the_report_says_what_failed_where() {
+        let mut x = [1.5f64, -2.0];
+        let f = |x: &[f64; 2]| x[0] * x[0] + x[1] * x[1];
+        let r = check_gradient(&mut x, f, &[3.0, -4.5], &GradientCheck::default()).unwrap();
+        let text = r.to_string();
+        assert!(
+            text.starts_with("gradient check FAILED (2 compared, 5 evaluations); worst at 1: analytic -4.5, numerical -4"),
+            "{text}"
+        );
+        assert!(
+            text.contains(", abs error 5e-1, rel error 1.1111"),
+            "{text}"
+        );
+        assert!(text.contains(", allowed 2.7"), "{text}");
+        let r = check_gradient(&mut x, f, &[3.0, -4.0], &GradientCheck::default()).unwrap();
+        assert!(
+            r.to_string()
+                .starts_with("gradient check passed (2 compared, 5 evaluations); worst at ")
+        );
+        let mut e: [f64; 0] = [];
+        let r = check_gradient(&mut e, |_| 1.0, &[], &GradientCheck::default()).unwrap();
+        assert_eq!(
+            r.to_string(),
+            "gradient check passed (0 compared, 1 evaluations)"
+        );
+    }
+
+    #[test]
     fn non_finite_base_and_empty_gradient() {
         let mut x = [0.0f64];
         let err =
