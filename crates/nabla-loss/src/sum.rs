@@ -84,9 +84,11 @@ mod tests {
         // `np.sum` (NumPy 2.4, float64) of x_i = ((37 i) mod 101 - 50) / 7 + 1 / (i + 1):
         // every term is one correctly rounded operation, so NumPy and Rust see the same
         // terms, and the sums differ from a left-to-right sum in their last bits. The lengths
-        // sit on both sides of the 128-term block and of the splits at a multiple of 8.
+        // sit on both sides of the 8-term and 128-term blocks and of the splits at a multiple
+        // of 8.
         let term = |i: usize| ((37 * i % 101) as f64 - 50.0) / 7.0 + 1.0 / (i as f64 + 1.0);
         let numpy = [
+            (8, -7.425),
             (127, -6.288951121696539),
             (128, -5.852567193125109),
             (129, -0.13052954085490232),
