@@ -315,6 +315,24 @@ mod tests {
     }
 
     #[test]
+    fn hessian_from_gradient_leaves_the_diagonal_as_computed() {
+        // Only the off-diagonal pairs are averaged: a diagonal entry near the overflow
+        // threshold stays finite (averaging it with itself would overflow in `a + a`).
+        let mut p = [0.0f64, 0.0];
+        let big = 1.5e308;
+        let h = hessian_from_gradient(
+            &mut p,
+            |p: &[f64; 2], g: &mut [f64]| {
+                g[0] = big * p[0] + p[1];
+                g[1] = p[0] + 2.0 * p[1];
+            },
+            Options::fixed(Scheme::Forward, 1.0),
+        )
+        .unwrap();
+        assert_eq!(h, DMatrix::from_row_slice(2, 2, &[big, 1.0, 1.0, 2.0]));
+    }
+
+    #[test]
     fn hessian_vector_product_matches_h_times_v() {
         let v = [0.5, -2.0, 1.25];
         let want = exact(&P0) * nalgebra::DVector::from_column_slice(&v);
@@ -334,7 +352,9 @@ mod tests {
     fn hessian_probes_at_the_representable_fourth_root_step() {
         // Every probe of coordinate i is x_i, x_i + h_i or x_i - h_i with
         // h_i = (x_i + eps^(1/4) max(1, |x_i|)) - x_i, and the mixed probes pair them.
-        let x0 = [2.5f64, -0.3, 1.6];
+        // x_0 = 1 + 2^-40 is a point where that step (2^-13) differs from the one
+        // representable below x_0, x_0 - (x_0 - 2^-13 x_0) = 2^-13 + 2^-53.
+        let x0 = [1.0 + 1.0 / 1_099_511_627_776.0, -0.3, 1.6];
         let steps = x0.map(|x| (x + f64::EPSILON.powf(0.25) * x.abs().max(1.0)) - x);
         let mut probes: Vec<[f64; 3]> = Vec::new();
         let mut p = x0;
@@ -347,6 +367,8 @@ mod tests {
             Options::default(),
         )
         .unwrap();
+        assert_eq!(steps[0], 1.0 / 8192.0);
+        assert_ne!(steps[0], x0[0] - (x0[0] - x0[0] / 8192.0));
         assert_eq!(probes.len(), 1 + 2 * 3 + 4 * 3);
         for q in &probes {
             for i in 0..3 {
