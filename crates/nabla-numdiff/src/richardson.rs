@@ -322,24 +322,48 @@ mod tests {
             [2.5 + ((2.5 + 0.1) - 2.5), 2.5 - ((2.5 + 0.1) - 2.5)]
         );
         // At x = 1e3 the runs may start at 0.1, 1, 10 and 100 (at most 0.1 |x|).
+        // For x^3 each larger first step improves the estimate (rounding noise shrinks as
+        // 1/h, the cubic has no h^4 term), so all four runs are made, 100 = 0.1 |x| included.
+        assert_eq!(
+            first_steps(|x| x * x * x, 1e3),
+            [(1e3 + 0.1) - 1e3, 1.0, 10.0, 100.0]
+        );
+    }
+
+    /// The first steps of the runs [`richardson`] makes at `x` (a new run starts where the
+    /// probes' distance from `x` grows).
+    fn first_steps(mut f: impl FnMut(f64) -> f64, x: f64) -> Vec<f64> {
         let mut firsts = Vec::new();
         let mut last = 0.0;
         richardson(
             |v: f64| {
-                let h = (v - 1e3).abs();
+                let h = (v - x).abs();
                 if h > last {
                     firsts.push(h);
                 }
                 last = h;
-                v * v * v
+                f(v)
             },
-            1e3,
+            x,
             Richardson::default(),
         )
         .unwrap();
-        // For x^3 each larger first step improves the estimate (rounding noise shrinks as
-        // 1/h, the cubic has no h^4 term), so all four runs are made, 100 = 0.1 |x| included.
-        assert_eq!(firsts, [(1e3 + 0.1) - 1e3, 1.0, 10.0, 100.0]);
+        firsts
+    }
+
+    #[test]
+    fn the_search_stops_at_0_1_x_and_at_the_first_run_that_does_not_improve() {
+        // At x = 50 the first step may grow to 0.1 * 50 = 5: runs from 0.1 and 1, not 10.
+        assert_eq!(first_steps(|x| x * x * x, 50.0), [(50.0 + 0.1) - 50.0, 1.0]);
+        let d = richardson(|x: f64| x * x * x, 50.0, Richardson::default()).unwrap();
+        assert_relative_eq!(d.value, 7500.0, max_relative = 1e-13);
+        // x - 1000 at 1000: every difference is exactly 1, so the runs from 1, 10 and 100
+        // have the same estimate (the rounding floor); the one from 10 does not improve on
+        // the one from 1, and the search ends there.
+        assert_eq!(
+            first_steps(|x| x - 1000.0, 1000.0),
+            [(1000.0 + 0.1) - 1000.0, 1.0, 10.0]
+        );
     }
 
     #[test]
