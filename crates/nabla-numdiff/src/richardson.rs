@@ -366,6 +366,44 @@ mod tests {
         );
     }
 
+    /// How many rows of the tableau [`richardson`] builds for `f` at 0 from the step 0.1.
+    fn rows(mut f: impl FnMut(f64) -> f64) -> usize {
+        let mut calls = 0;
+        let r = Richardson {
+            initial_step: Step::Fixed(0.1),
+            levels: MAX_LEVELS,
+        };
+        richardson(
+            |v| {
+                calls += 1;
+                f(v)
+            },
+            0.0,
+            r,
+        )
+        .unwrap();
+        assert_eq!(calls % 2, 0, "central differences probe in pairs");
+        calls / 2
+    }
+
+    #[test]
+    fn the_tableau_stops_when_rows_get_worse_but_not_before_five() {
+        // Central differences 1 + 1e-6, 1 - 3e-6, 1 + 9e-6, ... (f(v) = v (1 + d_i), d_i
+        // flipping sign and tripling with each pair of probes): every row is about three
+        // times worse than the one before. The stop rule (a row more than twice as bad as
+        // the best so far) may only end the tableau from the fifth row on, and does there.
+        let mut calls = 0;
+        let noisy = |v: f64| {
+            let row = calls / 2;
+            calls += 1;
+            v * (1.0 + 1e-6 * (-3.0f64).powi(row))
+        };
+        assert_eq!(rows(noisy), MIN_ROWS);
+        // A linear function: every difference is exactly 1, no row is worse than another,
+        // and all ten levels are used.
+        assert_eq!(rows(|v| 3.0 * v), MAX_LEVELS);
+    }
+
     #[test]
     fn levels_are_clamped_and_shrink_by_1_4() {
         // A fixed first step: the probes are x +- h, x +- h / 1.4, x +- h / 1.4^2, ...
