@@ -244,7 +244,8 @@ fn float_constants_predicates_and_decoding() {
         D::constant(f64::MIN_POSITIVE / 4.0),
     );
     // The predicates look at the value only: `one` has a NaN and an infinite derivative.
-    let predicates: [(fn(D) -> bool, [bool; 4]); 7] = [
+    type Predicate = fn(D) -> bool;
+    let predicates: [(Predicate, [bool; 4]); 7] = [
         (<D as Float>::is_nan, [false, true, false, false]),
         (<D as Float>::is_infinite, [false, false, true, false]),
         (<D as Float>::is_finite, [true, false, false, true]),
