@@ -139,6 +139,14 @@ mod tests {
     }
 
     #[test]
+    fn zero_steps_record_the_start_alone() {
+        let f = |x: &[f64]| x[0] * x[0];
+        let d = gradient_descent(f, &[2.0], &GradientDescent::new(0.1, 0).with_path()).unwrap();
+        assert_eq!(d.x, [2.0]);
+        assert_eq!(d.path, [[2.0]]);
+    }
+
+    #[test]
     fn running_into_a_pole_is_an_error() {
         // ln x with a huge rate jumps from 1 to 1 - 10 * 1 = -9, where ln is NaN.
         let f = |x: &[f64]| x[0].ln();
