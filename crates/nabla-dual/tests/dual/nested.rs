@@ -54,7 +54,22 @@ fn check_predicates<T: nabla_dual::Real>(n: usize, make: impl Fn(&[f64]) -> T) {
         let mut z = vec![0.0; n];
         z[k] = 1e-300;
         assert!(!make(&z).is_strong_zero(), "1e-300 in component {k} of {n}");
+        // Two special values must not cancel (an exclusive or would).
+        for j in k + 1..n {
+            let mut c = ordinary.clone();
+            c[k] = f64::NAN;
+            c[j] = f64::NAN;
+            assert!(make(&c).has_nan(), "NaN in components {k} and {j} of {n}");
+            c[k] = f64::INFINITY;
+            c[j] = f64::INFINITY;
+            assert!(
+                !make(&c).is_all_finite(),
+                "inf in components {k} and {j} of {n}"
+            );
+        }
     }
+    assert!(make(&vec![f64::NAN; n]).has_nan());
+    assert!(!make(&vec![f64::INFINITY; n]).is_all_finite());
 }
 
 #[test]
@@ -67,6 +82,13 @@ fn nested_shapes_see_nan_infinity_and_zero_at_every_depth() {
     });
     check_predicates(8, |c| {
         HyperDual::<Dual64>::from_parts(d(&c[0..2]), d(&c[2..4]), d(&c[4..6]), d(&c[6..8]))
+    });
+    // The flat shapes too.
+    check_predicates(4, |c| {
+        nabla_dual::DualVec64::<3>::new(c[0], [c[1], c[2], c[3]])
+    });
+    check_predicates(4, |c| {
+        nabla_dual::HyperDual64::from_parts(c[0], c[1], c[2], c[3])
     });
     // Two levels of nesting.
     check_predicates(8, |c| {
