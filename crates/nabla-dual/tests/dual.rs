@@ -9,4 +9,5 @@ mod dual {
     mod operators;
     mod serde;
     mod strong_zero;
+    mod traits;
 }

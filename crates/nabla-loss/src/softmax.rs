@@ -166,6 +166,55 @@ mod tests {
     }
 
     #[test]
+    fn max_is_the_largest_wherever_it_is_and_minus_infinity_when_empty() {
+        for z in [
+            [3.0, 1.0, 2.0],
+            [1.0, 3.0, 2.0],
+            [1.0, 2.0, 3.0],
+            [-5.0, -7.0, -6.0],
+        ] {
+            let want = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            assert_eq!(max(3, &|j| z[j]), want, "{z:?}");
+        }
+        assert_eq!(max(1, &|_| -2.5), -2.5);
+        assert_eq!(max(0, &|_: usize| 1.0), f64::NEG_INFINITY);
+        assert_eq!(max(0, &|_: usize| 1.0_f32), f32::NEG_INFINITY);
+        // The log-sum-exp of nothing is ln 0 = -inf, and its shift is -inf too.
+        assert_eq!(
+            shifted_log_sum_exp(0, &|_: usize| 1.0),
+            (f64::NEG_INFINITY, f64::NEG_INFINITY)
+        );
+        let z = [0.5, 2.0, -1.0];
+        let (m, l) = shifted_log_sum_exp(3, &|j| z[j]);
+        assert_eq!(m, 2.0);
+        assert_relative_eq!(
+            l,
+            ((-1.5_f64).exp() + 1.0 + (-3.0_f64).exp()).ln(),
+            max_relative = 1e-15
+        );
+    }
+
+    #[test]
+    fn large_logits_anywhere_in_the_row_stay_finite() {
+        // The maximum must be subtracted wherever it sits; otherwise exp(1000) overflows.
+        for z in [
+            [1000.0, 0.0, 999.0],
+            [0.0, 1000.0, 999.0],
+            [0.0, 999.0, 1000.0],
+        ] {
+            let p = softmax(&z);
+            let q = (-1.0_f64).exp();
+            assert_relative_eq!(p.iter().sum::<f64>(), 1.0, max_relative = 1e-15);
+            let big = z.iter().position(|&v| v == 1000.0).unwrap();
+            assert_relative_eq!(p[big], 1.0 / (1.0 + q), max_relative = 1e-15);
+            let l = log_softmax(&z);
+            assert_relative_eq!(l[big], -(1.0 + q).ln(), max_relative = 1e-15);
+            let rows = softmax_rows(&DMatrix::from_row_slice(1, 3, &z));
+            assert_relative_eq!(rows[(0, big)], p[big], max_relative = 1e-15);
+        }
+    }
+
+    #[test]
     fn f32_works() {
         let p = softmax(&[0.3_f32, 2.9, 4.0]);
         assert_relative_eq!(p[2], 0.736_596_9_f32, max_relative = 1e-6);

@@ -80,6 +80,47 @@ mod tests {
     }
 
     #[test]
+    fn long_sums_match_numpy_bit_for_bit_across_block_boundaries() {
+        // `np.sum` (NumPy 2.4, float64) of x_i = ((37 i) mod 101 - 50) / 7 + 1 / (i + 1):
+        // every term is one correctly rounded operation, so NumPy and Rust see the same
+        // terms, and the sums differ from a left-to-right sum in their last bits. The lengths
+        // sit on both sides of the 8-term and 128-term blocks and of the splits at a multiple
+        // of 8.
+        let term = |i: usize| ((37 * i % 101) as f64 - 50.0) / 7.0 + 1.0 / (i as f64 + 1.0);
+        let numpy = [
+            (8, -7.425),
+            (127, -6.288951121696539),
+            (128, -5.852567193125109),
+            (129, -0.13052954085490232),
+            (136, 0.3506853729143735),
+            (200, 7.163745233835737),
+            (256, -1.1613693228969968),
+            (257, 2.985378870543814),
+            (1000, 8.914042289121793),
+            (1003, 3.488464874514465),
+        ];
+        for (n, expected) in numpy {
+            assert_eq!(pairwise_sum(n, &term), expected, "n = {n}");
+            let left_to_right = (0..n).fold(0.0, |acc, i| acc + term(i));
+            assert_ne!(
+                left_to_right, expected,
+                "n = {n} does not tell the orders apart"
+            );
+        }
+        // The harmonic numbers, as NumPy sums 1 / (i + 1).
+        let harmonic = |i: usize| 1.0 / (i as f64 + 1.0);
+        for (n, expected) in [
+            (127, 5.425334592589172),
+            (128, 5.433147092589173),
+            (129, 5.440899030573669),
+            (136, 5.493542515771517),
+            (1000, 7.485470860550345),
+        ] {
+            assert_eq!(pairwise_sum(n, &harmonic), expected, "n = {n}");
+        }
+    }
+
+    #[test]
     fn long_sums_are_exact_on_integers_and_accurate_on_tenths() {
         // Integers below 2^53 are exact in any order; this checks that every term is visited
         // exactly once across the recursive split.

@@ -441,6 +441,220 @@ mod tests {
         assert_eq!(r.worst.unwrap().index, 1);
     }
 
+    /// `sum x_i^2 / 2` (gradient `x`) at a point whose coordinates differ in size, so that
+    /// each element has its own step and noise level.
+    fn half_square(x: &[f64]) -> f64 {
+        x.iter().map(|v| 0.5 * v * v).sum()
+    }
+
+    const SPREAD: [f64; 4] = [0.5, 3.0, 40.0, 0.01];
+
+    /// The pass rule of [`GradientCheck`], written out: the allowed error of element `i`.
+    fn allowed(x: &[f64], i: usize, analytic: f64, numerical: f64) -> f64 {
+        let eps = f64::EPSILON;
+        let h = (x[i] + eps.cbrt() * x[i].abs().max(1.0)) - x[i];
+        eps.cbrt() * analytic.abs().max(numerical.abs()) + 100.0 * eps * half_square(x) / h
+    }
+
+    #[test]
+    fn the_reported_worst_element_is_the_worst_by_the_pass_rule() {
+        // Errors chosen so that the largest absolute error (element 2), the largest relative
+        // error (element 3) and the largest error against what the rule allows (element 1)
+        // are three different elements: allowed is about [6.0e-6, 1.9e-5, 2.4e-4, 3.0e-6].
+        let mut x = SPREAD;
+        let analytic = [0.5 + 1e-5, 3.0 + 5e-5, 40.0 + 2e-4, 0.01 + 5e-6];
+        let r = check_gradient(
+            &mut x,
+            |x| half_square(x),
+            &analytic,
+            &GradientCheck::default(),
+        )
+        .unwrap();
+        assert!(!r.passed, "{r}");
+        assert_eq!(r.compared, 4);
+        assert_eq!(x, SPREAD);
+        let w = r.worst.unwrap();
+        assert_eq!(w.index, 1, "{r}");
+        assert_eq!(w.analytic, analytic[1]);
+        approx::assert_relative_eq!(w.numerical, 3.0, max_relative = 1e-9);
+        approx::assert_relative_eq!(w.abs_error, 5e-5, max_relative = 1e-4);
+        approx::assert_relative_eq!(w.rel_error, 5e-5 / (3.0 + 5e-5), max_relative = 1e-4);
+        let want = allowed(&SPREAD, 1, w.analytic, w.numerical);
+        approx::assert_relative_eq!(w.allowed, want, max_relative = 1e-12);
+        approx::assert_relative_eq!(w.allowed, 1.92e-5, max_relative = 1e-2);
+        assert!(!w.passed());
+
+        // Every element's allowed error follows the rule: element by element, each alone wrong.
+        for i in 0..4 {
+            let mut one = SPREAD;
+            one[i] += 1.0;
+            let r = check_gradient(&mut x, |x| half_square(x), &one, &GradientCheck::default())
+                .unwrap();
+            let w = r.worst.unwrap();
+            assert_eq!(w.index, i);
+            let want = allowed(&SPREAD, i, w.analytic, w.numerical);
+            approx::assert_relative_eq!(w.allowed, want, max_relative = 1e-12);
+        }
+    }
+
+    #[test]
+    fn the_noise_level_lets_a_right_gradient_pass_where_rtol_alone_would_not() {
+        // At a large |f| and a tiny slope the difference is all rounding: rtol alone (6e-6 of
+        // 1e-3) is far below the 100 eps |f| / h = 3.7e-3 the rule allows; a noise term of
+        // `eps * |f| * h` or `/ |f|` would fail this right gradient.
+        let mut x = [1e-3f64];
+        let f = |x: &[f64; 1]| 1e6 + 0.5 * x[0] * x[0];
+        let r = check_gradient(&mut x, f, &[1e-3], &GradientCheck::default()).unwrap();
+        assert!(r.passed, "{r}");
+        let w = r.worst.unwrap();
+        let h = (1e-3 + f64::EPSILON.cbrt()) - 1e-3;
+        approx::assert_relative_eq!(
+            w.allowed,
+            f64::EPSILON.cbrt() * w.analytic.abs().max(w.numerical.abs())
+                + 100.0 * f64::EPSILON * (1e6 + 5e-7) / h,
+            max_relative = 1e-12
+        );
+        // Without the noise term the same numerical value fails the relative rule.
+        assert!(w.abs_error > f64::EPSILON.cbrt() * w.analytic.abs().max(w.numerical.abs()));
+    }
+
+    #[test]
+    fn ties_report_the_first_element() {
+        // Both coordinates see exactly the same numbers, so both are equally bad.
+        let mut x = [1.5f64, 1.5];
+        let f = |x: &[f64; 2]| x[0] * x[0] + x[1] * x[1];
+        let r = check_gradient(&mut x, f, &[3.3, 3.3], &GradientCheck::default()).unwrap();
+        assert!(!r.passed);
+        assert_eq!(r.worst.unwrap().index, 0);
+        let r = check_gradient(&mut x, f, &[3.0, 3.0], &GradientCheck::default()).unwrap();
+        assert!(r.passed);
+        assert_eq!(r.worst.unwrap().index, 0);
+    }
+
+    #[test]
+    fn nothing_allowed_means_any_error_fails_and_none_passes() {
+        // f(0, 0) = 0 gives no noise, and rtol 0 no relative slack: allowed is exactly 0.
+        // Element 0 is exactly right (badness 0); element 1 is off by 1e-300 (badness inf).
+        let mut x = [0.0f64, 0.0];
+        let f = |x: &[f64; 2]| x[0] * x[1];
+        let strict = GradientCheck::default().with_rtol(0.0);
+        assert_eq!(strict.rtol, 0.0);
+        let r = check_gradient(&mut x, f, &[0.0, 1e-300], &strict).unwrap();
+        assert!(!r.passed);
+        let w = r.worst.unwrap();
+        assert_eq!((w.index, w.allowed, w.abs_error), (1, 0.0, 1e-300));
+        assert_eq!(w.rel_error, 1.0);
+        let r = check_gradient(&mut x, f, &[0.0, 0.0], &strict).unwrap();
+        assert!(r.passed, "{r}");
+        let w = r.worst.unwrap();
+        assert_eq!((w.index, w.rel_error), (0, 0.0));
+        // The same with the elements swapped.
+        let r = check_gradient(&mut x, f, &[1e-300, 0.0], &strict).unwrap();
+        assert_eq!(r.worst.unwrap().index, 0);
+    }
+
+    #[test]
+    fn defaults_and_builders() {
+        let d = GradientCheck::<f64>::default();
+        assert_eq!(d.rtol, f64::EPSILON.cbrt());
+        assert_eq!(d.noise_factor, 100.0);
+        assert_eq!(d.options, Options::default());
+        let c = d.with_rtol(0.5).with_options(Options::book());
+        assert_eq!(c.rtol, 0.5);
+        assert_eq!(c.options, Options::book());
+        assert_eq!(c.noise_factor, 100.0);
+    }
+
+    #[test]
+    fn directional_check_uses_both_signs() {
+        // An error orthogonal to (1, 1, ..., 1): a check along that one direction would miss
+        // it; random signs catch it (this seed's 8 directions do).
+        let mut x = point(6);
+        let mut bad = grad(&x);
+        bad[1] += 0.1;
+        bad[4] -= 0.1;
+        let r = check_gradient_directions(&mut x[..], f, &bad, 8, 3, &GradientCheck::default())
+            .unwrap();
+        assert!(!r.passed, "{r}");
+        // The worst direction's dot product is not the plain sum of the gradient.
+        let w = r.worst.unwrap();
+        assert!((w.analytic - bad.iter().sum::<f64>()).abs() > 0.1, "{r}");
+        approx::assert_relative_eq!(w.abs_error, 0.2, max_relative = 1e-6);
+    }
+
+    #[test]
+    fn directional_noise_includes_the_dot_product_rounding() {
+        // The rule for direction k: rtol max(|a.v|, |n|) + 100 eps (|f| / t + sum |a_i|), with
+        // t = cbrt(eps) max(1, max |x_i|) for central differences (every |v_i| is 1).
+        let mut x = point(9);
+        let g = grad(&x);
+        let r =
+            check_gradient_directions(&mut x[..], f, &g, 4, 11, &GradientCheck::default()).unwrap();
+        assert!(r.passed, "{r}");
+        let w = r.worst.unwrap();
+        let eps = f64::EPSILON;
+        let xmax = x.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+        let t = eps.cbrt() * xmax;
+        let sum_abs: f64 = g.iter().map(|v| v.abs()).sum();
+        let want = eps.cbrt() * w.analytic.abs().max(w.numerical.abs())
+            + 100.0 * eps * (f(&x).abs() / t + sum_abs);
+        approx::assert_relative_eq!(w.allowed, want, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn evaluations_are_counted_as_made() {
+        let x0 = point(5);
+        let g = grad(&x0);
+        for scheme in [
+            Scheme::Forward,
+            Scheme::Backward,
+            Scheme::Central,
+            Scheme::FivePoint,
+        ] {
+            let check = GradientCheck::default().with_options(Options::auto(scheme));
+            let calls = std::cell::Cell::new(0);
+            let counted = |x: &[f64]| {
+                calls.set(calls.get() + 1);
+                f(x)
+            };
+            let mut x = x0.clone();
+            let r = check_gradient(&mut x[..], counted, &g, &check).unwrap();
+            assert_eq!(r.evaluations, calls.get(), "{scheme:?}");
+            calls.set(0);
+            let r = check_gradient_directions(&mut x[..], counted, &g, 3, 1, &check).unwrap();
+            assert_eq!(r.evaluations, calls.get(), "{scheme:?}, directions");
+            assert_eq!(r.compared, 3);
+        }
+    }
+
+    #[test]
+    fn the_report_says_what_failed_where() {
+        let mut x = [1.5f64, -2.0];
+        let f = |x: &[f64; 2]| x[0] * x[0] + x[1] * x[1];
+        let r = check_gradient(&mut x, f, &[3.0, -4.5], &GradientCheck::default()).unwrap();
+        let text = r.to_string();
+        assert!(
+            text.starts_with("gradient check FAILED (2 compared, 5 evaluations); worst at 1: analytic -4.5, numerical -4"),
+            "{text}"
+        );
+        assert!(
+            text.contains(", abs error 5e-1, rel error 1.1111"),
+            "{text}"
+        );
+        assert!(text.contains(", allowed 2.7"), "{text}");
+        let r = check_gradient(&mut x, f, &[3.0, -4.0], &GradientCheck::default()).unwrap();
+        assert!(
+            r.to_string()
+                .starts_with("gradient check passed (2 compared, 5 evaluations); worst at ")
+        );
+        let mut e: [f64; 0] = [];
+        let r = check_gradient(&mut e, |_| 1.0, &[], &GradientCheck::default()).unwrap();
+        assert_eq!(
+            r.to_string(),
+            "gradient check passed (0 compared, 1 evaluations)"
+        );
+    }
+
     #[test]
     fn non_finite_base_and_empty_gradient() {
         let mut x = [0.0f64];

@@ -116,6 +116,37 @@ mod tests {
     }
 
     #[test]
+    fn builders_set_their_field_and_keep_the_rest() {
+        let book = GradientDescent::new(0.1, 100);
+        assert_eq!(book.options, Options::book());
+        assert!(!book.record_path);
+        let forward = Options::auto(crate::Scheme::Forward);
+        let s = book.with_path().with_options(forward);
+        assert_eq!(
+            s,
+            GradientDescent {
+                learning_rate: 0.1,
+                steps: 100,
+                options: forward,
+                record_path: true,
+            }
+        );
+        // The options are used: with the book's warning step h = 1e-50, x + h == x, the
+        // gradient is 0 and nothing moves.
+        let f = |x: &[f64]| x[0] * x[0];
+        let tiny = book.with_options(Options::fixed(crate::Scheme::Central, 1e-50));
+        assert_eq!(gradient_descent(f, &[3.0], &tiny).unwrap().x, [3.0]);
+    }
+
+    #[test]
+    fn zero_steps_record_the_start_alone() {
+        let f = |x: &[f64]| x[0] * x[0];
+        let d = gradient_descent(f, &[2.0], &GradientDescent::new(0.1, 0).with_path()).unwrap();
+        assert_eq!(d.x, [2.0]);
+        assert_eq!(d.path, [[2.0]]);
+    }
+
+    #[test]
     fn running_into_a_pole_is_an_error() {
         // ln x with a huge rate jumps from 1 to 1 - 10 * 1 = -9, where ln is NaN.
         let f = |x: &[f64]| x[0].ln();

@@ -107,6 +107,36 @@ mod tests {
     use approx::assert_relative_eq;
 
     #[test]
+    fn the_step_spreads_over_the_largest_direction_component() {
+        // t = cbrt(eps) max(1, max|x_i|) / max|v_i| = cbrt(eps) * 3 / 4: the probes are
+        // x + t v and x - t v.
+        let x0 = [3.0f64, -1.0];
+        let v = [4.0, 0.5];
+        let t = f64::EPSILON.cbrt() * 3.0 / 4.0;
+        let mut probes = Vec::new();
+        let mut x = x0;
+        let d = directional_derivative(
+            &mut x,
+            |x: &[f64; 2]| {
+                probes.push(*x);
+                x[0] * x[0] + x[1]
+            },
+            &v,
+            Options::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            probes,
+            [
+                [x0[0] + t * v[0], x0[1] + t * v[1]],
+                [x0[0] - t * v[0], x0[1] - t * v[1]]
+            ]
+        );
+        assert_relative_eq!(d, 6.0 * 4.0 + 0.5, max_relative = 1e-9);
+        assert_eq!(x, x0);
+    }
+
+    #[test]
     fn equals_gradient_dot_direction() {
         // f = sum_i sin(i x_i) at a point away from 1; grad_i = i cos(i x_i).
         let x0: Vec<f64> = (0..20).map(|i| 0.1 * i as f64 - 0.7).collect();

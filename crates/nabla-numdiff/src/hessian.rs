@@ -315,6 +315,24 @@ mod tests {
     }
 
     #[test]
+    fn hessian_from_gradient_leaves_the_diagonal_as_computed() {
+        // Only the off-diagonal pairs are averaged: a diagonal entry near the overflow
+        // threshold stays finite (averaging it with itself would overflow in `a + a`).
+        let mut p = [0.0f64, 0.0];
+        let big = 1.5e308;
+        let h = hessian_from_gradient(
+            &mut p,
+            |p: &[f64; 2], g: &mut [f64]| {
+                g[0] = big * p[0] + p[1];
+                g[1] = p[0] + 2.0 * p[1];
+            },
+            Options::fixed(Scheme::Forward, 1.0),
+        )
+        .unwrap();
+        assert_eq!(h, DMatrix::from_row_slice(2, 2, &[big, 1.0, 1.0, 2.0]));
+    }
+
+    #[test]
     fn hessian_vector_product_matches_h_times_v() {
         let v = [0.5, -2.0, 1.25];
         let want = exact(&P0) * nalgebra::DVector::from_column_slice(&v);
@@ -328,6 +346,133 @@ mod tests {
             hessian_vector_product(&mut p[..], grad, &[0.0; 3], Options::default()).unwrap(),
             [0.0; 3]
         );
+    }
+
+    #[test]
+    fn hessian_probes_at_the_representable_fourth_root_step() {
+        // Every probe of coordinate i is x_i, x_i + h_i or x_i - h_i with
+        // h_i = (x_i + eps^(1/4) max(1, |x_i|)) - x_i, and the mixed probes pair them.
+        // x_0 = 1 + 2^-40 is a point where that step (2^-13) differs from the one
+        // representable below x_0, x_0 - (x_0 - 2^-13 x_0) = 2^-13 + 2^-53.
+        let x0 = [1.0 + 1.0 / 1_099_511_627_776.0, -0.3, 1.6];
+        let steps = x0.map(|x| (x + f64::EPSILON.powf(0.25) * x.abs().max(1.0)) - x);
+        let mut probes: Vec<[f64; 3]> = Vec::new();
+        let mut p = x0;
+        let h = hessian(
+            &mut p,
+            |p| {
+                probes.push(*p);
+                f(p)
+            },
+            Options::default(),
+        )
+        .unwrap();
+        assert_eq!(steps[0], 1.0 / 8192.0);
+        assert_ne!(steps[0], x0[0] - (x0[0] - x0[0] / 8192.0));
+        assert_eq!(probes.len(), 1 + 2 * 3 + 4 * 3);
+        for q in &probes {
+            for i in 0..3 {
+                let d = q[i] - x0[i];
+                assert!(
+                    d == 0.0 || d == steps[i] || d == -steps[i],
+                    "probe {q:?}: coordinate {i} moved by {d:e}, not 0 or +-{:e}",
+                    steps[i]
+                );
+            }
+        }
+        // Each single and mixed nudge is made.
+        assert!(probes.contains(&[x0[0] + steps[0], x0[1], x0[2]]));
+        assert!(probes.contains(&[x0[0], x0[1] - steps[1], x0[2]]));
+        assert!(probes.contains(&[x0[0] - steps[0], x0[1], x0[2] + steps[2]]));
+        assert_relative_eq!(h, exact(&x0), epsilon = 1e-5, max_relative = 1e-6);
+        // A fixed step is used as given.
+        probes.clear();
+        hessian(
+            &mut p,
+            |p| {
+                probes.push(*p);
+                f(p)
+            },
+            Options::fixed(Scheme::Central, 0.125),
+        )
+        .unwrap();
+        assert!(probes.contains(&[x0[0] + 0.125, x0[1], x0[2]]));
+        assert!(probes.contains(&[x0[0] - 0.125, x0[1] + 0.125, x0[2]]));
+    }
+
+    #[test]
+    fn hessian_vector_product_probes_along_the_scaled_step() {
+        // t = cbrt(eps) max(1, max|x_i|) / max|v_i| for central differences: here
+        // max|x_i| = 2.5 and max|v_i| = 2, so every probe is x + t v or x - t v.
+        let v = [0.5, -2.0, 1.25];
+        let t = f64::EPSILON.cbrt() * 2.5 / 2.0;
+        let mut probes: Vec<[f64; 3]> = Vec::new();
+        let mut p = P0;
+        let hv = hessian_vector_product(
+            &mut p,
+            |p: &[f64; 3], g: &mut [f64]| {
+                probes.push(*p);
+                grad(p, g);
+            },
+            &v,
+            Options::default(),
+        )
+        .unwrap();
+        let along = |s: f64| [0, 1, 2].map(|i| P0[i] + s * v[i]);
+        assert_eq!(probes, [along(t), along(-t)]);
+        let want = exact(&P0) * nalgebra::DVector::from_column_slice(&v);
+        for i in 0..3 {
+            assert_relative_eq!(hv[i], want[i], max_relative = 1e-8);
+        }
+        // A point with |x| below 1 and a small direction: t = cbrt(eps) * 1 / 0.25.
+        let x = [0.5, -0.25];
+        let w = [0.25, 0.125];
+        let mut probes: Vec<[f64; 2]> = Vec::new();
+        let mut q = x;
+        let hv = hessian_vector_product(
+            &mut q,
+            |p: &[f64; 2], g: &mut [f64]| {
+                probes.push(*p);
+                g[0] = 3.0 * p[0] * p[0];
+                g[1] = 2.0 * p[1];
+            },
+            &w,
+            Options::default(),
+        )
+        .unwrap();
+        let t = f64::EPSILON.cbrt() / 0.25;
+        assert_eq!(probes[0], [x[0] + t * w[0], x[1] + t * w[1]]);
+        assert_relative_eq!(hv[0], 6.0 * x[0] * w[0], max_relative = 1e-9);
+        assert_relative_eq!(hv[1], 2.0 * w[1], max_relative = 1e-9);
+        // One-sided schemes use sqrt(eps) and grad(x) itself; a fixed step is used as given.
+        probes.clear();
+        hessian_vector_product(
+            &mut q,
+            |p: &[f64; 2], g: &mut [f64]| {
+                probes.push(*p);
+                g[0] = p[0];
+                g[1] = p[1];
+            },
+            &w,
+            Options::auto(Scheme::Forward),
+        )
+        .unwrap();
+        let t = f64::EPSILON.sqrt() / 0.25;
+        assert_eq!(probes, [x, [x[0] + t * w[0], x[1] + t * w[1]]]);
+        probes.clear();
+        hessian_vector_product(
+            &mut q,
+            |p: &[f64; 2], g: &mut [f64]| {
+                probes.push(*p);
+                g[0] = p[0];
+                g[1] = p[1];
+            },
+            &w,
+            Options::fixed(Scheme::Backward, 0.5),
+        )
+        .unwrap();
+        assert_eq!(probes, [x, [x[0] - 0.5 * w[0], x[1] - 0.5 * w[1]]]);
+        assert_eq!(q, x);
     }
 
     #[test]

@@ -179,3 +179,66 @@ pub(crate) fn lit<T: Float>(v: f64) -> T {
     // constants used here (all between 1e-4 and 30).
     T::from(v).unwrap_or_else(T::nan)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constructors_and_builders_set_their_fields() {
+        // Start from the book's options (not the default) so that a builder that returned
+        // `Options::default()` would be seen.
+        let book = Options::<f64>::book();
+        assert_eq!(book.scheme, Scheme::Central);
+        assert_eq!(book.step, Step::Fixed(1e-4));
+        assert_eq!(
+            book.with_scheme(Scheme::Backward),
+            Options::new(Scheme::Backward, Step::Fixed(1e-4))
+        );
+        assert_eq!(
+            book.with_scheme(Scheme::FivePoint).step,
+            Step::Fixed(1e-4),
+            "with_scheme keeps the step"
+        );
+        assert_eq!(
+            book.with_step(Step::Fixed(0.5)),
+            Options::new(Scheme::Central, Step::Fixed(0.5))
+        );
+        let forward = Options::<f64>::auto(Scheme::Forward);
+        assert_eq!(forward.with_step(Step::Fixed(2.0)).scheme, Scheme::Forward);
+        assert_eq!(
+            Options::fixed(Scheme::Forward, 0.25_f32),
+            Options::new(Scheme::Forward, Step::Fixed(0.25_f32))
+        );
+        assert_eq!(forward.step, Step::Auto);
+        assert_eq!(
+            Options::<f64>::default(),
+            Options::new(Scheme::Central, Step::Auto)
+        );
+        assert_eq!(Step::<f64>::default(), Step::Auto);
+    }
+
+    #[test]
+    fn scheme_tables() {
+        let all = [
+            Scheme::Forward,
+            Scheme::Backward,
+            Scheme::Central,
+            Scheme::FivePoint,
+        ];
+        assert_eq!(all.map(Scheme::uses_base), [true, true, false, false]);
+        assert_eq!(all.map(Scheme::evaluations), [1, 1, 2, 4]);
+        assert_eq!(all.map(Scheme::step_exponent), [0.5, 0.5, 1.0 / 3.0, 0.2]);
+    }
+
+    #[test]
+    fn only_finite_positive_fixed_steps_are_valid() {
+        for bad in [0.0, -1e-4, f64::NAN, f64::INFINITY] {
+            let err = Options::fixed(Scheme::Central, bad).validate().unwrap_err();
+            assert!(matches!(err, Error::InvalidStep { .. }), "{bad}: {err:?}");
+        }
+        assert!(Options::fixed(Scheme::Central, 1e-300).validate().is_ok());
+        assert!(Options::<f64>::auto(Scheme::Backward).validate().is_ok());
+        assert_eq!(lit::<f32>(0.25), 0.25_f32);
+    }
+}

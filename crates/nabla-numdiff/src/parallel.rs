@@ -83,6 +83,58 @@ mod tests {
         }
     }
 
+    /// Parameters that count how often they are cloned: once per chunk.
+    struct Counted {
+        x: Vec<f64>,
+        clones: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl Clone for Counted {
+        fn clone(&self) -> Self {
+            self.clones
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Counted {
+                x: self.x.clone(),
+                clones: self.clones.clone(),
+            }
+        }
+    }
+
+    impl Params<f64> for Counted {
+        fn len(&self) -> usize {
+            self.x.len()
+        }
+        fn get(&self, i: usize) -> f64 {
+            self.x[i]
+        }
+        fn set(&mut self, i: usize, value: f64) {
+            self.x[i] = value;
+        }
+    }
+
+    #[test]
+    fn four_chunks_per_thread_each_on_its_own_clone() {
+        let threads = rayon::current_num_threads();
+        let n = 48 * threads;
+        let p = Counted {
+            x: (0..n).map(|i| i as f64 * 0.01).collect(),
+            clones: Default::default(),
+        };
+        let g = par_gradient(
+            &p,
+            |p: &Counted| p.x.iter().map(|v| v * v).sum(),
+            Options::default(),
+        )
+        .unwrap();
+        assert_eq!(g.len(), n);
+        assert_eq!(
+            p.clones.load(std::sync::atomic::Ordering::Relaxed),
+            4 * threads,
+            "{threads} threads, {n} parameters"
+        );
+        approx::assert_relative_eq!(g[7], 0.14, max_relative = 1e-9);
+    }
+
     #[test]
     fn f32_and_errors() {
         let x = vec![1.0f32, 2.0, 3.0];

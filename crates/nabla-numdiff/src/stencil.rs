@@ -189,3 +189,61 @@ pub(crate) fn vector<T: Float>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `1 + 2^-27`: the nominal one-sided step `2^-26 x` sticks out of the grid by half an ulp
+    /// above `x`, but lands exactly on the finer grid of the binade below, so the forward
+    /// and backward representable steps differ.
+    const X: f64 = 1.0 + 1.0 / 134_217_728.0;
+
+    #[test]
+    fn each_one_sided_scheme_divides_by_its_own_representable_step() {
+        let forward = Rule::new(Options::<f64>::auto(Scheme::Forward)).step_at(X);
+        let backward = Rule::new(Options::<f64>::auto(Scheme::Backward)).step_at(X);
+        let nominal = f64::EPSILON.sqrt() * X;
+        assert_eq!(forward, (X + nominal) - X);
+        assert_eq!(backward, X - (X - nominal));
+        assert_ne!(forward, backward, "X does not tell the two apart");
+        // So the derivative of the identity is exactly 1 either way.
+        for scheme in [Scheme::Forward, Scheme::Backward, Scheme::Central] {
+            let d = crate::derivative(|x| x, X, Options::auto(scheme)).unwrap();
+            assert_eq!(d, 1.0, "{scheme:?}");
+        }
+        // And for a vector-valued function.
+        let mut x = [X];
+        let j = crate::jacobian(
+            &mut x,
+            1,
+            |x: &[f64; 1], out: &mut [f64]| out[0] = x[0],
+            Options::auto(Scheme::Backward),
+        )
+        .unwrap();
+        assert_eq!(j[(0, 0)], 1.0);
+    }
+
+    #[test]
+    fn fixed_steps_are_used_as_given() {
+        let h = actual_step(X, 1.0, 1.0, Step::Fixed(1e-4), Scheme::Backward);
+        assert_eq!(h, 1e-4);
+        assert_eq!(scale(-3.5_f64), 3.5);
+        assert_eq!(scale(0.25_f64), 1.0);
+        // eps^(1/4) and eps^(1/2) are powers of two; the other two are compared to an ulp or
+        // so, since a constant-folded `powf` may round differently from the library's call.
+        assert_eq!(second_order_factor::<f64>(), 1.0 / 8192.0);
+        assert_eq!(optimal_factor::<f64>(Scheme::Backward), 1.0 / 67_108_864.0);
+        assert_eq!(optimal_factor::<f64>(Scheme::Forward), 1.0 / 67_108_864.0);
+        approx::assert_relative_eq!(
+            optimal_factor::<f64>(Scheme::FivePoint),
+            7.400959797414052e-4,
+            max_relative = 1e-15
+        );
+        approx::assert_relative_eq!(
+            optimal_factor::<f64>(Scheme::Central),
+            6.055454452393343e-6,
+            max_relative = 1e-15
+        );
+    }
+}

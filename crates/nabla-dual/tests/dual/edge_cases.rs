@@ -167,6 +167,17 @@ fn comparisons_look_at_the_value_only() {
     assert!(Dual64::new(0.5, 100.0) < Dual64::new(0.6, -100.0));
     assert!(Dual64::variable(2.0) > 1.0);
     assert!(Dual64::variable(2.0) == 2.0);
+    assert!(Dual64::variable(2.0) != 2.5);
+    assert!(Dual64::new(2.0, 1.0) != Dual64::new(2.5, 1.0));
+    assert!(Dual64::variable(2.0) < 2.5 && Dual64::variable(2.0) >= 1.5);
+    assert_eq!(
+        Dual64::variable(2.0).partial_cmp(&3.0),
+        Some(std::cmp::Ordering::Less)
+    );
+    assert_eq!(Dual64::variable(f64::NAN).partial_cmp(&3.0), None);
+    // At depth too: a nested dual compares with a primitive by its innermost value.
+    let nested = nabla_dual::Dual::<Dual64>::variable(Dual64::variable(2.0));
+    assert!(nested == 2.0 && nested != 2.5 && nested > 1.0);
     // min and max return the whole winner, derivative included.
     let (lo, hi) = (Dual64::new(1.0, 5.0), Dual64::new(2.0, 7.0));
     assert_eq!(lo.max(hi).eps(), 7.0);

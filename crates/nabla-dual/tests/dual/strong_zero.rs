@@ -38,6 +38,12 @@ impl<const N: usize> Flat for [f64; N] {
     }
 }
 
+impl<const N: usize> Flat for [Dual64; N] {
+    fn flat(&self) -> Vec<f64> {
+        self.iter().flat_map(Flat::flat).collect()
+    }
+}
+
 impl Flat for HyperPart<f64> {
     fn flat(&self) -> Vec<f64> {
         vec![self.eps1, self.eps2, self.eps1eps2]
@@ -131,6 +137,33 @@ fn nested_fast_path_is_the_strong_zero_product() {
         Dual64::new(f64::NAN, 0.0),
     ];
     check_shape::<Dual64, Dual64>(&ds, &ds, &second);
+}
+
+#[test]
+fn nested_dual_vec_guard_sees_non_finite_values_inside_a_factor() {
+    // `DualVec<Dual64, 2>` takes the plain-product path only when every factor is finite at
+    // every depth (`Real::is_all_finite` of `Dual64`): a factor that is infinite or NaN only
+    // in its value, or only in its derivative, must switch to the strong products.
+    let ts = [
+        Dual64::new(0.0, 0.0),
+        Dual64::new(-2.0, 0.0),
+        Dual64::new(1.5, f64::INFINITY),
+        Dual64::new(f64::INFINITY, 0.0),
+        Dual64::new(f64::NAN, 0.0),
+        Dual64::new(0.0, f64::NAN),
+        Dual64::new(-2.0, f64::NEG_INFINITY),
+    ];
+    let parts = [
+        Dual64::new(0.0, 0.0),
+        Dual64::new(0.0, 1.5),
+        Dual64::new(f64::INFINITY, f64::NAN),
+    ];
+    let es: Vec<[Dual64; 2]> = parts
+        .iter()
+        .flat_map(|&x| parts.iter().map(move |&y| [x, y]))
+        .collect();
+    let second = [Dual64::new(0.0, 0.0), Dual64::new(-2.0, f64::INFINITY)];
+    check_shape::<Dual64, [Dual64; 2]>(&ts, &es, &second);
 }
 
 #[test]
