@@ -39,7 +39,8 @@
 //!   operation with one recorded operand records one entry with one partial; adding or
 //!   subtracting a constant records nothing (the result shares its operand's entry, since
 //!   the derivative is the same); an operation whose partial is exactly zero records nothing
-//!   either.
+//!   either, and one whose partial is exactly 1 (`x * 1`, as in nalgebra's `alpha = 1`
+//!   products) shares its operand's entry. `mul_add` with a constant factor is one entry.
 //! - **`Var` is `Copy + 'static`**: a value (8 bytes in `f64`), its entry index and the
 //!   generation of its recording (16 bytes in all), no borrow of the tape. That is what lets
 //!   it be nalgebra's scalar (`ComplexField` requires `'static`) and flow through any generic
