@@ -55,7 +55,7 @@ impl<T: Scalar> Recording<T> {
     /// If a recording started after this one is still active.
     #[inline]
     pub fn var(&self, x: T) -> Var<T> {
-        let index = T::with_tape(|t| t.leaf(self.generation));
+        let index = T::with_tape(|t| t.leaves(self.generation, 1));
         Var::recorded(x, self.generation, index)
     }
 

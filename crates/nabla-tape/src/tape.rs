@@ -130,17 +130,9 @@ impl<T: Scalar> Tape<T> {
         self.entries.len() - self.start_of(generation) as usize
     }
 
-    /// Records an input of the active recording `generation`.
-    #[inline(always)]
-    pub(crate) fn leaf(&mut self, generation: u32) -> u32 {
-        if generation != self.current {
-            self.not_innermost(generation);
-        }
-        self.push(SINK, SINK, T::zero(), T::zero())
-    }
-
     /// Records `n` inputs of the active recording `generation` at once; returns the index of
     /// the first (the others follow it).
+    #[inline]
     pub(crate) fn leaves(&mut self, generation: u32, n: usize) -> u32 {
         if generation != self.current {
             self.not_innermost(generation);
@@ -327,10 +319,10 @@ mod tests {
     fn nested_frames_pop_in_order_and_keep_the_storage() {
         let mut t = Tape::<f64>::new();
         let outer = t.begin();
-        let a = t.leaf(outer);
+        let a = t.leaves(outer, 1);
         assert_eq!(a, 1, "entry 0 is the sink");
         let inner = t.begin();
-        let b = t.leaf(inner);
+        let b = t.leaves(inner, 1);
         t.unary(inner, b, 2.0);
         assert_eq!(t.len_since(outer), 3);
         assert_eq!(t.len_since(inner), 2);
@@ -349,8 +341,8 @@ mod tests {
     fn the_sweep_adds_adjoint_times_partial_and_skips_zero_adjoints() {
         let mut t = Tape::<f64>::new();
         let g = t.begin();
-        let x = t.leaf(g);
-        let y = t.leaf(g);
+        let x = t.leaves(g, 1);
+        let y = t.leaves(g, 1);
         // s = sqrt(y) at y = 0 (partial +inf), p = x * y, out = p (s unused).
         let s = t.unary(g, y, f64::INFINITY);
         let p = t.binary(g, x, g, y, 3.0, 5.0);
