@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::util::{command, failed_cleanly, idx, mnist_dir, nabla, stderr};
+
 #[path = "../crates/nabla-data/src/test_http.rs"]
 mod http;
 
@@ -12,25 +14,6 @@ const TRAIN_IMAGES: &str = "train-images-idx3-ubyte.gz";
 const TRAIN_LABELS: &str = "train-labels-idx1-ubyte.gz";
 const TEST_IMAGES: &str = "t10k-images-idx3-ubyte.gz";
 const TEST_LABELS: &str = "t10k-labels-idx1-ubyte.gz";
-
-fn nabla(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nabla"))
-        .args(args)
-        .env_remove("MNIST_DIR")
-        .env_remove("NABLA_MNIST_MIRROR")
-        .output()
-        .expect("run the nabla binary")
-}
-
-fn idx(dims: &[u32], payload: &[u8]) -> Vec<u8> {
-    let rank = u8::try_from(dims.len()).expect("small rank");
-    let mut bytes = vec![0, 0, 8, rank];
-    for d in dims {
-        bytes.extend_from_slice(&d.to_be_bytes());
-    }
-    bytes.extend_from_slice(payload);
-    bytes
-}
 
 /// Four small valid files (uncompressed bytes under the `.gz` names: the loader goes by the
 /// magic bytes): 3 training images, 2 test images.
@@ -42,18 +25,6 @@ fn small_mnist() -> tempfile::TempDir {
     write(TEST_IMAGES, idx(&[2, 28, 28], &[0; 2 * 784]));
     write(TEST_LABELS, idx(&[2], &[7, 2]));
     dir
-}
-
-/// Checks that a run failed cleanly (exit 1, no panic) with each of `needles` on stderr;
-/// returns stderr.
-fn failed_cleanly(out: &Output, needles: &[&str]) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
-    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
-    }
-    stderr
 }
 
 /// Runs `nabla mnist info --data dir` and checks that it fails cleanly, starting with
@@ -107,13 +78,12 @@ fn info_into_a_closed_pipe_exits_quietly() {
     let dir = small_mnist();
     let (reader, writer) = std::io::pipe().expect("pipe");
     drop(reader); // closed before the command writes its first line
-    let out = Command::new(env!("CARGO_BIN_EXE_nabla"))
+    let out = command()
         .args(["mnist", "info", "--data", dir.path().to_str().unwrap()])
-        .env_remove("MNIST_DIR")
         .stdout(writer)
         .output()
         .expect("run the nabla binary");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr(&out);
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
     // Exit 0, not the checksum failure (1) it would reach with a reader, nor a panic (101).
     assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
@@ -246,8 +216,7 @@ fn fetch_rejects_a_body_cut_short() {
 
 #[test]
 fn real_mnist_info_and_fetch_from_a_local_mirror() {
-    let Some(real) = std::env::var_os("MNIST_DIR").filter(|d| !d.is_empty()) else {
-        eprintln!("skipping real_mnist_info_and_fetch_from_a_local_mirror: $MNIST_DIR is not set");
+    let Some(real) = mnist_dir("real_mnist_info_and_fetch_from_a_local_mirror") else {
         return;
     };
     let real = PathBuf::from(real);
@@ -256,7 +225,7 @@ fn real_mnist_info_and_fetch_from_a_local_mirror() {
     assert!(
         out.status.success(),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr(&out)
     );
     assert!(
         stdout.contains("60000 images of 28 x 28 (matrix 60000 x 784)"),
@@ -269,7 +238,7 @@ fn real_mnist_info_and_fetch_from_a_local_mirror() {
     // Fetch through $NABLA_MNIST_MIRROR: the first mirror 404s, the second serves the files.
     let base = http::serve(http::files(real));
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_nabla"))
+    let out = command()
         .args(["mnist", "fetch", "--dir", dir.path().to_str().unwrap()])
         .env("NABLA_MNIST_MIRROR", format!("{base}/missing/ {base}/"))
         .output()
@@ -278,7 +247,7 @@ fn real_mnist_info_and_fetch_from_a_local_mirror() {
     assert!(
         out.status.success(),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr(&out)
     );
     assert_eq!(
         stdout.matches("downloaded, checksum ok").count(),
@@ -300,10 +269,8 @@ fn real_mnist_info_and_fetch_from_a_local_mirror() {
 /// Runs nabla with `args` and `envs`, killing it if it has not ended within two minutes (a
 /// bound so that a hang fails the test instead of stalling the suite; not a measurement).
 fn nabla_bounded(args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nabla"))
+    let mut child = command()
         .args(args)
-        .env_remove("MNIST_DIR")
-        .env_remove("NABLA_MNIST_MIRROR")
         .envs(envs.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -316,7 +283,7 @@ fn nabla_bounded(args: &[&str], envs: &[(&str, &str)]) -> Output {
             let out = child.wait_with_output().expect("reap the child");
             panic!(
                 "{args:?} hung; stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
+                stderr(&out)
             );
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
@@ -415,9 +382,9 @@ fn fetch_refuses_a_text_page_and_a_bad_timeout_setting() {
     let out = fetch_bounded(dir.path(), &base, &["--deadline", "-1"], &[]);
     assert_eq!(out.status.code(), Some(2), "clap refuses it");
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("greater than 0, got -1.0"),
+        stderr(&out).contains("greater than 0, got -1.0"),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr(&out)
     );
 }
 
@@ -463,5 +430,5 @@ fn a_cache_path_below_a_file_is_named() {
             file.display()
         )],
     );
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("os error 17"));
+    assert!(!stderr(&out).contains("os error 17"));
 }

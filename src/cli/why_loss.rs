@@ -19,7 +19,7 @@ use nabla::net::{
     along_line, load_model, numerical_gradient_structured, parameter_norm, random_direction,
     zero_derivatives,
 };
-use nabla::plot::{Corner, Figure, LineChart};
+use crate::plot::{Corner, Figure, LineChart};
 use serde_json::json;
 
 use super::CliResult;
