@@ -253,6 +253,8 @@ impl LineChart {
     /// Sets the image size in pixels when the chart is saved on its own (default 800x600).
     ///
     /// Inside a [`Figure`], the figure's panel size applies instead.
+    // The command's charts keep the default size; the tests draw small ones.
+    #[cfg_attr(not(test), allow(dead_code))]
     #[must_use]
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.size = (width, height);

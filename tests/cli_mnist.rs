@@ -3,9 +3,9 @@
 //! `error:` line that names the file, and never a Rust panic.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::util::{command, failed_cleanly, idx, mnist_dir, nabla, stderr};
+use crate::util::{command, failed_cleanly, file_names, idx, mnist_dir, nabla, stderr};
 
 #[path = "../crates/nabla-data/src/test_http.rs"]
 mod http;
@@ -178,12 +178,6 @@ fn info_rejects_corrupt_gzip() {
     info_fails(with_file(TEST_LABELS, bytes).path(), &[TEST_LABELS, "gzip"]);
 }
 
-fn files_in(dir: &Path) -> Vec<PathBuf> {
-    std::fs::read_dir(dir)
-        .map(|entries| entries.map(|e| e.unwrap().path()).collect())
-        .unwrap_or_default()
-}
-
 #[test]
 fn fetch_reports_http_errors_and_leaves_nothing() {
     let base = http::serve(|_| http::Reply::Status(404));
@@ -196,7 +190,7 @@ fn fetch_reports_http_errors_and_leaves_nothing() {
             "HTTP status 404",
         ],
     );
-    assert!(files_in(&target).is_empty(), "{:?}", files_in(&target));
+    assert!(file_names(&target).is_empty(), "{:?}", file_names(&target));
 }
 
 #[test]
@@ -208,9 +202,9 @@ fn fetch_rejects_a_body_cut_short() {
     let dir = tempfile::tempdir().unwrap();
     failed_cleanly(&fetch(dir.path(), &base), &["error: could not download"]);
     assert!(
-        files_in(dir.path()).is_empty(),
+        file_names(dir.path()).is_empty(),
         "{:?}",
-        files_in(dir.path())
+        file_names(dir.path())
     );
 }
 
@@ -222,11 +216,7 @@ fn real_mnist_info_and_fetch_from_a_local_mirror() {
     let real = PathBuf::from(real);
     let out = nabla(&["mnist", "info", "--data", real.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        stderr(&out)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout.contains("60000 images of 28 x 28 (matrix 60000 x 784)"),
         "{stdout}"
@@ -244,17 +234,13 @@ fn real_mnist_info_and_fetch_from_a_local_mirror() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        stderr(&out)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout.matches("downloaded, checksum ok").count(),
         4,
         "{stdout}"
     );
-    assert_eq!(files_in(dir.path()).len(), 4);
+    assert_eq!(file_names(dir.path()).len(), 4);
     // A second fetch finds them intact and downloads nothing.
     let out = fetch(dir.path(), &base);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -281,10 +267,7 @@ fn nabla_bounded(args: &[&str], envs: &[(&str, &str)]) -> Output {
         if std::time::Instant::now() > give_up {
             child.kill().expect("kill the hung child");
             let out = child.wait_with_output().expect("reap the child");
-            panic!(
-                "{args:?} hung; stderr: {}",
-                stderr(&out)
-            );
+            panic!("{args:?} hung; stderr: {}", stderr(&out));
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -324,17 +307,17 @@ fn fetch_gives_up_on_a_stalled_server_and_says_what_to_do() {
         ],
     );
     assert!(
-        files_in(dir.path()).is_empty(),
+        file_names(dir.path()).is_empty(),
         "{:?}",
-        files_in(dir.path())
+        file_names(dir.path())
     );
     // ... and the deadline by environment.
     let out = fetch_bounded(dir.path(), &base, &[], &[("NABLA_DOWNLOAD_DEADLINE", "1")]);
     failed_cleanly(&out, &["not done within the deadline of 1 s"]);
     assert!(
-        files_in(dir.path()).is_empty(),
+        file_names(dir.path()).is_empty(),
         "{:?}",
-        files_in(dir.path())
+        file_names(dir.path())
     );
 }
 
@@ -346,9 +329,9 @@ fn fetch_stops_an_endless_body_at_twice_the_file_size() {
     // train-images is 47,040,016 bytes uncompressed.
     failed_cleanly(&out, &["more than 94080032 bytes"]);
     assert!(
-        files_in(dir.path()).is_empty(),
+        file_names(dir.path()).is_empty(),
         "{:?}",
-        files_in(dir.path())
+        file_names(dir.path())
     );
 }
 
@@ -365,9 +348,9 @@ fn fetch_refuses_a_text_page_and_a_bad_timeout_setting() {
         &["the server sent a text page (text/html), not the file"],
     );
     assert!(
-        files_in(dir.path()).is_empty(),
+        file_names(dir.path()).is_empty(),
         "{:?}",
-        files_in(dir.path())
+        file_names(dir.path())
     );
     let out = fetch_bounded(
         dir.path(),
@@ -394,13 +377,7 @@ fn a_fifo_named_like_a_data_file_is_refused_not_read() {
     let dir = small_mnist();
     let fifo = dir.path().join(TEST_LABELS);
     std::fs::remove_file(&fifo).unwrap();
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::util::mkfifo(&fifo);
     let out = nabla_bounded(
         &["mnist", "info", "--data", dir.path().to_str().unwrap()],
         &[],

@@ -1,9 +1,7 @@
 //! `nabla steps` end to end: the table and the PNG for a good call, and exit code 1 with an
 //! `error:` line (never a panic, never a file left behind) for each kind of wrong value.
 
-use std::process::Command;
-
-use crate::util::{nabla, stderr};
+use crate::util::{file_names, nabla, stderr};
 
 #[test]
 fn prints_the_table_and_writes_a_png() {
@@ -90,7 +88,13 @@ fn an_unknown_function_is_refused_by_the_parser_with_the_known_ones() {
     );
     assert!(!png.exists());
     // Names are matched without regard to case, as before.
-    let out = nabla(&["steps", "--out", png.to_str().unwrap(), "--function", "TANH"]);
+    let out = nabla(&[
+        "steps",
+        "--out",
+        png.to_str().unwrap(),
+        "--function",
+        "TANH",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -126,13 +130,7 @@ fn a_symlink_or_a_fifo_as_out_is_refused_and_left_as_it_was() {
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
 
     let fifo = dir.path().join("fifo.png");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::util::mkfifo(&fifo);
     let out = nabla(&["steps", "--out", fifo.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
@@ -147,10 +145,8 @@ fn a_symlink_or_a_fifo_as_out_is_refused_and_left_as_it_was() {
             .is_fifo()
     );
     // Nothing else appeared: no temporary file, no PNG beside them.
-    let mut names: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["fifo.png", "link.png", "target.png"]);
+    assert_eq!(
+        file_names(dir.path()),
+        ["fifo.png", "link.png", "target.png"]
+    );
 }

@@ -9,7 +9,7 @@ use std::process::Output;
 
 use nabla::net::{Sizes, TwoLayerNet, save_model};
 
-use crate::util::{command, fails, idx, nabla, path, stderr};
+use crate::util::{command, fails, file_names, idx, nabla, path, stderr};
 
 /// A tiny learnable MNIST: image `i` of digit `d` lights the pixels of row `d` (plus noise).
 fn tiny_mnist(train: usize, test: usize) -> tempfile::TempDir {
@@ -241,11 +241,7 @@ fn numerical_dual_and_reverse_training_run_on_a_small_network() {
             "--out",
             path(out.path()),
         ]);
-        assert!(
-            o.status.success(),
-            "{grad}: {}",
-            stderr(&o)
-        );
+        assert!(o.status.success(), "{grad}: {}", stderr(&o));
         let r = report(out.path());
         assert_eq!(r["config"]["grad"], grad);
         assert_eq!(r["config"]["precision"], "f64");
@@ -281,11 +277,7 @@ fn reverse_mode_trains_the_same_network_as_backprop() {
             "--out",
             path(out.path()),
         ]);
-        assert!(
-            o.status.success(),
-            "{grad}: {}",
-            stderr(&o)
-        );
+        assert!(o.status.success(), "{grad}: {}", stderr(&o));
         let m: serde_json::Value =
             serde_json::from_slice(&std::fs::read(out.path().join("model.json")).unwrap()).unwrap();
         let mut flat = Vec::new();
@@ -418,7 +410,7 @@ fn odd_counts_and_huge_sizes_are_errors_not_panics() {
         "greater than 0, got -1e300",
     );
     // None of the failed runs left a file behind.
-    let left: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    let left = file_names(out.path());
     assert!(left.is_empty(), "{left:?}");
 }
 
@@ -607,10 +599,10 @@ fn a_loss_that_rises_is_divergence_unless_allowed() {
         out.path(),
         &["--lr", "1000", "--allow-divergence"],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
     // A run that learns is not judged diverged.
     let o = short_run(data.path(), out.path(), &["--lr", "0.5"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
 }
 
 #[test]
@@ -657,13 +649,7 @@ fn outputs_that_are_symlinks_or_fifos_are_refused_before_training_and_kept() {
 
     std::fs::remove_file(&link).unwrap();
     let fifo = out.path().join("model.json");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::util::mkfifo(&fifo);
     let o = short_run(data.path(), out.path(), &[]);
     fails_before_loading(&o, "model.json: is a FIFO (named pipe)");
     assert!(
@@ -743,11 +729,7 @@ fn a_second_run_into_the_same_out_fails_at_once_naming_the_first() {
     );
     // Killed, the first run holds nothing: the next run goes ahead.
     let third = short_run(data.path(), out.path(), &[]);
-    assert!(
-        third.status.success(),
-        "{}",
-        stderr(&third)
-    );
+    assert!(third.status.success(), "{}", stderr(&third));
 }
 
 #[cfg(unix)]
@@ -756,13 +738,7 @@ fn eval_refuses_a_fifo_or_an_oversized_model_without_reading_it() {
     let data = tiny_mnist(20, 10);
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("model.json");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::util::mkfifo(&fifo);
     // Reading the FIFO would block forever (no writer comes): bounded, then killed.
     let mut child = command()
         .args(["eval", "--model", path(&fifo), "--data", path(data.path())])

@@ -2,7 +2,7 @@
 //! and on the real MNIST files (`$MNIST_DIR`, skipped by name when unset) a run prints the
 //! counts, writes `why_loss.json` with the fields the issue asks for, and a PNG.
 
-use crate::util::{fails, mnist_dir, nabla, stderr};
+use crate::util::{fails, file_names, mnist_dir, nabla, stderr};
 
 #[test]
 fn wrong_values_are_refused_with_a_message() {
@@ -55,7 +55,8 @@ fn an_output_that_is_a_symlink_is_refused_before_any_work_and_kept() {
 
 #[test]
 fn real_mnist_why_loss_counts_zero_derivatives_and_draws_the_staircase() {
-    let Some(dir) = mnist_dir("real_mnist_why_loss_counts_zero_derivatives_and_draws_the_staircase")
+    let Some(dir) =
+        mnist_dir("real_mnist_why_loss_counts_zero_derivatives_and_draws_the_staircase")
     else {
         return;
     };
@@ -119,10 +120,7 @@ fn real_mnist_why_loss_counts_zero_derivatives_and_draws_the_staircase() {
     let png = std::fs::read(out.path().join("why_loss.png")).expect("why_loss.png");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert!(png.len() > 10_000, "{} bytes", png.len());
-    let names: Vec<String> = std::fs::read_dir(out.path())
-        .expect("read the output directory")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
+    let names = file_names(out.path());
     assert_eq!(names.len(), 2, "no temporary file left behind: {names:?}");
 
     let d = dir.to_str().expect("UTF-8 path");

@@ -18,10 +18,7 @@ pub fn command() -> Command {
 
 /// Runs `nabla` with `args` (see [`command`]) and collects its output.
 pub fn nabla(args: &[&str]) -> Output {
-    command()
-        .args(args)
-        .output()
-        .expect("run the nabla binary")
+    command().args(args).output().expect("run the nabla binary")
 }
 
 /// A command's standard error, as text.
@@ -80,4 +77,33 @@ pub fn mnist_dir(test: &str) -> Option<OsString> {
         eprintln!("skipping {test}: $MNIST_DIR is not set");
     }
     dir
+}
+
+/// The names of the entries of `dir`, sorted (none when `dir` does not exist): what a command
+/// left behind.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| {
+                    e.expect("a directory entry")
+                        .file_name()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Makes a FIFO at `path` with the system's `mkfifo`.
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success(), "mkfifo {}", path.display());
 }

@@ -53,3 +53,14 @@ pub(super) fn explain(error: Error) -> Box<dyn std::error::Error> {
         other => other.into(),
     }
 }
+
+/// Refuses a `--batch` of more images than the training set has.
+pub(super) fn check_batch(batch: usize, train: &Mnist) -> Result<(), String> {
+    if batch > train.len() {
+        return Err(format!(
+            "--batch {batch} is more than the {} training images",
+            train.len()
+        ));
+    }
+    Ok(())
+}

@@ -41,14 +41,7 @@ pub struct Args {
 /// Runs `nabla gradcheck`.
 pub fn run(args: Args) -> CliResult {
     let train = super::data::load(args.data.as_deref(), Split::Train)?;
-    if args.batch > train.len() {
-        return Err(format!(
-            "--batch {} is more than the {} training images",
-            args.batch,
-            train.len()
-        )
-        .into());
-    }
+    super::data::check_batch(args.batch, &train)?;
     let cols = train.image_len();
     let x = nalgebra_batch(train.pixels(), cols, args.batch);
     let labels: Vec<usize> = train.labels()[..args.batch]

@@ -11,9 +11,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::plot::{Corner, Figure, LineChart};
 use clap::ValueEnum;
 use nabla::numdiff::{Options, Richardson, Scheme, Step, derivative, richardson};
-use crate::plot::{Corner, Figure, LineChart};
 use num_traits::Float;
 
 use super::CliResult;
@@ -401,9 +401,8 @@ fn best_steps(study: &Study, text: &mut String) {
 /// best steps, measured and predicted.
 fn chart(study: &Study, p: usize) -> LineChart {
     let (label, eps) = PRECISIONS[p];
-    let measured = |m: usize| -> Vec<(f64, f64)> {
-        study.rows.iter().map(|r| (r.h, r.error(p, m))).collect()
-    };
+    let measured =
+        |m: usize| -> Vec<(f64, f64)> { study.rows.iter().map(|r| (r.h, r.error(p, m))).collect() };
     let model = |central: bool| -> Vec<(f64, f64)> {
         study
             .rows
@@ -423,7 +422,11 @@ fn chart(study: &Study, p: usize) -> LineChart {
             .flat_map(|point| [point, (f64::NAN, f64::NAN)])
             .collect()
     };
-    let best_measured = separate((0..METHODS.len()).filter_map(|m| study.best(p, m)).collect());
+    let best_measured = separate(
+        (0..METHODS.len())
+            .filter_map(|m| study.best(p, m))
+            .collect(),
+    );
     let best_theory = separate(theory(study.d, study.x, eps).to_vec());
     LineChart::new(format!(
         "d/dx {}(x) at x = {}, {label}",

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::plot::{Corner, LineChart};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use nabla::data::{Mnist, MnistOptions};
@@ -16,7 +17,6 @@ use nabla::net::{
     Sizes, TrainConfig, TrainOutcome, TwoLayerNet, check_loss_trend, save_model, train,
 };
 use nabla::output::{DirLock, OutputError, check_replaceable, write_atomically};
-use crate::plot::{Corner, LineChart};
 use serde_json::json;
 
 use super::CliResult;
