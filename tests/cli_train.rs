@@ -622,7 +622,7 @@ fn huge_initial_weights_are_blamed_not_the_learning_rate() {
 
 /// Checks that a run failed before it loaded any data (so before training), with `needle`.
 fn fails_before_loading(o: &Output, needle: &str) {
-    let stderr = stderr(&o);
+    let stderr = stderr(o);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
     assert!(!stderr.contains("loading MNIST"), "{stderr}");
