@@ -192,16 +192,11 @@ fn errors<T: Float>(function: Function, x: f64, h: f64, exact: f64) -> [f64; 3] 
     [rel(forward), rel(central), rel(extrapolated)]
 }
 
-/// `|f|` in the rounding term, kept above 0 so that the optimal steps stay finite.
-fn magnitude(d: [f64; 4]) -> f64 {
-    d[0].abs().max(f64::MIN_POSITIVE)
-}
-
 /// The error model of forward (`central == false`) or central differences at step h in
 /// precision `eps`: truncation `h/2 |f''|` or `h^2/6 |f'''|` plus rounding `2 eps |f| / h` or
-/// `eps |f| / h`, relative to the exact derivative.
-fn model_error(d: [f64; 4], eps: f64, h: f64, central: bool) -> f64 {
-    let f = magnitude(d);
+/// `eps |f| / h`, relative to the exact derivative. `f` is the `|f|` of the rounding term: the
+/// chart passes `|f(x)|`; [`theory`] keeps it above 0 so that its optimal steps stay finite.
+fn model_error(d: [f64; 4], f: f64, eps: f64, h: f64, central: bool) -> f64 {
     let e = if central {
         h * h / 6.0 * d[3].abs() + eps * f / h
     } else {
@@ -216,7 +211,7 @@ fn model_error(d: [f64; 4], eps: f64, h: f64, central: bool) -> f64 {
 /// term vanishes at x.
 fn theory(d: [f64; 4], x: f64, eps: f64) -> [(f64, f64); 2] {
     let scale = x.abs().max(1.0);
-    let f = magnitude(d);
+    let f = d[0].abs().max(f64::MIN_POSITIVE);
     let forward_h = if d[2] == 0.0 {
         eps.sqrt() * scale
     } else {
@@ -228,8 +223,8 @@ fn theory(d: [f64; 4], x: f64, eps: f64) -> [(f64, f64); 2] {
         (3.0 * eps * f / d[3].abs()).cbrt()
     };
     [
-        (forward_h, model_error(d, eps, forward_h, false)),
-        (central_h, model_error(d, eps, central_h, true)),
+        (forward_h, model_error(d, f, eps, forward_h, false)),
+        (central_h, model_error(d, f, eps, central_h, true)),
     ]
 }
 
@@ -408,7 +403,7 @@ fn chart(study: &Study, p: usize) -> LineChart {
             .rows
             .iter()
             .map(|r| {
-                let e = model_error(study.d, eps, r.h, central);
+                let e = model_error(study.d, study.d[0].abs(), eps, r.h, central);
                 // Above 1 the model says nothing useful (the estimate is noise or 0); leaving
                 // it out keeps the axis on the measured errors.
                 (r.h, if e <= 1.0 { e } else { f64::NAN })
