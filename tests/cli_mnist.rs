@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::util::{command, failed_cleanly, file_names, idx, mnist_dir, nabla, stderr};
+use crate::util::{
+    assert_nothing_left, command, failed_cleanly, file_names, idx, mnist_dir, nabla, stderr,
+};
 
 #[path = "../crates/nabla-data/src/test_http.rs"]
 mod http;
@@ -190,7 +192,7 @@ fn fetch_reports_http_errors_and_leaves_nothing() {
             "HTTP status 404",
         ],
     );
-    assert!(file_names(&target).is_empty(), "{:?}", file_names(&target));
+    assert_nothing_left(&target);
 }
 
 #[test]
@@ -201,11 +203,7 @@ fn fetch_rejects_a_body_cut_short() {
     });
     let dir = tempfile::tempdir().unwrap();
     failed_cleanly(&fetch(dir.path(), &base), &["error: could not download"]);
-    assert!(
-        file_names(dir.path()).is_empty(),
-        "{:?}",
-        file_names(dir.path())
-    );
+    assert_nothing_left(dir.path());
 }
 
 #[test]
@@ -306,19 +304,11 @@ fn fetch_gives_up_on_a_stalled_server_and_says_what_to_do() {
             "set $NABLA_MNIST_MIRROR",
         ],
     );
-    assert!(
-        file_names(dir.path()).is_empty(),
-        "{:?}",
-        file_names(dir.path())
-    );
+    assert_nothing_left(dir.path());
     // ... and the deadline by environment.
     let out = fetch_bounded(dir.path(), &base, &[], &[("NABLA_DOWNLOAD_DEADLINE", "1")]);
     failed_cleanly(&out, &["not done within the deadline of 1 s"]);
-    assert!(
-        file_names(dir.path()).is_empty(),
-        "{:?}",
-        file_names(dir.path())
-    );
+    assert_nothing_left(dir.path());
 }
 
 #[test]
@@ -328,11 +318,7 @@ fn fetch_stops_an_endless_body_at_twice_the_file_size() {
     let out = fetch_bounded(dir.path(), &base, &[], &[]);
     // train-images is 47,040,016 bytes uncompressed.
     failed_cleanly(&out, &["more than 94080032 bytes"]);
-    assert!(
-        file_names(dir.path()).is_empty(),
-        "{:?}",
-        file_names(dir.path())
-    );
+    assert_nothing_left(dir.path());
 }
 
 #[test]
@@ -347,11 +333,7 @@ fn fetch_refuses_a_text_page_and_a_bad_timeout_setting() {
         &out,
         &["the server sent a text page (text/html), not the file"],
     );
-    assert!(
-        file_names(dir.path()).is_empty(),
-        "{:?}",
-        file_names(dir.path())
-    );
+    assert_nothing_left(dir.path());
     let out = fetch_bounded(
         dir.path(),
         &base,

@@ -9,7 +9,7 @@ use std::process::Output;
 
 use nabla::net::{Sizes, TwoLayerNet, save_model};
 
-use crate::util::{command, fails, file_names, idx, nabla, path, stderr};
+use crate::util::{assert_nothing_left, command, fails, idx, nabla, path, stderr};
 
 /// A tiny learnable MNIST: image `i` of digit `d` lights the pixels of row `d` (plus noise).
 fn tiny_mnist(train: usize, test: usize) -> tempfile::TempDir {
@@ -410,8 +410,7 @@ fn odd_counts_and_huge_sizes_are_errors_not_panics() {
         "greater than 0, got -1e300",
     );
     // None of the failed runs left a file behind.
-    let left = file_names(out.path());
-    assert!(left.is_empty(), "{left:?}");
+    assert_nothing_left(out.path());
 }
 
 #[test]

@@ -107,3 +107,14 @@ pub fn mkfifo(path: &Path) {
         .expect("run mkfifo");
     assert!(made.success(), "mkfifo {}", path.display());
 }
+
+/// Checks that `dir` is empty (or absent): a failed command left no file, not even a
+/// temporary one.
+pub fn assert_nothing_left(dir: &Path) {
+    let left = file_names(dir);
+    assert!(
+        left.is_empty(),
+        "left behind in {}: {left:?}",
+        dir.display()
+    );
+}
