@@ -6,7 +6,7 @@
 //! in nanoseconds), then prints Markdown tables of medians and of ratios (ours against the peer
 //! crates, autodiff against finite differences) for the `gradient/`, `network/` and
 //! `dual_overhead/` groups, and draws the median time of every `gradient/` method against `n`
-//! (log-log, one panel per function) with `nabla::plot`.
+//! (log-log, one panel per function) with the `nabla` command's chart module.
 //!
 //! Run after `cargo bench` (all from the same run):
 //! `cargo run --release --example bench_plot -- [--criterion DIR] [--out FILE]`.
@@ -19,7 +19,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use nabla::plot::{Corner, Figure, LineChart};
+
+// The command's charts are private to its binary, not library API; this maintainer's tool
+// compiles the same file in. Some of its items are used only by the command.
+#[allow(dead_code)]
+#[path = "../src/plot.rs"]
+mod plot;
+
+use plot::{Corner, Figure, LineChart};
 
 /// Command-line options.
 #[derive(Parser)]

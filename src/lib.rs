@@ -11,7 +11,6 @@
 //! | [`numdiff`] | `nabla-numdiff` | finite differences: step rules, Richardson, gradients, Jacobians, Hessians, gradient descent, gradient checks |
 //! | [`tape`] | `nabla-tape` | reverse mode: a recorded scalar `Var`, gradients by one backward sweep, Jacobians, exact Hessian-vector products |
 //! | [`net`] | `nabla-net` | the two-layer network: generic forward pass, gradient by backprop, finite differences, dual numbers and reverse mode, SGD training, save and load |
-//! | [`plot`] | (here) | line charts to PNG: linear or log axes, embedded font |
 //! | [`output`] | (here) | atomic writes over regular files only, and a lock for a run's output directory |
 //!
 //! Each crate can also be used on its own.
@@ -24,4 +23,3 @@ pub use nabla_numdiff as numdiff;
 pub use nabla_tape as tape;
 
 pub mod output;
-pub mod plot;

@@ -3,6 +3,7 @@
 use clap::Parser;
 
 mod cli;
+mod plot;
 
 fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();

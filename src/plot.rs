@@ -1,29 +1,13 @@
-//! Line charts to PNG, for the workspace's pictures.
+//! Line charts to PNG, for the command's pictures.
+//!
+//! A private module of the `nabla` binary, not part of the library's API; the `bench_plot`
+//! example compiles the same file into itself with `#[path]`.
 //!
 //! Every picture nabla draws is a line chart: error against step size on log-log axes,
 //! training loss against iteration, train and test accuracy per epoch, the cost of a gradient
 //! against the number of parameters. [`LineChart`] describes one such chart; [`Figure`] puts
-//! several charts side by side in one image. Both write a PNG with `save_png`.
-//!
-//! ```
-//! use nabla::plot::LineChart;
-//!
-//! # let dir = tempfile::tempdir()?;
-//! let path = dir.path().join("error.png");
-//! let central: Vec<(f64, f64)> = [1e-8, 1e-6, 1e-4, 1e-2]
-//!     .iter()
-//!     .map(|&h| (h, 1e-16 / h + h * h / 6.0))
-//!     .collect();
-//! LineChart::new("d/dx exp(x) at x = 1")
-//!     .x_label("step h")
-//!     .y_label("absolute error")
-//!     .log_x(true)
-//!     .log_y(true)
-//!     .series("central", &central)
-//!     .save_png(&path)?;
-//! # assert!(path.exists());
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! several charts side by side in one image. Both write a PNG with `save_png`; the test
+//! `line_chart_from_the_module_docs` shows the shortest use.
 //!
 //! # Points that cannot be drawn
 //!
@@ -54,7 +38,7 @@ use std::sync::OnceLock;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 
-use crate::output::{OutputError, write_atomically_with};
+use nabla::output::{OutputError, write_atomically_with};
 
 /// The font family name plotters looks up for its default text style.
 const FONT_FAMILY: &str = "sans-serif";
@@ -127,7 +111,7 @@ pub enum PlotError {
         message: String,
     },
     /// The path names a symlink, FIFO, device or directory, which is not replaced (see
-    /// [`crate::output`]).
+    /// `nabla::output`).
     #[error(transparent)]
     Output(OutputError),
     /// Creating the temporary file or renaming it into place failed.
@@ -269,6 +253,8 @@ impl LineChart {
     /// Sets the image size in pixels when the chart is saved on its own (default 800x600).
     ///
     /// Inside a [`Figure`], the figure's panel size applies instead.
+    // The command's charts keep the default size; the tests draw small ones.
+    #[cfg_attr(not(test), allow(dead_code))]
     #[must_use]
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.size = (width, height);
@@ -689,6 +675,26 @@ mod tests {
                 (h, scale * (1e-16 / h + h * h))
             })
             .collect()
+    }
+
+    /// The shortest use: one log-log series, saved.
+    #[test]
+    fn line_chart_from_the_module_docs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("error.png");
+        let central: Vec<(f64, f64)> = [1e-8, 1e-6, 1e-4, 1e-2]
+            .iter()
+            .map(|&h| (h, 1e-16 / h + h * h / 6.0))
+            .collect();
+        LineChart::new("d/dx exp(x) at x = 1")
+            .x_label("step h")
+            .y_label("absolute error")
+            .log_x(true)
+            .log_y(true)
+            .series("central", &central)
+            .save_png(&path)
+            .unwrap();
+        assert_eq!(png_size(&std::fs::read(&path).unwrap()), DEFAULT_SIZE);
     }
 
     #[test]

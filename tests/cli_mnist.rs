@@ -3,7 +3,11 @@
 //! `error:` line that names the file, and never a Rust panic.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::util::{
+    assert_nothing_left, command, failed_cleanly, file_names, idx, mnist_dir, nabla, stderr,
+};
 
 #[path = "../crates/nabla-data/src/test_http.rs"]
 mod http;
@@ -12,25 +16,6 @@ const TRAIN_IMAGES: &str = "train-images-idx3-ubyte.gz";
 const TRAIN_LABELS: &str = "train-labels-idx1-ubyte.gz";
 const TEST_IMAGES: &str = "t10k-images-idx3-ubyte.gz";
 const TEST_LABELS: &str = "t10k-labels-idx1-ubyte.gz";
-
-fn nabla(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nabla"))
-        .args(args)
-        .env_remove("MNIST_DIR")
-        .env_remove("NABLA_MNIST_MIRROR")
-        .output()
-        .expect("run the nabla binary")
-}
-
-fn idx(dims: &[u32], payload: &[u8]) -> Vec<u8> {
-    let rank = u8::try_from(dims.len()).expect("small rank");
-    let mut bytes = vec![0, 0, 8, rank];
-    for d in dims {
-        bytes.extend_from_slice(&d.to_be_bytes());
-    }
-    bytes.extend_from_slice(payload);
-    bytes
-}
 
 /// Four small valid files (uncompressed bytes under the `.gz` names: the loader goes by the
 /// magic bytes): 3 training images, 2 test images.
@@ -42,18 +27,6 @@ fn small_mnist() -> tempfile::TempDir {
     write(TEST_IMAGES, idx(&[2, 28, 28], &[0; 2 * 784]));
     write(TEST_LABELS, idx(&[2], &[7, 2]));
     dir
-}
-
-/// Checks that a run failed cleanly (exit 1, no panic) with each of `needles` on stderr;
-/// returns stderr.
-fn failed_cleanly(out: &Output, needles: &[&str]) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
-    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
-    }
-    stderr
 }
 
 /// Runs `nabla mnist info --data dir` and checks that it fails cleanly, starting with
@@ -107,13 +80,12 @@ fn info_into_a_closed_pipe_exits_quietly() {
     let dir = small_mnist();
     let (reader, writer) = std::io::pipe().expect("pipe");
     drop(reader); // closed before the command writes its first line
-    let out = Command::new(env!("CARGO_BIN_EXE_nabla"))
+    let out = command()
         .args(["mnist", "info", "--data", dir.path().to_str().unwrap()])
-        .env_remove("MNIST_DIR")
         .stdout(writer)
         .output()
         .expect("run the nabla binary");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr(&out);
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
     // Exit 0, not the checksum failure (1) it would reach with a reader, nor a panic (101).
     assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
@@ -208,12 +180,6 @@ fn info_rejects_corrupt_gzip() {
     info_fails(with_file(TEST_LABELS, bytes).path(), &[TEST_LABELS, "gzip"]);
 }
 
-fn files_in(dir: &Path) -> Vec<PathBuf> {
-    std::fs::read_dir(dir)
-        .map(|entries| entries.map(|e| e.unwrap().path()).collect())
-        .unwrap_or_default()
-}
-
 #[test]
 fn fetch_reports_http_errors_and_leaves_nothing() {
     let base = http::serve(|_| http::Reply::Status(404));
@@ -226,7 +192,7 @@ fn fetch_reports_http_errors_and_leaves_nothing() {
             "HTTP status 404",
         ],
     );
-    assert!(files_in(&target).is_empty(), "{:?}", files_in(&target));
+    assert_nothing_left(&target);
 }
 
 #[test]
@@ -237,27 +203,18 @@ fn fetch_rejects_a_body_cut_short() {
     });
     let dir = tempfile::tempdir().unwrap();
     failed_cleanly(&fetch(dir.path(), &base), &["error: could not download"]);
-    assert!(
-        files_in(dir.path()).is_empty(),
-        "{:?}",
-        files_in(dir.path())
-    );
+    assert_nothing_left(dir.path());
 }
 
 #[test]
 fn real_mnist_info_and_fetch_from_a_local_mirror() {
-    let Some(real) = std::env::var_os("MNIST_DIR").filter(|d| !d.is_empty()) else {
-        eprintln!("skipping real_mnist_info_and_fetch_from_a_local_mirror: $MNIST_DIR is not set");
+    let Some(real) = mnist_dir("real_mnist_info_and_fetch_from_a_local_mirror") else {
         return;
     };
     let real = PathBuf::from(real);
     let out = nabla(&["mnist", "info", "--data", real.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout.contains("60000 images of 28 x 28 (matrix 60000 x 784)"),
         "{stdout}"
@@ -269,23 +226,19 @@ fn real_mnist_info_and_fetch_from_a_local_mirror() {
     // Fetch through $NABLA_MNIST_MIRROR: the first mirror 404s, the second serves the files.
     let base = http::serve(http::files(real));
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_nabla"))
+    let out = command()
         .args(["mnist", "fetch", "--dir", dir.path().to_str().unwrap()])
         .env("NABLA_MNIST_MIRROR", format!("{base}/missing/ {base}/"))
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout.matches("downloaded, checksum ok").count(),
         4,
         "{stdout}"
     );
-    assert_eq!(files_in(dir.path()).len(), 4);
+    assert_eq!(file_names(dir.path()).len(), 4);
     // A second fetch finds them intact and downloads nothing.
     let out = fetch(dir.path(), &base);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -300,10 +253,8 @@ fn real_mnist_info_and_fetch_from_a_local_mirror() {
 /// Runs nabla with `args` and `envs`, killing it if it has not ended within two minutes (a
 /// bound so that a hang fails the test instead of stalling the suite; not a measurement).
 fn nabla_bounded(args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nabla"))
+    let mut child = command()
         .args(args)
-        .env_remove("MNIST_DIR")
-        .env_remove("NABLA_MNIST_MIRROR")
         .envs(envs.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -314,10 +265,7 @@ fn nabla_bounded(args: &[&str], envs: &[(&str, &str)]) -> Output {
         if std::time::Instant::now() > give_up {
             child.kill().expect("kill the hung child");
             let out = child.wait_with_output().expect("reap the child");
-            panic!(
-                "{args:?} hung; stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            panic!("{args:?} hung; stderr: {}", stderr(&out));
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -356,19 +304,11 @@ fn fetch_gives_up_on_a_stalled_server_and_says_what_to_do() {
             "set $NABLA_MNIST_MIRROR",
         ],
     );
-    assert!(
-        files_in(dir.path()).is_empty(),
-        "{:?}",
-        files_in(dir.path())
-    );
+    assert_nothing_left(dir.path());
     // ... and the deadline by environment.
     let out = fetch_bounded(dir.path(), &base, &[], &[("NABLA_DOWNLOAD_DEADLINE", "1")]);
     failed_cleanly(&out, &["not done within the deadline of 1 s"]);
-    assert!(
-        files_in(dir.path()).is_empty(),
-        "{:?}",
-        files_in(dir.path())
-    );
+    assert_nothing_left(dir.path());
 }
 
 #[test]
@@ -378,11 +318,7 @@ fn fetch_stops_an_endless_body_at_twice_the_file_size() {
     let out = fetch_bounded(dir.path(), &base, &[], &[]);
     // train-images is 47,040,016 bytes uncompressed.
     failed_cleanly(&out, &["more than 94080032 bytes"]);
-    assert!(
-        files_in(dir.path()).is_empty(),
-        "{:?}",
-        files_in(dir.path())
-    );
+    assert_nothing_left(dir.path());
 }
 
 #[test]
@@ -397,11 +333,7 @@ fn fetch_refuses_a_text_page_and_a_bad_timeout_setting() {
         &out,
         &["the server sent a text page (text/html), not the file"],
     );
-    assert!(
-        files_in(dir.path()).is_empty(),
-        "{:?}",
-        files_in(dir.path())
-    );
+    assert_nothing_left(dir.path());
     let out = fetch_bounded(
         dir.path(),
         &base,
@@ -415,9 +347,9 @@ fn fetch_refuses_a_text_page_and_a_bad_timeout_setting() {
     let out = fetch_bounded(dir.path(), &base, &["--deadline", "-1"], &[]);
     assert_eq!(out.status.code(), Some(2), "clap refuses it");
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("greater than 0, got -1.0"),
+        stderr(&out).contains("greater than 0, got -1.0"),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr(&out)
     );
 }
 
@@ -427,13 +359,7 @@ fn a_fifo_named_like_a_data_file_is_refused_not_read() {
     let dir = small_mnist();
     let fifo = dir.path().join(TEST_LABELS);
     std::fs::remove_file(&fifo).unwrap();
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::util::mkfifo(&fifo);
     let out = nabla_bounded(
         &["mnist", "info", "--data", dir.path().to_str().unwrap()],
         &[],
@@ -463,5 +389,5 @@ fn a_cache_path_below_a_file_is_named() {
             file.display()
         )],
     );
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("os error 17"));
+    assert!(!stderr(&out).contains("os error 17"));
 }

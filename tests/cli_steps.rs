@@ -1,18 +1,7 @@
 //! `nabla steps` end to end: the table and the PNG for a good call, and exit code 1 with an
 //! `error:` line (never a panic, never a file left behind) for each kind of wrong value.
 
-use std::process::{Command, Output};
-
-fn nabla(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nabla"))
-        .args(args)
-        .output()
-        .expect("run the nabla binary")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use crate::util::{file_names, nabla, stderr};
 
 #[test]
 fn prints_the_table_and_writes_a_png() {
@@ -52,7 +41,6 @@ fn wrong_values_exit_1_with_a_clear_error() {
     let png = dir.path().join("never.png");
     let png = png.to_str().unwrap();
     for (args, expected) in [
-        (vec!["--function", "erf"], "unknown function \"erf\""),
         (vec!["--min", "0"], "--min must be a finite positive step"),
         (
             vec!["--min", "1", "--max", "0.5"],
@@ -83,6 +71,31 @@ fn wrong_values_exit_1_with_a_clear_error() {
         );
         assert!(!std::path::Path::new(png).exists());
     }
+}
+
+#[test]
+fn an_unknown_function_is_refused_by_the_parser_with_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("never.png");
+    let out = nabla(&["steps", "--out", png.to_str().unwrap(), "--function", "erf"]);
+    // 2: a usage error, as for every value clap refuses.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: invalid value 'erf' for '--function <FUNCTION>'")
+            && stderr(&out).contains("[possible values: exp, sin, cos, ln, sqrt, cube, tanh]"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!png.exists());
+    // Names are matched without regard to case, as before.
+    let out = nabla(&[
+        "steps",
+        "--out",
+        png.to_str().unwrap(),
+        "--function",
+        "TANH",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[test]
@@ -117,13 +130,7 @@ fn a_symlink_or_a_fifo_as_out_is_refused_and_left_as_it_was() {
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
 
     let fifo = dir.path().join("fifo.png");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::util::mkfifo(&fifo);
     let out = nabla(&["steps", "--out", fifo.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
@@ -138,10 +145,8 @@ fn a_symlink_or_a_fifo_as_out_is_refused_and_left_as_it_was() {
             .is_fifo()
     );
     // Nothing else appeared: no temporary file, no PNG beside them.
-    let mut names: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["fifo.png", "link.png", "target.png"]);
+    assert_eq!(
+        file_names(dir.path()),
+        ["fifo.png", "link.png", "target.png"]
+    );
 }

@@ -5,27 +5,11 @@
 //! empty splits and models made for other data are errors that say what is wrong.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use nabla::net::{Sizes, TwoLayerNet, save_model};
 
-fn nabla(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nabla"))
-        .args(args)
-        .env_remove("MNIST_DIR")
-        .env_remove("NABLA_MNIST_MIRROR")
-        .output()
-        .expect("run the nabla binary")
-}
-
-fn idx(dims: &[u32], payload: &[u8]) -> Vec<u8> {
-    let mut bytes = vec![0, 0, 8, u8::try_from(dims.len()).expect("small rank")];
-    for d in dims {
-        bytes.extend_from_slice(&d.to_be_bytes());
-    }
-    bytes.extend_from_slice(payload);
-    bytes
-}
+use crate::util::{assert_nothing_left, command, fails, idx, nabla, path, stderr};
 
 /// A tiny learnable MNIST: image `i` of digit `d` lights the pixels of row `d` (plus noise).
 fn tiny_mnist(train: usize, test: usize) -> tempfile::TempDir {
@@ -53,21 +37,6 @@ fn tiny_mnist(train: usize, test: usize) -> tempfile::TempDir {
     write("t10k-images-idx3-ubyte", idx(&[test as u32, 28, 28], &p));
     write("t10k-labels-idx1-ubyte", idx(&[test as u32], &l));
     dir
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
-
-fn fails(args: &[&str], needle: &str) {
-    let out = nabla(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{args:?} succeeded");
-    assert!(
-        stderr.contains(needle),
-        "{args:?}: expected {needle:?} in: {stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
 }
 
 #[test]
@@ -194,7 +163,7 @@ fn a_short_run_writes_everything_and_reproduces() {
             "--out",
             path(out.path()),
         ]);
-        let stderr = String::from_utf8_lossy(&o.stderr);
+        let stderr = stderr(&o);
         assert!(o.status.success(), "{stderr}");
         let stdout = String::from_utf8_lossy(&o.stdout);
         assert!(
@@ -236,7 +205,7 @@ fn a_short_run_writes_everything_and_reproduces() {
     let model = outs[0].path().join("model.json");
     let o = nabla(&["eval", "--model", path(&model), "--data", d]);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stdout.contains(&format!("test accuracy {test:.4} on 50 images")),
         "{stdout}"
@@ -272,11 +241,7 @@ fn numerical_dual_and_reverse_training_run_on_a_small_network() {
             "--out",
             path(out.path()),
         ]);
-        assert!(
-            o.status.success(),
-            "{grad}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert!(o.status.success(), "{grad}: {}", stderr(&o));
         let r = report(out.path());
         assert_eq!(r["config"]["grad"], grad);
         assert_eq!(r["config"]["precision"], "f64");
@@ -312,11 +277,7 @@ fn reverse_mode_trains_the_same_network_as_backprop() {
             "--out",
             path(out.path()),
         ]);
-        assert!(
-            o.status.success(),
-            "{grad}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert!(o.status.success(), "{grad}: {}", stderr(&o));
         let m: serde_json::Value =
             serde_json::from_slice(&std::fs::read(out.path().join("model.json")).unwrap()).unwrap();
         let mut flat = Vec::new();
@@ -357,7 +318,7 @@ fn gradcheck_compares_the_five_gradients() {
         "4",
     ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     for name in [
         "backprop",
         "reverse",
@@ -449,8 +410,7 @@ fn odd_counts_and_huge_sizes_are_errors_not_panics() {
         "greater than 0, got -1e300",
     );
     // None of the failed runs left a file behind.
-    let left: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
-    assert!(left.is_empty(), "{left:?}");
+    assert_nothing_left(out.path());
 }
 
 #[test]
@@ -506,7 +466,7 @@ fn eval_refuses_models_made_for_other_data() {
     // More outputs than classes is an odd model, not a wrong one: it is evaluated.
     let many = model("many.json", Sizes::new(784, 2, 11).unwrap());
     let o = nabla(&["eval", "--model", path(&many), "--data", d]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("on 10 images (model 784-2-11, f32"));
 
     // Hand-edited files: a value finite in f64 but not in the model's f32, and sizes whose
@@ -570,7 +530,7 @@ fn train_size_trains_on_the_first_images_and_reports_the_gap() {
         "--out",
         path(out.path()),
     ]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let stderr = stderr(&o);
     assert!(o.status.success(), "{stderr}");
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
@@ -617,7 +577,7 @@ fn a_loss_that_rises_is_divergence_unless_allowed() {
     let data = tiny_mnist(200, 50);
     let out = tempfile::tempdir().unwrap();
     let o = short_run(data.path(), out.path(), &["--lr", "1000"]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let stderr = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("the loss rose instead of falling: its mean over the last 100 iterations")
@@ -638,10 +598,10 @@ fn a_loss_that_rises_is_divergence_unless_allowed() {
         out.path(),
         &["--lr", "1000", "--allow-divergence"],
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
     // A run that learns is not judged diverged.
     let o = short_run(data.path(), out.path(), &["--lr", "0.5"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
 }
 
 #[test]
@@ -649,7 +609,7 @@ fn huge_initial_weights_are_blamed_not_the_learning_rate() {
     let data = tiny_mnist(20, 10);
     let out = tempfile::tempdir().unwrap();
     let o = short_run(data.path(), out.path(), &["--init-std", "1e300"]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let stderr = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("before the first update: the initial weights")
@@ -661,7 +621,7 @@ fn huge_initial_weights_are_blamed_not_the_learning_rate() {
 
 /// Checks that a run failed before it loaded any data (so before training), with `needle`.
 fn fails_before_loading(o: &Output, needle: &str) {
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let stderr = stderr(o);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
     assert!(!stderr.contains("loading MNIST"), "{stderr}");
@@ -688,13 +648,7 @@ fn outputs_that_are_symlinks_or_fifos_are_refused_before_training_and_kept() {
 
     std::fs::remove_file(&link).unwrap();
     let fifo = out.path().join("model.json");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::util::mkfifo(&fifo);
     let o = short_run(data.path(), out.path(), &[]);
     fails_before_loading(&o, "model.json: is a FIFO (named pipe)");
     assert!(
@@ -748,10 +702,9 @@ fn a_second_run_into_the_same_out_fails_at_once_naming_the_first() {
     let out = tempfile::tempdir().unwrap();
     let log = tempfile::tempdir().unwrap();
     // A run far too long to end by itself; it is killed below.
-    let mut first = Command::new(env!("CARGO_BIN_EXE_nabla"))
+    let mut first = command()
         .args(["train", "--data", path(data.path()), "--batch", "4"])
         .args(["--iters", "1000000000", "--out", path(out.path())])
-        .env_remove("MNIST_DIR")
         .stdout(std::process::Stdio::null())
         .stderr(std::fs::File::create(log.path().join("first.err")).expect("a log file"))
         .spawn()
@@ -775,11 +728,7 @@ fn a_second_run_into_the_same_out_fails_at_once_naming_the_first() {
     );
     // Killed, the first run holds nothing: the next run goes ahead.
     let third = short_run(data.path(), out.path(), &[]);
-    assert!(
-        third.status.success(),
-        "{}",
-        String::from_utf8_lossy(&third.stderr)
-    );
+    assert!(third.status.success(), "{}", stderr(&third));
 }
 
 #[cfg(unix)]
@@ -788,15 +737,9 @@ fn eval_refuses_a_fifo_or_an_oversized_model_without_reading_it() {
     let data = tiny_mnist(20, 10);
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("model.json");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::util::mkfifo(&fifo);
     // Reading the FIFO would block forever (no writer comes): bounded, then killed.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nabla"))
+    let mut child = command()
         .args(["eval", "--model", path(&fifo), "--data", path(data.path())])
         .stdout(std::process::Stdio::null())
         .stderr(std::fs::File::create(dir.path().join("err")).unwrap())

@@ -2,30 +2,7 @@
 //! and on the real MNIST files (`$MNIST_DIR`, skipped by name when unset) a run prints the
 //! counts, writes `why_loss.json` with the fields the issue asks for, and a PNG.
 
-use std::process::{Command, Output};
-
-fn nabla(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nabla"))
-        .args(args)
-        .env_remove("NABLA_MNIST_MIRROR")
-        .output()
-        .expect("run the nabla binary")
-}
-
-fn fails(args: &[&str], needle: &str) {
-    let out = nabla(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    // 2 for a value clap refuses, 1 for an error of the command itself.
-    assert!(
-        matches!(out.status.code(), Some(1 | 2)),
-        "{args:?}: {stderr}"
-    );
-    assert!(
-        stderr.contains(needle),
-        "{args:?}: expected {needle:?} in: {stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-}
+use crate::util::{fails, file_names, mnist_dir, nabla, stderr};
 
 #[test]
 fn wrong_values_are_refused_with_a_message() {
@@ -65,7 +42,7 @@ fn an_output_that_is_a_symlink_is_refused_before_any_work_and_kept() {
         "--out",
         out.path().to_str().expect("UTF-8 path"),
     ]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let stderr = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     // Refused before the data directory is even looked at.
     assert!(
@@ -78,11 +55,9 @@ fn an_output_that_is_a_symlink_is_refused_before_any_work_and_kept() {
 
 #[test]
 fn real_mnist_why_loss_counts_zero_derivatives_and_draws_the_staircase() {
-    let Some(dir) = std::env::var_os("MNIST_DIR").filter(|d| !d.is_empty()) else {
-        eprintln!(
-            "skipping real_mnist_why_loss_counts_zero_derivatives_and_draws_the_staircase: \
-             $MNIST_DIR is not set"
-        );
+    let Some(dir) =
+        mnist_dir("real_mnist_why_loss_counts_zero_derivatives_and_draws_the_staircase")
+    else {
         return;
     };
     let out = tempfile::tempdir().expect("temporary directory");
@@ -96,7 +71,7 @@ fn real_mnist_why_loss_counts_zero_derivatives_and_draws_the_staircase() {
         out.path().to_str().expect("UTF-8 path"),
     ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout.contains("batch accuracy: "), "{stdout}");
     assert!(stdout.contains(" of 100 ("), "{stdout}");
 
@@ -145,10 +120,7 @@ fn real_mnist_why_loss_counts_zero_derivatives_and_draws_the_staircase() {
     let png = std::fs::read(out.path().join("why_loss.png")).expect("why_loss.png");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert!(png.len() > 10_000, "{} bytes", png.len());
-    let names: Vec<String> = std::fs::read_dir(out.path())
-        .expect("read the output directory")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
+    let names = file_names(out.path());
     assert_eq!(names.len(), 2, "no temporary file left behind: {names:?}");
 
     let d = dir.to_str().expect("UTF-8 path");

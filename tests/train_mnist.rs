@@ -5,13 +5,7 @@
 use nabla::data::{Mnist, MnistOptions, Split};
 use nabla::net::{Dataset, Sizes, TrainConfig, TwoLayerNet, evaluate, train};
 
-fn mnist_dir(test: &str) -> Option<std::ffi::OsString> {
-    let dir = std::env::var_os("MNIST_DIR").filter(|d| !d.is_empty());
-    if dir.is_none() {
-        eprintln!("skipping {test}: $MNIST_DIR is not set");
-    }
-    dir
-}
+use crate::util::mnist_dir;
 
 #[test]
 fn three_thousand_iterations_reach_91_percent_reproducibly() {

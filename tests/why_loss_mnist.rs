@@ -7,13 +7,13 @@ use nabla::data::{Mnist, MnistOptions, Split};
 use nabla::net::nalgebra::DMatrix;
 use nabla::net::{Dataset, Sizes, TrainConfig, TwoLayerNet, train, zero_derivatives};
 
+use crate::util::mnist_dir;
+
 #[test]
 fn real_mnist_accuracy_derivative_is_zero_almost_everywhere_and_the_loss_is_not() {
-    let Some(dir) = std::env::var_os("MNIST_DIR").filter(|d| !d.is_empty()) else {
-        eprintln!(
-            "skipping real_mnist_accuracy_derivative_is_zero_almost_everywhere_and_the_loss_is_not: \
-             $MNIST_DIR is not set"
-        );
+    let Some(dir) =
+        mnist_dir("real_mnist_accuracy_derivative_is_zero_almost_everywhere_and_the_loss_is_not")
+    else {
         return;
     };
     let options = MnistOptions::default();

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use nabla::data::{CLASSES, MnistOptions, MnistSource, Split};
+use nabla::data::{CLASSES, Split};
 use nabla::net::{Dataset, Precision, SavedNet, TwoLayerNet, evaluate, load_model};
 
 use super::CliResult;
@@ -22,14 +22,7 @@ pub struct Args {
 /// Runs `nabla eval`.
 pub fn run(args: Args) -> CliResult {
     let saved = load_model(&args.model)?;
-    super::mnist::check_data_dir(args.data.as_deref())?;
-    let source = args
-        .data
-        .clone()
-        .map_or_else(MnistSource::new, MnistSource::dir);
-    let test = source
-        .load(Split::Test, MnistOptions::default(), &mut |_| {})
-        .map_err(super::mnist::explain)?;
+    let test = super::data::load(args.data.as_deref(), Split::Test)?;
     if test.is_empty() {
         return Err("the MNIST test set has no images: there is nothing to evaluate on".into());
     }

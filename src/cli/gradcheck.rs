@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use nabla::data::{MnistOptions, MnistSource, Split};
+use nabla::data::Split;
 use nabla::net::nalgebra::DMatrix;
 use nabla::net::{
     DUAL_CHUNK, Difference, Gradient, Sizes, TwoLayerNet, backprop, dual_gradient,
@@ -40,22 +40,8 @@ pub struct Args {
 
 /// Runs `nabla gradcheck`.
 pub fn run(args: Args) -> CliResult {
-    super::mnist::check_data_dir(args.data.as_deref())?;
-    let source = args
-        .data
-        .clone()
-        .map_or_else(MnistSource::new, MnistSource::dir);
-    let train = source
-        .load(Split::Train, MnistOptions::default(), &mut |_| {})
-        .map_err(super::mnist::explain)?;
-    if args.batch > train.len() {
-        return Err(format!(
-            "--batch {} is more than the {} training images",
-            args.batch,
-            train.len()
-        )
-        .into());
-    }
+    let train = super::data::load(args.data.as_deref(), Split::Train)?;
+    super::data::check_batch(args.batch, &train)?;
     let cols = train.image_len();
     let x = nalgebra_batch(train.pixels(), cols, args.batch);
     let labels: Vec<usize> = train.labels()[..args.batch]

@@ -1,15 +1,13 @@
 //! `nabla mnist info` and `nabla mnist fetch`: inspect and download the MNIST files.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Subcommand;
-use nabla::data::{
-    DEADLINE_ENV, Error, Event, IDLE_TIMEOUT_ENV, Mnist, MnistFile, MnistOptions, MnistSource,
-    Origin, Split, verify_file,
-};
+use nabla::data::{Error, Event, Mnist, MnistFile, MnistOptions, Origin, Split, verify_file};
 
 use super::CliResult;
+use super::data::{explain, source};
 
 /// Arguments of `nabla mnist`.
 #[derive(Debug, clap::Args)]
@@ -72,40 +70,6 @@ pub fn run(args: Args) -> CliResult {
     }
 }
 
-/// Refuses a `--data` that does not name a directory, saying which of the two it is.
-pub(super) fn check_data_dir(data: Option<&Path>) -> Result<(), String> {
-    let Some(dir) = data else {
-        return Ok(());
-    };
-    match std::fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => Ok(()),
-        Ok(_) => Err(format!(
-            "--data {} is not a directory: give the directory that holds the four MNIST files",
-            dir.display()
-        )),
-        Err(_) => Err(format!("data directory {} does not exist", dir.display())),
-    }
-}
-
-/// The error of loading or fetching MNIST, with what the user can do when no mirror
-/// delivered a file (no network, a proxy, a mirror gone).
-pub(super) fn explain(error: Error) -> Box<dyn std::error::Error> {
-    match error {
-        Error::Download { .. } => format!(
-            "{error}\nto use MNIST files you already have, pass --data DIR or set $MNIST_DIR to \
-             their directory; to download from elsewhere, pass --mirror URL to `nabla mnist \
-             fetch` or set $NABLA_MNIST_MIRROR (slow servers: ${IDLE_TIMEOUT_ENV} and \
-             ${DEADLINE_ENV}, in seconds)"
-        )
-        .into(),
-        other => other.into(),
-    }
-}
-
-fn source(dir: Option<PathBuf>) -> MnistSource {
-    dir.map_or_else(MnistSource::new, MnistSource::dir)
-}
-
 fn describe(origin: Origin) -> &'static str {
     match origin {
         Origin::Explicit => "given on the command line",
@@ -115,7 +79,7 @@ fn describe(origin: Origin) -> &'static str {
 }
 
 fn info(data: Option<PathBuf>) -> CliResult {
-    let (dir, origin) = source(data).locate()?;
+    let (dir, origin) = source(data.as_deref()).locate()?;
     outln!("MNIST in {} ({})", dir.display(), describe(origin))?;
     let options = MnistOptions::default();
     let load = |split| {
@@ -166,7 +130,7 @@ fn fetch(
     idle_timeout: Option<Duration>,
     deadline: Option<Duration>,
 ) -> CliResult {
-    let mut source = source(dir);
+    let mut source = source(dir.as_deref());
     if !mirrors.is_empty() {
         source = source.with_mirrors(mirrors);
     }

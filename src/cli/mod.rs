@@ -24,6 +24,7 @@ macro_rules! out {
     };
 }
 
+mod data;
 mod eval;
 mod gradcheck;
 mod mnist;

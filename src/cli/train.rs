@@ -8,15 +8,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::plot::{Corner, LineChart};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
-use nabla::data::{Mnist, MnistOptions, MnistSource};
+use nabla::data::{Mnist, MnistOptions};
 use nabla::net::{
     Dataset, EpochRecord, Error as NetError, GradMethod, MAX_MODEL_PARAMETERS, Observer, Precision,
     Sizes, TrainConfig, TrainOutcome, TwoLayerNet, check_loss_trend, save_model, train,
 };
 use nabla::output::{DirLock, OutputError, check_replaceable, write_atomically};
-use nabla::plot::{Corner, LineChart};
 use serde_json::json;
 
 use super::CliResult;
@@ -129,8 +129,7 @@ pub(super) fn positive_real(s: &str) -> Result<f64, String> {
 pub(super) fn load_mnist(
     data: Option<&Path>,
 ) -> Result<(Mnist, Mnist, f64), Box<dyn std::error::Error>> {
-    super::mnist::check_data_dir(data)?;
-    let source = data.map_or_else(MnistSource::new, MnistSource::dir);
+    let source = super::data::existing(data)?;
     let (dir, _) = source.locate()?;
     eprintln!("loading MNIST from {}", dir.display());
     let start = Instant::now();
@@ -139,7 +138,7 @@ pub(super) fn load_mnist(
         nabla::data::load_mnist_with_progress(&source, MnistOptions::default(), &mut |event| {
             progress.show(event)
         })
-        .map_err(super::mnist::explain)?;
+        .map_err(super::data::explain)?;
     Ok((train, test, start.elapsed().as_secs_f64()))
 }
 

@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::plot::{Corner, Figure, LineChart};
 use nabla::data::{BatchSampler, Sampling};
 use nabla::net::nalgebra::DMatrix;
 use nabla::net::{
@@ -19,7 +20,6 @@ use nabla::net::{
     along_line, load_model, numerical_gradient_structured, parameter_norm, random_direction,
     zero_derivatives,
 };
-use nabla::plot::{Corner, Figure, LineChart};
 use serde_json::json;
 
 use super::CliResult;
@@ -108,14 +108,7 @@ pub fn run(args: Args) -> CliResult {
     }
     // Drawn with replacement, a batch could be larger; it would only repeat images, and an
     // absurd size would fail to allocate.
-    if args.batch > train.len() {
-        return Err(format!(
-            "--batch {} is more than the {} training images",
-            args.batch,
-            train.len()
-        )
-        .into());
-    }
+    super::data::check_batch(args.batch, &train)?;
     let (net, source) = match &saved {
         None => {
             let sizes = Sizes::new(train.image_len(), args.hidden, nabla::data::CLASSES)?;

@@ -21,8 +21,8 @@
 //!
 //! Richardson: the first step must stay below the width of the function's features, which
 //! here do not grow with `|x|` (`sin a` has period `2 pi` at any `a`; `atan(a b)` turns over a
-//! width `1/|b|` in `a`). A first step of `0.1 max(1, |x|)` (nabla-numdiff's default before
-//! c156b22) spans thousands of periods of `sin` at `a = 3.6e5`, and `richardson` then returned
+//! width `1/|b|` in `a`). A first step of `0.1 max(1, |x|)` (nabla-numdiff's former
+//! default) spans thousands of periods of `sin` at `a = 3.6e5`, and `richardson` then returned
 //! `1.3e-4` for a derivative of `-1.77` (the case is kept in
 //! `tests/proptest-regressions/composition.txt`). The automatic step now starts at `0.1` and
 //! grows only while its error estimate improves, and there returns `-1.76857134727637` (off by

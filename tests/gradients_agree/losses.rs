@@ -29,7 +29,7 @@
 //! `M5 = 0.5 / B`. Its features (where the largest logit changes hands) have a width of about
 //! 1 whatever the size of the logits (log-sum-exp is shift-invariant), so the test passes a
 //! fixed first step `h0 = 0.05` to `richardson_gradient`: a first step of `0.1 max(1, |z|)`
-//! (nabla-numdiff's default before c156b22) straddles such a turn at logits of `2.4e5` that
+//! (nabla-numdiff's former default) straddles such a turn at logits of `2.4e5` that
 //! differ by `2e3`, and `richardson` then returned `-0.58` for a derivative of `-1` (kept in
 //! `tests/proptest-regressions/losses.txt`). The automatic step now starts at `0.1` and grows
 //! only while its error estimate improves (it returns `-1` there, estimate `1.9e-15`), but

@@ -44,7 +44,7 @@
 //! there; elsewhere they pass fixed first steps and bound those.
 //!
 //! These are a-priori bounds. `richardson_gradient` also returns an a-posteriori error
-//! estimate per element. Before c156b22 that was Ridders' error alone, and the property tests
+//! estimate per element. At first that was Ridders' error alone, and the property tests
 //! found it 50 times too small on a smooth function (`exp(sin a)` at `a = -0.002`: value off by
 //! `3.4e-6`, estimate `6.7e-8`, first step 0.1); it now also requires successive rows to agree
 //! and has a rounding floor, which covers that case, but it is still an estimate, not a bound,

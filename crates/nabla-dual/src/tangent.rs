@@ -27,7 +27,10 @@ use crate::real::Real;
 /// [`Real::strong_mul`] (a compare and a mask per product); `[T; N]` multiplies plainly and
 /// switches to `strong_mul` only when a factor is not finite, one well-predicted branch per
 /// operation instead of N masks. Each is the faster of the two for its shape, as measured.
-pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static {
+///
+/// Sealed: the three shapes above are the only ones; a new shape would have to keep
+/// invariants (the strong zero, the `p∘p` product) that the arithmetic relies on.
+pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::Sealed {
     /// The zero derivative part (a constant).
     fn zero_part() -> Self;
 
@@ -96,6 +99,15 @@ pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static {
 
     /// [`product_with`](Tangent::product_with) with the strong-zero guarantee.
     fn product(p: Self, q: Self, a: T, b: T) -> Self;
+}
+
+mod sealed {
+    use super::{HyperPart, Real};
+
+    pub trait Sealed {}
+    impl<T: Real> Sealed for T {}
+    impl<T: Real, const N: usize> Sealed for [T; N] {}
+    impl<T: Real> Sealed for HyperPart<T> {}
 }
 
 #[inline(always)]

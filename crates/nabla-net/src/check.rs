@@ -14,7 +14,7 @@ use crate::Error;
 /// # Errors
 ///
 /// [`Error::Label`] naming the first row whose label is `classes` or more.
-pub fn check_labels(labels: &[usize], classes: usize) -> Result<(), Error> {
+pub(crate) fn check_labels(labels: &[usize], classes: usize) -> Result<(), Error> {
     match labels.iter().position(|&t| t >= classes) {
         Some(row) => Err(Error::Label {
             row,

@@ -178,7 +178,7 @@ fn diverged_message(iteration: usize, loss: f64, learning_rate: f64) -> String {
 }
 
 impl From<nabla_loss::Error> for Error {
-    /// An out-of-range label becomes [`Error::Label`], the error [`check_labels`](crate::check_labels)
+    /// An out-of-range label becomes [`Error::Label`], the error the network's own label check
     /// gives for the same data; everything else is [`Error::Loss`].
     fn from(e: nabla_loss::Error) -> Self {
         match e {

@@ -95,7 +95,6 @@ mod two_layer;
 mod why_loss;
 
 pub use backprop::backprop;
-pub use check::check_labels;
 pub use dataset::Dataset;
 pub use dual::{DUAL_CHUNK, dual_gradient};
 pub use error::Error;

@@ -1,0 +1,120 @@
+//! What every test module needs: the built `nabla` command, run without the caller's MNIST
+//! settings; IDX files written by hand; checks that a command failed cleanly; and the real
+//! MNIST directory for the tests that need it.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The built `nabla` binary, without `$MNIST_DIR` or `$NABLA_MNIST_MIRROR` from the caller's
+/// environment, so that a test reads only the data it names and never downloads.
+pub fn command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nabla"));
+    command
+        .env_remove("MNIST_DIR")
+        .env_remove("NABLA_MNIST_MIRROR");
+    command
+}
+
+/// Runs `nabla` with `args` (see [`command`]) and collects its output.
+pub fn nabla(args: &[&str]) -> Output {
+    command().args(args).output().expect("run the nabla binary")
+}
+
+/// A command's standard error, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// An IDX file of unsigned bytes (type code 8) with dimensions `dims`, big-endian as the
+/// format says, followed by `payload`.
+pub fn idx(dims: &[u32], payload: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![0, 0, 8, u8::try_from(dims.len()).expect("small rank")];
+    for d in dims {
+        bytes.extend_from_slice(&d.to_be_bytes());
+    }
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
+/// A path as a command-line argument.
+pub fn path(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+/// Runs `nabla args` and checks that it was refused (exit 2 for a value clap refuses, 1 for an
+/// error of the command itself) with `needle` on stderr and no panic.
+pub fn fails(args: &[&str], needle: &str) {
+    let out = nabla(args);
+    let stderr = stderr(&out);
+    assert!(
+        matches!(out.status.code(), Some(1 | 2)),
+        "{args:?}: {stderr}"
+    );
+    assert!(
+        stderr.contains(needle),
+        "{args:?}: expected {needle:?} in: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+}
+
+/// Checks that a run failed cleanly (exit 1, no panic) with each of `needles` on stderr;
+/// returns stderr.
+pub fn failed_cleanly(out: &Output, needles: &[&str]) -> String {
+    let stderr = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
+    }
+    stderr
+}
+
+/// The real MNIST directory from `$MNIST_DIR`, or `None` after saying that `test` is skipped.
+pub fn mnist_dir(test: &str) -> Option<OsString> {
+    let dir = std::env::var_os("MNIST_DIR").filter(|d| !d.is_empty());
+    if dir.is_none() {
+        eprintln!("skipping {test}: $MNIST_DIR is not set");
+    }
+    dir
+}
+
+/// The names of the entries of `dir`, sorted (none when `dir` does not exist): what a command
+/// left behind.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| {
+                    e.expect("a directory entry")
+                        .file_name()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Makes a FIFO at `path` with the system's `mkfifo`.
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// Checks that `dir` is empty (or absent): a failed command left no file, not even a
+/// temporary one.
+pub fn assert_nothing_left(dir: &Path) {
+    let left = file_names(dir);
+    assert!(
+        left.is_empty(),
+        "left behind in {}: {left:?}",
+        dir.display()
+    );
+}
