@@ -135,3 +135,18 @@ fn a_var_sent_to_another_thread_is_caught_there() {
     // This thread's recording is untouched.
     assert_eq!(rec.gradient(x * x, &[x]), vec![4.0]);
 }
+
+#[test]
+#[should_panic(
+    expected = "a Var of a finished recording (or of another thread) was used in the active recording"
+)]
+fn a_var_of_a_finished_recording_asked_for_as_an_input() {
+    let old = {
+        let rec = Recording::<f64>::new();
+        rec.var(1.0)
+    };
+    let rec = Recording::<f64>::new();
+    let x = rec.var(2.0);
+    // Same entry index as `old`, so without the check the sweep would answer with x's adjoint.
+    let _ = rec.gradient(x * x, &[old]);
+}

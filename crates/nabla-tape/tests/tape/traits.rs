@@ -487,3 +487,27 @@ fn f32_vars_take_the_same_trait_paths() {
         f32::EPSILON
     );
 }
+
+#[test]
+fn sums_and_products_of_owned_and_borrowed_vars() {
+    let (v, g) = gradient(
+        |x: &[V]| {
+            let owned_sum: V = x.iter().copied().sum();
+            let borrowed_sum: V = x.iter().sum();
+            let owned_product: V = x.iter().copied().product();
+            let borrowed_product: V = x.iter().product();
+            owned_sum + 10.0 * borrowed_sum + 100.0 * owned_product + 1000.0 * borrowed_product
+        },
+        &[2.0, 3.0, 5.0],
+    );
+    assert_eq!(v, 10.0 + 100.0 + 3000.0 + 30000.0);
+    // d/dx_i: 1 + 10 + 1100 * (product of the others).
+    assert_eq!(
+        g,
+        vec![
+            11.0 + 1100.0 * 15.0,
+            11.0 + 1100.0 * 10.0,
+            11.0 + 1100.0 * 6.0
+        ]
+    );
+}
