@@ -109,3 +109,22 @@ fn a_var_is_a_value_and_a_tag() {
     fn copy_static_send_sync<T: Copy + Send + Sync + 'static>() {}
     copy_static_send_sync::<Var<f64>>();
 }
+
+#[test]
+fn a_var_shows_its_value_and_whether_it_is_recorded() {
+    let c = Var::from(1.25);
+    assert!(c.is_constant() && c.value() == 1.25);
+    assert_eq!(format!("{c:?}"), "Var { value: 1.25, constant: true }");
+    assert_eq!(format!("{:.1}", Var::constant(2.25)), "2.2");
+    assert_eq!(format!("{}", Var::constant(-0.5)), "-0.5");
+    let rec = Recording::<f64>::new();
+    let x = rec.var(3.0);
+    let shown = format!("{x:?}");
+    assert!(
+        shown.starts_with("Var { value: 3.0, entry: ") && !shown.contains("constant"),
+        "{shown}"
+    );
+    // Comparisons look at the value only, against a Var or a float.
+    assert!(x == Var::constant(3.0) && x != Var::constant(3.5));
+    assert!(x == 3.0 && x != 2.0);
+}
