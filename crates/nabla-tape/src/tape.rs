@@ -135,7 +135,7 @@ impl<T: Scalar> Tape<T> {
     #[inline]
     pub(crate) fn leaves(&mut self, generation: u32, n: usize) -> u32 {
         if generation != self.current {
-            self.not_innermost(generation);
+            self.not_innermost();
         }
         let first = self.entries.len() as u32;
         for _ in 0..n {
@@ -288,20 +288,15 @@ impl<T: Scalar> Tape<T> {
         }
     }
 
+    /// Inputs are added through a live `Recording`, whose frame stays unfinished until it is
+    /// dropped: so a recording that is not the active one is an outer one.
     #[cold]
     #[inline(never)]
-    fn not_innermost(&self, generation: u32) -> ! {
-        if self
-            .frames
-            .iter()
-            .any(|f| f.generation == generation && !f.finished)
-        {
-            panic!(
-                "nabla-tape: an input was added to a recording while a recording started after \
-                 it is still active on this thread (recordings nest: finish the inner one first)"
-            )
-        }
-        self.misuse(generation)
+    fn not_innermost(&self) -> ! {
+        panic!(
+            "nabla-tape: an input was added to a recording while a recording started after \
+             it is still active on this thread (recordings nest: finish the inner one first)"
+        )
     }
 }
 

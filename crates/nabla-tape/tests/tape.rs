@@ -10,4 +10,5 @@ mod tape {
     mod nalgebra;
     mod recording;
     mod threads;
+    mod traits;
 }

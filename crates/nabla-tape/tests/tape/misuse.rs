@@ -135,3 +135,33 @@ fn a_var_sent_to_another_thread_is_caught_there() {
     // This thread's recording is untouched.
     assert_eq!(rec.gradient(x * x, &[x]), vec![4.0]);
 }
+
+#[test]
+#[should_panic(
+    expected = "a Var of a finished recording (or of another thread) was used in the active recording"
+)]
+fn a_var_of_a_finished_recording_asked_for_as_an_input() {
+    let old = {
+        let rec = Recording::<f64>::new();
+        rec.var(1.0)
+    };
+    let rec = Recording::<f64>::new();
+    let x = rec.var(2.0);
+    // Same entry index as `old`, so without the check the sweep would answer with x's adjoint.
+    let _ = rec.gradient(x * x, &[old]);
+}
+
+#[test]
+#[should_panic(
+    expected = "a Var of a finished recording (or of another thread) was used in the active recording"
+)]
+fn a_var_of_an_outer_recording_that_ended_before_the_inner_one() {
+    // The outer recording ends while the inner one is still active: its frame stays (marked
+    // finished) until the inner one ends, and its Vars are finished ones, not enclosing ones.
+    let first = Recording::<f64>::new();
+    let a = first.var(1.0);
+    let second = Recording::<f64>::new();
+    let b = second.var(2.0);
+    drop(first);
+    let _ = a * b;
+}

@@ -65,6 +65,41 @@ fn adjoints_of_several_seeds_add_up() {
     rec.adjoints_into(&[(a, 2.0), (b, -1.0), (a, 1.0)], &x, &mut out);
     assert_eq!(out, vec![3.0 * 2.0 - 1.0f64.exp(), 3.0 * 1.0]);
     assert!(!rec.is_empty());
+    assert!(Recording::<f64>::new().is_empty());
+    let shown = format!("{rec:?}");
+    assert!(
+        shown.starts_with("Recording") && shown.contains("generation"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn the_tape_grows_by_doubling_so_its_memory_stays_within_twice_what_is_recorded() {
+    std::thread::spawn(|| {
+        assert!(release_tape::<f64>());
+        let n = 5000;
+        let rec = Recording::<f64>::new();
+        let x = rec.var(0.5);
+        let mut y = x;
+        for _ in 1..n {
+            y = y * x;
+        }
+        let recorded = rec.len();
+        assert_eq!(recorded, n);
+        let _ = rec.gradient(y, &[x]);
+        drop(rec);
+        // 24-byte entries at most twice the recorded count (the tape starts at 1024 entries and
+        // doubles), plus one 8-byte adjoint per entry and the sink.
+        let reserved = tape_reserved_bytes::<f64>();
+        let bound = 2 * (recorded + 1) * 24 + 2 * (recorded + 1) * 8;
+        assert!(
+            reserved <= bound,
+            "{reserved} bytes reserved for {recorded} entries"
+        );
+        assert!(reserved >= (recorded + 1) * 32, "{reserved}");
+    })
+    .join()
+    .unwrap();
 }
 
 #[test]
@@ -73,4 +108,23 @@ fn a_var_is_a_value_and_a_tag() {
     assert_eq!(std::mem::size_of::<Var<f32>>(), 16);
     fn copy_static_send_sync<T: Copy + Send + Sync + 'static>() {}
     copy_static_send_sync::<Var<f64>>();
+}
+
+#[test]
+fn a_var_shows_its_value_and_whether_it_is_recorded() {
+    let c = Var::from(1.25);
+    assert!(c.is_constant() && c.value() == 1.25);
+    assert_eq!(format!("{c:?}"), "Var { value: 1.25, constant: true }");
+    assert_eq!(format!("{:.1}", Var::constant(2.25)), "2.2");
+    assert_eq!(format!("{}", Var::constant(-0.5)), "-0.5");
+    let rec = Recording::<f64>::new();
+    let x = rec.var(3.0);
+    let shown = format!("{x:?}");
+    assert!(
+        shown.starts_with("Var { value: 3.0, entry: ") && !shown.contains("constant"),
+        "{shown}"
+    );
+    // Comparisons look at the value only, against a Var or a float.
+    assert!(x == Var::constant(3.0) && x != Var::constant(3.5));
+    assert!(x == 3.0 && x != 2.0);
 }
