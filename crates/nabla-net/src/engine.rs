@@ -6,9 +6,12 @@
 //! `w2` is row-major too (`hidden` rows of `output`). Every buffer of a training step lives in
 //! [`Buffers`] and is reused, so an iteration allocates nothing.
 
+use std::marker::PhantomData;
+
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
+use crate::activation::{Activation, Hidden};
 use crate::{Gradient, Precision, Sizes, SparseRows, TwoLayerNet};
 use nabla_loss::{DELTA, argmax};
 
@@ -21,9 +24,9 @@ pub(crate) struct Panel<T> {
     w1: Vec<T>,
 }
 
-/// The parameters in the fast layout.
+/// The parameters in the fast layout, for a network whose hidden layer computes `A`.
 #[derive(Clone, Debug)]
-pub(crate) struct Engine<T> {
+pub(crate) struct Engine<T, A = Hidden> {
     pub(crate) sizes: Sizes,
     /// Row length of `b1` and the hidden buffers: `hidden` rounded up to a multiple of 8, so
     /// that every row splits into fixed-width blocks. The padding lanes of `w1` and `b1` are
@@ -38,6 +41,7 @@ pub(crate) struct Engine<T> {
     /// `hidden x output`, row-major.
     pub(crate) w2: Vec<T>,
     pub(crate) b2: Vec<T>,
+    activation: PhantomData<A>,
 }
 
 /// Sums over the rows of one half of a batch.
@@ -101,11 +105,6 @@ fn blocks<T>(stride: usize) -> Vec<(usize, usize)> {
     out
 }
 
-#[inline]
-pub(crate) fn sigmoid<T: Precision>(x: T) -> T {
-    T::one() / (T::one() + (-x).exp())
-}
-
 /// Softmax of `o` in place, returning the row's `-ln(y[label] + DELTA)`.
 ///
 /// This is the fused, in-place form of nabla-loss's `cross_entropy_labels(softmax_rows(o))`
@@ -130,6 +129,12 @@ pub(crate) fn softmax_cross_entropy_row<T: Precision>(o: &mut [T], label: usize)
         *v = *v * inv;
     }
     -(o[label] + T::from_f64(DELTA)).ln()
+}
+
+/// The activation `A` of one pre-activation, in the fast path's float.
+#[inline]
+pub(crate) fn activation<T: Precision, A: Activation>(a: T) -> T {
+    T::from_real(A::value(a.to_real()))
 }
 
 /// `acc = init + sum over non-zeros (j, v) of v * w[j * W .. j * W + W]`, with the
@@ -195,7 +200,15 @@ fn scatter_panels<T: Precision>(
 }
 
 impl<T: Precision> Engine<T> {
+    /// `net` in the fast layout, with the network's activation.
     pub(crate) fn from_net(net: &TwoLayerNet<T>) -> Self {
+        Self::with_activation(net)
+    }
+}
+
+impl<T: Precision, A: Activation> Engine<T, A> {
+    /// `net` in the fast layout, its hidden layer computing `A` (tests swap the activation).
+    pub(crate) fn with_activation(net: &TwoLayerNet<T>) -> Self {
         let sizes = net.sizes();
         let stride = sizes.hidden.div_ceil(LANES) * LANES;
         let panels: Vec<Panel<T>> = blocks::<T>(stride)
@@ -232,6 +245,7 @@ impl<T: Precision> Engine<T> {
             b1,
             w2: net.w2().transpose().as_slice().to_vec(),
             b2: net.b2().as_slice().to_vec(),
+            activation: PhantomData,
         }
     }
 
@@ -281,12 +295,12 @@ impl<T: Precision> Engine<T> {
         }
     }
 
-    /// The activations of one row in place: sigmoid of the pre-activations, 0 in the padding.
+    /// The activations of one row in place: `A` of the pre-activations, 0 in the padding.
     #[inline]
     pub(crate) fn activate(&self, h: &mut [T]) {
         let (live, padding) = h.split_at_mut(self.sizes.hidden);
         for a in live {
-            *a = sigmoid(*a);
+            *a = activation::<T, A>(*a);
         }
         padding.fill(T::zero());
     }
@@ -362,7 +376,7 @@ impl<T: Precision> Engine<T> {
                     .iter()
                     .zip(w)
                     .fold(T::zero(), |acc, (&dyc, &wc)| acc + dyc * wc);
-                *dak = dz * zk * (T::one() - zk);
+                *dak = T::from_real(A::backward(dz.to_real(), zk.to_real()));
                 *db = *db + *dak;
             }
         }
@@ -464,6 +478,27 @@ impl<T: Precision> Engine<T> {
         self.scatter_w1(&mut panels, data, rows, &buf.dhidden, -lr);
         self.panels = panels;
         loss
+    }
+
+    /// `params -= lr * gradient`, the gradient in the book's shapes.
+    pub(crate) fn apply(&mut self, g: &Gradient<T>, lr: T) {
+        let s = self.sizes;
+        for j in 0..s.input {
+            for k in 0..s.hidden {
+                let w = self.w1_mut(j, k);
+                *w = *w - lr * g.w1[(j, k)];
+            }
+        }
+        for k in 0..s.hidden {
+            self.b1[k] = self.b1[k] - lr * g.b1[k];
+            for c in 0..s.output {
+                let w = &mut self.w2[k * s.output + c];
+                *w = *w - lr * g.w2[(k, c)];
+            }
+        }
+        for c in 0..s.output {
+            self.b2[c] = self.b2[c] - lr * g.b2[c];
+        }
     }
 
     /// The full gradient on the listed rows, in the book's shapes, and the loss.

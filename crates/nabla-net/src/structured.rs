@@ -1,11 +1,14 @@
 //! The structure-aware numerical gradient: the brute-force central difference, recomputing
 //! only what one nudged parameter changes.
 
+use std::marker::PhantomData;
+
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
+use crate::activation::Activation;
 use crate::check::check_batch;
-use crate::engine::{Engine, sigmoid};
+use crate::engine::{Engine, activation};
 use crate::{Error, Gradient, Precision, SparseRows, TwoLayerNet};
 use nabla_loss::{DELTA, argmax};
 
@@ -15,7 +18,7 @@ use nabla_loss::{DELTA, argmax};
 /// The brute-force loop evaluates the whole loss twice per parameter: `2 * 39760` forward
 /// passes over the batch for MNIST's network. But nudging `w1[j, k]` changes only hidden
 /// pre-activation `k`, and only in the rows where pixel `j` is non-zero; so the loss changes
-/// only in those rows, and for each of them it is enough to recompute one sigmoid and to shift
+/// only in those rows, and for each of them it is enough to recompute one activation and to shift
 /// the row's logits by `(z_new - z_old) * w2[k, :]`. Likewise `b1[k]` moves hidden unit `k` of
 /// every row, and `w2[k, c]` and `b2[c]` move a single logit column. With the per-row losses
 /// `L_r`,
@@ -137,7 +140,7 @@ fn loss_difference<T: Precision>(y_plus: T, y_minus: T) -> T {
 /// `exp(l_c + x_c - max) = e_c (1 + expm1(x_c))`, with `expm1` of the tiny `x_c` a short
 /// polynomial. This is the same softmax up to rounding (it keeps the old maximum as the
 /// shift, which softmax does not depend on).
-struct Base<T> {
+struct Base<T, A> {
     batch: usize,
     /// Row length of `pre` and `z` (the engine's padded hidden width).
     stride: usize,
@@ -154,10 +157,12 @@ struct Base<T> {
     sum: Vec<T>,
     /// Label of each batch row.
     labels: Vec<usize>,
+    /// The hidden layer's activation.
+    activation: PhantomData<A>,
 }
 
-impl<T: Precision> Base<T> {
-    fn new(engine: &Engine<T>, data: &SparseRows<T>, labels: &[usize], rows: &[usize]) -> Self {
+impl<T: Precision, A: Activation> Base<T, A> {
+    fn new(engine: &Engine<T, A>, data: &SparseRows<T>, labels: &[usize], rows: &[usize]) -> Self {
         let (h, o) = (engine.stride, engine.sizes.output);
         let b = rows.len();
         let mut pre = vec![T::zero(); b * h];
@@ -195,6 +200,7 @@ impl<T: Precision> Base<T> {
             e,
             sum,
             labels: rows.iter().map(|&r| labels[r]).collect(),
+            activation: PhantomData,
         }
     }
 
@@ -206,7 +212,10 @@ impl<T: Precision> Base<T> {
         let (a, z0) = (self.pre[at], self.z[at]);
         let e = &self.e[b * self.output..(b + 1) * self.output];
         let label = self.labels[b];
-        let (dz_plus, dz_minus) = (sigmoid(a + plus) - z0, sigmoid(a + minus) - z0);
+        let (dz_plus, dz_minus) = (
+            activation::<T, A>(a + plus) - z0,
+            activation::<T, A>(a + minus) - z0,
+        );
         let (mut s_plus, mut s_minus) = (self.sum[b], self.sum[b]);
         let (mut t_plus, mut t_minus) = (T::zero(), T::zero());
         for (c, (&ec, &w)) in e.iter().zip(w2_row).enumerate() {
@@ -272,7 +281,10 @@ impl<T: Precision> Base<T> {
     ) -> T {
         let at = b * self.stride + k;
         let (a, z0) = (self.pre[at], self.z[at]);
-        let (dz_plus, dz_minus) = (sigmoid(a + plus) - z0, sigmoid(a + minus) - z0);
+        let (dz_plus, dz_minus) = (
+            activation::<T, A>(a + plus) - z0,
+            activation::<T, A>(a + minus) - z0,
+        );
         self.correct(wide, b, |c| dz_plus * w2_row[c])
             - self.correct(wide, b, |c| dz_minus * w2_row[c])
     }
@@ -294,9 +306,9 @@ trait RowDifference<T: Precision>: Sync {
 
     /// The difference when hidden pre-activation `k` of row `b` moves by `plus` and `minus`.
     #[allow(clippy::too_many_arguments)]
-    fn hidden(
+    fn hidden<A: Activation>(
         &self,
-        base: &Base<T>,
+        base: &Base<T, A>,
         scratch: &mut Self::Scratch,
         w2_row: &[T],
         b: usize,
@@ -306,9 +318,9 @@ trait RowDifference<T: Precision>: Sync {
     ) -> T;
 
     /// The difference when logit `c` of row `b` moves by `plus` and `minus`.
-    fn logit(
+    fn logit<A: Activation>(
         &self,
-        base: &Base<T>,
+        base: &Base<T, A>,
         scratch: &mut Self::Scratch,
         b: usize,
         c: usize,
@@ -324,9 +336,9 @@ impl<T: Precision> RowDifference<T> for LossRows {
     type Scratch = ();
 
     #[inline]
-    fn hidden(
+    fn hidden<A: Activation>(
         &self,
-        base: &Base<T>,
+        base: &Base<T, A>,
         _: &mut (),
         w2_row: &[T],
         b: usize,
@@ -338,7 +350,15 @@ impl<T: Precision> RowDifference<T> for LossRows {
     }
 
     #[inline]
-    fn logit(&self, base: &Base<T>, _: &mut (), b: usize, c: usize, plus: T, minus: T) -> T {
+    fn logit<A: Activation>(
+        &self,
+        base: &Base<T, A>,
+        _: &mut (),
+        b: usize,
+        c: usize,
+        plus: T,
+        minus: T,
+    ) -> T {
         base.logit_nudge(b, c, plus, minus)
     }
 }
@@ -350,9 +370,9 @@ impl<T: Precision> RowDifference<T> for AccuracyRows {
     type Scratch = Vec<f64>;
 
     #[inline]
-    fn hidden(
+    fn hidden<A: Activation>(
         &self,
-        base: &Base<T>,
+        base: &Base<T, A>,
         wide: &mut Vec<f64>,
         w2_row: &[T],
         b: usize,
@@ -364,9 +384,9 @@ impl<T: Precision> RowDifference<T> for AccuracyRows {
     }
 
     #[inline]
-    fn logit(
+    fn logit<A: Activation>(
         &self,
-        base: &Base<T>,
+        base: &Base<T, A>,
         wide: &mut Vec<f64>,
         b: usize,
         c: usize,
@@ -385,8 +405,8 @@ fn steps<T: Precision>(w: T, h: T) -> (T, T) {
 
 /// The structure-aware gradient of the loss on batch `rows` of `data` (see
 /// [`numerical_gradient_structured`]).
-pub(crate) fn structured_gradient<T: Precision>(
-    engine: &Engine<T>,
+pub(crate) fn structured_gradient<T: Precision, A: Activation>(
+    engine: &Engine<T, A>,
     data: &SparseRows<T>,
     labels: &[usize],
     rows: &[usize],
@@ -398,8 +418,8 @@ pub(crate) fn structured_gradient<T: Precision>(
 /// The central difference of the batch mean of `rule`'s per-row quantity, for every
 /// parameter: each parameter is nudged by `fl(w ± h) - w`, and only the rows it reaches are
 /// recomputed (for `w1[j, k]` the rows where pixel `j` is not zero).
-fn nudge_every_parameter<T: Precision, R: RowDifference<T>>(
-    engine: &Engine<T>,
+fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
+    engine: &Engine<T, A>,
     data: &SparseRows<T>,
     labels: &[usize],
     rows: &[usize],
