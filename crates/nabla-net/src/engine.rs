@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::activation::{Activation, Hidden};
 use crate::{Gradient, Precision, Sizes, SparseRows, TwoLayerNet};
-use nabla_loss::{DELTA, argmax};
+use nabla_loss::{DELTA, argmax, softmax_then_cross_entropy};
 
 /// A block of columns of `w1`: `width` hidden units starting at `offset`, stored row-major
 /// (`input` rows of `width`), so that one pixel's weights in the block are contiguous.
@@ -103,32 +103,6 @@ fn blocks<T>(stride: usize) -> Vec<(usize, usize)> {
         offset += width;
     }
     out
-}
-
-/// Softmax of `o` in place, returning the row's `-ln(y[label] + DELTA)`.
-///
-/// This is the fused, in-place form of nabla-loss's `cross_entropy_labels(softmax_rows(o))`
-/// for one row, with nabla-loss's [`DELTA`]: one pass for the maximum, one for the
-/// exponentials and their sum, one to scale, and no allocation, where the generic path
-/// allocates the probability matrix. The only numerical difference is the order of the sum
-/// (left to right here, NumPy's pairwise order in nabla-loss, which differ for 8 classes or
-/// more), so the two agree to rounding: the test `engine::tests::
-/// fused_loss_is_nabla_loss_on_the_generic_forward` checks the batch loss of
-/// [`Engine::gradient`] against [`TwoLayerNet::loss`] within `1e-13` relative in f64 (and
-/// `1e-5` in f32), on the same network and batch.
-#[inline]
-pub(crate) fn softmax_cross_entropy_row<T: Precision>(o: &mut [T], label: usize) -> T {
-    let max = o.iter().copied().fold(T::neg_infinity(), T::max);
-    let mut sum = T::zero();
-    for v in o.iter_mut() {
-        *v = (*v - max).exp();
-        sum = sum + *v;
-    }
-    let inv = T::one() / sum;
-    for v in o.iter_mut() {
-        *v = *v * inv;
-    }
-    -(o[label] + T::from_f64(DELTA)).ln()
 }
 
 /// The activation `A` of one pre-activation, in the fast path's float.
@@ -351,7 +325,11 @@ impl<T: Precision, A: Activation> Engine<T, A> {
             self.activate(z);
             self.output_row(z, dy);
             let t = labels[r];
-            loss = loss + softmax_cross_entropy_row(dy, t);
+            // The probabilities replace the logits in `dy`. The labels were checked against
+            // the network before any arithmetic, so the error (a label out of range) cannot
+            // happen; were it to, the loss would be NaN and training would stop there.
+            loss = loss
+                + softmax_then_cross_entropy(T::real_mut(dy), t).map_or(T::nan(), T::from_real);
             if !backward {
                 continue;
             }
@@ -580,8 +558,10 @@ mod tests {
 
     #[test]
     fn fused_loss_is_nabla_loss_on_the_generic_forward() {
-        // 10 classes: nabla-loss sums them in NumPy's pairwise order, the fused loop left to
-        // right, so the two differ by rounding only.
+        // Each row's softmax and loss are nabla-loss's own (`softmax_then_cross_entropy`);
+        // the logits under them are summed in another order (the sparse rows here, the dense
+        // product there), and so is the batch's sum of row losses (left to right here,
+        // NumPy's pairwise order there), so the two differ by rounding only.
         for (sizes, batch, seed) in [
             (Sizes::new(30, 8, 10).unwrap(), 20, 31),
             (Sizes::new(12, 5, 4).unwrap(), 7, 32),

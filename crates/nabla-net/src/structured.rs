@@ -10,7 +10,7 @@ use crate::activation::Activation;
 use crate::check::check_batch;
 use crate::engine::{Engine, activation};
 use crate::{Error, Gradient, Precision, SparseRows, TwoLayerNet};
-use nabla_loss::{DELTA, argmax};
+use nabla_loss::{DELTA, argmax, softmax_in_place};
 
 /// The book's numerical gradient, central differences with step `h` (the book uses `1e-4`)
 /// over every parameter, computed by recomputing only what each nudge changes.
@@ -136,10 +136,10 @@ fn loss_difference<T: Precision>(y_plus: T, y_minus: T) -> T {
 /// The forward quantities of a batch that every nudge starts from.
 ///
 /// A nudge moves the logits `l` of a row by small amounts `x_c`; rather than a fresh softmax
-/// (ten exponentials), the new one is built from the row's cached `e_c = exp(l_c - max)`:
-/// `exp(l_c + x_c - max) = e_c (1 + expm1(x_c))`, with `expm1` of the tiny `x_c` a short
-/// polynomial. This is the same softmax up to rounding (it keeps the old maximum as the
-/// shift, which softmax does not depend on).
+/// (ten exponentials), the new one is built from the row's cached softmax `y` (nabla-loss's
+/// `softmax_in_place`): `softmax(l + x)_c = y_c (1 + expm1(x_c)) / sum_j y_j (1 + expm1(x_j))`,
+/// with `expm1` of the tiny `x_c` a short polynomial and the denominator
+/// `1 + sum_j y_j expm1(x_j)`. This is the same softmax up to rounding.
 struct Base<T, A> {
     batch: usize,
     /// Row length of `pre` and `z` (the engine's padded hidden width).
@@ -151,10 +151,8 @@ struct Base<T, A> {
     z: Vec<T>,
     /// `batch x output`: the logits.
     logits: Vec<T>,
-    /// `batch x output`: `exp(logit - row max)`.
-    e: Vec<T>,
-    /// Per row, the sum of its `e`.
-    sum: Vec<T>,
+    /// `batch x output`: the softmax of the logits.
+    y: Vec<T>,
     /// Label of each batch row.
     labels: Vec<usize>,
     /// The hidden layer's activation.
@@ -167,28 +165,22 @@ impl<T: Precision, A: Activation> Base<T, A> {
         let b = rows.len();
         let mut pre = vec![T::zero(); b * h];
         let mut z = vec![T::zero(); b * h];
-        let mut e = vec![T::zero(); b * o];
+        let mut y = vec![T::zero(); b * o];
         let mut logits = vec![T::zero(); b * o];
-        let mut sum = vec![T::zero(); b];
-        for (((((&r, p), zr), er), lr), s) in rows
+        for ((((&r, p), zr), yr), lr) in rows
             .iter()
             .zip(pre.chunks_exact_mut(h))
             .zip(z.chunks_exact_mut(h))
-            .zip(e.chunks_exact_mut(o))
+            .zip(y.chunks_exact_mut(o))
             .zip(logits.chunks_exact_mut(o))
-            .zip(sum.iter_mut())
         {
             let (idx, val) = data.row(r);
             engine.hidden_pre(idx, val, p);
             zr.copy_from_slice(p);
             engine.activate(zr);
-            engine.output_row(zr, er);
-            lr.copy_from_slice(er);
-            let max = er.iter().copied().fold(T::neg_infinity(), T::max);
-            for v in er.iter_mut() {
-                *v = (*v - max).exp();
-                *s = *s + *v;
-            }
+            engine.output_row(zr, lr);
+            yr.copy_from_slice(lr);
+            softmax_in_place(T::real_mut(yr));
         }
         Base {
             batch: b,
@@ -197,8 +189,7 @@ impl<T: Precision, A: Activation> Base<T, A> {
             pre,
             z,
             logits,
-            e,
-            sum,
+            y,
             labels: rows.iter().map(|&r| labels[r]).collect(),
             activation: PhantomData,
         }
@@ -210,20 +201,20 @@ impl<T: Precision, A: Activation> Base<T, A> {
     fn hidden_nudge(&self, w2_row: &[T], b: usize, k: usize, plus: T, minus: T) -> T {
         let at = b * self.stride + k;
         let (a, z0) = (self.pre[at], self.z[at]);
-        let e = &self.e[b * self.output..(b + 1) * self.output];
+        let y = &self.y[b * self.output..(b + 1) * self.output];
         let label = self.labels[b];
         let (dz_plus, dz_minus) = (
             activation::<T, A>(a + plus) - z0,
             activation::<T, A>(a + minus) - z0,
         );
-        let (mut s_plus, mut s_minus) = (self.sum[b], self.sum[b]);
+        let (mut s_plus, mut s_minus) = (T::one(), T::one());
         let (mut t_plus, mut t_minus) = (T::zero(), T::zero());
-        for (c, (&ec, &w)) in e.iter().zip(w2_row).enumerate() {
+        for (c, (&yc, &w)) in y.iter().zip(w2_row).enumerate() {
             let (mp, mm) = (expm1_small(dz_plus * w), expm1_small(dz_minus * w));
-            s_plus = s_plus + ec * mp;
-            s_minus = s_minus + ec * mm;
+            s_plus = s_plus + yc * mp;
+            s_minus = s_minus + yc * mm;
             if c == label {
-                (t_plus, t_minus) = (ec + ec * mp, ec + ec * mm);
+                (t_plus, t_minus) = (yc + yc * mp, yc + yc * mm);
             }
         }
         loss_difference(t_plus / s_plus, t_minus / s_minus)
@@ -232,19 +223,19 @@ impl<T: Precision, A: Activation> Base<T, A> {
     /// `L_b(+) - L_b(-)` when logit `c` of row `b` moves by `plus` and by `minus`.
     #[inline]
     fn logit_nudge(&self, b: usize, c: usize, plus: T, minus: T) -> T {
-        let e = &self.e[b * self.output..(b + 1) * self.output];
+        let y = &self.y[b * self.output..(b + 1) * self.output];
         let label = self.labels[b];
-        let y = |shift: T| {
+        let moved = |shift: T| {
             let m = expm1_small(shift);
-            let s = self.sum[b] + e[c] * m;
+            let s = T::one() + y[c] * m;
             let t = if c == label {
-                e[c] + e[c] * m
+                y[c] + y[c] * m
             } else {
-                e[label]
+                y[label]
             };
             t / s
         };
-        loss_difference(y(plus), y(minus))
+        loss_difference(moved(plus), moved(minus))
     }
 
     /// `1` if row `b` is classified right once logit `c` has moved by `shift(c)`, else `0`
