@@ -5,6 +5,10 @@
 //! non-zero pixels, a loop over `hidden` contiguous floats that the compiler vectorises.
 //! `w2` is row-major too (`hidden` rows of `output`). Every buffer of a training step lives in
 //! [`Buffers`] and is reused, so an iteration allocates nothing.
+//!
+//! The arithmetic of a row is the generic path's, called rather than copied: the activation
+//! and its derivative come from `activation.rs`, the softmax and the book's loss of the row
+//! from nabla-loss's `softmax_then_cross_entropy`, each on the buffers here.
 
 use std::marker::PhantomData;
 
@@ -55,7 +59,7 @@ pub(crate) struct Partials<T> {
 /// Reused scratch space for one batch.
 #[derive(Debug, Default)]
 pub(crate) struct Buffers<T> {
-    /// `batch x stride`: sigmoid activations (0 in the padding lanes).
+    /// `batch x stride`: the activations (0 in the padding lanes).
     pub(crate) hidden: Vec<T>,
     /// `batch x output`: probabilities after the forward pass, `dy` after the backward pass.
     pub(crate) out: Vec<T>,
