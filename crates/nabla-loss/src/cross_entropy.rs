@@ -28,8 +28,7 @@ pub const DELTA: f64 = 1e-7;
 /// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if `t` is not as long as `y`.
 pub fn cross_entropy<T: RealField + Copy>(y: &[T], t: &[T]) -> Result<T> {
     check::same_len(y, t)?;
-    let delta = delta::<T>();
-    Ok(-pairwise_sum(y.len(), &|i| t[i] * (y[i] + delta).ln()))
+    Ok(-pairwise_sum(y.len(), &|i| t[i] * ln_guarded(y[i])))
 }
 
 /// Cross-entropy of a batch with one-hot (or any distribution) targets, averaged over the
@@ -46,9 +45,8 @@ pub fn cross_entropy<T: RealField + Copy>(y: &[T], t: &[T]) -> Result<T> {
 /// [`Error::EmptyBatch`](crate::Error::EmptyBatch) if `y` has no rows or no columns.
 pub fn cross_entropy_batch<T: RealField + Copy>(y: &DMatrix<T>, t: &DMatrix<T>) -> Result<T> {
     check::batch_and_target(y, t)?;
-    let delta = delta::<T>();
     let sum = pairwise_sum(y.nrows(), &|i| {
-        pairwise_sum(y.ncols(), &|j| t[(i, j)] * (y[(i, j)] + delta).ln())
+        pairwise_sum(y.ncols(), &|j| t[(i, j)] * ln_guarded(y[(i, j)]))
     });
     Ok(-sum / batch_size(y))
 }
@@ -101,8 +99,7 @@ where
     L: Copy + Into<usize>,
 {
     let labels = check::batch_and_labels(y, labels)?;
-    let delta = delta::<T>();
-    let sum = pairwise_sum(labels.len(), &|i| (y[(i, labels[i])] + delta).ln());
+    let sum = pairwise_sum(labels.len(), &|i| ln_guarded(y[(i, labels[i])]));
     Ok(-sum / batch_size(y))
 }
 
@@ -149,6 +146,12 @@ where
         grad[(i, j)] = -T::one() / (y[(i, j)] + delta) / b;
     }
     Ok(grad)
+}
+
+/// `ln(y + DELTA)`: the book's guarded logarithm of a probability, in every cross-entropy.
+#[inline]
+pub(crate) fn ln_guarded<T: RealField + Copy>(y: T) -> T {
+    (y + delta::<T>()).ln()
 }
 
 /// [`DELTA`] in `T`.

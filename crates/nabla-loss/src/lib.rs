@@ -18,11 +18,14 @@
 //! * [`cross_entropy`]: `-sum(t * ln(y + DELTA))` on probabilities, with the book's
 //!   [`DELTA`] = 1e-7 guarding against `ln(0)`, gradient `-t / (y + DELTA)`; the label form
 //!   [`cross_entropy_labels`] is the book's `y[arange(B), t]`.
-//! * [`softmax`], [`log_softmax`] and their row-wise forms, with the maximum subtracted.
+//! * [`softmax`], [`log_softmax`] and their row-wise forms, with the maximum subtracted; all
+//!   softmaxes are [`softmax_in_place`] of one row, which a training loop can call on its own
+//!   buffers.
 //! * [`softmax_cross_entropy_labels`]: softmax and cross-entropy in one step on logits,
 //!   computed by log-sum-exp, finite for logits of 1000 and -1000; gradient
 //!   `(softmax(z) - t) / B`. This is what a trainer should use. It has no `DELTA`; the book's
-//!   exact form is `cross_entropy_labels(&softmax_rows(&z), labels)`.
+//!   exact form is `cross_entropy_labels(&softmax_rows(&z), labels)`, and
+//!   [`softmax_then_cross_entropy`] is that form for one row, in place.
 //! * [`argmax`], [`one_hot`] and [`accuracy`].
 //!
 //! Sums are taken in NumPy's pairwise order, so the book's prints are reproduced to the last
@@ -72,10 +75,10 @@ pub use cross_entropy::{
 };
 pub use error::{Error, Result};
 pub use one_hot::one_hot;
-pub use softmax::{log_softmax, log_softmax_rows, softmax, softmax_rows};
+pub use softmax::{log_softmax, log_softmax_rows, softmax, softmax_in_place, softmax_rows};
 pub use softmax_cross_entropy::{
     softmax_cross_entropy, softmax_cross_entropy_grad, softmax_cross_entropy_grad_labels,
-    softmax_cross_entropy_labels,
+    softmax_cross_entropy_labels, softmax_then_cross_entropy,
 };
 pub use squared_error::{
     squared_error, squared_error_batch, squared_error_grad, squared_error_grad_batch,

@@ -4,39 +4,60 @@ use nalgebra::{DMatrix, RealField};
 
 use crate::sum::pairwise_sum;
 
-/// The softmax of one sample: `exp(z_i - m) / sum_j exp(z_j - m)` with `m = max z`.
+/// The softmax of one sample, in place: each logit `z_i` becomes
+/// `exp(z_i - m) / sum_j exp(z_j - m)` with `m = max z`.
+///
+/// This is the one softmax of nabla: [`softmax`] and [`softmax_rows`] call it on a copy,
+/// and nabla-net's training loop and its structure-aware numerical gradient call it on the
+/// logits of each row, in their own buffers, without allocating. The sum is taken in
+/// NumPy's pairwise order and each exponential divided by it, as the book's
+/// `np.exp(a - c) / np.sum(np.exp(a - c))` does, so its results are NumPy's bit for bit.
 ///
 /// Subtracting the maximum changes nothing mathematically and keeps every `exp` at most 1, so
-/// logits of 1000 give `[1, 0]`, not `inf / inf`. An empty slice gives an empty vector.
+/// logits of 1000 give `[1, 0]`, not `inf / inf`. An empty slice stays empty.
 ///
 /// A NaN anywhere makes the whole result NaN, and so does `+inf` (`inf - inf`) or a sample in
 /// which every logit is `-inf`; a single `-inf` among finite logits gets probability 0.
+///
+/// ```
+/// let mut z = [1000.0, 1000.0, -1000.0];
+/// nabla_loss::softmax_in_place(&mut z);
+/// assert_eq!(z, [0.5, 0.5, 0.0]);
+/// ```
+pub fn softmax_in_place<T: RealField + Copy>(z: &mut [T]) {
+    let m = max(z.len(), &|j| z[j]);
+    for v in z.iter_mut() {
+        *v = (*v - m).exp();
+    }
+    let sum = pairwise_sum(z.len(), &|j| z[j]);
+    for v in z.iter_mut() {
+        *v /= sum;
+    }
+}
+
+/// The softmax of one sample: [`softmax_in_place`] on a copy of `z`.
 ///
 /// ```
 /// let p = nabla_loss::softmax(&[1000.0, 1000.0, -1000.0]);
 /// assert_eq!(p, [0.5, 0.5, 0.0]);
 /// ```
 pub fn softmax<T: RealField + Copy>(z: &[T]) -> Vec<T> {
-    let m = max(z.len(), &|j| z[j]);
-    let exps: Vec<T> = z.iter().map(|&zj| (zj - m).exp()).collect();
-    let sum = pairwise_sum(exps.len(), &|j| exps[j]);
-    exps.iter().map(|&e| e / sum).collect()
+    let mut p = z.to_vec();
+    softmax_in_place(&mut p);
+    p
 }
 
-/// [`softmax`] of every row of `z` (one sample per row).
+/// [`softmax_in_place`] of every row of `z` (one sample per row).
 pub fn softmax_rows<T: RealField + Copy>(z: &DMatrix<T>) -> DMatrix<T> {
-    let mut out = z.clone();
-    for i in 0..z.nrows() {
-        let m = max(z.ncols(), &|j| z[(i, j)]);
-        for j in 0..z.ncols() {
-            out[(i, j)] = (z[(i, j)] - m).exp();
-        }
-        let sum = pairwise_sum(z.ncols(), &|j| out[(i, j)]);
-        for j in 0..z.ncols() {
-            out[(i, j)] /= sum;
+    // nalgebra stores columns contiguously, so the rows of `z` are the columns of its
+    // transpose, each a slice.
+    let mut by_rows = z.transpose();
+    if z.ncols() > 0 {
+        for row in by_rows.as_mut_slice().chunks_exact_mut(z.ncols()) {
+            softmax_in_place(row);
         }
     }
-    out
+    by_rows.transpose()
 }
 
 /// The logarithm of [`softmax`], computed as `(z_i - m) - ln(sum_j exp(z_j - m))` (the

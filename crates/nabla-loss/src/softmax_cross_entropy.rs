@@ -10,14 +10,50 @@
 //! [`cross_entropy_batch`](crate::cross_entropy_batch)) applied to
 //! [`softmax_rows`](crate::softmax_rows), and reproduces the book's numbers bit for bit; the
 //! two differ by about `DELTA / y` for a target probability `y` (3e-7 for simpleNet), and the
-//! book's form saturates at `-ln(DELTA) = 16.1` for a hopeless prediction.
+//! book's form saturates at `-ln(DELTA) = 16.1` for a hopeless prediction. Its row primitive,
+//! for a training loop that wants the probabilities and the loss of a sample from one pass
+//! over its own buffer, is [`softmax_then_cross_entropy`].
 
 use nalgebra::{DMatrix, RealField};
 
 use crate::check::{self, batch_size};
-use crate::error::Result;
-use crate::softmax::{shifted_log_sum_exp, softmax_rows};
+use crate::cross_entropy::ln_guarded;
+use crate::error::{Error, Result};
+use crate::softmax::{shifted_log_sum_exp, softmax_in_place, softmax_rows};
 use crate::sum::pairwise_sum;
+
+/// The book's loss of one sample from its logits `z` and its class `label`, in place: `z`
+/// becomes `softmax(z)` ([`softmax_in_place`]) and the result is `-ln(softmax(z)[label] +
+/// DELTA)`, the book's cross-entropy of that softmax.
+///
+/// This is the row of `cross_entropy_labels(&softmax_rows(&z), labels)` (the same
+/// arithmetic, so the same bits) without the allocations, for a loop that computes the loss
+/// and then the gradient at the logits, `softmax(z) - one_hot(label)`, from the
+/// probabilities left in `z` (nabla-net's training loop, row by row). It keeps the book's
+/// [`DELTA`](crate::DELTA); [`softmax_cross_entropy_labels`] is the stable form without it.
+///
+/// ```
+/// let mut z = [0.0_f64, 0.0];
+/// let loss = nabla_loss::softmax_then_cross_entropy(&mut z, 1)?;
+/// assert_eq!(z, [0.5, 0.5]);
+/// assert_eq!(loss, -(0.5_f64 + nabla_loss::DELTA).ln());
+/// # Ok::<(), nabla_loss::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::LabelOutOfRange`] (at row 0) if `label >= z.len()`; `z` is then left as it was.
+pub fn softmax_then_cross_entropy<T: RealField + Copy>(z: &mut [T], label: usize) -> Result<T> {
+    if label >= z.len() {
+        return Err(Error::LabelOutOfRange {
+            row: 0,
+            label,
+            classes: z.len(),
+        });
+    }
+    softmax_in_place(z);
+    Ok(-ln_guarded(z[label]))
+}
 
 /// Softmax-cross-entropy of a batch of logits `z` (one sample per row) against one-hot (or
 /// any distribution) targets `t`, averaged over the `B` rows.
@@ -139,6 +175,44 @@ mod tests {
         let stable = softmax_cross_entropy_labels(&z, &[2_u8]).unwrap();
         let y2 = softmax_rows(&z)[(0, 2)];
         assert_relative_eq!(stable - book, 1e-7 / y2, max_relative = 1e-6);
+    }
+
+    #[test]
+    fn the_row_primitive_is_the_books_batch_form_bit_for_bit() {
+        let mut rng = rng(7);
+        for classes in [1, 3, 10, 17] {
+            let z = random_matrix(&mut rng, 6, classes, -30.0, 30.0);
+            let labels = random_labels(&mut rng, 6, classes);
+            let probabilities = softmax_rows(&z);
+            for (i, &label) in labels.iter().enumerate() {
+                let mut row: Vec<f64> = z.row(i).iter().copied().collect();
+                let loss = softmax_then_cross_entropy(&mut row, label).unwrap();
+                let one = z.rows(i, 1).into_owned();
+                assert_eq!(
+                    loss,
+                    cross_entropy_labels(&softmax_rows(&one), &[label]).unwrap()
+                );
+                assert_eq!(
+                    row,
+                    probabilities.row(i).iter().copied().collect::<Vec<_>>()
+                );
+            }
+        }
+        let mut z = [1.0_f32, 2.0];
+        assert_eq!(
+            softmax_then_cross_entropy(&mut z, 2),
+            Err(Error::LabelOutOfRange {
+                row: 0,
+                label: 2,
+                classes: 2
+            })
+        );
+        assert_eq!(z, [1.0, 2.0], "a refused call leaves the logits alone");
+        assert!(softmax_then_cross_entropy::<f64>(&mut [], 0).is_err());
+        // Hopeless and certain rows: the book's guard caps the loss at -ln(DELTA).
+        let mut hopeless = [1000.0, -1000.0];
+        let loss = softmax_then_cross_entropy(&mut hopeless, 1).unwrap();
+        assert_eq!((hopeless, loss), ([1.0, 0.0], -(1e-7_f64.ln())));
     }
 
     #[test]

@@ -12,6 +12,8 @@ use nabla_data::{BatchSampler, Mnist, MnistOptions, Sampling, Split};
 use nabla_net::nalgebra::{DMatrix, DVector};
 use nabla_net::{Dataset, GradMethod, Sizes, TrainConfig, TwoLayerNet, train};
 
+/// The book's `sigmoid`, written out: this dense path is the book's code on nalgebra's
+/// matrices, independent of nabla-net's fast path (whose activation is private to the crate).
 fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -31,14 +33,11 @@ fn dense_steps(mnist: &Mnist, net: &TwoLayerNet<f32>, iterations: usize) -> f64 
             row += b1.transpose();
         }
         let z1 = a1.map(sigmoid);
-        let mut y = &z1 * &w2;
-        for mut row in y.row_iter_mut() {
+        let mut logits = &z1 * &w2;
+        for mut row in logits.row_iter_mut() {
             row += b2.transpose();
-            let max = row.max();
-            row.apply(|v| *v = (*v - max).exp());
-            let sum = row.sum();
-            row /= sum;
         }
+        let y = nabla_loss::softmax_rows(&logits);
         let dy = (y - &t) / 100.0;
         let dw2 = z1.tr_mul(&dy);
         let db2: DVector<f32> = dy.row_sum().transpose();

@@ -3,6 +3,7 @@
 use nabla_dual::{DualVec, gradient_chunked};
 use nalgebra::DMatrix;
 
+use crate::activation::{Activation, Hidden};
 use crate::check::{FirstError, check_batch};
 use crate::{Error, Gradient, TwoLayerNet};
 
@@ -33,6 +34,15 @@ pub fn dual_gradient(
     x: &DMatrix<f64>,
     labels: &[usize],
 ) -> Result<(f64, Gradient<f64>), Error> {
+    dual_gradient_with::<Hidden>(net, x, labels)
+}
+
+/// [`dual_gradient`] of the network with its hidden layer computing `A`.
+pub(crate) fn dual_gradient_with<A: Activation>(
+    net: &TwoLayerNet<f64>,
+    x: &DMatrix<f64>,
+    labels: &[usize],
+) -> Result<(f64, Gradient<f64>), Error> {
     type D = DualVec<f64, DUAL_CHUNK>;
     let sizes = net.sizes();
     check_batch("the batch", sizes.input, sizes.output, x.shape(), labels)?;
@@ -44,7 +54,7 @@ pub fn dual_gradient(
     let failure = FirstError::new();
     let (loss, grad) = gradient_chunked::<DUAL_CHUNK, _>(
         |p: &[D]| {
-            let loss = TwoLayerNet::from_flat(sizes, p).and_then(|n| n.loss(&xd, labels));
+            let loss = TwoLayerNet::from_flat(sizes, p).and_then(|n| n.loss_with::<A>(&xd, labels));
             failure.value_or(loss, D::constant(f64::NAN))
         },
         &flat,

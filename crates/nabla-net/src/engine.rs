@@ -5,12 +5,19 @@
 //! non-zero pixels, a loop over `hidden` contiguous floats that the compiler vectorises.
 //! `w2` is row-major too (`hidden` rows of `output`). Every buffer of a training step lives in
 //! [`Buffers`] and is reused, so an iteration allocates nothing.
+//!
+//! The arithmetic of a row is the generic path's, called rather than copied: the activation
+//! and its derivative come from `activation.rs`, the softmax and the book's loss of the row
+//! from nabla-loss's `softmax_then_cross_entropy`, each on the buffers here.
+
+use std::marker::PhantomData;
 
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
+use crate::activation::{Activation, Hidden};
 use crate::{Gradient, Precision, Sizes, SparseRows, TwoLayerNet};
-use nabla_loss::{DELTA, argmax};
+use nabla_loss::{DELTA, argmax, softmax_then_cross_entropy};
 
 /// A block of columns of `w1`: `width` hidden units starting at `offset`, stored row-major
 /// (`input` rows of `width`), so that one pixel's weights in the block are contiguous.
@@ -21,9 +28,9 @@ pub(crate) struct Panel<T> {
     w1: Vec<T>,
 }
 
-/// The parameters in the fast layout.
+/// The parameters in the fast layout, for a network whose hidden layer computes `A`.
 #[derive(Clone, Debug)]
-pub(crate) struct Engine<T> {
+pub(crate) struct Engine<T, A = Hidden> {
     pub(crate) sizes: Sizes,
     /// Row length of `b1` and the hidden buffers: `hidden` rounded up to a multiple of 8, so
     /// that every row splits into fixed-width blocks. The padding lanes of `w1` and `b1` are
@@ -38,6 +45,7 @@ pub(crate) struct Engine<T> {
     /// `hidden x output`, row-major.
     pub(crate) w2: Vec<T>,
     pub(crate) b2: Vec<T>,
+    activation: PhantomData<A>,
 }
 
 /// Sums over the rows of one half of a batch.
@@ -51,7 +59,7 @@ pub(crate) struct Partials<T> {
 /// Reused scratch space for one batch.
 #[derive(Debug, Default)]
 pub(crate) struct Buffers<T> {
-    /// `batch x stride`: sigmoid activations (0 in the padding lanes).
+    /// `batch x stride`: the activations (0 in the padding lanes).
     pub(crate) hidden: Vec<T>,
     /// `batch x output`: probabilities after the forward pass, `dy` after the backward pass.
     pub(crate) out: Vec<T>,
@@ -101,35 +109,10 @@ fn blocks<T>(stride: usize) -> Vec<(usize, usize)> {
     out
 }
 
+/// The activation `A` of one pre-activation, in the fast path's float.
 #[inline]
-pub(crate) fn sigmoid<T: Precision>(x: T) -> T {
-    T::one() / (T::one() + (-x).exp())
-}
-
-/// Softmax of `o` in place, returning the row's `-ln(y[label] + DELTA)`.
-///
-/// This is the fused, in-place form of nabla-loss's `cross_entropy_labels(softmax_rows(o))`
-/// for one row, with nabla-loss's [`DELTA`]: one pass for the maximum, one for the
-/// exponentials and their sum, one to scale, and no allocation, where the generic path
-/// allocates the probability matrix. The only numerical difference is the order of the sum
-/// (left to right here, NumPy's pairwise order in nabla-loss, which differ for 8 classes or
-/// more), so the two agree to rounding: the test `engine::tests::
-/// fused_loss_is_nabla_loss_on_the_generic_forward` checks the batch loss of
-/// [`Engine::gradient`] against [`TwoLayerNet::loss`] within `1e-13` relative in f64 (and
-/// `1e-5` in f32), on the same network and batch.
-#[inline]
-pub(crate) fn softmax_cross_entropy_row<T: Precision>(o: &mut [T], label: usize) -> T {
-    let max = o.iter().copied().fold(T::neg_infinity(), T::max);
-    let mut sum = T::zero();
-    for v in o.iter_mut() {
-        *v = (*v - max).exp();
-        sum = sum + *v;
-    }
-    let inv = T::one() / sum;
-    for v in o.iter_mut() {
-        *v = *v * inv;
-    }
-    -(o[label] + T::from_f64(DELTA)).ln()
+pub(crate) fn activation<T: Precision, A: Activation>(a: T) -> T {
+    T::from_real(A::value(a.to_real()))
 }
 
 /// `acc = init + sum over non-zeros (j, v) of v * w[j * W .. j * W + W]`, with the
@@ -195,7 +178,15 @@ fn scatter_panels<T: Precision>(
 }
 
 impl<T: Precision> Engine<T> {
+    /// `net` in the fast layout, with the network's activation.
     pub(crate) fn from_net(net: &TwoLayerNet<T>) -> Self {
+        Self::with_activation(net)
+    }
+}
+
+impl<T: Precision, A: Activation> Engine<T, A> {
+    /// `net` in the fast layout, its hidden layer computing `A` (tests swap the activation).
+    pub(crate) fn with_activation(net: &TwoLayerNet<T>) -> Self {
         let sizes = net.sizes();
         let stride = sizes.hidden.div_ceil(LANES) * LANES;
         let panels: Vec<Panel<T>> = blocks::<T>(stride)
@@ -232,6 +223,7 @@ impl<T: Precision> Engine<T> {
             b1,
             w2: net.w2().transpose().as_slice().to_vec(),
             b2: net.b2().as_slice().to_vec(),
+            activation: PhantomData,
         }
     }
 
@@ -281,12 +273,12 @@ impl<T: Precision> Engine<T> {
         }
     }
 
-    /// The activations of one row in place: sigmoid of the pre-activations, 0 in the padding.
+    /// The activations of one row in place: `A` of the pre-activations, 0 in the padding.
     #[inline]
     pub(crate) fn activate(&self, h: &mut [T]) {
         let (live, padding) = h.split_at_mut(self.sizes.hidden);
         for a in live {
-            *a = sigmoid(*a);
+            *a = activation::<T, A>(*a);
         }
         padding.fill(T::zero());
     }
@@ -337,7 +329,11 @@ impl<T: Precision> Engine<T> {
             self.activate(z);
             self.output_row(z, dy);
             let t = labels[r];
-            loss = loss + softmax_cross_entropy_row(dy, t);
+            // The probabilities replace the logits in `dy`. The labels were checked against
+            // the network before any arithmetic, so the error (a label out of range) cannot
+            // happen; were it to, the loss would be NaN and training would stop there.
+            loss = loss
+                + softmax_then_cross_entropy(T::real_mut(dy), t).map_or(T::nan(), T::from_real);
             if !backward {
                 continue;
             }
@@ -362,7 +358,7 @@ impl<T: Precision> Engine<T> {
                     .iter()
                     .zip(w)
                     .fold(T::zero(), |acc, (&dyc, &wc)| acc + dyc * wc);
-                *dak = dz * zk * (T::one() - zk);
+                *dak = T::from_real(A::backward(dz.to_real(), zk.to_real()));
                 *db = *db + *dak;
             }
         }
@@ -466,6 +462,27 @@ impl<T: Precision> Engine<T> {
         loss
     }
 
+    /// `params -= lr * gradient`, the gradient in the book's shapes.
+    pub(crate) fn apply(&mut self, g: &Gradient<T>, lr: T) {
+        let s = self.sizes;
+        for j in 0..s.input {
+            for k in 0..s.hidden {
+                let w = self.w1_mut(j, k);
+                *w = *w - lr * g.w1[(j, k)];
+            }
+        }
+        for k in 0..s.hidden {
+            self.b1[k] = self.b1[k] - lr * g.b1[k];
+            for c in 0..s.output {
+                let w = &mut self.w2[k * s.output + c];
+                *w = *w - lr * g.w2[(k, c)];
+            }
+        }
+        for c in 0..s.output {
+            self.b2[c] = self.b2[c] - lr * g.b2[c];
+        }
+    }
+
     /// The full gradient on the listed rows, in the book's shapes, and the loss.
     pub(crate) fn gradient(
         &self,
@@ -545,8 +562,10 @@ mod tests {
 
     #[test]
     fn fused_loss_is_nabla_loss_on_the_generic_forward() {
-        // 10 classes: nabla-loss sums them in NumPy's pairwise order, the fused loop left to
-        // right, so the two differ by rounding only.
+        // Each row's softmax and loss are nabla-loss's own (`softmax_then_cross_entropy`);
+        // the logits under them are summed in another order (the sparse rows here, the dense
+        // product there), and so is the batch's sum of row losses (left to right here,
+        // NumPy's pairwise order there), so the two differ by rounding only.
         for (sizes, batch, seed) in [
             (Sizes::new(30, 8, 10).unwrap(), 20, 31),
             (Sizes::new(12, 5, 4).unwrap(), 7, 32),

@@ -6,12 +6,10 @@ use std::any::TypeId;
 
 use nalgebra::{DMatrix, DVector, RealField};
 
-/// `1 / (1 + e^-x)`.
-pub(crate) fn sigmoid<T: RealField + Copy>(x: T) -> T {
-    T::one() / (T::one() + (-x).exp())
-}
+use crate::activation::Activation;
 
-/// `sigmoid(x w1 + b1) w2 + b2`, one row per row of `x`.
+/// `A(x w1 + b1) w2 + b2`, one row per row of `x`, for the activation `A` (the network's is
+/// [`Hidden`](crate::activation::Hidden)).
 ///
 /// nalgebra multiplies `f32` and `f64` matrices with an optimised kernel (matrixmultiply,
 /// chosen by a `TypeId` check), and every other scalar with a plain triple loop. For those
@@ -23,7 +21,7 @@ pub(crate) fn sigmoid<T: RealField + Copy>(x: T) -> T {
 /// kernel is faster than the scalar sparse loop, so they always take it. The sparse loop
 /// accumulates with `mul_add`, which a recorded number (nabla-tape's `Var`) turns into one
 /// tape entry per weight instead of two.
-pub(crate) fn logits<T: RealField + Copy>(
+pub(crate) fn logits<T: RealField + Copy, A: Activation>(
     w1: &DMatrix<T>,
     b1: &DVector<T>,
     w2: &DMatrix<T>,
@@ -63,7 +61,7 @@ pub(crate) fn logits<T: RealField + Copy>(
         add_row_bias(&mut dense, b1);
         dense
     };
-    hidden.apply(|a| *a = sigmoid(*a));
+    hidden.apply(|a| *a = A::value(*a));
     let mut out = hidden * w2;
     add_row_bias(&mut out, b2);
     out
@@ -78,6 +76,7 @@ fn add_row_bias<T: RealField + Copy>(m: &mut DMatrix<T>, b: &DVector<T>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::activation::{Hidden, Sigmoid};
     use approx::assert_relative_eq;
 
     #[test]
@@ -95,7 +94,7 @@ mod tests {
             }
         });
         let dual = |m: &DMatrix<f64>| m.map(nabla_dual::Dual64::constant);
-        let got = logits(
+        let got = logits::<_, Hidden>(
             &dual(&w1),
             &b1.map(nabla_dual::Dual64::constant),
             &dual(&w2),
@@ -107,7 +106,7 @@ mod tests {
         for mut row in h.row_iter_mut() {
             row += b1.transpose();
         }
-        let mut want = h.map(sigmoid) * &w2;
+        let mut want = h.map(Sigmoid::value) * &w2;
         for mut row in want.row_iter_mut() {
             row += b2.transpose();
         }

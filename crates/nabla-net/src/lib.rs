@@ -71,6 +71,7 @@
 //! # Ok::<(), nabla_net::Error>(())
 //! ```
 
+mod activation;
 mod backprop;
 mod check;
 mod dataset;

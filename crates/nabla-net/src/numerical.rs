@@ -3,6 +3,7 @@
 use nabla_numdiff::{Options, Params, Scheme, par_gradient};
 use nalgebra::{DMatrix, RealField};
 
+use crate::activation::{Activation, Hidden};
 use crate::check::FirstError;
 use crate::{Error, Gradient, Precision, TwoLayerNet};
 
@@ -59,13 +60,23 @@ pub fn numerical_gradient<T: Precision + RealField>(
     labels: &[usize],
     h: T,
 ) -> Result<Gradient<T>, Error> {
+    numerical_gradient_with::<T, Hidden>(net, x, labels, h)
+}
+
+/// [`numerical_gradient`] of the network with its hidden layer computing `A`.
+pub(crate) fn numerical_gradient_with<T: Precision + RealField, A: Activation>(
+    net: &TwoLayerNet<T>,
+    x: &DMatrix<T>,
+    labels: &[usize],
+    h: T,
+) -> Result<Gradient<T>, Error> {
     // Checks the batch once, so that the loss below cannot fail; should it, its error is
     // kept and returned rather than turned into a panic.
-    net.loss(x, labels)?;
+    net.loss_with::<A>(x, labels)?;
     let failure = FirstError::new();
     let flat = par_gradient(
         net,
-        |n: &TwoLayerNet<T>| failure.value_or(n.loss(x, labels), T::nan()),
+        |n: &TwoLayerNet<T>| failure.value_or(n.loss_with::<A>(x, labels), T::nan()),
         Options::fixed(Scheme::Central, h),
     );
     if let Some(e) = failure.into_error() {

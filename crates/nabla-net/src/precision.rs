@@ -32,42 +32,61 @@ pub trait Precision:
         x: &nalgebra::DMatrix<Self>,
         labels: &[usize],
     ) -> Result<(Self, crate::Gradient<Self>), crate::Error>;
+    /// `Self` as a nalgebra `RealField` (it is `Self`; the conversions below are the
+    /// identity), through which the fast path calls the formulas written once for every
+    /// scalar: the activation (`activation.rs`) and nabla-loss's softmax. Not a supertrait,
+    /// for the reason given on [`reverse_gradient`](Self::reverse_gradient).
+    #[doc(hidden)]
+    type Real: nalgebra::RealField + Copy;
+    /// `self` as [`Real`](Self::Real).
+    #[doc(hidden)]
+    fn to_real(self) -> Self::Real;
+    /// `x` as `Self`.
+    #[doc(hidden)]
+    fn from_real(x: Self::Real) -> Self;
+    /// `x` as a slice of [`Real`](Self::Real).
+    #[doc(hidden)]
+    fn real_mut(x: &mut [Self]) -> &mut [Self::Real];
 }
 
-impl Precision for f32 {
-    const NAME: &'static str = "f32";
-    #[allow(clippy::cast_possible_truncation)]
-    fn from_f64(x: f64) -> Self {
-        x as f32
-    }
-    fn as_f64(self) -> f64 {
-        f64::from(self)
-    }
-    fn reverse_gradient(
-        net: &crate::TwoLayerNet<Self>,
-        x: &nalgebra::DMatrix<Self>,
-        labels: &[usize],
-    ) -> Result<(Self, crate::Gradient<Self>), crate::Error> {
-        crate::reverse_gradient(net, x, labels)
-    }
+/// The two implementations differ only in the name and the conversion from `f64`.
+macro_rules! precision {
+    ($float:ty, $name:literal) => {
+        impl Precision for $float {
+            const NAME: &'static str = $name;
+            #[allow(clippy::cast_possible_truncation, clippy::unnecessary_cast)]
+            fn from_f64(x: f64) -> Self {
+                x as $float
+            }
+            fn as_f64(self) -> f64 {
+                f64::from(self)
+            }
+            fn reverse_gradient(
+                net: &crate::TwoLayerNet<Self>,
+                x: &nalgebra::DMatrix<Self>,
+                labels: &[usize],
+            ) -> Result<(Self, crate::Gradient<Self>), crate::Error> {
+                crate::reverse_gradient(net, x, labels)
+            }
+            type Real = $float;
+            #[inline(always)]
+            fn to_real(self) -> Self {
+                self
+            }
+            #[inline(always)]
+            fn from_real(x: Self) -> Self {
+                x
+            }
+            #[inline(always)]
+            fn real_mut(x: &mut [Self]) -> &mut [Self] {
+                x
+            }
+        }
+    };
 }
 
-impl Precision for f64 {
-    const NAME: &'static str = "f64";
-    fn from_f64(x: f64) -> Self {
-        x
-    }
-    fn as_f64(self) -> f64 {
-        self
-    }
-    fn reverse_gradient(
-        net: &crate::TwoLayerNet<Self>,
-        x: &nalgebra::DMatrix<Self>,
-        labels: &[usize],
-    ) -> Result<(Self, crate::Gradient<Self>), crate::Error> {
-        crate::reverse_gradient(net, x, labels)
-    }
-}
+precision!(f32, "f32");
+precision!(f64, "f64");
 
 mod sealed {
     pub trait Sealed {}

@@ -3,6 +3,7 @@
 use nabla_tape::{Recording, Scalar, Var};
 use nalgebra::DMatrix;
 
+use crate::activation::{Activation, Hidden};
 use crate::check::check_batch;
 use crate::{Error, Gradient, Precision, TwoLayerNet};
 
@@ -33,13 +34,22 @@ pub fn reverse_gradient<T: Precision + Scalar>(
     x: &DMatrix<T>,
     labels: &[usize],
 ) -> Result<(T, Gradient<T>), Error> {
+    reverse_gradient_with::<T, Hidden>(net, x, labels)
+}
+
+/// [`reverse_gradient`] of the network with its hidden layer computing `A`.
+pub(crate) fn reverse_gradient_with<T: Precision + Scalar, A: Activation>(
+    net: &TwoLayerNet<T>,
+    x: &DMatrix<T>,
+    labels: &[usize],
+) -> Result<(T, Gradient<T>), Error> {
     let sizes = net.sizes();
     check_batch("the batch", sizes.input, sizes.output, x.shape(), labels)?;
     let rec = Recording::<T>::new();
     let flat: Vec<T> = net.parameters().concat();
     let params = rec.vars(&flat);
     let recorded = TwoLayerNet::from_flat(sizes, &params)?;
-    let loss = recorded.loss(&x.map(Var::constant), labels)?;
+    let loss = recorded.loss_with::<A>(&x.map(Var::constant), labels)?;
     let grad = rec.gradient(loss, &params);
     Ok((loss.value(), Gradient::from_flat(sizes, &grad)))
 }

@@ -1,13 +1,16 @@
 //! The structure-aware numerical gradient: the brute-force central difference, recomputing
 //! only what one nudged parameter changes.
 
+use std::marker::PhantomData;
+
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
+use crate::activation::Activation;
 use crate::check::check_batch;
-use crate::engine::{Engine, sigmoid};
+use crate::engine::{Engine, activation};
 use crate::{Error, Gradient, Precision, SparseRows, TwoLayerNet};
-use nabla_loss::{DELTA, argmax};
+use nabla_loss::{DELTA, argmax, softmax_in_place};
 
 /// The book's numerical gradient, central differences with step `h` (the book uses `1e-4`)
 /// over every parameter, computed by recomputing only what each nudge changes.
@@ -15,7 +18,7 @@ use nabla_loss::{DELTA, argmax};
 /// The brute-force loop evaluates the whole loss twice per parameter: `2 * 39760` forward
 /// passes over the batch for MNIST's network. But nudging `w1[j, k]` changes only hidden
 /// pre-activation `k`, and only in the rows where pixel `j` is non-zero; so the loss changes
-/// only in those rows, and for each of them it is enough to recompute one sigmoid and to shift
+/// only in those rows, and for each of them it is enough to recompute one activation and to shift
 /// the row's logits by `(z_new - z_old) * w2[k, :]`. Likewise `b1[k]` moves hidden unit `k` of
 /// every row, and `w2[k, c]` and `b2[c]` move a single logit column. With the per-row losses
 /// `L_r`,
@@ -133,11 +136,11 @@ fn loss_difference<T: Precision>(y_plus: T, y_minus: T) -> T {
 /// The forward quantities of a batch that every nudge starts from.
 ///
 /// A nudge moves the logits `l` of a row by small amounts `x_c`; rather than a fresh softmax
-/// (ten exponentials), the new one is built from the row's cached `e_c = exp(l_c - max)`:
-/// `exp(l_c + x_c - max) = e_c (1 + expm1(x_c))`, with `expm1` of the tiny `x_c` a short
-/// polynomial. This is the same softmax up to rounding (it keeps the old maximum as the
-/// shift, which softmax does not depend on).
-struct Base<T> {
+/// (ten exponentials), the new one is built from the row's cached softmax `y` (nabla-loss's
+/// `softmax_in_place`): `softmax(l + x)_c = y_c (1 + expm1(x_c)) / sum_j y_j (1 + expm1(x_j))`,
+/// with `expm1` of the tiny `x_c` a short polynomial and the denominator
+/// `1 + sum_j y_j expm1(x_j)`. This is the same softmax up to rounding.
+struct Base<T, A> {
     batch: usize,
     /// Row length of `pre` and `z` (the engine's padded hidden width).
     stride: usize,
@@ -148,42 +151,36 @@ struct Base<T> {
     z: Vec<T>,
     /// `batch x output`: the logits.
     logits: Vec<T>,
-    /// `batch x output`: `exp(logit - row max)`.
-    e: Vec<T>,
-    /// Per row, the sum of its `e`.
-    sum: Vec<T>,
+    /// `batch x output`: the softmax of the logits.
+    y: Vec<T>,
     /// Label of each batch row.
     labels: Vec<usize>,
+    /// The hidden layer's activation.
+    activation: PhantomData<A>,
 }
 
-impl<T: Precision> Base<T> {
-    fn new(engine: &Engine<T>, data: &SparseRows<T>, labels: &[usize], rows: &[usize]) -> Self {
+impl<T: Precision, A: Activation> Base<T, A> {
+    fn new(engine: &Engine<T, A>, data: &SparseRows<T>, labels: &[usize], rows: &[usize]) -> Self {
         let (h, o) = (engine.stride, engine.sizes.output);
         let b = rows.len();
         let mut pre = vec![T::zero(); b * h];
         let mut z = vec![T::zero(); b * h];
-        let mut e = vec![T::zero(); b * o];
+        let mut y = vec![T::zero(); b * o];
         let mut logits = vec![T::zero(); b * o];
-        let mut sum = vec![T::zero(); b];
-        for (((((&r, p), zr), er), lr), s) in rows
+        for ((((&r, p), zr), yr), lr) in rows
             .iter()
             .zip(pre.chunks_exact_mut(h))
             .zip(z.chunks_exact_mut(h))
-            .zip(e.chunks_exact_mut(o))
+            .zip(y.chunks_exact_mut(o))
             .zip(logits.chunks_exact_mut(o))
-            .zip(sum.iter_mut())
         {
             let (idx, val) = data.row(r);
             engine.hidden_pre(idx, val, p);
             zr.copy_from_slice(p);
             engine.activate(zr);
-            engine.output_row(zr, er);
-            lr.copy_from_slice(er);
-            let max = er.iter().copied().fold(T::neg_infinity(), T::max);
-            for v in er.iter_mut() {
-                *v = (*v - max).exp();
-                *s = *s + *v;
-            }
+            engine.output_row(zr, lr);
+            yr.copy_from_slice(lr);
+            softmax_in_place(T::real_mut(yr));
         }
         Base {
             batch: b,
@@ -192,9 +189,9 @@ impl<T: Precision> Base<T> {
             pre,
             z,
             logits,
-            e,
-            sum,
+            y,
             labels: rows.iter().map(|&r| labels[r]).collect(),
+            activation: PhantomData,
         }
     }
 
@@ -204,17 +201,20 @@ impl<T: Precision> Base<T> {
     fn hidden_nudge(&self, w2_row: &[T], b: usize, k: usize, plus: T, minus: T) -> T {
         let at = b * self.stride + k;
         let (a, z0) = (self.pre[at], self.z[at]);
-        let e = &self.e[b * self.output..(b + 1) * self.output];
+        let y = &self.y[b * self.output..(b + 1) * self.output];
         let label = self.labels[b];
-        let (dz_plus, dz_minus) = (sigmoid(a + plus) - z0, sigmoid(a + minus) - z0);
-        let (mut s_plus, mut s_minus) = (self.sum[b], self.sum[b]);
+        let (dz_plus, dz_minus) = (
+            activation::<T, A>(a + plus) - z0,
+            activation::<T, A>(a + minus) - z0,
+        );
+        let (mut s_plus, mut s_minus) = (T::one(), T::one());
         let (mut t_plus, mut t_minus) = (T::zero(), T::zero());
-        for (c, (&ec, &w)) in e.iter().zip(w2_row).enumerate() {
+        for (c, (&yc, &w)) in y.iter().zip(w2_row).enumerate() {
             let (mp, mm) = (expm1_small(dz_plus * w), expm1_small(dz_minus * w));
-            s_plus = s_plus + ec * mp;
-            s_minus = s_minus + ec * mm;
+            s_plus = s_plus + yc * mp;
+            s_minus = s_minus + yc * mm;
             if c == label {
-                (t_plus, t_minus) = (ec + ec * mp, ec + ec * mm);
+                (t_plus, t_minus) = (yc + yc * mp, yc + yc * mm);
             }
         }
         loss_difference(t_plus / s_plus, t_minus / s_minus)
@@ -223,19 +223,19 @@ impl<T: Precision> Base<T> {
     /// `L_b(+) - L_b(-)` when logit `c` of row `b` moves by `plus` and by `minus`.
     #[inline]
     fn logit_nudge(&self, b: usize, c: usize, plus: T, minus: T) -> T {
-        let e = &self.e[b * self.output..(b + 1) * self.output];
+        let y = &self.y[b * self.output..(b + 1) * self.output];
         let label = self.labels[b];
-        let y = |shift: T| {
+        let moved = |shift: T| {
             let m = expm1_small(shift);
-            let s = self.sum[b] + e[c] * m;
+            let s = T::one() + y[c] * m;
             let t = if c == label {
-                e[c] + e[c] * m
+                y[c] + y[c] * m
             } else {
-                e[label]
+                y[label]
             };
             t / s
         };
-        loss_difference(y(plus), y(minus))
+        loss_difference(moved(plus), moved(minus))
     }
 
     /// `1` if row `b` is classified right once logit `c` has moved by `shift(c)`, else `0`
@@ -272,7 +272,10 @@ impl<T: Precision> Base<T> {
     ) -> T {
         let at = b * self.stride + k;
         let (a, z0) = (self.pre[at], self.z[at]);
-        let (dz_plus, dz_minus) = (sigmoid(a + plus) - z0, sigmoid(a + minus) - z0);
+        let (dz_plus, dz_minus) = (
+            activation::<T, A>(a + plus) - z0,
+            activation::<T, A>(a + minus) - z0,
+        );
         self.correct(wide, b, |c| dz_plus * w2_row[c])
             - self.correct(wide, b, |c| dz_minus * w2_row[c])
     }
@@ -294,9 +297,9 @@ trait RowDifference<T: Precision>: Sync {
 
     /// The difference when hidden pre-activation `k` of row `b` moves by `plus` and `minus`.
     #[allow(clippy::too_many_arguments)]
-    fn hidden(
+    fn hidden<A: Activation>(
         &self,
-        base: &Base<T>,
+        base: &Base<T, A>,
         scratch: &mut Self::Scratch,
         w2_row: &[T],
         b: usize,
@@ -306,9 +309,9 @@ trait RowDifference<T: Precision>: Sync {
     ) -> T;
 
     /// The difference when logit `c` of row `b` moves by `plus` and `minus`.
-    fn logit(
+    fn logit<A: Activation>(
         &self,
-        base: &Base<T>,
+        base: &Base<T, A>,
         scratch: &mut Self::Scratch,
         b: usize,
         c: usize,
@@ -324,9 +327,9 @@ impl<T: Precision> RowDifference<T> for LossRows {
     type Scratch = ();
 
     #[inline]
-    fn hidden(
+    fn hidden<A: Activation>(
         &self,
-        base: &Base<T>,
+        base: &Base<T, A>,
         _: &mut (),
         w2_row: &[T],
         b: usize,
@@ -338,7 +341,15 @@ impl<T: Precision> RowDifference<T> for LossRows {
     }
 
     #[inline]
-    fn logit(&self, base: &Base<T>, _: &mut (), b: usize, c: usize, plus: T, minus: T) -> T {
+    fn logit<A: Activation>(
+        &self,
+        base: &Base<T, A>,
+        _: &mut (),
+        b: usize,
+        c: usize,
+        plus: T,
+        minus: T,
+    ) -> T {
         base.logit_nudge(b, c, plus, minus)
     }
 }
@@ -350,9 +361,9 @@ impl<T: Precision> RowDifference<T> for AccuracyRows {
     type Scratch = Vec<f64>;
 
     #[inline]
-    fn hidden(
+    fn hidden<A: Activation>(
         &self,
-        base: &Base<T>,
+        base: &Base<T, A>,
         wide: &mut Vec<f64>,
         w2_row: &[T],
         b: usize,
@@ -364,9 +375,9 @@ impl<T: Precision> RowDifference<T> for AccuracyRows {
     }
 
     #[inline]
-    fn logit(
+    fn logit<A: Activation>(
         &self,
-        base: &Base<T>,
+        base: &Base<T, A>,
         wide: &mut Vec<f64>,
         b: usize,
         c: usize,
@@ -385,8 +396,8 @@ fn steps<T: Precision>(w: T, h: T) -> (T, T) {
 
 /// The structure-aware gradient of the loss on batch `rows` of `data` (see
 /// [`numerical_gradient_structured`]).
-pub(crate) fn structured_gradient<T: Precision>(
-    engine: &Engine<T>,
+pub(crate) fn structured_gradient<T: Precision, A: Activation>(
+    engine: &Engine<T, A>,
     data: &SparseRows<T>,
     labels: &[usize],
     rows: &[usize],
@@ -398,8 +409,8 @@ pub(crate) fn structured_gradient<T: Precision>(
 /// The central difference of the batch mean of `rule`'s per-row quantity, for every
 /// parameter: each parameter is nudged by `fl(w ± h) - w`, and only the rows it reaches are
 /// recomputed (for `w1[j, k]` the rows where pixel `j` is not zero).
-fn nudge_every_parameter<T: Precision, R: RowDifference<T>>(
-    engine: &Engine<T>,
+fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
+    engine: &Engine<T, A>,
     data: &SparseRows<T>,
     labels: &[usize],
     rows: &[usize],

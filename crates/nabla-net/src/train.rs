@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::check_batch;
 use crate::engine::{Buffers, Engine};
-use crate::{Dataset, Error, Gradient, Precision, TwoLayerNet};
+use crate::{Dataset, Error, Precision, TwoLayerNet};
 
 /// How the training loop gets its gradient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -336,29 +336,6 @@ pub fn train<T: Precision>(
         final_train_accuracy: last.train_accuracy,
         final_test_accuracy: last.test_accuracy,
     })
-}
-
-impl<T: Precision> Engine<T> {
-    /// `params -= lr * gradient`, the gradient in the book's shapes.
-    pub(crate) fn apply(&mut self, g: &Gradient<T>, lr: T) {
-        let s = self.sizes;
-        for j in 0..s.input {
-            for k in 0..s.hidden {
-                let w = self.w1_mut(j, k);
-                *w = *w - lr * g.w1[(j, k)];
-            }
-        }
-        for k in 0..s.hidden {
-            self.b1[k] = self.b1[k] - lr * g.b1[k];
-            for c in 0..s.output {
-                let w = &mut self.w2[k * s.output + c];
-                *w = *w - lr * g.w2[(k, c)];
-            }
-        }
-        for c in 0..s.output {
-            self.b2[c] = self.b2[c] - lr * g.b2[c];
-        }
-    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
 
+use crate::activation::{Activation, Hidden};
 use crate::check::{check_batch, check_inputs};
 use crate::{Error, Sizes, forward};
 
@@ -199,8 +200,15 @@ impl<T: RealField + Copy> TwoLayerNet<T> {
     ///
     /// [`Error::Shape`] if `x` does not have `input` columns.
     pub fn logits(&self, x: &DMatrix<T>) -> Result<DMatrix<T>, Error> {
+        self.logits_with::<Hidden>(x)
+    }
+
+    /// [`logits`](Self::logits) with the hidden layer computing `A`.
+    fn logits_with<A: Activation>(&self, x: &DMatrix<T>) -> Result<DMatrix<T>, Error> {
         check_inputs("the batch", self.w1.nrows(), x.ncols())?;
-        Ok(forward::logits(&self.w1, &self.b1, &self.w2, &self.b2, x))
+        Ok(forward::logits::<T, A>(
+            &self.w1, &self.b1, &self.w2, &self.b2, x,
+        ))
     }
 
     /// The class probabilities (softmax of the logits), one row per sample of `x`.
@@ -228,8 +236,19 @@ impl<T: RealField + Copy> TwoLayerNet<T> {
     /// entry per row of `x`; [`Error::Empty`] if `x` has no rows; [`Error::Label`] if a label
     /// is not below `output`.
     pub fn loss(&self, x: &DMatrix<T>, labels: &[usize]) -> Result<T, Error> {
+        self.loss_with::<Hidden>(x, labels)
+    }
+
+    /// [`loss`](Self::loss) with the hidden layer computing `A`: what the brute-force
+    /// numerical, the dual and the reverse gradients differentiate.
+    pub(crate) fn loss_with<A: Activation>(
+        &self,
+        x: &DMatrix<T>,
+        labels: &[usize],
+    ) -> Result<T, Error> {
         self.check(x, labels)?;
-        Ok(nabla_loss::cross_entropy_labels(&self.predict(x)?, labels)?)
+        let probabilities = nabla_loss::softmax_rows(&self.logits_with::<A>(x)?);
+        Ok(nabla_loss::cross_entropy_labels(&probabilities, labels)?)
     }
 
     /// The fraction of rows of `x` whose largest logit is at its label: nabla-loss's
