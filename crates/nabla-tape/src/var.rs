@@ -36,6 +36,20 @@ pub type Var32 = Var<f32>;
 /// A double-precision [`Var`].
 pub type Var64 = Var<f64>;
 
+impl<T> Var<T> {
+    /// The recording this number belongs to, 0 for a constant.
+    #[inline(always)]
+    pub(crate) const fn generation(&self) -> u32 {
+        (self.tag >> 32) as u32
+    }
+
+    /// The tape entry that computed this number (meaningless for a constant).
+    #[inline(always)]
+    pub(crate) const fn index(&self) -> u32 {
+        self.tag as u32
+    }
+}
+
 impl<T: Scalar> Var<T> {
     /// A constant: not recorded, derivative zero with respect to everything.
     #[inline]
@@ -50,18 +64,6 @@ impl<T: Scalar> Var<T> {
             value,
             tag: ((generation as u64) << 32) | index as u64,
         }
-    }
-
-    /// The recording this number belongs to, 0 for a constant.
-    #[inline(always)]
-    pub(crate) const fn generation(&self) -> u32 {
-        (self.tag >> 32) as u32
-    }
-
-    /// The tape entry that computed this number (meaningless for a constant).
-    #[inline(always)]
-    pub(crate) const fn index(&self) -> u32 {
-        self.tag as u32
     }
 
     /// The value.
@@ -169,10 +171,10 @@ impl<T: fmt::Debug> fmt::Debug for Var<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("Var");
         s.field("value", &self.value);
-        if self.tag >> 32 == 0 {
+        if self.generation() == 0 {
             s.field("constant", &true);
         } else {
-            s.field("entry", &(self.tag as u32));
+            s.field("entry", &self.index());
         }
         s.finish()
     }
