@@ -34,7 +34,7 @@ pub fn cache_dir() -> Option<PathBuf> {
 /// mirrors given, else those of `$NABLA_MNIST_MIRROR`, else [`crate::DEFAULT_MIRRORS`].
 ///
 /// Checksums: every download is verified before it is renamed into place. Loading from the
-/// cache also verifies the files (hashing runs beside the conversion to `f32`),
+/// cache also verifies the files (a SHA-256 of each file's content as it is read),
 /// and every cached file that fails is reported through the progress callback and fetched
 /// again, all in the same call. Only a file whose content is wrong is replaced: anything at a
 /// file's name that is not a regular file (a directory, a FIFO, a device, a symlink loop) is

@@ -8,8 +8,8 @@
 //!
 //! - **Backpropagation** ([`backprop`]): the analytic gradient, the fast path. It runs on
 //!   flat buffers in `f32` or `f64` ([`Precision`]), keeps each image as its non-zero pixels
-//!   (a [`Dataset`] stores them sparse: MNIST is 81% zeros, so the first layer's products skip four fifths of
-//!   their multiplications), and splits a batch between two threads.
+//!   (a [`Dataset`] stores them sparse: MNIST is 81% zeros, so the first layer's products
+//!   skip four fifths of their multiplications), and splits a batch between two threads.
 //! - **Numerical differentiation**: the book's central difference with `h = 1e-4` over every
 //!   parameter, brute force through nabla-numdiff ([`numerical_gradient`]: two full forward
 //!   passes per parameter), and structure-aware ([`numerical_gradient_structured`]): nudging
