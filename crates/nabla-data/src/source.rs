@@ -178,7 +178,9 @@ impl MnistSource {
     ///
     /// # Errors
     ///
-    /// The errors of [`Mnist::load_verified`] and [`download`]. With downloads allowed and
+    /// The errors of [`Mnist::load_verified`], and of a download: [`Error::NotADirectory`] or
+    /// [`Error::Io`] when the directory is in the way or cannot be written, and
+    /// [`Error::Download`] with one line per mirror that failed. With downloads allowed and
     /// checksums checked, each file of the split whose content is wrong is reported and
     /// fetched again, at most once each.
     pub fn load(
