@@ -6,6 +6,10 @@ use nalgebra::DMatrix;
 pub const CLASSES: usize = 10;
 
 /// The targets of a split, as [`MnistOptions::one_hot_label`](crate::MnistOptions) asks.
+///
+/// The one-hot rows are built here for a loaded split only; for one-hot rows of any labels
+/// and any number of classes, nabla-loss's `one_hot` is the workspace's function (this crate
+/// imports no other nabla crate).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Targets {
     /// One digit per image.
