@@ -21,7 +21,7 @@ fn real_mnist_accuracy_derivative_is_zero_almost_everywhere_and_the_loss_is_not(
     let train_set = Dataset::<f64>::from_mnist(&train_split).expect("training set");
     // The first 100 training images, as the book normalises them.
     let rows: Vec<usize> = (0..100).collect();
-    let x: DMatrix<f64> = train_set.images().gather_dense(&rows);
+    let x: DMatrix<f64> = train_set.gather_dense(&rows);
     let labels = &train_set.labels()[..100];
 
     // A fresh network (chance level) and one trained for 300 steps (about half right).

@@ -119,6 +119,6 @@ fn describe(d: &Difference) -> String {
 /// The first `n` images as a dense `n x cols` matrix, scaled as the book's `load_mnist`.
 fn nalgebra_batch(pixels: &[u8], cols: usize, n: usize) -> DMatrix<f64> {
     DMatrix::from_fn(n, cols, |r, c| {
-        f64::from(f32::from(pixels[r * cols + c]) / 255.0)
+        f64::from(MnistOptions::default().pixel_value(pixels[r * cols + c]))
     })
 }

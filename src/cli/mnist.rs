@@ -92,7 +92,8 @@ fn info(data: Option<PathBuf>) -> CliResult {
     let test = load(Split::Test)?;
     for (name, split) in [("train", &train), ("test", &test)] {
         let (rows, cols) = split.image_shape();
-        let (n, width) = split.images().shape();
+        // The flattened matrix's shape, without building the matrix.
+        let (n, width) = (split.len(), split.image_len());
         outln!(
             "{name:<5}  {} images of {rows} x {cols} (matrix {n} x {width}), {} labels, first labels {:?}",
             split.len(),

@@ -277,11 +277,7 @@ fn run_typed<T: Precision>(
         None => train_set,
     };
     let test_set = Dataset::<T>::from_mnist(test_split)?;
-    let sizes = Sizes::new(
-        train_split.images().ncols(),
-        args.hidden,
-        nabla::data::CLASSES,
-    )?;
+    let sizes = Sizes::new(train_split.image_len(), args.hidden, nabla::data::CLASSES)?;
     // Refused before the weights are allocated, rather than saved where no load could read.
     if sizes.parameter_count() > MAX_MODEL_PARAMETERS {
         return Err(format!(

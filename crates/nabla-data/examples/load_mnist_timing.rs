@@ -1,5 +1,6 @@
-//! Times loading the four MNIST files into `f32` matrices, the way NumPy's `gzip` +
-//! `frombuffer` + `astype(float32) / 255` does, and its parts.
+//! Times loading the four MNIST files, the way `nabla train` does (bytes and labels, no `f32`
+//! matrix) and the way NumPy's `gzip` + `frombuffer` + `astype(float32) / 255` does (`f32`
+//! matrices), and their parts.
 //!
 //! ```sh
 //! cargo run --release -p nabla-data --example load_mnist_timing -- ../shared/mnist
@@ -10,7 +11,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use nabla_data::{Mnist, MnistFile, MnistOptions, Split, read_idx, verify_file};
+use nabla_data::{Idx, Mnist, MnistFile, MnistOptions, Split, verify_file};
 
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Duration) {
     let mut times: Vec<Duration> = (0..runs)
@@ -26,7 +27,7 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Duration) {
 
 fn report(name: &str, (best, median): (Duration, Duration)) {
     println!(
-        "{name:<48} best {:>7.1} ms   median {:>7.1} ms",
+        "{name:<52} best {:>7.1} ms   median {:>7.1} ms",
         ms(best),
         ms(median)
     );
@@ -49,58 +50,62 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         dir.display(),
         rayon::current_num_threads()
     );
+    let load = |split| Mnist::load(&dir, split, options).expect("valid split");
 
     report(
-        "all four files -> f32 matrices (Mnist::load)",
+        "all four files, bytes and labels (Mnist::load x2)",
+        time(runs, || (load(Split::Train), load(Split::Test))),
+    );
+    report(
+        "all four files -> f32 matrices (+ Mnist::images)",
         time(runs, || {
-            let train = Mnist::load(&dir, Split::Train, options).expect("train split");
-            let test = Mnist::load(&dir, Split::Test, options).expect("test split");
+            let (train, test) = (load(Split::Train), load(Split::Test));
+            let _ = (train.images(), test.images());
             (train, test)
         }),
     );
     report(
-        "same, checksums verified (Mnist::load_verified)",
+        "bytes and labels, checksums verified (load_verified)",
         time(runs, || {
             let train = Mnist::load_verified(&dir, Split::Train, options).expect("train split");
             let test = Mnist::load_verified(&dir, Split::Test, options).expect("test split");
             (train, test)
         }),
     );
+    let parse = |f: MnistFile| {
+        let bytes = std::fs::read(f.path_in(&dir)).expect("readable file");
+        Idx::from_bytes(&bytes).expect("valid file")
+    };
     report(
-        "decompress + parse the four files (read_idx)",
-        time(runs, || {
-            MnistFile::ALL.map(|f| read_idx(&f.path_in(&dir)).expect("valid file"))
-        }),
+        "  read + decompress + parse the four files",
+        time(runs, || MnistFile::ALL.map(parse)),
     );
     report(
-        "verify_file x4 (decompress + SHA-256)",
+        "  verify_file x4 (decompress + SHA-256)",
         time(runs, || {
             for f in MnistFile::ALL {
                 verify_file(&f.path_in(&dir), f).expect("checksum");
             }
         }),
     );
-    let images = read_idx(&MnistFile::TrainImages.path_in(&dir))?;
-    let labels = read_idx(&MnistFile::TrainLabels.path_in(&dir))?;
+    let train = load(Split::Train);
     report(
-        "training split from parsed bytes (Mnist::from_idx)",
-        time(runs, || {
-            Mnist::from_idx(Split::Train, images.clone(), labels.clone(), options).expect("valid")
-        }),
+        "  training matrix from loaded bytes (Mnist::images)",
+        time(runs, || train.clone().images().ncols()),
+    );
+    report(
+        "    of which cloning the split",
+        time(runs, || train.clone().len()),
     );
     report(
         "  for scale: u8 -> f32 / 255 row-major, one pass",
         time(runs, || {
-            images
-                .data()
+            train
+                .pixels()
                 .iter()
-                .map(|&p| f32::from(p) / 255.0)
+                .map(|&p| options.pixel_value(p))
                 .collect::<Vec<f32>>()
         }),
-    );
-    report(
-        "  of which copying the parsed bytes",
-        time(runs, || (images.clone(), labels.clone())),
     );
     Ok(())
 }

@@ -75,7 +75,7 @@ pub enum Event<'a> {
 
 /// The mirrors named by `$NABLA_MNIST_MIRROR`, or [`DEFAULT_MIRRORS`] when it is unset or
 /// empty.
-pub fn mirrors_from_env() -> Vec<String> {
+pub(crate) fn mirrors_from_env() -> Vec<String> {
     let from_env: Vec<String> = std::env::var(MIRROR_ENV)
         .unwrap_or_default()
         .split(|c: char| c == ',' || c.is_whitespace())
@@ -188,7 +188,7 @@ const STALE_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// be created or written, and [`Error::Download`] with one line per mirror (HTTP status,
 /// connection error, timeout, body too large or cut short, checksum mismatch) when no mirror
 /// delivered a good file.
-pub fn download(
+pub(crate) fn download(
     file: MnistFile,
     dir: &Path,
     mirrors: &[String],

@@ -248,7 +248,7 @@ pub(crate) fn check_content(
 /// directory, FIFO, device or socket (refused without opening it), [`Error::Io`] when it
 /// cannot be read (a symlink loop among others), and [`Error::Idx`] when its bytes are not a
 /// valid IDX file.
-pub fn read_idx(path: &Path) -> Result<Idx> {
+pub(crate) fn read_idx(path: &Path) -> Result<Idx> {
     // Reading the (compressed) file whole and parsing from memory is faster than a buffered
     // reader and gives the gzip decoder one contiguous input.
     let bytes = read_regular(path)?;
@@ -263,7 +263,10 @@ pub fn read_idx(path: &Path) -> Result<Idx> {
 ///
 /// # Errors
 ///
-/// The errors of [`read_idx`], and [`Error::Checksum`] when the content differs.
+/// [`Error::Missing`] when there is no such file, [`Error::NotAFile`] when the path names a
+/// directory, FIFO, device or socket (refused without opening it), [`Error::Io`] when it
+/// cannot be read, [`Error::Idx`] when its bytes are not a valid IDX file, and
+/// [`Error::Checksum`] when the content differs.
 pub fn verify_file(path: &Path, file: MnistFile) -> Result<()> {
     let idx = read_idx(path)?;
     check_content(idx.dims(), idx.data(), file.sha256(), path)

@@ -7,7 +7,7 @@ use flate2::read::MultiGzDecoder;
 use crate::IdxError;
 
 /// The IDX type byte of unsigned bytes, the only element type MNIST uses.
-pub const IDX_TYPE_U8: u8 = 0x08;
+pub(crate) const IDX_TYPE_U8: u8 = 0x08;
 
 /// The two bytes that open every gzip stream (RFC 1952).
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -165,8 +165,8 @@ fn element_count(dims: &[usize]) -> Result<u64, IdxError> {
     Ok(product)
 }
 
-/// An IDX file read incrementally: the header at once, the payload in chunks. Lets a loader
-/// convert the first images while the rest is still being decompressed.
+/// An IDX file read incrementally: the header at once, then the payload as it arrives, so that
+/// a header's claim reserves at most the preallocation cap before real bytes back it.
 pub(crate) struct IdxStream<R: Read> {
     reader: Source<R>,
     gzip: bool,
@@ -247,11 +247,6 @@ impl<R: Read> IdxStream<R> {
         })
     }
 
-    /// The dimensions of the header.
-    pub(crate) fn dims(&self) -> &[usize] {
-        &self.dims
-    }
-
     /// Payload bytes the header promises.
     pub(crate) fn payload_len(&self) -> u64 {
         self.expected
@@ -263,38 +258,6 @@ impl<R: Read> IdxStream<R> {
         } else {
             IdxError::Io(e)
         }
-    }
-
-    /// Fills `buf` with the next payload bytes.
-    pub(crate) fn read_into(&mut self, buf: &mut [u8]) -> Result<(), IdxError> {
-        let want = buf.len().min((self.expected - self.done) as usize);
-        let got = read_up_to(&mut self.reader, &mut buf[..want]).map_err(|e| self.io_err(e))?;
-        self.done += got as u64;
-        if got < buf.len() {
-            return Err(IdxError::TruncatedPayload {
-                expected: self.expected,
-                got: self.done,
-            });
-        }
-        Ok(())
-    }
-
-    /// Checks that the payload was read whole and that nothing follows it (which also makes
-    /// the gzip decoder check its CRC and length trailer).
-    pub(crate) fn finish(mut self) -> Result<(), IdxError> {
-        if self.done < self.expected {
-            return Err(IdxError::TruncatedPayload {
-                expected: self.expected,
-                got: self.done,
-            });
-        }
-        let mut extra = [0u8; 1];
-        if read_up_to(&mut self.reader, &mut extra).map_err(|e| self.io_err(e))? > 0 {
-            return Err(IdxError::TrailingBytes {
-                expected: self.expected,
-            });
-        }
-        Ok(())
     }
 
     /// Appends up to `max` more payload bytes to `buf` and returns how many. Returns 0 once

@@ -12,9 +12,11 @@
 //! is reserved before the bytes arrive), a payload that is short or followed by more bytes.
 //!
 //! [`Mnist`] is one split with the book's options ([`MnistOptions`]: `normalize`, `flatten`,
-//! `one_hot_label`): the images as an `f32` nalgebra matrix with one image per row, the
-//! labels, and the raw row-major bytes, from which [`Mnist::fill_batch`] gathers mini-batches
-//! fast (see the layout note on [`Mnist`]). [`load_mnist`] mirrors the book's function and
+//! `one_hot_label`): the raw row-major bytes as the file holds them, the labels, and the
+//! images as an `f32` nalgebra matrix with one image per row, converted when first asked for.
+//! [`Mnist::fill_batch`] gathers mini-batches fast from the bytes (see the layout note on
+//! [`Mnist`]); [`MnistOptions::pixel_value`] is the one mapping of a pixel byte to a number,
+//! for code that builds its own layout. [`load_mnist`] mirrors the book's function and
 //! returns `(train, test)`.
 //!
 //! [`MnistSource`] says where the files are: an explicit directory, else `$MNIST_DIR`, else the
@@ -55,25 +57,34 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod convert;
 mod download;
 mod error;
 mod files;
 mod idx;
+mod load;
 mod mnist;
+mod options;
 mod sampler;
 mod source;
+mod targets;
 #[cfg(test)]
 mod test_http;
 
-pub use download::{
-    DEADLINE_ENV, DEFAULT_MIRRORS, Event, IDLE_TIMEOUT_ENV, MIRROR_ENV, Timeouts, download,
-    mirrors_from_env,
-};
+pub use download::{DEADLINE_ENV, DEFAULT_MIRRORS, Event, IDLE_TIMEOUT_ENV, MIRROR_ENV, Timeouts};
 pub use error::{Error, IdxError, Result};
-pub use files::{MnistFile, file_kind, read_idx, verify_file};
-pub use idx::{IDX_TYPE_U8, Idx};
-pub use mnist::{CLASSES, Mnist, MnistOptions, Split, Targets, one_hot, one_hot_into};
-pub use sampler::{BatchSampler, Sampling, gather_rows};
+pub use files::{MnistFile, verify_file};
+pub use idx::Idx;
+pub use mnist::{Mnist, Split};
+pub use options::MnistOptions;
+pub use sampler::{BatchSampler, Sampling};
 pub use source::{
     MNIST_DIR_ENV, MnistSource, Origin, cache_dir, load_mnist, load_mnist_with_progress,
 };
+pub use targets::{CLASSES, Targets};
+
+/// What kind of file system entry a file type is ("a directory", "a FIFO", ...), for error
+/// messages. Not part of the data API: public only so that nabla-net and the `nabla` command
+/// name a file that is in the way the same words this crate does.
+#[doc(hidden)]
+pub use files::file_kind;

@@ -1,20 +1,14 @@
 //! One split of MNIST in memory, with the book's `load_mnist` options.
 
 use std::path::{Path, PathBuf};
-
-use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::OnceLock;
 
 use nalgebra::DMatrix;
-use sha2::{Digest, Sha256};
 
-use crate::files::{check_content, hex, read_idx, read_regular};
-use crate::idx::{IdxStream, idx_header};
-use crate::{Error, Idx, IdxError, MnistFile, Result};
-
-/// Number of classes (digits 0 to 9).
-pub const CLASSES: usize = 10;
+use crate::convert::{matrix_shape, to_matrix};
+use crate::load::read_split;
+use crate::targets::one_hot_rows;
+use crate::{CLASSES, Error, Idx, MnistFile, MnistOptions, Result, Targets};
 
 /// Which half of MNIST: the 60000 training images or the 10000 test images.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -25,63 +19,21 @@ pub enum Split {
     Test,
 }
 
-/// The options of the book's `load_mnist`. [`Default`] gives the book's defaults:
-/// normalized, flattened, labels as digits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MnistOptions {
-    /// Divide pixels by 255 into `[0, 1]`; otherwise keep `0.0..=255.0`.
-    pub normalize: bool,
-    /// One image per row of 784; otherwise each image is a block of 28 rows of 28 (see
-    /// [`Mnist::images`]).
-    pub flatten: bool,
-    /// Targets as one-hot rows of 10; otherwise as the digits themselves.
-    pub one_hot_label: bool,
-}
-
-impl Default for MnistOptions {
-    fn default() -> Self {
-        Self {
-            normalize: true,
-            flatten: true,
-            one_hot_label: false,
-        }
-    }
-}
-
-impl MnistOptions {
-    /// The value a pixel byte becomes under these options.
-    fn pixel_table(&self) -> [f32; 256] {
-        let mut table = [0f32; 256];
-        for (v, slot) in table.iter_mut().enumerate() {
-            *slot = if self.normalize {
-                v as f32 / 255.0
-            } else {
-                v as f32
-            };
-        }
-        table
-    }
-}
-
-/// The targets of a split, as [`MnistOptions::one_hot_label`] asks.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Targets {
-    /// One digit per image.
-    Labels(Vec<u8>),
-    /// One row of 10 per image, 1.0 in the digit's column and 0.0 elsewhere.
-    OneHot(DMatrix<f32>),
-}
-
-/// One split of MNIST: images as an `f32` matrix, labels, and the raw bytes they came from.
+/// One split of MNIST: the raw pixels as stored in the file, the labels, and on request the
+/// images as an `f32` matrix.
 ///
-/// # Layout
+/// # Layout and memory
 ///
-/// [`Mnist::images`] is a column-major nalgebra matrix with one image per row, as the book's
-/// `x_train` (n x 784 when flattened). Reading one row of a column-major matrix touches 784
-/// places 4n bytes apart, so the crate also keeps the raw pixels row-major
-/// ([`Mnist::pixels`], 784 contiguous bytes per image), and [`Mnist::fill_batch`] gathers
-/// mini-batches from those: a batch of 100 costs 100 contiguous reads instead of 78400
-/// scattered ones. The raw bytes add 47 MB to the 188 MB of the training matrix.
+/// A split keeps the bytes of its images file, row-major ([`Mnist::pixels`], 784 contiguous
+/// bytes per image, 47 MB for the training split): what a loader must read anyway, and the
+/// cheapest source for anything else. [`Mnist::fill_batch`] gathers mini-batches from them (a
+/// batch of 100 is 100 contiguous reads), and code that builds its own layout (nabla-net's
+/// sparse data set) reads them through [`MnistOptions::pixel_value`].
+///
+/// [`Mnist::images`] is the book's `x_train`: a column-major nalgebra matrix with one image
+/// per row (n x 784 when flattened), 188 MB of `f32` for the training split. It is converted
+/// on its first call, on all rayon threads, and then kept; a program that never calls it
+/// never pays for it.
 #[derive(Clone, Debug)]
 pub struct Mnist {
     split: Split,
@@ -90,7 +42,7 @@ pub struct Mnist {
     cols: usize,
     pixels: Vec<u8>,
     labels: Vec<u8>,
-    images: DMatrix<f32>,
+    images: OnceLock<DMatrix<f32>>,
     targets: Targets,
 }
 
@@ -108,8 +60,7 @@ impl Mnist {
     }
 
     /// Like [`Mnist::load`], and also checks the SHA-256 of both files' decompressed content
-    /// against the published MNIST checksums. Hashing runs on the decompressing thread, beside
-    /// the conversion to `f32`; BENCHMARKS.md has what it costs.
+    /// against the published MNIST checksums.
     ///
     /// # Errors
     ///
@@ -124,55 +75,15 @@ impl Mnist {
     }
 
     fn load_checked(dir: &Path, split: Split, options: MnistOptions, verify: bool) -> Result<Self> {
-        let images_file = MnistFile::images(split);
-        let labels_file = MnistFile::labels(split);
-        let images_path = images_file.path_in(dir);
-        let labels_path = labels_file.path_in(dir);
-        if !dir.is_dir() {
-            // Say which directory, rather than which file in it, is the problem.
-            return match std::fs::metadata(dir) {
-                Err(source) => Err(Error::Io {
-                    path: dir.to_path_buf(),
-                    source,
-                }),
-                Ok(_) => Err(Error::NotADirectory {
-                    path: dir.to_path_buf(),
-                }),
-            };
-        }
-        let expected_images = verify.then(|| images_file.sha256());
-        let (images, labels) = rayon::join(
-            || stream_images(&images_path, options, expected_images),
-            || read_idx(&labels_path),
-        );
-        let (images, labels) = (images?, labels?);
-        if verify {
-            check_content(
-                labels.dims(),
-                labels.data(),
-                labels_file.sha256(),
-                &labels_path,
-            )?;
-        }
-        let (label_dims, labels) = labels.into_parts();
-        check_labels(
-            &images.dims,
-            &images_path,
-            &label_dims,
-            &labels,
-            &labels_path,
-        )?;
-        let targets = targets(&labels, options);
-        Ok(Self {
+        let (images, labels) = read_split(dir, split, verify)?;
+        Self::build(
             split,
+            images.idx,
+            &images.path,
+            labels.idx,
+            &labels.path,
             options,
-            rows: images.dims[1],
-            cols: images.dims[2],
-            pixels: images.pixels,
-            labels,
-            images: images.matrix,
-            targets,
-        })
+        )
     }
 
     /// Builds a split from parsed IDX values, e.g. files already in memory. `images` must be
@@ -214,27 +125,15 @@ impl Mnist {
         let (label_dims, labels) = labels.into_parts();
         check_image_dims(&image_dims, images_path)?;
         check_labels(&image_dims, images_path, &label_dims, &labels, labels_path)?;
-        let (rows, cols) = (image_dims[1], image_dims[2]);
-        let (matrix_rows, matrix_cols) = matrix_shape(&image_dims, options);
-        let mut data = vec![0f32; matrix_rows * matrix_cols];
-        convert_rows(
-            &pixels,
-            matrix_rows,
-            matrix_cols,
-            0,
-            &options.pixel_table(),
-            &mut data,
-        );
-        let images = DMatrix::from_vec(matrix_rows, matrix_cols, data);
-        let targets = targets(&labels, options);
+        let targets = Targets::new(&labels, options.one_hot_label);
         Ok(Self {
             split,
             options,
-            rows,
-            cols,
+            rows: image_dims[1],
+            cols: image_dims[2],
             pixels,
             labels,
-            images,
+            images: OnceLock::new(),
             targets,
         })
     }
@@ -269,14 +168,21 @@ impl Mnist {
         self.rows * self.cols
     }
 
-    /// The images as `f32`, one image per row.
+    /// The images as `f32` ([`MnistOptions::pixel_value`] of each byte), one image per row.
     ///
     /// Flattened (the default): n x 784, row `i` is image `i` with its pixel rows one after
     /// another. Not flattened: (28 n) x 28, image `i` is the block of rows `28 i .. 28 i + 28`,
     /// row `28 i + r`, column `c` being its pixel (r, c), the book's n x 1 x 28 x 28 with the
     /// channel dropped.
+    ///
+    /// Converted from [`Mnist::pixels`] on the first call (188 MB and a few tens of
+    /// milliseconds for the training split, see the layout note on [`Mnist`]), then kept.
     pub fn images(&self) -> &DMatrix<f32> {
-        &self.images
+        self.images.get_or_init(|| {
+            let (nrows, ncols) =
+                matrix_shape(self.len(), self.rows, self.cols, self.options.flatten);
+            to_matrix(&self.pixels, nrows, ncols, self.options)
+        })
     }
 
     /// The digits, one per image, whatever the options.
@@ -290,7 +196,9 @@ impl Mnist {
     }
 
     /// The raw pixels as stored in the file: row-major, image `i` at
-    /// `i * image_len() .. (i + 1) * image_len()`. For code that builds its own layout.
+    /// `i * image_len() .. (i + 1) * image_len()`. For code that builds its own layout; map
+    /// each byte with [`MnistOptions::pixel_value`] of [`Mnist::options`] to get the values
+    /// of [`Mnist::images`].
     pub fn pixels(&self) -> &[u8] {
         &self.pixels
     }
@@ -302,6 +210,8 @@ impl Mnist {
         for &p in &self.pixels {
             histogram[usize::from(p)] += 1;
         }
+        // Statistics of the exact ratios v / 255, in f64: not the f32 pixel values, whose
+        // rounding would move the 16th digit the command prints.
         let count = self.pixels.len() as f64;
         let mean = histogram
             .iter()
@@ -319,8 +229,8 @@ impl Mnist {
     }
 
     /// Gathers the images and one-hot targets of `indices` into `x` (one flattened image per
-    /// row, scaled as the options say) and `t` (rows of 10), reading the row-major raw
-    /// pixels. The matrices are reshaped only when their shape differs from
+    /// row, [`MnistOptions::pixel_value`] of each byte) and `t` (rows of 10), reading the
+    /// row-major raw pixels. The matrices are reshaped only when their shape differs from
     /// (`indices.len()`, 784) and (`indices.len()`, 10), so reusing them allocates nothing.
     ///
     /// # Panics
@@ -348,169 +258,8 @@ impl Mnist {
                 *dst = table[usize::from(row[j])];
             }
         }
-        one_hot_into(&self.labels, indices, t);
+        one_hot_rows(&self.labels, indices.iter().copied(), t);
     }
-}
-
-/// Bytes decompressed per step of the loading pipeline.
-const CHUNK: usize = 1 << 20;
-
-/// Image files whose payload is at most this large are converted while they decompress, into
-/// a matrix allocated from the header's count (untouched pages cost nothing until written).
-/// A larger claim is read whole first, so that a lying header reserves nothing big.
-const MAX_STREAMED: u64 = 64 << 20;
-
-/// An images file read and converted.
-struct Streamed {
-    dims: Vec<usize>,
-    pixels: Vec<u8>,
-    matrix: DMatrix<f32>,
-}
-
-/// Reads, decompresses, checks (and optionally hashes) an images file and converts it to the
-/// `f32` matrix in one pipeline on two threads: a second thread decompresses 1 MiB at a time
-/// while this one converts the rows already there; once decompression has ended, each thread
-/// converts half of the columns of the rows still waiting. Both cores stay busy to the end,
-/// and each writes (and so pays the kernel for) its own fresh pages of the matrix.
-fn stream_images(
-    path: &Path,
-    options: MnistOptions,
-    expected_sha256: Option<&str>,
-) -> Result<Streamed> {
-    let bytes = read_regular(path)?;
-    let idx_error = |source| Error::Idx {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut stream = IdxStream::open(bytes.as_slice()).map_err(idx_error)?;
-    let dims = stream.dims().to_vec();
-    check_image_dims(&dims, path)?;
-    let total = stream.payload_len();
-    if total > MAX_STREAMED {
-        let mut pixels = Vec::with_capacity(MAX_STREAMED as usize);
-        while stream.read_chunk(&mut pixels, CHUNK).map_err(idx_error)? > 0 {}
-        let idx = Idx::new(dims, pixels).map_err(idx_error)?;
-        if let Some(expected) = expected_sha256 {
-            check_content(idx.dims(), idx.data(), expected, path)?;
-        }
-        let (dims, pixels) = idx.into_parts();
-        let (mrows, mcols) = matrix_shape(&dims, options);
-        let mut data = vec![0f32; mrows * mcols];
-        convert_rows(&pixels, mrows, mcols, 0, &options.pixel_table(), &mut data);
-        return Ok(Streamed {
-            dims,
-            pixels,
-            matrix: DMatrix::from_vec(mrows, mcols, data),
-        });
-    }
-
-    let (mrows, mcols) = matrix_shape(&dims, options);
-    let table = options.pixel_table();
-    // Zeroed pages from the allocator, not yet touched: each is written once, by whichever
-    // thread converts into it.
-    let mut data = vec![0f32; mrows * mcols];
-    let header = idx_header(&dims);
-    // Whole matrix rows per chunk, so that each chunk converts on its own.
-    let chunk = (CHUNK / mcols.max(1)).max(1) * mcols.max(1);
-    // Reserved from the header's claim, which is at most MAX_STREAMED here; the pages are
-    // only touched as decompressed bytes land in them.
-    let mut pixels = vec![0u8; total as usize];
-    let decompressed = AtomicBool::new(false);
-    let digest = std::thread::scope(|scope| {
-        // Unbounded: the producer never waits for the converter, so it is free to help as
-        // soon as decompression ends (the queue holds at most 64 slices of `pixels`).
-        let (full_tx, full_rx) = mpsc::channel::<&[u8]>();
-        let (help_tx, help_rx) = mpsc::channel::<Share<'_>>();
-        let rest: &mut [u8] = &mut pixels;
-        let decompressed = &decompressed;
-        let table = &table;
-        // The producer decompresses straight into `pixels` (and hashes), then converts half
-        // of the columns of whatever is still waiting; the consumer (this thread) converts
-        // each finished chunk, and hands over that half once decompression has ended.
-        let producer = scope.spawn(move || -> std::result::Result<_, IdxError> {
-            let mut hasher = expected_sha256.map(|_| Sha256::new().chain_update(&header));
-            let mut rest = rest;
-            while !rest.is_empty() {
-                let n = chunk.min(rest.len());
-                let (head, tail) = std::mem::take(&mut rest).split_at_mut(n);
-                stream.read_into(head)?;
-                let head: &[u8] = head;
-                if let Some(h) = hasher.as_mut() {
-                    h.update(head);
-                }
-                if full_tx.send(head).is_err() {
-                    break;
-                }
-                rest = tail;
-            }
-            stream.finish()?;
-            drop(full_tx);
-            decompressed.store(true, Ordering::Release);
-            if let Ok(share) = help_rx.recv() {
-                share.convert(table);
-            }
-            Ok(hasher.map(|h| hex(&h.finalize())))
-        });
-        let mut converted = 0;
-        loop {
-            if decompressed.load(Ordering::Acquire) {
-                // Everything is decompressed (the sender is gone): split the columns of
-                // what is left between the two threads.
-                let waiting: Vec<&[u8]> = full_rx.iter().collect();
-                if !waiting.is_empty() {
-                    let half = mcols / 2;
-                    let (lower, upper) = data.split_at_mut(half * mrows);
-                    let mine = Share {
-                        chunks: waiting.clone(),
-                        first_row: converted,
-                        nrows: mrows,
-                        ncols: mcols,
-                        cols: 0..half,
-                        dst: lower,
-                    };
-                    let theirs = Share {
-                        chunks: waiting,
-                        first_row: converted,
-                        nrows: mrows,
-                        ncols: mcols,
-                        cols: half..mcols,
-                        dst: upper,
-                    };
-                    // If the producer has stopped (only on an error), do its half here.
-                    if let Err(mpsc::SendError(theirs)) = help_tx.send(theirs) {
-                        theirs.convert(table);
-                    }
-                    mine.convert(table);
-                }
-                break;
-            }
-            let Ok(buf) = full_rx.recv() else { break };
-            // A payload with zero-width rows sends no chunks at all.
-            let rows = buf.len().checked_div(mcols).unwrap_or(0);
-            convert_rows(buf, mrows, mcols, converted, table, &mut data);
-            converted += rows;
-        }
-        drop(help_tx);
-        match producer.join() {
-            Ok(result) => result,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    });
-    let digest = digest.map_err(idx_error)?;
-    if let (Some(expected), Some(actual)) = (expected_sha256, digest)
-        && actual != expected
-    {
-        return Err(Error::Checksum {
-            path: path.to_path_buf(),
-            expected: expected.to_owned(),
-            actual,
-        });
-    }
-    Ok(Streamed {
-        dims,
-        pixels,
-        matrix: DMatrix::from_vec(mrows, mcols, data),
-    })
 }
 
 fn check_image_dims(dims: &[usize], path: &Path) -> Result<()> {
@@ -555,130 +304,6 @@ fn check_labels(
         });
     }
     Ok(())
-}
-
-/// The matrix shape of n x rows x cols images: (n, rows * cols) flattened, else
-/// (n * rows, cols).
-fn matrix_shape(dims: &[usize], options: MnistOptions) -> (usize, usize) {
-    let (n, rows, cols) = (dims[0], dims[1], dims[2]);
-    if options.flatten {
-        (n, rows * cols)
-    } else {
-        (n * rows, cols)
-    }
-}
-
-fn targets(labels: &[u8], options: MnistOptions) -> Targets {
-    if options.one_hot_label {
-        Targets::OneHot(one_hot(labels))
-    } else {
-        Targets::Labels(labels.to_vec())
-    }
-}
-
-/// Converts the whole rows of the row-major `u8` array `src` (`ncols` per row) through `table`
-/// into rows `first..` of the column-major `nrows` x `ncols` array `dst`.
-fn convert_rows(
-    src: &[u8],
-    nrows: usize,
-    ncols: usize,
-    first: usize,
-    table: &[f32; 256],
-    dst: &mut [f32],
-) {
-    convert_block(src, nrows, ncols, 0..ncols, first, table, dst);
-}
-
-/// Converts columns `cols` of the whole rows of the row-major `u8` array `src` (`ncols` per
-/// row) through `table` into rows `first..` of `dst`, which holds columns `cols` of a
-/// column-major `nrows` x `ncols` array. Walks tiles of 64 rows so that the source rows stay
-/// in cache while each column's segment is written in order.
-fn convert_block(
-    src: &[u8],
-    nrows: usize,
-    ncols: usize,
-    cols: Range<usize>,
-    first: usize,
-    table: &[f32; 256],
-    dst: &mut [f32],
-) {
-    const TILE: usize = 64;
-    let Some(count) = src.len().checked_div(ncols) else {
-        return;
-    };
-    for t0 in (0..count).step_by(TILE) {
-        let t1 = (t0 + TILE).min(count);
-        let tile = &src[t0 * ncols..t1 * ncols];
-        let (r0, r1) = (first + t0, first + t1);
-        for (k, c) in cols.clone().enumerate() {
-            let column = &mut dst[k * nrows + r0..k * nrows + r1];
-            for (out, row) in column.iter_mut().zip(tile.chunks_exact(ncols)) {
-                *out = table[usize::from(row[c])];
-            }
-        }
-    }
-}
-
-/// Some columns of the chunks still to convert once decompression has ended: the loading
-/// pipeline gives one half of the columns to each thread.
-struct Share<'a> {
-    /// Consecutive chunks of whole rows, the first starting at row `first_row`.
-    chunks: Vec<&'a [u8]>,
-    first_row: usize,
-    nrows: usize,
-    ncols: usize,
-    cols: Range<usize>,
-    /// Columns `cols` of the column-major `nrows` x `ncols` matrix.
-    dst: &'a mut [f32],
-}
-
-impl Share<'_> {
-    fn convert(self, table: &[f32; 256]) {
-        let mut first = self.first_row;
-        for buf in self.chunks {
-            let rows = buf.len().checked_div(self.ncols).unwrap_or(0);
-            convert_block(
-                buf,
-                self.nrows,
-                self.ncols,
-                self.cols.clone(),
-                first,
-                table,
-                self.dst,
-            );
-            first += rows;
-        }
-    }
-}
-
-/// Labels as one-hot rows: n x 10, 1.0 in each label's column.
-///
-/// # Panics
-///
-/// Panics if a label is above 9 (a loaded [`Mnist`] never has one).
-pub fn one_hot(labels: &[u8]) -> DMatrix<f32> {
-    let mut t = DMatrix::zeros(labels.len(), CLASSES);
-    for (i, &l) in labels.iter().enumerate() {
-        t[(i, usize::from(l))] = 1.0;
-    }
-    t
-}
-
-/// The one-hot rows of `labels[indices]` into `t`, reshaped to (`indices.len()`, 10) only when
-/// its shape differs.
-///
-/// # Panics
-///
-/// Panics if an index is out of range or a label above 9.
-pub fn one_hot_into(labels: &[u8], indices: &[usize], t: &mut DMatrix<f32>) {
-    if t.shape() != (indices.len(), CLASSES) {
-        *t = DMatrix::zeros(indices.len(), CLASSES);
-    } else {
-        t.fill(0.0);
-    }
-    for (row, &i) in indices.iter().enumerate() {
-        t[(row, usize::from(labels[i]))] = 1.0;
-    }
 }
 
 #[cfg(test)]
@@ -741,27 +366,6 @@ mod tests {
             v
         });
         assert_eq!(t.sum(), 3.0);
-    }
-
-    #[test]
-    fn transposition_handles_partial_tiles() {
-        // 70 x 130 crosses the 64-row and 64-column tile edges.
-        let (n, c) = (70, 130);
-        let src: Vec<u8> = (0..n * c).map(|k| (k % 251) as u8).collect();
-        let table = MnistOptions {
-            normalize: false,
-            ..Default::default()
-        }
-        .pixel_table();
-        let mut data = vec![0f32; n * c];
-        convert_rows(&src[..40 * c], n, c, 0, &table, &mut data);
-        convert_rows(&src[40 * c..], n, c, 40, &table, &mut data);
-        let m = DMatrix::from_vec(n, c, data);
-        for r in [0, 63, 64, 69] {
-            for col in [0, 63, 64, 127, 128, 129] {
-                assert_eq!(m[(r, col)], f32::from(src[r * c + col]));
-            }
-        }
     }
 
     #[test]
@@ -838,7 +442,6 @@ mod tests {
 
     #[test]
     fn loading_from_files_matches_building_in_memory() {
-        // 2000 images span two 1 MiB pipeline chunks.
         let n = 2000;
         let pixels: Vec<u8> = (0..n * 784).map(|k| (k * 7 % 256) as u8).collect();
         let labels: Vec<u8> = (0..n).map(|k| (k % 10) as u8).collect();
@@ -860,7 +463,10 @@ mod tests {
             let loaded = Mnist::load(dir.path(), Split::Test, options).unwrap();
             let built =
                 Mnist::from_idx(Split::Test, images.clone(), labels.clone(), options).unwrap();
+            // Nothing converted until asked for.
+            assert!(loaded.images.get().is_none());
             assert_eq!(loaded.images(), built.images());
+            assert!(loaded.images.get().is_some());
             assert_eq!(loaded.pixels(), built.pixels());
             assert_eq!(loaded.labels(), built.labels());
         }
@@ -874,7 +480,7 @@ mod tests {
     fn reference_matrix(images: &Idx, options: MnistOptions) -> DMatrix<f32> {
         let dims = images.dims();
         let (rows, cols) = (dims[1], dims[2]);
-        let (mrows, mcols) = matrix_shape(dims, options);
+        let (mrows, mcols) = matrix_shape(dims[0], rows, cols, options.flatten);
         let scale = if options.normalize { 255.0 } else { 1.0 };
         DMatrix::from_fn(mrows, mcols, |r, c| {
             let k = if options.flatten {
@@ -888,45 +494,9 @@ mod tests {
     }
 
     #[test]
-    fn shared_halves_convert_like_one_thread() {
-        // The hand-over once decompression has ended: each half of the columns of the chunks
-        // still waiting, converted separately, starting mid-matrix, with an odd column count.
-        let (n, c) = (150, 29);
-        let src: Vec<u8> = (0..n * c).map(|k| (k * 13 % 256) as u8).collect();
-        let table = MnistOptions::default().pixel_table();
-        let mut expected = vec![0f32; n * c];
-        convert_rows(&src, n, c, 0, &table, &mut expected);
-        for first_row in [0, 1, 64, 149] {
-            let mut data = expected.clone();
-            for col in 0..c {
-                data[col * n + first_row..(col + 1) * n].fill(-1.0);
-            }
-            // Waiting chunks of 70, 3 and the rest of the rows.
-            let waiting = &src[first_row * c..];
-            let cut1 = (70 * c).min(waiting.len());
-            let cut2 = (73 * c).min(waiting.len());
-            let chunks = vec![&waiting[..cut1], &waiting[cut1..cut2], &waiting[cut2..]];
-            let half = c / 2;
-            let (lower, upper) = data.split_at_mut(half * n);
-            for (cols, dst) in [(0..half, lower), (half..c, upper)] {
-                Share {
-                    chunks: chunks.clone(),
-                    first_row,
-                    nrows: n,
-                    ncols: c,
-                    cols,
-                    dst,
-                }
-                .convert(&table);
-            }
-            assert_eq!(data, expected, "first_row {first_row}");
-        }
-    }
-
-    #[test]
-    fn two_thread_load_equals_a_plain_conversion() {
-        // Gzip-compressed files of several chunks, odd image shapes (the column halves differ
-        // in width), both layouts, both scalings: every value equals the plain conversion.
+    fn loaded_images_equal_a_plain_conversion() {
+        // Gzip-compressed files, odd image shapes (the column bands differ in width), both
+        // layouts, both scalings: every value equals the plain conversion.
         use flate2::{Compression, write::GzEncoder};
         use std::io::Write;
         for (n, rows, cols) in [(6000, 28, 28), (3001, 27, 29), (5, 1, 1), (0, 28, 28)] {

@@ -1,7 +1,5 @@
 //! Seeded mini-batch sampling: the book's draw with replacement, or shuffled epochs.
 
-use nalgebra::{DMatrix, Scalar};
-use num_traits::Zero;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
@@ -140,38 +138,6 @@ impl BatchSampler {
     }
 }
 
-/// Copies rows `indices` of `src` into the rows of `dst`, in order. `dst` is reshaped to
-/// (`indices.len()`, `src.ncols()`) only when its shape differs, so reusing it allocates
-/// nothing.
-///
-/// nalgebra matrices are column-major: each gathered row is read from `ncols` places `nrows`
-/// elements apart. For MNIST's 60000 x 784 that is slow; [`crate::Mnist::fill_batch`] reads
-/// the row-major raw pixels instead.
-///
-/// # Panics
-///
-/// Panics if an index is `>= src.nrows()`.
-pub fn gather_rows<T: Scalar + Zero + Copy>(
-    src: &DMatrix<T>,
-    indices: &[usize],
-    dst: &mut DMatrix<T>,
-) {
-    let (b, cols) = (indices.len(), src.ncols());
-    if dst.shape() != (b, cols) {
-        *dst = DMatrix::zeros(b, cols);
-    }
-    for (row, &i) in indices.iter().enumerate() {
-        assert!(
-            i < src.nrows(),
-            "row index {i} out of range for {} rows",
-            src.nrows()
-        );
-        for c in 0..cols {
-            dst[(row, c)] = src[(i, c)];
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,20 +208,5 @@ mod tests {
         assert_eq!(s.epoch(), 1);
         s.next_batch();
         assert_eq!(s.epoch(), 2);
-    }
-
-    #[test]
-    fn gather_rows_copies_rows_in_order() {
-        let src = DMatrix::from_fn(5, 3, |r, c| (10 * r + c) as f64);
-        let mut dst = DMatrix::zeros(0, 0);
-        gather_rows(&src, &[4, 0, 4], &mut dst);
-        assert_eq!(dst.shape(), (3, 3));
-        assert_eq!(dst.row(0), src.row(4));
-        assert_eq!(dst.row(1), src.row(0));
-        assert_eq!(dst.row(2), src.row(4));
-        let ptr = dst.as_ptr();
-        gather_rows(&src, &[1, 2, 3], &mut dst);
-        assert_eq!(dst.as_ptr(), ptr);
-        assert_eq!(dst[(2, 1)], 31.0);
     }
 }

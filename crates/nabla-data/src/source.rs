@@ -34,7 +34,7 @@ pub fn cache_dir() -> Option<PathBuf> {
 /// mirrors given, else those of `$NABLA_MNIST_MIRROR`, else [`crate::DEFAULT_MIRRORS`].
 ///
 /// Checksums: every download is verified before it is renamed into place. Loading from the
-/// cache also verifies the files (hashing runs beside the conversion to `f32`),
+/// cache also verifies the files (a SHA-256 of each file's content as it is read),
 /// and every cached file that fails is reported through the progress callback and fetched
 /// again, all in the same call. Only a file whose content is wrong is replaced: anything at a
 /// file's name that is not a regular file (a directory, a FIFO, a device, a symlink loop) is
@@ -178,7 +178,9 @@ impl MnistSource {
     ///
     /// # Errors
     ///
-    /// The errors of [`Mnist::load_verified`] and [`download`]. With downloads allowed and
+    /// The errors of [`Mnist::load_verified`], and of a download: [`Error::NotADirectory`] or
+    /// [`Error::Io`] when the directory is in the way or cannot be written, and
+    /// [`Error::Download`] with one line per mirror that failed. With downloads allowed and
     /// checksums checked, each file of the split whose content is wrong is reported and
     /// fetched again, at most once each.
     pub fn load(

@@ -98,15 +98,15 @@ fn real_mnist_download_from_a_local_mirror() {
     };
     let base = http::serve(http::files(dir));
     let cache = tempfile::tempdir().unwrap();
-    let path = nabla_data::download(
-        MnistFile::TestLabels,
-        cache.path(),
-        &[format!("{base}/missing/"), format!("{base}/")],
-        nabla_data::Timeouts::default(),
-        &mut |_| {},
-    )
-    .unwrap();
-    verify_file(&path, MnistFile::TestLabels).unwrap();
+    // The first mirror answers 404 for every file; the second has them.
+    let test = MnistSource::dir(cache.path())
+        .with_mirrors(vec![format!("{base}/missing/"), format!("{base}/")])
+        .load(Split::Test, MnistOptions::default(), &mut |_| {})
+        .unwrap();
+    assert_eq!(test.len(), 10000);
+    for file in [MnistFile::TestImages, MnistFile::TestLabels] {
+        verify_file(&file.path_in(cache.path()), file).unwrap();
+    }
 }
 
 #[test]
@@ -118,7 +118,8 @@ fn real_mnist_corrupt_file_is_reported_and_fetched_again() {
     let images = MnistFile::TestImages.file_name();
     std::fs::copy(dir.join(images), local.path().join(images)).unwrap();
     // A label file with the right shape and one wrong label: only the checksum can tell.
-    let labels = nabla_data::read_idx(&MnistFile::TestLabels.path_in(&dir)).unwrap();
+    let labels = std::fs::read(MnistFile::TestLabels.path_in(&dir)).unwrap();
+    let labels = nabla_data::Idx::from_bytes(&labels).unwrap();
     let mut bytes = labels.header();
     bytes.extend_from_slice(labels.data());
     bytes[8] = (bytes[8] + 1) % 10;

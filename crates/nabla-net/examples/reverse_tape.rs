@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let cols = train.image_len();
     let x = DMatrix::from_fn(batch, cols, |r, c| {
-        f64::from(f32::from(train.pixels()[r * cols + c]) / 255.0)
+        f64::from(train.options().pixel_value(train.pixels()[r * cols + c]))
     });
     let labels: Vec<usize> = train.labels()[..batch]
         .iter()

@@ -26,9 +26,9 @@ impl<T: Precision> Dataset<T> {
     }
 
     /// Builds a data set from one split of MNIST as nabla-data loaded it, reading the raw
-    /// row-major pixels (much faster than walking the column-major `images()` matrix) and
-    /// scaling them exactly as nabla-data does (`byte as f32 / 255.0` when normalized, then
-    /// widened to `T`).
+    /// row-major pixels (never the split's `f32` matrix, which is then never built) through
+    /// nabla-data's own mapping, [`MnistOptions::pixel_value`](nabla_data::MnistOptions::pixel_value),
+    /// widened to `T`: the values of `mnist.images()`, without its 188 MB.
     ///
     /// # Errors
     ///
@@ -36,14 +36,9 @@ impl<T: Precision> Dataset<T> {
     /// one image per label.
     pub fn from_mnist(mnist: &nabla_data::Mnist) -> Result<Self, Error> {
         let cols = mnist.image_len();
-        let normalize = mnist.options().normalize;
+        let options = mnist.options();
         let images = SparseRows::from_bytes(mnist.pixels(), cols, |b| {
-            let v = if normalize {
-                f32::from(b) / 255.0
-            } else {
-                f32::from(b)
-            };
-            T::from_f64(f64::from(v))
+            T::from_f64(f64::from(options.pixel_value(b)))
         })?;
         Dataset::from_parts(
             images,
@@ -56,7 +51,7 @@ impl<T: Precision> Dataset<T> {
     /// # Errors
     ///
     /// [`Error::Shape`] if there is not one label per row.
-    pub fn from_parts(images: SparseRows<T>, labels: Vec<usize>) -> Result<Self, Error> {
+    fn from_parts(images: SparseRows<T>, labels: Vec<usize>) -> Result<Self, Error> {
         if images.nrows() != labels.len() {
             return Err(Error::Shape {
                 what: "labels (one per image)".to_owned(),
@@ -102,9 +97,31 @@ impl<T: Precision> Dataset<T> {
         self.labels.is_empty()
     }
 
-    /// The images.
-    pub fn images(&self) -> &SparseRows<T> {
+    /// The images, kept as their non-zero pixels for the training loop.
+    pub(crate) fn images(&self) -> &SparseRows<T> {
         &self.images
+    }
+
+    /// The images listed in `rows`, in that order (repeats allowed), as a dense matrix with
+    /// one image per row: a batch for the gradient functions that take `DMatrix` inputs.
+    ///
+    /// # Panics
+    ///
+    /// If a listed row is `>= self.len()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nabla_net::Dataset;
+    /// use nalgebra::DMatrix;
+    ///
+    /// let x = DMatrix::from_row_slice(2, 3, &[0.0f32, 0.5, 0.0, 1.0, 0.0, 0.25]);
+    /// let set = Dataset::<f64>::new(&x, &[4, 2])?;
+    /// assert_eq!(set.gather_dense(&[1]), DMatrix::from_row_slice(1, 3, &[1.0, 0.0, 0.25]));
+    /// # Ok::<(), nabla_net::Error>(())
+    /// ```
+    pub fn gather_dense(&self, rows: &[usize]) -> DMatrix<T> {
+        self.images.gather_dense(rows)
     }
 
     /// The labels, one per image.
@@ -153,10 +170,7 @@ mod tests {
         let d = Dataset::<f64>::new(&x, &[7, 8, 9]).unwrap();
         let head = d.first(2).unwrap();
         assert_eq!(head.labels(), &[7, 8]);
-        assert_eq!(
-            head.images().gather_dense(&[0, 1]),
-            x.rows(0, 2).map(f64::from)
-        );
+        assert_eq!(head.gather_dense(&[0, 1]), x.rows(0, 2).map(f64::from));
         assert_eq!(d.first(3).unwrap(), d);
         assert_eq!(
             d.first(0).unwrap_err().to_string(),

@@ -8,8 +8,8 @@
 //!
 //! - **Backpropagation** ([`backprop`]): the analytic gradient, the fast path. It runs on
 //!   flat buffers in `f32` or `f64` ([`Precision`]), keeps each image as its non-zero pixels
-//!   ([`SparseRows`]: MNIST is 81% zeros, so the first layer's products skip four fifths of
-//!   their multiplications), and splits a batch between two threads.
+//!   (a [`Dataset`] stores them sparse: MNIST is 81% zeros, so the first layer's products
+//!   skip four fifths of their multiplications), and splits a batch between two threads.
 //! - **Numerical differentiation**: the book's central difference with `h = 1e-4` over every
 //!   parameter, brute force through nabla-numdiff ([`numerical_gradient`]: two full forward
 //!   passes per parameter), and structure-aware ([`numerical_gradient_structured`]): nudging
@@ -95,6 +95,9 @@ mod train;
 mod two_layer;
 mod why_loss;
 
+// The training loop's sparse images: crate-internal, see `sparse.rs`.
+use sparse::SparseRows;
+
 pub use backprop::backprop;
 pub use dataset::Dataset;
 pub use dual::{DUAL_CHUNK, dual_gradient};
@@ -107,7 +110,6 @@ pub use precision::Precision;
 pub use reverse::reverse_gradient;
 pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
-pub use sparse::SparseRows;
 pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_structured};
 pub use train::{
     EpochRecord, GradMethod, Observer, TrainConfig, TrainOutcome, check_loss_trend, train,

@@ -25,8 +25,11 @@ fn check_columns(cols: usize) -> Result<(), Error> {
 /// `(pixel, value)` pairs: the hidden row of an image is the sum of `value * w1[pixel, :]` over
 /// its non-zero pixels. This is the same arithmetic as the dense product minus the terms that
 /// are exactly zero.
+///
+/// Not public: users hand images to nabla-net as a dense matrix or an MNIST split
+/// ([`Dataset`](crate::Dataset)) and read them back dense ([`Dataset::gather_dense`](crate::Dataset::gather_dense)).
 #[derive(Clone, Debug, PartialEq)]
-pub struct SparseRows<T> {
+pub(crate) struct SparseRows<T> {
     cols: usize,
     offsets: Vec<usize>,
     indices: Vec<u32>,
@@ -238,8 +241,9 @@ mod tests {
     #[test]
     fn from_bytes_matches_from_matrix() {
         let bytes = [0u8, 255, 3, 0, 0, 0, 128, 7, 0];
-        let s = SparseRows::<f32>::from_bytes(&bytes, 3, |b| f32::from(b) / 255.0).unwrap();
-        let x = DMatrix::from_fn(3, 3, |r, c| f32::from(bytes[r * 3 + c]) / 255.0);
+        let book = nabla_data::MnistOptions::default();
+        let s = SparseRows::<f32>::from_bytes(&bytes, 3, |b| book.pixel_value(b)).unwrap();
+        let x = DMatrix::from_fn(3, 3, |r, c| book.pixel_value(bytes[r * 3 + c]));
         assert_eq!(s, SparseRows::<f32>::from_matrix(&x).unwrap());
         assert_eq!(s.nnz(), 4);
     }
