@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use nabla::data::Split;
+use nabla::data::{MnistOptions, Split};
 use nabla::net::nalgebra::DMatrix;
 use nabla::net::{
     DUAL_CHUNK, Difference, Gradient, Sizes, TwoLayerNet, backprop, dual_gradient,
