@@ -84,6 +84,7 @@ mod io;
 mod numerical;
 mod precision;
 mod reverse;
+mod simd;
 mod simple_net;
 mod sizes;
 mod sparse;
@@ -105,6 +106,7 @@ pub use io::{MAX_MODEL_FILE_BYTES, MAX_MODEL_PARAMETERS, SavedNet, load_model, s
 pub use numerical::numerical_gradient;
 pub use precision::Precision;
 pub use reverse::reverse_gradient;
+pub use simd::{InstructionSet, SIMD_ENV};
 pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use sparse::SparseRows;
