@@ -71,7 +71,7 @@ impl InstructionSet {
     /// per process; an unrecognised `NABLA_SIMD` means the baseline (the safe choice; the
     /// `nabla` command reports it as an error instead).
     pub fn detected() -> Self {
-        Dispatch::detected().set
+        Dispatch::detected().set()
     }
 }
 
