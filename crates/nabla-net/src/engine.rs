@@ -5,6 +5,10 @@
 //! non-zero pixels, a loop over `hidden` contiguous floats that the compiler vectorises.
 //! `w2` is row-major too (`hidden` rows of `output`). Every buffer of a training step lives in
 //! [`Buffers`] and is reused, so an iteration allocates nothing.
+//!
+//! The kernels are `#[inline(always)]` and are called through `Dispatch::run` (`simd.rs`) at
+//! each thread's entry point (`rows_pass`, the scatter's halves, a chunk of `accuracy`), so
+//! that they compile once per instruction set and run with the widest the processor has.
 
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
