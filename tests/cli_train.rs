@@ -9,7 +9,7 @@ use std::process::Output;
 
 use nabla::net::{Sizes, TwoLayerNet, save_model};
 
-use crate::util::{assert_nothing_left, command, fails, idx, nabla, path, stderr};
+use crate::util::{assert_nothing_left, command, failed_cleanly, fails, idx, nabla, path, stderr};
 
 /// A tiny learnable MNIST: image `i` of digit `d` lights the pixels of row `d` (plus noise).
 fn tiny_mnist(train: usize, test: usize) -> tempfile::TempDir {
@@ -767,5 +767,52 @@ fn eval_refuses_a_fifo_or_an_oversized_model_without_reading_it() {
     fails(
         &["eval", "--model", path(&big), "--data", path(data.path())],
         "1677725697 bytes is more than the 1677725696 bytes of the largest model file",
+    );
+}
+
+#[test]
+fn every_instruction_set_trains_the_same_model_and_says_which_ran() {
+    let data = tiny_mnist(200, 50);
+    let d = path(data.path());
+    let run = |simd: &str| {
+        let out = tempfile::tempdir().unwrap();
+        let o = command()
+            .args(["train", "--data", d, "--iters", "200", "--batch", "40"])
+            .args([
+                "--lr",
+                "0.5",
+                "--eval-every",
+                "100",
+                "--out",
+                path(out.path()),
+            ])
+            .env("NABLA_SIMD", simd)
+            .output()
+            .expect("run the nabla binary");
+        let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let model = std::fs::read(out.path().join("model.json")).expect("model.json");
+        (report(out.path()), model, stdout)
+    };
+    let (base, base_model, stdout) = run("baseline");
+    assert_eq!(base["simd"], "baseline");
+    assert!(stdout.contains("(baseline kernels)"), "{stdout}");
+    let (wide, wide_model, stdout) = run("auto");
+    let name = wide["simd"].as_str().expect("simd is a string").to_owned();
+    assert!(["avx512", "avx2+fma", "baseline"].contains(&name.as_str()));
+    assert!(stdout.contains(&format!("({name} kernels)")), "{stdout}");
+    // The same bits whichever kernels ran.
+    assert_eq!(wide_model, base_model);
+    assert_eq!(wide["loss"], base["loss"]);
+    assert_eq!(wide["epochs"], base["epochs"]);
+
+    let o = command()
+        .args(["train", "--data", d, "--iters", "10"])
+        .env("NABLA_SIMD", "sse9")
+        .output()
+        .expect("run the nabla binary");
+    failed_cleanly(
+        &o,
+        &["NABLA_SIMD is \"sse9\"; expected one of auto, avx512, avx2"],
     );
 }

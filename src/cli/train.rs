@@ -13,8 +13,9 @@ use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use nabla::data::{Mnist, MnistOptions};
 use nabla::net::{
-    Dataset, EpochRecord, Error as NetError, GradMethod, MAX_MODEL_PARAMETERS, Observer, Precision,
-    Sizes, TrainConfig, TrainOutcome, TwoLayerNet, check_loss_trend, save_model, train,
+    Dataset, EpochRecord, Error as NetError, GradMethod, InstructionSet, MAX_MODEL_PARAMETERS,
+    Observer, Precision, Sizes, TrainConfig, TrainOutcome, TwoLayerNet, check_loss_trend,
+    save_model, train,
 };
 use nabla::output::{DirLock, OutputError, check_replaceable, write_atomically};
 use serde_json::json;
@@ -152,6 +153,8 @@ pub(super) fn peak_memory_bytes() -> Option<u64> {
 
 /// Runs `nabla train`.
 pub fn run(args: Args) -> CliResult {
+    // A misspelt NABLA_SIMD is an error here; the library would quietly take the baseline.
+    InstructionSet::from_env()?;
     let grad = match args.grad {
         Grad::Backprop => GradMethod::Backprop,
         Grad::Numerical => GradMethod::Numerical,
@@ -373,13 +376,15 @@ fn run_typed<T: Precision>(
     .save_png(out.join("accuracy.png"))?;
 
     outln!(
-        "{} iterations ({}, {}): train accuracy {:.4}, test accuracy {:.4}, {:.2} s training",
+        "{} iterations ({}, {}): train accuracy {:.4}, test accuracy {:.4}, {:.2} s training \
+         ({} kernels)",
         config.iterations,
         config.grad.name(),
         T::NAME,
         outcome.final_train_accuracy,
         outcome.final_test_accuracy,
         train_seconds,
+        InstructionSet::detected(),
     )?;
     if let Some(n) = args.train_size {
         outln!("trained on the first {n} training images: train - test accuracy gap {gap:.4}")?;
@@ -438,6 +443,8 @@ fn report<T: Precision>(
         "load_seconds": load_seconds,
         "prepare_seconds": prepare_seconds,
         "threads": available_threads(),
+        // The instruction set of the fast path's kernels: "avx512", "avx2+fma" or "baseline".
+        "simd": InstructionSet::detected().name(),
         "peak_memory_bytes": peak_memory_bytes(),
         "loss": {
             "first": losses.first(),

@@ -9,6 +9,10 @@
 //! The arithmetic of a row is the generic path's, called rather than copied: the activation
 //! and its derivative come from `activation.rs`, the softmax and the book's loss of the row
 //! from nabla-loss's `softmax_then_cross_entropy`, each on the buffers here.
+//!
+//! The kernels are `#[inline(always)]` and are called through `Dispatch::run` (`simd.rs`) at
+//! each thread's entry point (`rows_pass`, the scatter's halves, a chunk of `accuracy`), so
+//! that they compile once per instruction set and run with the widest the processor has.
 
 use std::marker::PhantomData;
 
@@ -16,6 +20,7 @@ use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
 use crate::activation::{Activation, Hidden};
+use crate::simd::Dispatch;
 use crate::{Gradient, Precision, Sizes, SparseRows, TwoLayerNet};
 use nabla_loss::{DELTA, argmax, softmax_then_cross_entropy};
 
@@ -46,6 +51,9 @@ pub(crate) struct Engine<T, A = Hidden> {
     pub(crate) w2: Vec<T>,
     pub(crate) b2: Vec<T>,
     activation: PhantomData<A>,
+    /// The instruction set the kernels run with (see `simd.rs`): each thread's share of a
+    /// step and of an evaluation goes through [`Dispatch::run`].
+    pub(crate) dispatch: Dispatch,
 }
 
 /// Sums over the rows of one half of a batch.
@@ -155,6 +163,7 @@ fn scatter<T: Precision, const W: usize>(w: &mut [T], idx: &[u32], val: &[T], d:
 
 /// Adds `scale * x^T da1` to the panels: each non-zero pixel `(j, v)` of batch row `b` adds
 /// `scale * v * da1[b, panel columns]` to row `j` of every panel.
+#[inline(always)]
 fn scatter_panels<T: Precision>(
     panels: &mut [Panel<T>],
     data: &SparseRows<T>,
@@ -224,6 +233,7 @@ impl<T: Precision, A: Activation> Engine<T, A> {
             w2: net.w2().transpose().as_slice().to_vec(),
             b2: net.b2().as_slice().to_vec(),
             activation: PhantomData,
+            dispatch: Dispatch::detected(),
         }
     }
 
@@ -260,7 +270,7 @@ impl<T: Precision, A: Activation> Engine<T, A> {
 
     /// `b1 + sum over non-zeros of value * w1[pixel, :]`, the pre-activation of one row
     /// (`stride` entries; the padding lanes come out 0).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn hidden_pre(&self, idx: &[u32], val: &[T], h: &mut [T]) {
         for p in &self.panels {
             let (init, out) = (&self.b1[p.offset..], &mut h[p.offset..]);
@@ -274,7 +284,7 @@ impl<T: Precision, A: Activation> Engine<T, A> {
     }
 
     /// The activations of one row in place: `A` of the pre-activations, 0 in the padding.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn activate(&self, h: &mut [T]) {
         let (live, padding) = h.split_at_mut(self.sizes.hidden);
         for a in live {
@@ -284,7 +294,7 @@ impl<T: Precision, A: Activation> Engine<T, A> {
     }
 
     /// `b2 + z w2` for one row of activations `z`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn output_row(&self, z: &[T], o: &mut [T]) {
         let m = self.sizes.output;
         o.copy_from_slice(&self.b2);
@@ -301,6 +311,25 @@ impl<T: Precision, A: Activation> Engine<T, A> {
     /// losses.
     #[allow(clippy::too_many_arguments)]
     fn rows_pass(
+        &self,
+        data: &SparseRows<T>,
+        labels: &[usize],
+        rows: &[usize],
+        inv_b: T,
+        bufs: (&mut [T], &mut [T], &mut [T]),
+        part: &mut Partials<T>,
+        backward: bool,
+    ) -> T {
+        self.dispatch.run(
+            #[inline(always)]
+            || self.rows_kernel(data, labels, rows, inv_b, bufs, part, backward),
+        )
+    }
+
+    /// [`Engine::rows_pass`]'s work, inlined into the dispatched function.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn rows_kernel(
         &self,
         data: &SparseRows<T>,
         labels: &[usize],
@@ -425,14 +454,18 @@ impl<T: Precision, A: Activation> Engine<T, A> {
         dhidden: &[T],
         scale: T,
     ) {
+        let (run, stride) = (self.dispatch, self.stride);
+        let scatter = |p: &mut [Panel<T>]| {
+            run.run(
+                #[inline(always)]
+                || scatter_panels(p, data, rows, dhidden, stride, scale),
+            );
+        };
         if rows.len() >= PARALLEL_ROWS && self.split < panels.len() {
             let (a, b) = panels.split_at_mut(self.split);
-            rayon::join(
-                || scatter_panels(a, data, rows, dhidden, self.stride, scale),
-                || scatter_panels(b, data, rows, dhidden, self.stride, scale),
-            );
+            rayon::join(|| scatter(a), || scatter(b));
         } else {
-            scatter_panels(panels, data, rows, dhidden, self.stride, scale);
+            scatter(panels);
         }
     }
 
@@ -524,41 +557,126 @@ impl<T: Precision, A: Activation> Engine<T, A> {
         if n == 0 {
             return 0.0;
         }
-        let (h, o) = (self.stride, self.sizes.output);
         let correct: usize = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map(|c| {
-                let mut hid = vec![T::zero(); h];
-                let mut out = vec![T::zero(); o];
-                // nabla-loss's argmax (generic over `RealField`) on the logits widened to f64,
-                // which keeps their order, ties and NaNs.
-                let mut wide = vec![0.0f64; o];
-                let mut count = 0;
-                let range = c * CHUNK..n.min((c + 1) * CHUNK);
-                for (r, &label) in range.clone().zip(&labels[range]) {
-                    let (idx, val) = data.row(r);
-                    self.hidden_pre(idx, val, &mut hid);
-                    self.activate(&mut hid);
-                    self.output_row(&hid, &mut out);
-                    for (w, &v) in wide.iter_mut().zip(&out) {
-                        *w = v.as_f64();
-                    }
-                    if argmax(&wide) == Some(label) {
-                        count += 1;
-                    }
-                }
-                count
+                self.dispatch.run(
+                    #[inline(always)]
+                    || self.count_correct(data, labels, c * CHUNK..n.min((c + 1) * CHUNK)),
+                )
             })
             .sum();
         correct as f64 / n as f64
+    }
+
+    /// How many of `range`'s rows have their largest logit at the label.
+    #[inline(always)]
+    fn count_correct(
+        &self,
+        data: &SparseRows<T>,
+        labels: &[usize],
+        range: std::ops::Range<usize>,
+    ) -> usize {
+        let (h, o) = (self.stride, self.sizes.output);
+        let mut hid = vec![T::zero(); h];
+        let mut out = vec![T::zero(); o];
+        // nabla-loss's argmax (generic over `RealField`) on the logits widened to f64,
+        // which keeps their order, ties and NaNs.
+        let mut wide = vec![0.0f64; o];
+        let mut count = 0;
+        for (r, &label) in range.clone().zip(&labels[range]) {
+            let (idx, val) = data.row(r);
+            self.hidden_pre(idx, val, &mut hid);
+            self.activate(&mut hid);
+            self.output_row(&hid, &mut out);
+            for (w, &v) in wide.iter_mut().zip(&out) {
+                *w = v.as_f64();
+            }
+            if argmax(&wide) == Some(label) {
+                count += 1;
+            }
+        }
+        count
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::InstructionSet;
     use crate::test_util::small_problem;
     use approx::assert_relative_eq;
+    use nabla_data::{BatchSampler, Sampling};
+
+    /// Trains 300 SGD steps (batches of 40, so each step runs on two threads) of a network
+    /// with 50 hidden units (two panels, 32 and 24 wide in f32) with the kernels compiled for
+    /// `set`, as `train` does; returns the network, every step's loss and the final accuracy.
+    fn train_on<T: Precision>(set: InstructionSet) -> (TwoLayerNet<T>, Vec<T>, f64) {
+        let sizes = Sizes::new(64, 50, 10).unwrap();
+        let (net, x, labels) = small_problem(sizes, 400, 51);
+        let data = SparseRows::from_matrix(&x.map(T::from_f64)).unwrap();
+        let mut engine = Engine::from_net(&net.map(T::from_f64));
+        engine.dispatch = Dispatch::new(set);
+        let mut sampler = BatchSampler::new(400, 40, Sampling::WithReplacement, 5).unwrap();
+        let mut buffers = Buffers::default();
+        let lr = T::from_f64(0.5);
+        let losses = (0..300)
+            .map(|_| engine.sgd_step(&data, &labels, sampler.next_batch(), lr, &mut buffers))
+            .collect();
+        let accuracy = engine.accuracy(&data, &labels);
+        (engine.to_net(), losses, accuracy)
+    }
+
+    /// Every instruction set this processor has gives the fallback's bits: the kernels are the
+    /// same loops, and Rust neither fuses `a * b + c` into an FMA nor reorders a sum.
+    fn same_bits_on_every_path<T: Precision>() {
+        let (net, losses, accuracy) = train_on::<T>(InstructionSet::Baseline);
+        // Learning happened, so the comparison below compares something that moved.
+        assert!(
+            losses[299] < losses[0] * T::from_f64(0.7),
+            "{} {}",
+            losses[0],
+            losses[299]
+        );
+        assert!(accuracy > 0.3, "{accuracy}");
+        for set in [InstructionSet::Avx2Fma, InstructionSet::Avx512] {
+            // On a processor without `set`, this runs the widest one below it.
+            let (wide, wide_losses, wide_accuracy) = train_on::<T>(set);
+            let bits = |n: &TwoLayerNet<T>| -> Vec<u64> {
+                n.parameters()
+                    .iter()
+                    .flat_map(|m| m.iter().map(|v| v.as_f64().to_bits()))
+                    .collect()
+            };
+            assert_eq!(bits(&wide), bits(&net), "{}", Dispatch::new(set).set());
+            assert_eq!(wide_losses, losses);
+            assert_eq!(wide_accuracy, accuracy);
+        }
+    }
+
+    #[test]
+    fn wide_paths_train_bit_for_bit_as_the_fallback_f32() {
+        same_bits_on_every_path::<f32>();
+    }
+
+    #[test]
+    fn wide_paths_train_bit_for_bit_as_the_fallback_f64() {
+        same_bits_on_every_path::<f64>();
+    }
+
+    #[test]
+    fn the_fallback_can_be_forced() {
+        let (net, x, labels) = small_problem(Sizes::new(30, 8, 10).unwrap(), 40, 33);
+        let data = SparseRows::from_matrix(&x).unwrap();
+        let rows: Vec<usize> = (0..40).collect();
+        let mut engine = Engine::from_net(&net);
+        engine.dispatch = Dispatch::new(InstructionSet::Baseline);
+        assert_eq!(engine.dispatch.set(), InstructionSet::Baseline);
+        let (loss, grad) = engine.gradient(&data, &labels, &rows, &mut Buffers::default());
+        let (want, want_grad) = crate::reverse_gradient(&net, &x, &labels).unwrap();
+        assert_relative_eq!(loss, want, max_relative = 1e-13);
+        assert!(grad.worst_difference(&want_grad, |v| v).unwrap().abs < 1e-14);
+    }
 
     #[test]
     fn fused_loss_is_nabla_loss_on_the_generic_forward() {

@@ -71,6 +71,16 @@ pub enum Error {
         /// What did not fit.
         reason: String,
     },
+    /// A setting read from the environment has a value this crate does not know.
+    #[error("{name} is {value:?}; expected one of {expected}")]
+    Setting {
+        /// The environment variable (`"NABLA_SIMD"`).
+        name: &'static str,
+        /// The value it has.
+        value: String,
+        /// The values it may have.
+        expected: &'static str,
+    },
     /// A class label is not below the number of outputs.
     #[error("label {label} at row {row} is out of range: the network has {classes} outputs")]
     Label {

@@ -36,6 +36,18 @@
 //! [`check_loss_trend`] judges a run whose loss stayed finite but ended above where it began.
 //! [`save_model`] and [`load_model`] keep a trained network as JSON.
 //!
+//! **Wide instructions at run time.** The fast path's kernels (the sparse first layer, the
+//! weight-gradient scatter, the second layer and the softmax rows, the evaluation) are ordinary
+//! loops compiled three ways: for the build's target (plain x86-64, SSE2), for AVX2 and FMA, and
+//! for AVX-512. The widest one the processor supports is picked once, at run time (through the
+//! `pulp` crate; no `unsafe` here), so one binary runs on any x86-64 and uses the wide units
+//! where they exist. The environment variable `NABLA_SIMD` caps the choice: `baseline` (or `off`,
+//! `scalar`) forces the fallback, `avx2` stops at AVX2 and FMA, `auto` (or unset) takes the
+//! widest. Every path gives the same bits: Rust fuses no multiply-add that is not written as
+//! `mul_add` and reorders no sum, and the tests train on every path and compare the weights
+//! exactly. [`InstructionSet::detected`] names the one in use (`nabla train` prints it and writes
+//! it to `report.json` as `"simd"`).
+//!
 //! Why train on the loss and not on the accuracy (the book's section 4.2.5):
 //! [`numerical_accuracy_gradient_structured`] is the numerical derivative of the batch
 //! accuracy, zero for nearly every parameter; [`zero_derivatives`] counts the zeros of both
@@ -85,6 +97,7 @@ mod io;
 mod numerical;
 mod precision;
 mod reverse;
+mod simd;
 mod simple_net;
 mod sizes;
 mod sparse;
@@ -108,6 +121,7 @@ pub use io::{MAX_MODEL_FILE_BYTES, MAX_MODEL_PARAMETERS, SavedNet, load_model, s
 pub use numerical::numerical_gradient;
 pub use precision::Precision;
 pub use reverse::reverse_gradient;
+pub use simd::{InstructionSet, SIMD_ENV};
 pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_structured};
