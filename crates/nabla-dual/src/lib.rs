@@ -75,13 +75,14 @@ mod nalgebra_impls;
 mod num_traits_impls;
 mod number;
 mod ops;
+mod passes;
 mod real;
 mod tangent;
 
 pub use derivative::{derivative, second_derivative};
 pub use gradient::{gradient, gradient_chunked};
 pub use hessian::hessian;
-pub use jacobian::jacobian;
+pub use jacobian::{jacobian, jacobian_chunked};
 pub use number::{
     Dual, Dual32, Dual64, DualNumber, DualVec, DualVec32, DualVec64, HyperDual, HyperDual32,
     HyperDual64,
