@@ -79,7 +79,7 @@ mod richardson_gradient;
 mod stencil;
 
 pub use check::{CheckReport, GradientCheck, Mismatch, check_gradient, check_gradient_directions};
-pub use derivative::derivative;
+pub use derivative::{derivative, second_derivative};
 pub use descent::{Descent, GradientDescent, gradient_descent};
 pub use directional::directional_derivative;
 pub use error::Error;
