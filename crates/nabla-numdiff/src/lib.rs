@@ -76,6 +76,7 @@ mod parallel;
 mod params;
 mod richardson;
 mod richardson_gradient;
+mod richardson_jacobian;
 mod stencil;
 
 pub use check::{CheckReport, GradientCheck, Mismatch, check_gradient, check_gradient_directions};
@@ -92,3 +93,4 @@ pub use parallel::par_gradient;
 pub use params::Params;
 pub use richardson::{Estimate, MAX_LEVELS, Richardson, richardson};
 pub use richardson_gradient::{GradientEstimate, richardson_gradient};
+pub use richardson_jacobian::{JacobianEstimate, richardson_jacobian};
