@@ -219,12 +219,17 @@ mod tests {
             assert_eq!(probes, [x, x + h, x - h]);
             // The same number as the diagonal of the Hessian.
             let mut p = [x];
-            let hess = crate::hessian(&mut p, |p| (0.3 * p[0]).sin() * p[0], Options::default()).unwrap();
+            let hess =
+                crate::hessian(&mut p, |p| (0.3 * p[0]).sin() * p[0], Options::default()).unwrap();
             assert_eq!(d2, hess[(0, 0)]);
         }
         // A fixed step is used as given; the scheme is ignored.
-        let d2 = second_derivative(|x: f64| x * x * x, 2.0, Options::fixed(Scheme::Forward, 0.5))
-            .unwrap();
+        let d2 = second_derivative(
+            |x: f64| x * x * x,
+            2.0,
+            Options::fixed(Scheme::Forward, 0.5),
+        )
+        .unwrap();
         assert_eq!(d2, ((2.5f64).powi(3) - 16.0 + 1.5f64.powi(3)) / 0.25);
     }
 

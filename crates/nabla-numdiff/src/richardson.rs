@@ -2,9 +2,9 @@
 
 use num_traits::Float;
 
+use crate::Params;
 use crate::derivative::non_finite;
 use crate::options::{check_step, lit};
-use crate::Params;
 use crate::stencil::{self, Probe};
 use crate::{Error, Scheme, Step};
 
@@ -231,7 +231,10 @@ pub(crate) fn extrapolate_each<T: Float>(
             let mut h = start;
             while h * ten <= largest && found.iter().any(|s| s.converged && s.growing) {
                 h = h * ten;
-                if runs.run(f, x, h, |i| found[i].converged && found[i].growing).is_err() {
+                if runs
+                    .run(f, x, h, |i| found[i].converged && found[i].growing)
+                    .is_err()
+                {
                     break;
                 }
                 for (s, lane) in found.iter_mut().zip(&runs.lanes) {

@@ -60,10 +60,16 @@ where
         gradient: Vec::with_capacity(n),
         error: Vec::with_capacity(n),
     };
-    per_coordinate(params, 1, |p, y| y[0] = f(p), settings, |_, e| {
-        out.gradient.push(e[0].value);
-        out.error.push(e[0].error);
-    })?;
+    per_coordinate(
+        params,
+        1,
+        |p, y| y[0] = f(p),
+        settings,
+        |_, e| {
+            out.gradient.push(e[0].value);
+            out.error.push(e[0].error);
+        },
+    )?;
     Ok(out)
 }
 

@@ -201,8 +201,7 @@ mod tests {
         // No outputs, or no inputs: empty matrices of the right shape.
         let j = richardson_jacobian(&mut x, 0, |_, _| {}, Richardson::default()).unwrap();
         assert_eq!(j.jacobian.shape(), (0, 2));
-        let j = richardson_jacobian(&mut [0.0f64; 0], 3, |_, _| {}, Richardson::default())
-            .unwrap();
+        let j = richardson_jacobian(&mut [0.0f64; 0], 3, |_, _| {}, Richardson::default()).unwrap();
         assert_eq!(j.error.shape(), (3, 0));
     }
 

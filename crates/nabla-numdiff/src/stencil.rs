@@ -77,13 +77,7 @@ impl<T: Float> Rule<T> {
 /// The step of a second difference at coordinate `x`: a fixed step as given, else
 /// `eps^(1/4) max(1, |x|)`, representable.
 pub(crate) fn second_step<T: Float>(x: T, step: Step<T>) -> T {
-    actual_step(
-        x,
-        scale(x),
-        second_order_factor(),
-        step,
-        Scheme::Central,
-    )
+    actual_step(x, scale(x), second_order_factor(), step, Scheme::Central)
 }
 
 /// The second difference `(f(x + h) - 2 f(x) + f(x - h)) / h^2` from its three values.

@@ -3,8 +3,7 @@
 
 use approx::assert_relative_eq;
 use nabla_dual::{
-    derivative, gradient, gradient_chunked, hessian, jacobian, jacobian_chunked,
-    second_derivative,
+    derivative, gradient, gradient_chunked, hessian, jacobian, jacobian_chunked, second_derivative,
 };
 use num_traits::Float;
 
@@ -212,7 +211,10 @@ fn chunked_jacobian_keeps_non_finite_inputs_in_their_own_columns() {
         [2.0, 0.0, 0.0, 0.0]
     );
     // Row 2 (x4 x0) is finite although x1 = NaN was seeded in the same pass as x0.
-    assert_eq!(jc.row(2).iter().copied().collect::<Vec<_>>(), [-3.0, 0.0, 0.0, 0.0, 2.0]);
+    assert_eq!(
+        jc.row(2).iter().copied().collect::<Vec<_>>(),
+        [-3.0, 0.0, 0.0, 0.0, 2.0]
+    );
     assert_eq!(jc[(1, 3)], 1.0);
 }
 
