@@ -299,3 +299,9 @@ fn hessian_with_transcendental_cross_terms() {
         }
     }
 }
+
+#[test]
+#[should_panic(expected = "jacobian_chunked: the chunk size N must be at least 1")]
+fn chunked_jacobian_of_zero_lanes_panics() {
+    let _ = jacobian_chunked::<0, _>(|x: &[nabla_dual::DualVec64<0>]| x.to_vec(), &[1.0]);
+}
