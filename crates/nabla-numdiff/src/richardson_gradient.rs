@@ -24,7 +24,8 @@ pub struct GradientEstimate<T> {
 /// coordinate; [`Step::Auto`](crate::Step::Auto) searches the first step per coordinate.
 ///
 /// Cost: up to `2 * levels` calls of `f` per coordinate for each first step tried (one
-/// first step when `|x_i| < 10`), so about 10 times a central-difference gradient; in return
+/// first step when `|x_i| < 10` and `f` is smooth within `0.1` of `x_i`), so about 10 times
+/// a central-difference gradient; in return
 /// about `1e-13` relative instead of `1e-10` on smooth functions in `f64`, and an error
 /// estimate.
 ///
