@@ -145,7 +145,14 @@ pub(crate) fn extrapolate<T: Float>(
         value: T::zero(),
         error: T::zero(),
     }];
-    extrapolate_each(&mut |v, out: &mut [T]| out[0] = f(v), x, settings, &mut one)?;
+    let mut runs = Runs::new(1, settings);
+    extrapolate_each(
+        &mut |v, out: &mut [T]| out[0] = f(v),
+        x,
+        settings,
+        &mut runs,
+        &mut one,
+    )?;
     Ok(one[0])
 }
 
@@ -173,6 +180,7 @@ where
         };
         outputs
     ];
+    let mut runs = Runs::new(outputs, settings);
     for j in 0..params.len() {
         let x = params.get(j);
         let r = extrapolate_each(
@@ -182,6 +190,7 @@ where
             },
             x,
             settings,
+            &mut runs,
             &mut column,
         );
         params.set(j, x);
@@ -194,15 +203,15 @@ where
 /// [`richardson`] for every output of a vector-valued `f(v, out)` at once: `out` gets one
 /// estimate per output, each exactly what [`richardson`] gives for that output alone (the
 /// first-step search and the tableau's stop are per output), while each probe evaluates
-/// `f` once for all of them.
-pub(crate) fn extrapolate_each<T: Float>(
+/// `f` once for all of them. `runs` is the scratch, made by `Runs::new(out.len(), settings)`
+/// and reusable from one coordinate to the next.
+fn extrapolate_each<T: Float>(
     f: &mut impl FnMut(T, &mut [T]),
     x: T,
     settings: Richardson<T>,
+    runs: &mut Runs<T>,
     out: &mut [Estimate<T>],
 ) -> Result<(), Probe<T>> {
-    let levels = settings.levels.clamp(1, MAX_LEVELS);
-    let mut runs = Runs::new(out.len(), levels);
     match settings.initial_step {
         Step::Fixed(h) => {
             runs.run(f, x, h, |_| true)?;
@@ -314,10 +323,10 @@ struct Runs<T> {
 }
 
 impl<T: Float> Runs<T> {
-    fn new(outputs: usize, levels: usize) -> Self {
+    fn new(outputs: usize, settings: Richardson<T>) -> Self {
         Runs {
             lanes: vec![Tableau::new(false); outputs],
-            levels,
+            levels: settings.levels.clamp(1, MAX_LEVELS),
             diffs: vec![T::zero(); outputs],
             tmp: vec![T::zero(); outputs],
         }
