@@ -1,9 +1,9 @@
 //! Gradients of functions of many variables: one pass per input (`Dual`), or one pass per
 //! chunk of `N` inputs (`DualVec`).
 
-use crate::number::{Dual, DualVec};
+use crate::number::{Dual, DualNumber, DualVec};
+use crate::passes::{Lanes, for_each_pass};
 use crate::real::Real;
-use crate::tangent::Tangent;
 
 /// The value and the gradient of `f` at `x`, with one `Dual` evaluation per input.
 ///
@@ -27,18 +27,7 @@ use crate::tangent::Tangent;
 ///
 /// For many inputs prefer [`gradient_chunked`], which needs `N` times fewer passes.
 pub fn gradient<T: Real>(f: impl Fn(&[Dual<T>]) -> Dual<T>, x: &[T]) -> (T, Vec<T>) {
-    let mut input: Vec<Dual<T>> = x.iter().map(|&v| Dual::constant(v)).collect();
-    let mut grad = Vec::with_capacity(x.len());
-    let mut value = None;
-    for i in 0..x.len() {
-        input[i] = Dual::variable(x[i]);
-        let y = f(&input);
-        input[i] = Dual::constant(x[i]);
-        value.get_or_insert(y.re());
-        grad.push(y.eps());
-    }
-    let value = value.unwrap_or_else(|| f(&input).re());
-    (value, grad)
+    gradient_by_passes("gradient", f, x)
 }
 
 /// The value and the gradient of `f` at `x`, with one `DualVec<T, N>` evaluation per chunk
@@ -69,25 +58,23 @@ pub fn gradient_chunked<const N: usize, T: Real>(
     f: impl Fn(&[DualVec<T, N>]) -> DualVec<T, N>,
     x: &[T],
 ) -> (T, Vec<T>) {
-    assert!(
-        N > 0,
-        "gradient_chunked: the chunk size N must be at least 1"
-    );
-    let mut input: Vec<DualVec<T, N>> = x.iter().map(|&v| DualVec::constant(v)).collect();
+    gradient_by_passes("gradient_chunked", f, x)
+}
+
+/// [`gradient`] and [`gradient_chunked`]: the value of the first pass and every pass's lanes.
+fn gradient_by_passes<T: Real, E: Lanes<T>>(
+    driver: &str,
+    f: impl Fn(&[DualNumber<T, E>]) -> DualNumber<T, E>,
+    x: &[T],
+) -> (T, Vec<T>) {
     let mut grad = Vec::with_capacity(x.len());
-    let mut value = None;
-    for start in (0..x.len()).step_by(N) {
-        let end = (start + N).min(x.len());
-        for (k, slot) in input[start..end].iter_mut().enumerate() {
-            *slot = DualVec::variable(slot.re(), k);
+    let mut value = T::zero();
+    for_each_pass(driver, x, f, |start, width, y| {
+        if start == 0 {
+            value = y.re();
         }
-        let y = f(&input);
-        for slot in &mut input[start..end] {
-            *slot = DualVec::new(slot.re(), <[T; N]>::zero_part());
-        }
-        value.get_or_insert(y.re());
-        grad.extend_from_slice(&y.partials()[..end - start]);
-    }
-    let value = value.unwrap_or_else(|| f(&input).re());
+        let part = y.tangent();
+        grad.extend((0..width).map(|k| part.lane(k)));
+    });
     (value, grad)
 }

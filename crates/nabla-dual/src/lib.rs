@@ -33,7 +33,8 @@
 //!
 //! - [`Dual<T>`] (`Dual32`, `Dual64`): one derivative. One pass per input direction.
 //! - [`DualVec<T, N>`] (`DualVec64<N>`): `N` partial derivatives on the stack, so a gradient
-//!   of `n` inputs takes `ceil(n / N)` passes ([`gradient_chunked`]).
+//!   or a Jacobian of `n` inputs takes `ceil(n / N)` passes ([`gradient_chunked`],
+//!   [`jacobian_chunked`]) instead of `n` ([`gradient`], [`jacobian`]).
 //! - [`HyperDual<T>`]: `ε₁`, `ε₂` and `ε₁ε₂` parts, for exact second derivatives and
 //!   Hessians ([`second_derivative`], [`hessian`]).
 //!
@@ -61,6 +62,41 @@
 //!   0 everywhere; `atan2` and `hypot` have derivative 0 at the origin.
 //! - Division uses the quotient rule: the value is `a / b` exactly.
 //!
+//! ## Generic code over `RealField`
+//!
+//! With `T: RealField + Copy`, methods such as `x.abs()` resolve to nalgebra's, but a float
+//! literal is not a `T`, and `RealField` has no `NumCast`, so `T::from(1.5)` does not exist
+//! either: convert constants with `nalgebra::convert`. Bound `T` by both `RealField` and
+//! `num_traits::Float` (to call code written for either) and every method the two traits
+//! share, `abs`, `sqrt`, `exp`, `max`, `powi` and the rest, is ambiguous:
+//!
+//! ```compile_fail,E0034
+//! fn magnitude<T: nalgebra::RealField + num_traits::Float + Copy>(r: T) -> T {
+//!     r.abs() // error[E0034]: multiple applicable items in scope
+//! }
+//! ```
+//!
+//! Name the trait (`ComplexField::abs(r)` or `Float::abs(r)`), and convert constants once:
+//!
+//! ```
+//! use nabla_dual::{Dual64, derivative};
+//! use nalgebra::{ComplexField, RealField};
+//! use num_traits::Float;
+//!
+//! fn huber<T: RealField + Float + Copy>(r: T) -> T {
+//!     let delta: T = nalgebra::convert(1.5);
+//!     let a = ComplexField::abs(r);
+//!     if a <= delta { r * r / nalgebra::convert(2.0) } else { delta * (a - delta / nalgebra::convert(2.0)) }
+//! }
+//!
+//! assert_eq!(derivative(huber::<Dual64>, 3.0), (3.375, 1.5));
+//! assert_eq!(derivative(huber::<Dual64>, -1.0), (0.5, -1.0));
+//! ```
+//!
+//! With `num_traits::Float` bounds alone, `x.abs()` is unambiguous and `T::from(1.5).unwrap()` makes
+//! a constant. On the dual types themselves every elementary function is an inherent method,
+//! never ambiguous.
+//!
 //! ## Features
 //!
 //! - `serde`: `Serialize`/`Deserialize` for the dual types (`DualVec` for `N <= 32`, the
@@ -75,13 +111,14 @@ mod nalgebra_impls;
 mod num_traits_impls;
 mod number;
 mod ops;
+mod passes;
 mod real;
 mod tangent;
 
 pub use derivative::{derivative, second_derivative};
 pub use gradient::{gradient, gradient_chunked};
 pub use hessian::hessian;
-pub use jacobian::jacobian;
+pub use jacobian::{jacobian, jacobian_chunked};
 pub use number::{
     Dual, Dual32, Dual64, DualNumber, DualVec, DualVec32, DualVec64, HyperDual, HyperDual32,
     HyperDual64,

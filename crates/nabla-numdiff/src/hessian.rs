@@ -50,15 +50,10 @@ where
     if !f0.is_finite() {
         return Err(Error::NonFiniteAtBase { value: to_f64(f0) });
     }
-    let factor = stencil::second_order_factor::<T>();
     let mut steps = vec![T::zero(); n];
-    let two = lit::<T>(2.0);
     for i in 0..n {
         let x = params.get(i);
-        let h = match opts.step {
-            Step::Fixed(h) => h,
-            Step::Auto => (x + factor * stencil::scale(x)) - x,
-        };
+        let h = stencil::second_step(x, opts.step);
         steps[i] = h;
         let mut probe = |v: T| {
             params.set(i, v);
@@ -76,7 +71,7 @@ where
         let r = probe(x + h).and_then(|fp| probe(x - h).map(|fm| (fp, fm)));
         params.set(i, x);
         let (fp, fm) = r?;
-        hess[(i, i)] = (fp - two * f0 + fm) / (h * h);
+        hess[(i, i)] = stencil::second_difference(fp, f0, fm, h);
     }
     for i in 0..n {
         let xi = params.get(i);

@@ -75,7 +75,7 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::Scheme;
     use approx::assert_relative_eq;
@@ -103,14 +103,15 @@ mod tests {
         }
     }
 
-    /// f(x, y, z) = (x^2 y, 5 z + sin y, exp(x z)), away from 1.
-    fn f(p: &[f64], out: &mut [f64]) {
+    /// f(x, y, z) = (x^2 y, 5 z + sin y, exp(x z)), away from 1 (also used by the Richardson
+    /// Jacobian's tests).
+    pub(crate) fn f(p: &[f64], out: &mut [f64]) {
         out[0] = p[0] * p[0] * p[1];
         out[1] = 5.0 * p[2] + p[1].sin();
         out[2] = (p[0] * p[2]).exp();
     }
 
-    fn exact(p: [f64; 3]) -> DMatrix<f64> {
+    pub(crate) fn exact(p: [f64; 3]) -> DMatrix<f64> {
         let e = (p[0] * p[2]).exp();
         DMatrix::from_row_slice(
             3,

@@ -16,13 +16,17 @@
 //! `nabla steps` draws the whole picture.
 //!
 //! **The schemes.** [`Scheme::Forward`], [`Scheme::Backward`], [`Scheme::Central`] and the
-//! fourth-order [`Scheme::FivePoint`]; and [`richardson`], which extrapolates central
-//! differences at shrinking steps to `h -> 0` and returns the value with an error estimate
-//! ([`Estimate`]), reaching `1e-13` relative in `f64`; [`richardson_gradient`] does it for
-//! every parameter and returns the per-element estimates ([`GradientEstimate`]). The estimate
-//! is made to bound the real error (successive estimates must agree, never below the rounding
-//! floor), and the automatic first step grows from `0.1` only while the estimate improves, so
-//! that it does not step over a function's features at large `|x|`.
+//! fourth-order [`Scheme::FivePoint`]; [`second_derivative`], the three-point second
+//! difference with its own step `eps^(1/4) max(1, |x|)`; and [`richardson`], which
+//! extrapolates central differences at shrinking steps to `h -> 0` and returns the value with an
+//! error estimate ([`Estimate`]), reaching `1e-13` relative in `f64`; [`richardson_gradient`]
+//! and [`richardson_jacobian`] do it for every parameter (and every output) and return the
+//! per-element estimates ([`GradientEstimate`], [`JacobianEstimate`]). The estimate is made to
+//! bound the real error (successive estimates must agree, never below the rounding floor); the
+//! automatic first step grows from `0.1` only while the estimate improves, so that it does not
+//! step over a function's features at large `|x|`, and shrinks from `0.1` while the
+//! differences do not converge at order `h^2`, so that it does not straddle a kink or a pole
+//! near `x`. [`richardson`] says exactly when the estimate can be trusted.
 //!
 //! **The containers.** Every driver is written once against [`Params`], a trait for "a flat
 //! set of scalars I can read and write one at a time", implemented for slices, arrays,
@@ -76,10 +80,11 @@ mod parallel;
 mod params;
 mod richardson;
 mod richardson_gradient;
+mod richardson_jacobian;
 mod stencil;
 
 pub use check::{CheckReport, GradientCheck, Mismatch, check_gradient, check_gradient_directions};
-pub use derivative::derivative;
+pub use derivative::{derivative, second_derivative};
 pub use descent::{Descent, GradientDescent, gradient_descent};
 pub use directional::directional_derivative;
 pub use error::Error;
@@ -92,3 +97,4 @@ pub use parallel::par_gradient;
 pub use params::Params;
 pub use richardson::{Estimate, MAX_LEVELS, Richardson, richardson};
 pub use richardson_gradient::{GradientEstimate, richardson_gradient};
+pub use richardson_jacobian::{JacobianEstimate, richardson_jacobian};

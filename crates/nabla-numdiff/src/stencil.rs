@@ -74,6 +74,17 @@ impl<T: Float> Rule<T> {
     }
 }
 
+/// The step of a second difference at coordinate `x`: a fixed step as given, else
+/// `eps^(1/4) max(1, |x|)`, representable.
+pub(crate) fn second_step<T: Float>(x: T, step: Step<T>) -> T {
+    actual_step(x, scale(x), second_order_factor(), step, Scheme::Central)
+}
+
+/// The second difference `(f(x + h) - 2 f(x) + f(x - h)) / h^2` from its three values.
+pub(crate) fn second_difference<T: Float>(fp: T, f0: T, fm: T, h: T) -> T {
+    (fp - lit::<T>(2.0) * f0 + fm) / (h * h)
+}
+
 fn checked<T: Float>(point: T, value: T) -> Result<T, Probe<T>> {
     if value.is_finite() {
         Ok(value)

@@ -3,12 +3,14 @@
 //! `a = -0.002`, where `f'''` nearly vanishes and the first two central differences agreed by
 //! accident), and a first step proportional to `|x|` that stepped over the function's
 //! features (a composition with `exp(sin a)` at `a = 3.6e5`: 1.3e-4 returned for -1.77; two logits near
-//! `2.4e5` in softmax cross-entropy: -0.58 returned for -1).
+//! `2.4e5` in softmax cross-entropy: -0.58 returned for -1), and a first step of 0.1 that
+//! straddled a kink 0.0007 away (0.0144 returned with an estimated error of 0.0121 for
+//! 9.3419).
 //!
 //! Each asserts that the real error is within the estimate, and the value within a stated
 //! tolerance of the exact derivative.
 
-use nabla_numdiff::{Richardson, richardson, richardson_gradient};
+use nabla_numdiff::{Richardson, Step, richardson, richardson_gradient};
 
 /// Asserts `|value - exact| <= error <= max_error`.
 fn within_estimate(what: &str, value: f64, error: f64, exact: f64, max_error: f64) {
@@ -112,4 +114,49 @@ fn softmax_of_large_logits_is_not_taken_as_piecewise_linear() {
         );
     }
     assert!((g.gradient[0] + 1.0).abs() < 0.01);
+}
+
+#[test]
+fn a_first_step_that_straddles_a_kink_is_shrunk_until_the_differences_converge() {
+    // 0.5 sqrt(|v| + v^2) has a kink at 0; at x = 0.0007177 every difference of a run from
+    // 0.1 straddles it. The derivative of 0.5 sqrt(v + v^2) for v > 0 is
+    // 0.25 (1 + 2v) / sqrt(v + v^2).
+    let f = |v: f64| 0.5 * (v.abs() + v * v).sqrt();
+    let x = 0.0007177f64;
+    let exact = 0.25 * (1.0 + 2.0 * x) / (x + x * x).sqrt();
+    assert!((exact - 9.3419).abs() < 1e-4);
+    let mut calls = 0;
+    let d = richardson(
+        |v| {
+            calls += 1;
+            f(v)
+        },
+        x,
+        Richardson::default(),
+    )
+    .unwrap();
+    // Measured: 9.341910112395833, estimate 1.6e-9, real error 6.2e-12.
+    within_estimate("kink at 0.0007 away", d.value, d.error, exact, 1e-8);
+    // Runs from 0.1 and 0.01 (5 rows each: their differences grow as the step shrinks) and
+    // from 0.001 (10 rows), which converges.
+    assert_eq!(calls, 40);
+    // A fixed first step is not checked: from 0.1 the old answer comes back.
+    let fixed = Richardson {
+        initial_step: Step::Fixed(0.1),
+        ..Richardson::default()
+    };
+    let d = richardson(f, x, fixed).unwrap();
+    assert!((d.value - exact).abs() > 9.0 && d.error < 0.1, "{d:?}");
+}
+
+#[test]
+fn a_jump_that_no_step_resolves_gets_an_error_as_large_as_the_spread() {
+    // sign(v) at 0: every central difference is 1/h, growing as the step shrinks, so no run
+    // converges; the answer must not claim accuracy it does not have.
+    let sign = |v: f64| if v > 0.0 { 1.0 } else { -1.0 };
+    let d = richardson(sign, 0.0, Richardson::default()).unwrap();
+    assert!(d.error > 1e3 * d.value.abs().max(1.0), "{d:?}");
+    // Beside the jump (1e-3 away) the shrunk first step sees the flat function.
+    let d = richardson(sign, 1e-3, Richardson::default()).unwrap();
+    within_estimate("sign beside its jump", d.value, d.error, 0.0, 1e-10);
 }

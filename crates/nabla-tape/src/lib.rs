@@ -88,14 +88,25 @@
 //!
 //! ## Generic code over `RealField`
 //!
-//! In a function bounded by `T: RealField + Copy`, `x.abs()` is ambiguous (nalgebra's
-//! `ComplexField::abs` and `Signed::abs` through `RealField`'s supertraits both apply) and a
-//! float literal is not a `T`. Name the trait and convert constants once:
+//! With `T: RealField + Copy`, methods such as `x.abs()` resolve to nalgebra's, but a float
+//! literal is not a `T`, and `RealField` has no `NumCast`, so `T::from(1.5)` does not exist
+//! either: convert constants with `nalgebra::convert`. Bound `T` by both `RealField` and
+//! `num_traits::Float` (to call code written for either) and every method the two traits
+//! share, `abs`, `sqrt`, `exp`, `max`, `powi` and the rest, is ambiguous:
+//!
+//! ```compile_fail,E0034
+//! fn magnitude<T: nalgebra::RealField + num_traits::Float + Copy>(r: T) -> T {
+//!     r.abs() // error[E0034]: multiple applicable items in scope
+//! }
+//! ```
+//!
+//! Name the trait (`ComplexField::abs(r)` or `Float::abs(r)`), and convert constants once:
 //!
 //! ```
 //! use nalgebra::{ComplexField, RealField};
+//! use num_traits::Float;
 //!
-//! fn huber<T: RealField + Copy>(r: T) -> T {
+//! fn huber<T: RealField + Float + Copy>(r: T) -> T {
 //!     let delta: T = nalgebra::convert(1.5);
 //!     let a = ComplexField::abs(r);
 //!     if a <= delta { r * r / nalgebra::convert(2.0) } else { delta * (a - delta / nalgebra::convert(2.0)) }
@@ -107,7 +118,7 @@
 //! assert_eq!(g, vec![-1.0]);
 //! ```
 //!
-//! With `num_traits::Float` bounds, `x.abs()` is unambiguous and `T::from(1.5).unwrap()` makes
+//! With `num_traits::Float` bounds alone, `x.abs()` is unambiguous and `T::from(1.5).unwrap()` makes
 //! a constant. On `Var` itself every elementary function is an inherent method, never
 //! ambiguous.
 //!

@@ -1,8 +1,10 @@
-//! The drivers: derivative, second_derivative, gradient (scalar and chunked), jacobian,
+//! The drivers: derivative, second_derivative, gradient and jacobian (scalar and chunked),
 //! hessian, against closed forms away from 1.0.
 
 use approx::assert_relative_eq;
-use nabla_dual::{derivative, gradient, gradient_chunked, hessian, jacobian, second_derivative};
+use nabla_dual::{
+    derivative, gradient, gradient_chunked, hessian, jacobian, jacobian_chunked, second_derivative,
+};
 use num_traits::Float;
 
 fn rosenbrock<S: Float>(x: &[S]) -> S {
@@ -103,6 +105,123 @@ fn drivers_on_zero_inputs_still_evaluate_the_function() {
     assert_eq!((v, g, h.shape()), (2.5, vec![], (0, 0)));
     let (v, j) = jacobian(|_| vec![nabla_dual::Dual64::constant(1.0); 2], &[]);
     assert_eq!((v, j.shape()), (vec![1.0, 1.0], (2, 0)));
+    let (v, j) = jacobian_chunked::<8, _>(|_| vec![nabla_dual::DualVec64::constant(1.0); 2], &[]);
+    assert_eq!((v, j.shape()), (vec![1.0, 1.0], (2, 0)));
+}
+
+/// `R^n -> R^4`, every output depending on several inputs (`n >= 2`):
+/// `(sum x_i^2 / (i+1), prod of the first three sin x_i, x_0 exp(x_{n-1}), atan(x_1) x_{n/2})`.
+fn wide<S: Float>(x: &[S]) -> Vec<S> {
+    let n = x.len();
+    let sum = x
+        .iter()
+        .enumerate()
+        .fold(S::zero(), |a, (i, &v)| a + v * v / S::from(i + 1).unwrap());
+    let prod = x.iter().take(3).fold(S::one(), |a, &v| a * v.sin());
+    vec![sum, prod, x[0] * x[n - 1].exp(), x[1].atan() * x[n / 2]]
+}
+
+fn wide_jacobian(x: &[f64]) -> nalgebra::DMatrix<f64> {
+    let n = x.len();
+    let mut j = nalgebra::DMatrix::zeros(4, n);
+    for i in 0..n {
+        j[(0, i)] = 2.0 * x[i] / (i + 1) as f64;
+    }
+    let m = n.min(3);
+    for i in 0..m {
+        j[(1, i)] = (0..m)
+            .map(|k| if k == i { x[k].cos() } else { x[k].sin() })
+            .product::<f64>();
+    }
+    j[(2, 0)] += x[n - 1].exp();
+    j[(2, n - 1)] += x[0] * x[n - 1].exp();
+    j[(3, 1)] += x[n / 2] / (1.0 + x[1] * x[1]);
+    j[(3, n / 2)] += x[1].atan();
+    j
+}
+
+/// Equal entry by entry, NaN with NaN (a zero may differ in sign only).
+fn assert_same_matrix(a: &nalgebra::DMatrix<f64>, b: &nalgebra::DMatrix<f64>, what: &str) {
+    assert_eq!(a.shape(), b.shape(), "{what}");
+    for (k, (x, y)) in a.iter().zip(b.iter()).enumerate() {
+        assert!(
+            x == y || (x.is_nan() && y.is_nan()),
+            "{what}: entry {k}: {x} vs {y}"
+        );
+    }
+}
+
+#[test]
+fn chunked_jacobian_equals_the_scalar_one_for_every_chunk_layout() {
+    // 4 outputs of 11 inputs (not square): chunks of 1, 3 (the last one partial), 8, 11
+    // (exact) and 16 (more lanes than inputs).
+    let x = point(11);
+    let (v, j) = jacobian(wide, &x);
+    let runs = [
+        jacobian_chunked::<1, _>(wide, &x),
+        jacobian_chunked::<3, _>(wide, &x),
+        jacobian_chunked::<8, _>(wide, &x),
+        jacobian_chunked::<11, _>(wide, &x),
+        jacobian_chunked::<16, _>(wide, &x),
+    ];
+    for (k, (vc, jc)) in runs.into_iter().enumerate() {
+        assert_eq!(vc, v, "run {k}");
+        assert_eq!(jc, j, "run {k}");
+    }
+}
+
+#[test]
+fn chunked_jacobian_matches_the_analytic_jacobian() {
+    // n = 2 and 3 (fewer inputs than lanes), 8 (one full chunk), 13 (one and a bit).
+    for n in [2, 3, 8, 13] {
+        let x = point(n);
+        let (v, j) = jacobian_chunked::<8, _>(wide, &x);
+        assert_eq!(v, wide(&x));
+        assert_eq!(j.shape(), (4, n));
+        assert_relative_eq!(j, wide_jacobian(&x), max_relative = 1e-14, epsilon = 1e-15);
+    }
+}
+
+#[test]
+fn chunked_jacobian_keeps_non_finite_inputs_in_their_own_columns() {
+    // A NaN and an infinite input: their columns (and the outputs that use them) are NaN or
+    // infinite exactly as in the one-input-per-pass Jacobian; the strong zero keeps every
+    // other column finite, also where the NaN input shares a pass with finite ones.
+    let f = |x: &[nabla_dual::DualVec64<4>]| vec![x[0] * x[1], x[2].exp() + x[3], x[4] * x[0]];
+    let g = |x: &[nabla_dual::Dual64]| vec![x[0] * x[1], x[2].exp() + x[3], x[4] * x[0]];
+    let x = [2.0, f64::NAN, 0.5, f64::INFINITY, -3.0];
+    let (vc, jc) = jacobian_chunked(f, &x);
+    let (v, j) = jacobian(g, &x);
+    assert!(vc[0].is_nan() && v[0].is_nan() && vc[1] == v[1] && vc[2] == v[2]);
+    assert_same_matrix(&jc, &j, "NaN and infinite inputs");
+    // d(x0 x1)/dx0 = x1 = NaN; d(x0 x1)/dx1 = x0 = 2; row 0 does not depend on x2..x4.
+    assert!(jc[(0, 0)].is_nan());
+    assert_eq!(
+        [jc[(0, 1)], jc[(0, 2)], jc[(0, 3)], jc[(0, 4)]],
+        [2.0, 0.0, 0.0, 0.0]
+    );
+    // Row 2 (x4 x0) is finite although x1 = NaN was seeded in the same pass as x0.
+    assert_eq!(
+        jc.row(2).iter().copied().collect::<Vec<_>>(),
+        [-3.0, 0.0, 0.0, 0.0, 2.0]
+    );
+    assert_eq!(jc[(1, 3)], 1.0);
+}
+
+#[test]
+#[should_panic(expected = "jacobian_chunked: f returned 1 outputs")]
+fn chunked_jacobian_panics_when_the_output_length_changes() {
+    // 3 inputs in chunks of 2: the second pass returns one output fewer.
+    let _ = jacobian_chunked::<2, _>(
+        |x: &[nabla_dual::DualVec64<2>]| {
+            if x[0].partial(0) == 1.0 {
+                vec![x[0], x[1]]
+            } else {
+                vec![x[2]]
+            }
+        },
+        &[1.0, 2.0, 3.0],
+    );
 }
 
 #[test]
@@ -179,4 +298,10 @@ fn hessian_with_transcendental_cross_terms() {
             );
         }
     }
+}
+
+#[test]
+#[should_panic(expected = "jacobian_chunked: the chunk size N must be at least 1")]
+fn chunked_jacobian_of_zero_lanes_panics() {
+    let _ = jacobian_chunked::<0, _>(|x: &[nabla_dual::DualVec64<0>]| x.to_vec(), &[1.0]);
 }
