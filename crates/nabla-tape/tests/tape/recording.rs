@@ -83,7 +83,7 @@ fn the_tape_grows_by_doubling_so_its_memory_stays_within_twice_what_is_recorded(
             let x = rec.var(0.5);
             let mut y = x;
             for _ in 1..n {
-                y = y * x;
+                y *= x;
             }
             let recorded = rec.len();
             assert_eq!(recorded, n);
