@@ -33,7 +33,7 @@
 
 use nabla_net::{
     Gradient, SimpleNet, TwoLayerNet, backprop, dual_gradient, numerical_gradient,
-    numerical_gradient_structured, reverse_gradient,
+    numerical_gradient_structured, reverse_gradient, sigmoid,
 };
 use nabla_numdiff::Options;
 use nalgebra::{DMatrix, DVector};
@@ -107,10 +107,6 @@ fn two_layer_scales(net: &TwoLayerNet<f64>, x: &DMatrix<f64>, labels: &[usize]) 
         }
     }
     flat(&g)
-}
-
-fn sigmoid(v: f64) -> f64 {
-    1.0 / (1.0 + (-v).exp())
 }
 
 /// A TwoLayerNet with random weights and biases of the given scale, a batch and its labels.

@@ -10,13 +10,7 @@ use std::time::Instant;
 
 use nabla_data::{BatchSampler, Mnist, MnistOptions, Sampling, Split};
 use nabla_net::nalgebra::{DMatrix, DVector};
-use nabla_net::{Dataset, GradMethod, Sizes, TrainConfig, TwoLayerNet, train};
-
-/// The book's `sigmoid`, written out: this dense path is the book's code on nalgebra's
-/// matrices, independent of nabla-net's fast path (whose activation is private to the crate).
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
+use nabla_net::{Dataset, GradMethod, Sizes, TrainConfig, TwoLayerNet, sigmoid, train};
 
 /// The book's `gradient` and update on dense matrices: `x w1` and `x^T da1` as GEMMs.
 fn dense_steps(mnist: &Mnist, net: &TwoLayerNet<f32>, iterations: usize) -> f64 {

@@ -26,14 +26,28 @@ pub(crate) trait Activation:
 /// The activation of the network's hidden layer.
 pub(crate) type Hidden = Sigmoid;
 
-/// The book's sigmoid, `1 / (1 + e^-a)`.
+/// The book's sigmoid, `1 / (1 + e^-a)`: the hidden layer's activation.
+///
+/// Generic over the scalar, so it takes `f32`, `f64` and the dual and tape numbers alike.
+/// This is the one definition; every pass of the network calls it.
+///
+/// ```
+/// assert_eq!(nabla_net::sigmoid(0.0_f64), 0.5);
+/// assert!((nabla_net::sigmoid(2.0_f32) - 0.880_797_1).abs() < 1e-6);
+/// ```
+#[inline]
+pub fn sigmoid<T: RealField + Copy>(a: T) -> T {
+    T::one() / (T::one() + (-a).exp())
+}
+
+/// [`sigmoid`] as the network's [`Activation`].
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Sigmoid;
 
 impl Activation for Sigmoid {
     #[inline]
     fn value<T: RealField + Copy>(a: T) -> T {
-        T::one() / (T::one() + (-a).exp())
+        sigmoid(a)
     }
 
     /// `upstream * z * (1 - z)`.

@@ -111,6 +111,7 @@ mod why_loss;
 // The training loop's sparse images: crate-internal, see `sparse.rs`.
 use sparse::SparseRows;
 
+pub use activation::sigmoid;
 pub use backprop::backprop;
 pub use dataset::Dataset;
 pub use dual::{DUAL_CHUNK, dual_gradient};
