@@ -419,6 +419,86 @@ mod tests {
 
     const FILE: MnistFile = MnistFile::TestLabels;
 
+    /// The name of the environment variable that tells [`settings_come_from_the_environment`]
+    /// it runs as the child that checks one case.
+    const CHILD: &str = "NABLA_DATA_TEST_SETTINGS_CASE";
+
+    /// `std::env::set_var` is `unsafe` in this edition (and the workspace denies `unsafe`), so
+    /// the test runs itself again as a child process with the variables set, one case each.
+    #[test]
+    fn settings_come_from_the_environment() {
+        let defaults: Vec<String> = DEFAULT_MIRRORS.iter().map(|m| m.to_string()).collect();
+        match std::env::var(CHILD).as_deref() {
+            Ok("unset") | Ok("blank") => {
+                // Empty or blank values count as unset.
+                assert_eq!(mirrors_from_env(), defaults);
+                assert_eq!(Timeouts::from_env().unwrap(), Timeouts::default());
+            }
+            Ok("set") => {
+                assert_eq!(
+                    mirrors_from_env(),
+                    ["http://a.test/", "http://b.test/", "http://c.test/"]
+                );
+                let t = Timeouts::from_env().unwrap();
+                assert_eq!(t.idle, Duration::from_millis(500));
+                assert_eq!(t.deadline, Duration::from_secs(90));
+            }
+            Ok("bad") => {
+                let e = Timeouts::from_env().unwrap_err().to_string();
+                assert!(e.contains(DEADLINE_ENV) && e.contains("-3"), "{e}");
+            }
+            Ok(other) => panic!("unknown case {other}"),
+            Err(_) => {
+                let cases: [(&str, &[(&str, &str)]); 4] = [
+                    ("unset", &[]),
+                    (
+                        "set",
+                        &[
+                            (
+                                MIRROR_ENV,
+                                " http://a.test/,http://b.test/\thttp://c.test/ ",
+                            ),
+                            (IDLE_TIMEOUT_ENV, "0.5"),
+                            (DEADLINE_ENV, "90"),
+                        ],
+                    ),
+                    (
+                        "blank",
+                        &[
+                            (MIRROR_ENV, " , "),
+                            (IDLE_TIMEOUT_ENV, ""),
+                            (DEADLINE_ENV, ""),
+                        ],
+                    ),
+                    ("bad", &[(DEADLINE_ENV, "-3")]),
+                ];
+                for (case, vars) in cases {
+                    let exe = std::env::current_exe().unwrap();
+                    let mut child = std::process::Command::new(exe);
+                    child
+                        .args([
+                            "--exact",
+                            "download::tests::settings_come_from_the_environment",
+                        ])
+                        .env(CHILD, case)
+                        .env_remove(MIRROR_ENV)
+                        .env_remove(IDLE_TIMEOUT_ENV)
+                        .env_remove(DEADLINE_ENV);
+                    for (k, v) in vars {
+                        child.env(k, v);
+                    }
+                    let out = child.output().unwrap();
+                    let stdout = String::from_utf8_lossy(&out.stdout);
+                    assert!(
+                        out.status.success() && stdout.contains("1 passed"),
+                        "case {case}: {stdout}{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                }
+            }
+        }
+    }
+
     fn names_in(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()
