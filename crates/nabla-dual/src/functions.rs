@@ -325,8 +325,8 @@ impl<T: Real, E: Tangent<T>> DualNumber<T, E> {
         r
     }
 
-    /// The larger of the two by value (the other one entirely, derivatives included); a NaN
-    /// value loses, as for `f64::max`.
+    /// The larger of the two by value (the other one entirely, derivatives included); on a tie,
+    /// `self`; a NaN value loses, as for `f64::max`.
     #[inline]
     pub fn max(self, other: Self) -> Self {
         if other.re > self.re || Float::is_nan(self.re) {
@@ -336,7 +336,7 @@ impl<T: Real, E: Tangent<T>> DualNumber<T, E> {
         }
     }
 
-    /// The smaller of the two by value; a NaN value loses, as for `f64::min`.
+    /// The smaller of the two by value; on a tie, `self`; a NaN value loses, as for `f64::min`.
     #[inline]
     pub fn min(self, other: Self) -> Self {
         if other.re < self.re || Float::is_nan(self.re) {
@@ -346,7 +346,7 @@ impl<T: Real, E: Tangent<T>> DualNumber<T, E> {
         }
     }
 
-    /// `min.max(self).min(max)` by value.
+    /// `self.max(min).min(max)` by value: `self` at either bound, derivatives included.
     #[inline]
     pub fn clamp(self, min: Self, max: Self) -> Self {
         self.max(min).min(max)

@@ -186,6 +186,14 @@ fn comparisons_look_at_the_value_only() {
     let nan = Dual64::new(f64::NAN, 1.0);
     assert_eq!(nan.max(hi).eps(), 7.0);
     assert_eq!(hi.max(nan).eps(), 7.0);
+    // On a tie `self` wins, whole: `x.max(0)` at 0 keeps x's derivative, and so does a
+    // clamp at either bound.
+    let (x, tie) = (Dual64::new(2.0, 5.0), Dual64::new(2.0, 7.0));
+    assert_eq!((x.max(tie).eps(), tie.max(x).eps()), (5.0, 7.0));
+    assert_eq!((x.min(tie).eps(), tie.min(x).eps()), (5.0, 7.0));
+    let (lo, hi) = (Dual64::new(2.0, 0.0), Dual64::new(3.0, 0.0));
+    assert_eq!(x.clamp(lo, hi).eps(), 5.0);
+    assert_eq!(Dual64::new(3.0, 5.0).clamp(lo, hi).eps(), 5.0);
     assert!(Float::is_nan(nan));
 }
 

@@ -105,8 +105,9 @@ fn piecewise() {
     check!(a, x => x.clamp(From::from(-1.0), From::from(1.0)), a.clamp(-1.0, 1.0), if a.abs() < 1.0 { 1.0 } else { 0.0 }, 0.0, points);
 }
 
-/// Functions of two arguments: the gradient by `DualVec64<2>` and the three second
-/// derivatives by `HyperDual64`, against closed forms `(f, fx, fy, fxx, fxy, fyy)`.
+/// Functions of two arguments: the gradient by `DualVec64<2>`, the first derivatives along
+/// each seed and the three second derivatives by `HyperDual64`, against closed forms `(f, fx,
+/// fy, fxx, fxy, fyy)`.
 fn check2(
     f: impl Fn(HyperDual64, HyperDual64) -> HyperDual64,
     g: impl Fn(DualVec64<2>, DualVec64<2>) -> DualVec64<2>,
@@ -119,12 +120,18 @@ fn check2(
         assert_relative_eq!(v.re(), c[0], epsilon = TOL, max_relative = TOL);
         assert_relative_eq!(v.partial(0), c[1], epsilon = TOL, max_relative = TOL);
         assert_relative_eq!(v.partial(1), c[2], epsilon = TOL, max_relative = TOL);
+        // The ε₁ and ε₂ parts are the first derivatives along the seeds, the ε₁ε₂ part the
+        // second derivative along both.
         let h = |s1: [f64; 2], s2: [f64; 2]| {
-            f(
+            let y = f(
                 HyperDual64::from_parts(a, s1[0], s2[0], 0.0),
                 HyperDual64::from_parts(b, s1[1], s2[1], 0.0),
-            )
-            .eps1eps2()
+            );
+            for (part, s) in [(y.eps1(), s1), (y.eps2(), s2)] {
+                let along = c[1] * s[0] + c[2] * s[1];
+                assert_relative_eq!(part, along, epsilon = TOL, max_relative = TOL);
+            }
+            y.eps1eps2()
         };
         let tol = 1e-10;
         assert_relative_eq!(

@@ -28,6 +28,12 @@ fn primitive_on_either_side() {
     assert_eq!((y.re(), y.eps()), (4.0, 2.0));
     let v = 3.0 * DualVec64::<2>::variable(1.0, 1) - 1.0;
     assert_eq!(v.partials(), &[0.0, 3.0]);
+    // Negation flips every part, the second derivative included: -(x²) at 3.
+    let h = -HyperDual64::variable(3.0).powi(2);
+    assert_eq!(
+        (h.re(), h.eps1(), h.eps2(), h.eps1eps2()),
+        (-9.0, -6.0, -6.0, -2.0)
+    );
 }
 
 #[test]
