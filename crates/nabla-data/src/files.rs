@@ -277,6 +277,91 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_content_checksum_covers_the_header_and_the_payload() {
+        // A label file of 3 labels as stored: magic 0 0 8 1, count 3 big-endian, payload.
+        let stored = [0u8, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1];
+        let mut h = Sha256::new();
+        h.update(stored);
+        let want = hex(&h.finalize());
+        assert_eq!(content_sha256(&[3], &[7, 2, 1]), want);
+        assert_ne!(content_sha256(&[3], &[7, 2, 0]), want);
+        let path = Path::new("labels");
+        check_content(&[3], &[7, 2, 1], &want, path).unwrap();
+        assert!(matches!(
+            check_content(&[3], &[7, 2, 0], &want, path),
+            Err(Error::Checksum { .. })
+        ));
+    }
+
+    #[test]
+    fn read_regular_names_what_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        fs::write(&file, b"abc").unwrap();
+        assert_eq!(read_regular(&file).unwrap(), b"abc");
+        // Below a regular file: the operating system's own error, not the dangling-link one.
+        match read_regular(&file.join("below")) {
+            Err(Error::Io { source, .. }) => assert!(!source.to_string().contains("symlink")),
+            other => panic!("{other:?}"),
+        }
+        let missing = dir.path().join("missing");
+        assert!(matches!(read_regular(&missing), Err(Error::Missing { path }) if path == missing));
+        assert!(matches!(
+            read_regular(dir.path()),
+            Err(Error::NotAFile {
+                kind: "a directory",
+                ..
+            })
+        ));
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("dangling");
+            std::os::unix::fs::symlink(&missing, &link).unwrap();
+            match read_regular(&link) {
+                Err(Error::Io { path, source }) => {
+                    assert_eq!(path, link);
+                    assert!(
+                        source
+                            .to_string()
+                            .contains("a symlink to a file that does not exist")
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn check_dir_and_create_dir_name_a_file_in_the_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plain");
+        fs::write(&file, b"x").unwrap();
+        let below = file.join("cache").join("mnist");
+        for result in [check_dir(&below), create_dir(&below)] {
+            assert!(matches!(result, Err(Error::NotADirectory { path }) if path == file));
+        }
+        assert!(!below.exists());
+        assert!(matches!(check_dir(&file), Err(Error::NotADirectory { .. })));
+        let fresh = dir.path().join("a").join("b");
+        check_dir(&fresh).unwrap();
+        assert!(!fresh.exists());
+        create_dir(&fresh).unwrap();
+        assert!(fresh.is_dir());
+        check_dir(&fresh).unwrap();
+    }
+
+    #[test]
+    fn a_download_may_be_twice_the_uncompressed_file() {
+        // The uncompressed sizes are the IDX headers plus 28 x 28 bytes an image or a byte a
+        // label: 16 + 60000 * 784, 8 + 60000, 16 + 10000 * 784, 8 + 10000.
+        let want = [94_080_032, 120_016, 15_680_032, 20_016];
+        for (f, w) in MnistFile::ALL.into_iter().zip(want) {
+            assert_eq!(f.max_download_len(), w, "{f:?}");
+            assert_eq!(f.max_download_len(), 2 * f.decompressed_len(), "{f:?}");
+        }
+    }
+
+    #[test]
     fn sha256_of_a_known_input() {
         // FIPS 180-2 example: SHA-256("abc").
         let mut h = Sha256::new();
