@@ -13,6 +13,7 @@
 //! | `richardson` | `nabla_numdiff::richardson_gradient`, default settings (automatic first step) |
 //! | `dual` | `nabla_dual::gradient`: one `Dual64` pass per input |
 //! | `dual_vec8` | `nabla_dual::gradient_chunked::<8, _>`: one `DualVec64<8>` pass per 8 inputs |
+//! | `dual_vec16`, `dual_vec32` | the same with 16 and 32 inputs per pass |
 //! | `reverse` | `nabla_tape::gradient`: one recording and one reverse sweep |
 //! | `analytic` | the hand-written gradient (nabla-loss's for softmax-cross-entropy) |
 //! | `finitediff_central` | finitediff 0.2's `central_diff` (fixed step `cbrt(eps)`) |
@@ -26,10 +27,12 @@
 //! Run: `cargo bench --bench gradients` (or a subset: `-- gradient/rosenbrock`).
 
 use std::hint::black_box;
+use std::ops::Mul;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use nabla_numdiff::Scheme;
+use nalgebra::RealField;
 
 #[path = "shared/mod.rs"]
 mod shared;
@@ -39,41 +42,39 @@ use shared::{
     richardson_gradient,
 };
 
-/// One function of the comparison, in every number type the methods need.
-struct Problem {
-    name: &'static str,
-    f64: fn(&[f64]) -> f64,
-    dual: fn(&[nabla_dual::Dual64]) -> nabla_dual::Dual64,
-    dual_vec8: fn(&[nabla_dual::DualVec64<8>]) -> nabla_dual::DualVec64<8>,
-    num_dual: fn(&[num_dual::DualSVec64<8>]) -> num_dual::DualSVec64<8>,
-    reverse: fn(&[nabla_tape::Var64]) -> nabla_tape::Var64,
-    analytic: fn(&[f64]) -> Vec<f64>,
+/// One function of the comparison, written once generic over the scalar (`shared`), so that
+/// every method calls it directly (inlinable, as a user's own function would be).
+trait Problem {
+    const NAME: &'static str;
     /// The coordinates' range: the point is in `[-scale, scale]^n`.
-    scale: f64,
+    const SCALE: f64;
+    fn f<S: RealField + Copy + Mul<f64, Output = S>>(x: &[S]) -> S;
+    fn analytic(x: &[f64]) -> Vec<f64>;
 }
 
-const PROBLEMS: [Problem; 2] = [
-    Problem {
-        name: "rosenbrock",
-        f64: shared::rosenbrock,
-        dual: shared::rosenbrock,
-        dual_vec8: shared::rosenbrock,
-        num_dual: shared::rosenbrock,
-        reverse: shared::rosenbrock,
-        analytic: shared::rosenbrock_grad,
-        scale: 2.0,
-    },
-    Problem {
-        name: "softmax_cross_entropy",
-        f64: shared::softmax_cross_entropy,
-        dual: shared::softmax_cross_entropy,
-        dual_vec8: shared::softmax_cross_entropy,
-        num_dual: shared::softmax_cross_entropy,
-        reverse: shared::softmax_cross_entropy,
-        analytic: shared::softmax_cross_entropy_grad,
-        scale: 5.0,
-    },
-];
+struct Rosenbrock;
+impl Problem for Rosenbrock {
+    const NAME: &'static str = "rosenbrock";
+    const SCALE: f64 = 2.0;
+    fn f<S: RealField + Copy + Mul<f64, Output = S>>(x: &[S]) -> S {
+        shared::rosenbrock(x)
+    }
+    fn analytic(x: &[f64]) -> Vec<f64> {
+        shared::rosenbrock_grad(x)
+    }
+}
+
+struct SoftmaxCrossEntropy;
+impl Problem for SoftmaxCrossEntropy {
+    const NAME: &'static str = "softmax_cross_entropy";
+    const SCALE: f64 = 5.0;
+    fn f<S: RealField + Copy + Mul<f64, Output = S>>(x: &[S]) -> S {
+        shared::softmax_cross_entropy(x)
+    }
+    fn analytic(x: &[f64]) -> Vec<f64> {
+        shared::softmax_cross_entropy_grad(x)
+    }
+}
 
 /// A way of getting the gradient.
 #[derive(Clone, Copy)]
@@ -83,18 +84,22 @@ enum Method {
     Richardson,
     Dual,
     DualVec8,
+    DualVec16,
+    DualVec32,
     Reverse,
     Analytic,
     FinitediffCentral,
     NumDual,
 }
 
-const METHODS: [Method; 9] = [
+const METHODS: [Method; 11] = [
     Method::ForwardFd,
     Method::CentralFd,
     Method::Richardson,
     Method::Dual,
     Method::DualVec8,
+    Method::DualVec16,
+    Method::DualVec32,
     Method::Reverse,
     Method::Analytic,
     Method::FinitediffCentral,
@@ -110,6 +115,8 @@ impl Method {
             Method::Richardson => "richardson",
             Method::Dual => "dual",
             Method::DualVec8 => "dual_vec8",
+            Method::DualVec16 => "dual_vec16",
+            Method::DualVec32 => "dual_vec32",
             Method::Reverse => "reverse",
             Method::Analytic => "analytic",
             Method::FinitediffCentral => "finitediff_central",
@@ -118,51 +125,62 @@ impl Method {
     }
 
     /// Whether the method costs O(n^2) work (a pass or difference per input, each evaluating
-    /// the whole function); the chunked ones do 8 times less, reverse mode and the analytic
-    /// gradient O(n).
+    /// the whole function); the chunked ones do 8 to 32 times less, reverse mode and the
+    /// analytic gradient O(n).
     fn quadratic(self) -> bool {
         !matches!(
             self,
-            Method::Analytic | Method::DualVec8 | Method::NumDual | Method::Reverse
+            Method::Analytic
+                | Method::DualVec8
+                | Method::DualVec16
+                | Method::DualVec32
+                | Method::NumDual
+                | Method::Reverse
         )
     }
 
-    /// The gradient of `p` at `x` by this method. `x` is a `&Vec` because finitediff 0.2
+    /// The gradient of `P` at `x` by this method. `x` is a `&Vec` because finitediff 0.2
     /// takes one; every other method sees it as a slice.
     #[allow(clippy::ptr_arg)]
-    fn gradient(self, p: &Problem, x: &Vec<f64>) -> Vec<f64> {
+    fn gradient<P: Problem>(self, x: &Vec<f64>) -> Vec<f64> {
         match self {
-            Method::ForwardFd => numdiff_gradient(p.f64, x, Scheme::Forward),
-            Method::CentralFd => numdiff_gradient(p.f64, x, Scheme::Central),
-            Method::Richardson => richardson_gradient(p.f64, x),
-            Method::Dual => nabla_dual::gradient(p.dual, x).1,
-            Method::DualVec8 => nabla_dual::gradient_chunked::<8, _>(p.dual_vec8, x).1,
-            Method::Reverse => nabla_tape::gradient(p.reverse, x).1,
-            Method::Analytic => (p.analytic)(x),
-            Method::FinitediffCentral => finitediff_central(p.f64, x),
-            Method::NumDual => num_dual_gradient_chunked8(p.num_dual, x),
+            Method::ForwardFd => numdiff_gradient(P::f::<f64>, x, Scheme::Forward),
+            Method::CentralFd => numdiff_gradient(P::f::<f64>, x, Scheme::Central),
+            Method::Richardson => richardson_gradient(P::f::<f64>, x),
+            Method::Dual => nabla_dual::gradient(P::f, x).1,
+            Method::DualVec8 => nabla_dual::gradient_chunked::<8, _>(P::f, x).1,
+            Method::DualVec16 => nabla_dual::gradient_chunked::<16, _>(P::f, x).1,
+            Method::DualVec32 => nabla_dual::gradient_chunked::<32, _>(P::f, x).1,
+            Method::Reverse => nabla_tape::gradient(P::f, x).1,
+            Method::Analytic => P::analytic(x),
+            Method::FinitediffCentral => finitediff_central(P::f::<f64>, x),
+            Method::NumDual => num_dual_gradient_chunked8(P::f, x),
         }
     }
 }
 
 fn gradients(c: &mut Criterion) {
-    for p in &PROBLEMS {
-        let mut group = c.benchmark_group(format!("gradient/{}", p.name));
-        group.sampling_mode(SamplingMode::Flat);
-        group.warm_up_time(Duration::from_millis(300));
-        for n in SIZES {
-            let x = point(n, p.scale);
-            for method in METHODS {
-                let slow = n == 1000 && method.quadratic();
-                group.sample_size(if slow { 10 } else { 20 });
-                group.measurement_time(Duration::from_secs(if slow { 2 } else { 1 }));
-                group.bench_with_input(BenchmarkId::new(method.name(), n), &x, |b, x| {
-                    b.iter(|| method.gradient(p, black_box(x)))
-                });
-            }
+    problem::<Rosenbrock>(c);
+    problem::<SoftmaxCrossEntropy>(c);
+}
+
+/// Every method on `P` at every size, in one criterion group.
+fn problem<P: Problem>(c: &mut Criterion) {
+    let mut group = c.benchmark_group(format!("gradient/{}", P::NAME));
+    group.sampling_mode(SamplingMode::Flat);
+    group.warm_up_time(Duration::from_millis(300));
+    for n in SIZES {
+        let x = point(n, P::SCALE);
+        for method in METHODS {
+            let slow = n == 1000 && method.quadratic();
+            group.sample_size(if slow { 10 } else { 20 });
+            group.measurement_time(Duration::from_secs(if slow { 2 } else { 1 }));
+            group.bench_with_input(BenchmarkId::new(method.name(), n), &x, |b, x| {
+                b.iter(|| method.gradient::<P>(black_box(x)))
+            });
         }
-        group.finish();
     }
+    group.finish();
 }
 
 criterion_group!(benches, gradients);

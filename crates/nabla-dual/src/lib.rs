@@ -97,6 +97,15 @@
 //! a constant. On the dual types themselves every elementary function is an inherent method,
 //! never ambiguous.
 //!
+//! ## Speed
+//!
+//! The arithmetic is `#[inline(always)]`, so that it compiles into the caller's function: a
+//! `DualVec<f64, 16>` is 136 bytes, and left out of line, every operation copied its operands
+//! and result through the stack (Rosenbrock's gradient at n = 1000 with `N` = 16 took 3.8x
+//! longer). [`DEFAULT_CHUNK`] gives the measured chunk size and says how to let the partial
+//! loops use AVX2 or AVX-512 (build the caller for the machine: the loops vectorize for the
+//! instruction set the caller's function is compiled with).
+//!
 //! ## Features
 //!
 //! - `serde`: `Serialize`/`Deserialize` for the dual types (`DualVec` for `N <= 32`, the
@@ -116,7 +125,7 @@ mod real;
 mod tangent;
 
 pub use derivative::{derivative, second_derivative};
-pub use gradient::{gradient, gradient_chunked};
+pub use gradient::{DEFAULT_CHUNK, gradient, gradient_chunked};
 pub use hessian::hessian;
 pub use jacobian::{jacobian, jacobian_chunked};
 pub use number::{

@@ -57,25 +57,25 @@ pub type HyperDual64 = HyperDual<f64>;
 
 impl<T: Real, E: Tangent<T>> DualNumber<T, E> {
     /// A dual number from its value and derivative part.
-    #[inline]
+    #[inline(always)]
     pub const fn new(re: T, eps: E) -> Self {
         Self { re, eps }
     }
 
     /// A constant: the value `re` with a zero derivative part.
-    #[inline]
+    #[inline(always)]
     pub fn constant(re: T) -> Self {
         Self::new(re, E::zero_part())
     }
 
     /// The value.
-    #[inline]
+    #[inline(always)]
     pub fn re(&self) -> T {
         self.re
     }
 
     /// The derivative part, whatever its shape.
-    #[inline]
+    #[inline(always)]
     pub fn tangent(&self) -> E {
         self.eps
     }
@@ -92,7 +92,7 @@ impl<T: Real, E: Tangent<T>> DualNumber<T, E> {
     /// let y = x.chain_rule(s, s * (1.0 - s), s * (1.0 - s) * (1.0 - 2.0 * s));
     /// assert_eq!(y.eps(), s * (1.0 - s));
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn chain_rule(self, f0: T, d1: T, d2: T) -> Self {
         Self::new(f0, self.eps.chain(d1, d2))
     }
@@ -100,7 +100,7 @@ impl<T: Real, E: Tangent<T>> DualNumber<T, E> {
     /// Applies a function of two arguments through the chain rule, given its value and its
     /// first and second partial derivatives at `(self.re, other.re)`.
     #[allow(clippy::too_many_arguments)]
-    #[inline]
+    #[inline(always)]
     pub(crate) fn chain_rule2(
         self,
         other: Self,
@@ -117,13 +117,13 @@ impl<T: Real, E: Tangent<T>> DualNumber<T, E> {
 
 impl<T: Real> Dual<T> {
     /// The independent variable `x` (derivative 1): `f(Dual::variable(x)).eps()` is `f'(x)`.
-    #[inline]
+    #[inline(always)]
     pub fn variable(x: T) -> Self {
         Self::new(x, T::one())
     }
 
     /// The derivative.
-    #[inline]
+    #[inline(always)]
     pub fn eps(&self) -> T {
         self.eps
     }
@@ -135,7 +135,7 @@ impl<T: Real, const N: usize> DualVec<T, N> {
     /// # Panics
     ///
     /// If `i >= N`.
-    #[inline]
+    #[inline(always)]
     pub fn variable(x: T, i: usize) -> Self {
         assert!(
             i < N,
@@ -147,7 +147,7 @@ impl<T: Real, const N: usize> DualVec<T, N> {
     }
 
     /// The `N` partial derivatives.
-    #[inline]
+    #[inline(always)]
     pub fn partials(&self) -> &[T; N] {
         &self.eps
     }
@@ -157,7 +157,7 @@ impl<T: Real, const N: usize> DualVec<T, N> {
     /// # Panics
     ///
     /// If `i >= N`.
-    #[inline]
+    #[inline(always)]
     pub fn partial(&self, i: usize) -> T {
         self.eps[i]
     }
@@ -165,32 +165,32 @@ impl<T: Real, const N: usize> DualVec<T, N> {
 
 impl<T: Real> HyperDual<T> {
     /// A hyper-dual number from its four components.
-    #[inline]
+    #[inline(always)]
     pub fn from_parts(re: T, eps1: T, eps2: T, eps1eps2: T) -> Self {
         Self::new(re, HyperPart::new(eps1, eps2, eps1eps2))
     }
 
     /// The variable `x` seeded in both directions: `f(HyperDual::variable(x))` carries `f'(x)`
     /// in `eps1` and `eps2` and `f''(x)` in `eps1eps2`.
-    #[inline]
+    #[inline(always)]
     pub fn variable(x: T) -> Self {
         Self::from_parts(x, T::one(), T::one(), T::zero())
     }
 
     /// The ε₁ component.
-    #[inline]
+    #[inline(always)]
     pub fn eps1(&self) -> T {
         self.eps.eps1
     }
 
     /// The ε₂ component.
-    #[inline]
+    #[inline(always)]
     pub fn eps2(&self) -> T {
         self.eps.eps2
     }
 
     /// The ε₁ε₂ component (the second derivative).
-    #[inline]
+    #[inline(always)]
     pub fn eps1eps2(&self) -> T {
         self.eps.eps1eps2
     }
@@ -198,7 +198,7 @@ impl<T: Real> HyperDual<T> {
 
 impl<T: Real, E: Tangent<T>> From<T> for DualNumber<T, E> {
     /// A constant.
-    #[inline]
+    #[inline(always)]
     fn from(re: T) -> Self {
         Self::constant(re)
     }
@@ -206,7 +206,7 @@ impl<T: Real, E: Tangent<T>> From<T> for DualNumber<T, E> {
 
 impl<T: Real, E: Tangent<T>> Default for DualNumber<T, E> {
     /// The constant zero.
-    #[inline]
+    #[inline(always)]
     fn default() -> Self {
         Self::constant(T::zero())
     }
@@ -232,7 +232,7 @@ impl<T: fmt::Debug, E: fmt::Debug> fmt::Debug for DualNumber<T, E> {
 
 impl<T: Real, E: Tangent<T>> PartialEq for DualNumber<T, E> {
     /// Compares the values only (see the type's documentation).
-    #[inline]
+    #[inline(always)]
     fn eq(&self, other: &Self) -> bool {
         self.re == other.re
     }
@@ -240,7 +240,7 @@ impl<T: Real, E: Tangent<T>> PartialEq for DualNumber<T, E> {
 
 impl<T: Real, E: Tangent<T>> PartialOrd for DualNumber<T, E> {
     /// Compares the values only (see the type's documentation).
-    #[inline]
+    #[inline(always)]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         self.re.partial_cmp(&other.re)
     }
@@ -248,7 +248,7 @@ impl<T: Real, E: Tangent<T>> PartialOrd for DualNumber<T, E> {
 
 impl<T: Real<Primitive = F>, F: Primitive, E: Tangent<T>> PartialEq<F> for DualNumber<T, E> {
     /// Compares the value with a primitive float.
-    #[inline]
+    #[inline(always)]
     fn eq(&self, other: &F) -> bool {
         self.re == T::from_primitive(*other)
     }
@@ -256,7 +256,7 @@ impl<T: Real<Primitive = F>, F: Primitive, E: Tangent<T>> PartialEq<F> for DualN
 
 impl<T: Real<Primitive = F>, F: Primitive, E: Tangent<T>> PartialOrd<F> for DualNumber<T, E> {
     /// Compares the value with a primitive float.
-    #[inline]
+    #[inline(always)]
     fn partial_cmp(&self, other: &F) -> Option<Ordering> {
         self.re.partial_cmp(&T::from_primitive(*other))
     }
@@ -265,12 +265,12 @@ impl<T: Real<Primitive = F>, F: Primitive, E: Tangent<T>> PartialOrd<F> for Dual
 impl<T: Real, E: Tangent<T>> Real for DualNumber<T, E> {
     type Primitive = T::Primitive;
 
-    #[inline]
+    #[inline(always)]
     fn from_primitive(value: T::Primitive) -> Self {
         Self::constant(T::from_primitive(value))
     }
 
-    #[inline]
+    #[inline(always)]
     fn strong_mul(self, factor: Self) -> Self {
         Self::new(
             self.re.strong_mul(factor.re),
@@ -278,17 +278,17 @@ impl<T: Real, E: Tangent<T>> Real for DualNumber<T, E> {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn has_nan(&self) -> bool {
         self.re.has_nan() || self.eps.has_nan()
     }
 
-    #[inline]
+    #[inline(always)]
     fn is_all_finite(&self) -> bool {
         self.re.is_all_finite() && self.eps.is_finite_part()
     }
 
-    #[inline]
+    #[inline(always)]
     fn is_strong_zero(&self) -> bool {
         self.re.is_strong_zero() && self.eps.is_zero_part()
     }

@@ -138,52 +138,52 @@ fn cold<R>(f: impl FnOnce() -> R) -> R {
 }
 
 impl<T: Real> Tangent<T> for T {
-    #[inline]
+    #[inline(always)]
     fn zero_part() -> Self {
         T::zero()
     }
 
-    #[inline]
+    #[inline(always)]
     fn is_zero_part(&self) -> bool {
         self.is_strong_zero()
     }
 
-    #[inline]
+    #[inline(always)]
     fn has_nan(&self) -> bool {
         Real::has_nan(self)
     }
 
-    #[inline]
+    #[inline(always)]
     fn is_finite_part(&self) -> bool {
         self.is_all_finite()
     }
 
-    #[inline]
+    #[inline(always)]
     fn add_part(self, other: Self) -> Self {
         self + other
     }
 
-    #[inline]
+    #[inline(always)]
     fn sub_part(self, other: Self) -> Self {
         self - other
     }
 
-    #[inline]
+    #[inline(always)]
     fn neg_part(self) -> Self {
         -self
     }
 
-    #[inline]
+    #[inline(always)]
     fn scale_with(self, factor: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
         mul(self, factor)
     }
 
-    #[inline]
+    #[inline(always)]
     fn chain_with(self, d1: T, _d2: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
         mul(self, d1)
     }
 
-    #[inline]
+    #[inline(always)]
     fn chain2_with(
         p: Self,
         q: Self,
@@ -197,27 +197,27 @@ impl<T: Real> Tangent<T> for T {
         mul(p, fx) + mul(q, fy)
     }
 
-    #[inline]
+    #[inline(always)]
     fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
         mul(p, b) + mul(q, a)
     }
 
-    #[inline]
+    #[inline(always)]
     fn scale_part(self, factor: T) -> Self {
         self.strong_mul(factor)
     }
 
-    #[inline]
+    #[inline(always)]
     fn chain(self, d1: T, _d2: T) -> Self {
         self.strong_mul(d1)
     }
 
-    #[inline]
+    #[inline(always)]
     fn chain2(p: Self, q: Self, fx: T, fy: T, _fxx: T, _fxy: T, _fyy: T) -> Self {
         p.strong_mul(fx) + q.strong_mul(fy)
     }
 
-    #[inline]
+    #[inline(always)]
     fn product(p: Self, q: Self, a: T, b: T) -> Self {
         p.strong_mul(b) + q.strong_mul(a)
     }
@@ -230,28 +230,28 @@ impl<T: Real> Tangent<T> for T {
 }
 
 impl<T: Real, const N: usize> Tangent<T> for [T; N] {
-    #[inline]
+    #[inline(always)]
     fn zero_part() -> Self {
         [T::zero(); N]
     }
 
-    #[inline]
+    #[inline(always)]
     fn is_zero_part(&self) -> bool {
         self.iter().all(T::is_strong_zero)
     }
 
-    #[inline]
+    #[inline(always)]
     fn has_nan(&self) -> bool {
         // A fold rather than `any`: no early exit, so the test vectorizes.
         self.iter().fold(false, |acc, x| acc | Real::has_nan(x))
     }
 
-    #[inline]
+    #[inline(always)]
     fn is_finite_part(&self) -> bool {
         self.iter().fold(true, |acc, x| acc & x.is_all_finite())
     }
 
-    #[inline]
+    #[inline(always)]
     fn add_part(mut self, other: Self) -> Self {
         for i in 0..N {
             self[i] += other[i];
@@ -259,7 +259,7 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
         self
     }
 
-    #[inline]
+    #[inline(always)]
     fn sub_part(mut self, other: Self) -> Self {
         for i in 0..N {
             self[i] -= other[i];
@@ -267,7 +267,7 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
         self
     }
 
-    #[inline]
+    #[inline(always)]
     fn neg_part(mut self) -> Self {
         for x in &mut self {
             *x = -*x;
@@ -275,7 +275,7 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
         self
     }
 
-    #[inline]
+    #[inline(always)]
     fn scale_with(mut self, factor: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
         for x in &mut self {
             *x = mul(*x, factor);
@@ -283,12 +283,12 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
         self
     }
 
-    #[inline]
+    #[inline(always)]
     fn chain_with(self, d1: T, _d2: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
         self.scale_with(d1, mul)
     }
 
-    #[inline]
+    #[inline(always)]
     fn chain2_with(
         mut p: Self,
         q: Self,
@@ -305,7 +305,7 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
         p
     }
 
-    #[inline]
+    #[inline(always)]
     fn product_with(mut p: Self, q: Self, a: T, b: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
         for i in 0..N {
             p[i] = mul(p[i], b) + mul(q[i], a);
@@ -313,7 +313,7 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
         p
     }
 
-    #[inline]
+    #[inline(always)]
     fn scale_part(self, factor: T) -> Self {
         if_finite(
             &[factor.is_all_finite()],
@@ -322,7 +322,7 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn chain(self, d1: T, d2: T) -> Self {
         if_finite(
             &[d1.is_all_finite(), true],
@@ -331,7 +331,7 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn chain2(p: Self, q: Self, fx: T, fy: T, fxx: T, fxy: T, fyy: T) -> Self {
         let second = true;
         if_finite(
@@ -341,7 +341,7 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn product(p: Self, q: Self, a: T, b: T) -> Self {
         if_finite(
             &[a.is_all_finite(), b.is_all_finite()],
@@ -390,27 +390,27 @@ impl<T> HyperPart<T> {
 }
 
 impl<T: Real> Tangent<T> for HyperPart<T> {
-    #[inline]
+    #[inline(always)]
     fn zero_part() -> Self {
         Self::new(T::zero(), T::zero(), T::zero())
     }
 
-    #[inline]
+    #[inline(always)]
     fn is_zero_part(&self) -> bool {
         self.eps1.is_strong_zero() && self.eps2.is_strong_zero() && self.eps1eps2.is_strong_zero()
     }
 
-    #[inline]
+    #[inline(always)]
     fn has_nan(&self) -> bool {
         self.eps1.has_nan() | self.eps2.has_nan() | self.eps1eps2.has_nan()
     }
 
-    #[inline]
+    #[inline(always)]
     fn is_finite_part(&self) -> bool {
         self.eps1.is_all_finite() & self.eps2.is_all_finite() & self.eps1eps2.is_all_finite()
     }
 
-    #[inline]
+    #[inline(always)]
     fn add_part(self, o: Self) -> Self {
         Self::new(
             self.eps1 + o.eps1,
@@ -419,7 +419,7 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn sub_part(self, o: Self) -> Self {
         Self::new(
             self.eps1 - o.eps1,
@@ -428,12 +428,12 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn neg_part(self) -> Self {
         Self::new(-self.eps1, -self.eps2, -self.eps1eps2)
     }
 
-    #[inline]
+    #[inline(always)]
     fn scale_with(self, factor: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
         Self::new(
             mul(self.eps1, factor),
@@ -442,7 +442,7 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn chain_with(self, d1: T, d2: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
         // f(a + p) = f(a) + f'(a) p + f''(a) eps1 eps2 ε₁ε₂ (p∘p / 2 = eps1 eps2 ε₁ε₂).
         Self::new(
@@ -452,7 +452,7 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn chain2_with(
         p: Self,
         q: Self,
@@ -475,7 +475,7 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
         Self::new(
             mul(p.eps1, b) + mul(q.eps1, a),
@@ -488,22 +488,22 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
     // measured 2% faster than a branch on the finiteness of the factors (321 against 327 ns
     // on `dual_overhead/second_order`), and there is no list of factors to get wrong (the
     // ε₁ε₂ terms multiply components with each other).
-    #[inline]
+    #[inline(always)]
     fn scale_part(self, factor: T) -> Self {
         self.scale_with(factor, T::strong_mul)
     }
 
-    #[inline]
+    #[inline(always)]
     fn chain(self, d1: T, d2: T) -> Self {
         self.chain_with(d1, d2, T::strong_mul)
     }
 
-    #[inline]
+    #[inline(always)]
     fn chain2(p: Self, q: Self, fx: T, fy: T, fxx: T, fxy: T, fyy: T) -> Self {
         Self::chain2_with(p, q, fx, fy, fxx, fxy, fyy, T::strong_mul)
     }
 
-    #[inline]
+    #[inline(always)]
     fn product(p: Self, q: Self, a: T, b: T) -> Self {
         Self::product_with(p, q, a, b, T::strong_mul)
     }

@@ -7,8 +7,9 @@ use crate::activation::{Activation, Hidden};
 use crate::check::{FirstError, check_batch};
 use crate::{Error, Gradient, TwoLayerNet};
 
-/// Partial derivatives carried per forward pass by [`dual_gradient`].
-pub const DUAL_CHUNK: usize = 16;
+/// Partial derivatives carried per forward pass by [`dual_gradient`]: nabla-dual's measured
+/// default, [`nabla_dual::DEFAULT_CHUNK`] (16).
+pub const DUAL_CHUNK: usize = nabla_dual::DEFAULT_CHUNK;
 
 /// The gradient of [`TwoLayerNet::loss`] by forward-mode automatic differentiation: the same
 /// generic forward pass evaluated on `DualVec<f64, 16>` numbers, each pass seeding 16
