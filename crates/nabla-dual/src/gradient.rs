@@ -13,11 +13,12 @@ use crate::real::Real;
 /// (`ceil(n / N)`) and fewer evaluations of the values, but more data per number
 /// (`(N + 1) * 8` bytes for `f64`) and lanes wasted when `n` is not a multiple of `N`.
 /// Measured on a 2-core AMD EPYC (AVX-512), `benches/gradients.rs` at n = 1000, one run, in
-/// milliseconds (the machine's noise between runs was about ±30%):
+/// milliseconds (the machine's noise between runs was about ±30%; BENCHMARKS.md has the
+/// command and the whole table):
 ///
 /// | build | function | `N` = 8 | `N` = 16 | `N` = 32 |
 /// |---|---|---|---|---|
-/// | default (x86-64, SSE2) | Rosenbrock | 1.30 | 1.25 | 1.90 |
+/// | default (x86-64, SSE2) | Rosenbrock | 1.87 | 1.25 | 1.90 |
 /// | default (x86-64, SSE2) | softmax-cross-entropy | 2.66 | 2.77 | 2.49 |
 /// | `-C target-cpu=native` (AVX-512) | Rosenbrock | 0.89 | 0.56 | 0.56 |
 /// | `-C target-cpu=native` (AVX-512) | softmax-cross-entropy | 1.89 | 1.48 | 1.63 |
