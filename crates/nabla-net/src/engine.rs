@@ -135,6 +135,13 @@ fn accumulate<T: Precision, const W: usize>(
 ) {
     let mut acc = [T::zero(); W];
     acc.copy_from_slice(&init[..W]);
+    add_rows(w, idx, val, &mut acc);
+    out[..W].copy_from_slice(&acc);
+}
+
+/// `acc += sum over non-zeros (j, v) of v * w[j * W .. j * W + W]`, in the non-zeros' order.
+#[inline(always)]
+fn add_rows<T: Precision, const W: usize>(w: &[T], idx: &[u32], val: &[T], acc: &mut [T; W]) {
     for (&j, &v) in idx.iter().zip(val) {
         let start = j as usize * W;
         let row = &w[start..start + W];
@@ -142,7 +149,42 @@ fn accumulate<T: Precision, const W: usize>(
             acc[i] = acc[i] + v * row[i];
         }
     }
-    out[..W].copy_from_slice(&acc);
+}
+
+/// [`accumulate`] of two rows `a` and `b` at once. Each row's sum is one dependency chain
+/// (every non-zero adds into the same accumulators), so one row alone runs at the adder's
+/// latency; two rows in lockstep keep twice as many additions in flight. Each row still adds
+/// its own non-zeros in their order: the same bits as one row at a time.
+#[inline(always)]
+fn accumulate2<T: Precision, const W: usize>(
+    w: &[T],
+    (idx_a, val_a): (&[u32], &[T]),
+    (idx_b, val_b): (&[u32], &[T]),
+    init: &[T],
+    (out_a, out_b): (&mut [T], &mut [T]),
+) {
+    let mut a = [T::zero(); W];
+    a.copy_from_slice(&init[..W]);
+    let mut b = a;
+    let n = idx_a
+        .len()
+        .min(idx_b.len())
+        .min(val_a.len())
+        .min(val_b.len());
+    let (ia, va, ib, vb) = (&idx_a[..n], &val_a[..n], &idx_b[..n], &val_b[..n]);
+    for k in 0..n {
+        let (sa, sb) = (ia[k] as usize * W, ib[k] as usize * W);
+        let (ra, rb) = (&w[sa..sa + W], &w[sb..sb + W]);
+        let (xa, xb) = (va[k], vb[k]);
+        for i in 0..W {
+            a[i] = a[i] + xa * ra[i];
+            b[i] = b[i] + xb * rb[i];
+        }
+    }
+    add_rows(w, &idx_a[n..], &val_a[n..], &mut a);
+    add_rows(w, &idx_b[n..], &val_b[n..], &mut b);
+    out_a[..W].copy_from_slice(&a);
+    out_b[..W].copy_from_slice(&b);
 }
 
 /// `w[j * W .. j * W + W] += (scale * v) * d` for every non-zero `(j, v)`, with `d` in
@@ -283,6 +325,45 @@ impl<T: Precision, A: Activation> Engine<T, A> {
         }
     }
 
+    /// [`Engine::hidden_pre`] of two rows at once (the same bits; see [`accumulate2`]).
+    #[inline(always)]
+    fn hidden_pre2(&self, a: (&[u32], &[T]), b: (&[u32], &[T]), ha: &mut [T], hb: &mut [T]) {
+        for p in &self.panels {
+            let init = &self.b1[p.offset..];
+            let out = (&mut ha[p.offset..], &mut hb[p.offset..]);
+            match p.width {
+                32 => accumulate2::<T, 32>(&p.w1, a, b, init, out),
+                24 => accumulate2::<T, 24>(&p.w1, a, b, init, out),
+                16 => accumulate2::<T, 16>(&p.w1, a, b, init, out),
+                _ => accumulate2::<T, LANES>(&p.w1, a, b, init, out),
+            }
+        }
+    }
+
+    /// The pre-activations of the listed rows into consecutive `stride`-long slots of
+    /// `hidden`, two rows at a time on the wide instruction sets (whose 32 registers hold both
+    /// rows' accumulators; the baseline's 16 would spill them), one at a time otherwise.
+    #[inline(always)]
+    fn hidden_pre_all(&self, data: &SparseRows<T>, rows: &[usize], hidden: &mut [T]) {
+        let h = self.stride;
+        let mut slots = hidden.chunks_exact_mut(h);
+        let mut rows = rows.iter();
+        if self.dispatch.set() != crate::InstructionSet::Baseline {
+            while rows.len() >= 2 {
+                let (Some(&a), Some(&b), Some(za), Some(zb)) =
+                    (rows.next(), rows.next(), slots.next(), slots.next())
+                else {
+                    break;
+                };
+                self.hidden_pre2(data.row(a), data.row(b), za, zb);
+            }
+        }
+        for (&r, z) in rows.zip(slots) {
+            let (idx, val) = data.row(r);
+            self.hidden_pre(idx, val, z);
+        }
+    }
+
     /// The activations of one row in place: `A` of the pre-activations, 0 in the padding.
     #[inline(always)]
     pub(crate) fn activate(&self, h: &mut [T]) {
@@ -346,6 +427,7 @@ impl<T: Precision, A: Activation> Engine<T, A> {
             part.db2.fill(T::zero());
             part.db1.fill(T::zero());
         }
+        self.hidden_pre_all(data, rows, hidden);
         let mut loss = T::zero();
         for (((&r, z), dy), da) in rows
             .iter()
@@ -353,8 +435,6 @@ impl<T: Precision, A: Activation> Engine<T, A> {
             .zip(out.chunks_exact_mut(o))
             .zip(dhidden.chunks_exact_mut(h))
         {
-            let (idx, val) = data.row(r);
-            self.hidden_pre(idx, val, z);
             self.activate(z);
             self.output_row(z, dy);
             let t = labels[r];
@@ -578,22 +658,26 @@ impl<T: Precision, A: Activation> Engine<T, A> {
         range: std::ops::Range<usize>,
     ) -> usize {
         let (h, o) = (self.stride, self.sizes.output);
-        let mut hid = vec![T::zero(); h];
+        // Two rows' pre-activations at a time (see `hidden_pre_all`).
+        let mut hid = vec![T::zero(); 2 * h];
         let mut out = vec![T::zero(); o];
         // nabla-loss's argmax (generic over `RealField`) on the logits widened to f64,
         // which keeps their order, ties and NaNs.
         let mut wide = vec![0.0f64; o];
+        let rows: Vec<usize> = range.clone().collect();
         let mut count = 0;
-        for (r, &label) in range.clone().zip(&labels[range]) {
-            let (idx, val) = data.row(r);
-            self.hidden_pre(idx, val, &mut hid);
-            self.activate(&mut hid);
-            self.output_row(&hid, &mut out);
-            for (w, &v) in wide.iter_mut().zip(&out) {
-                *w = v.as_f64();
-            }
-            if argmax(&wide) == Some(label) {
-                count += 1;
+        for (pair, pair_labels) in rows.chunks(2).zip(labels[range].chunks(2)) {
+            let hid = &mut hid[..pair.len() * h];
+            self.hidden_pre_all(data, pair, hid);
+            for (z, &label) in hid.chunks_exact_mut(h).zip(pair_labels) {
+                self.activate(z);
+                self.output_row(z, &mut out);
+                for (w, &v) in wide.iter_mut().zip(&out) {
+                    *w = v.as_f64();
+                }
+                if argmax(&wide) == Some(label) {
+                    count += 1;
+                }
             }
         }
         count
@@ -662,6 +746,50 @@ mod tests {
     #[test]
     fn wide_paths_train_bit_for_bit_as_the_fallback_f64() {
         same_bits_on_every_path::<f64>();
+    }
+
+    /// Two rows at a time give each row the bits of one row at a time, whichever row is
+    /// longer (the lockstep part, then each row's tail), an empty row and an odd count
+    /// included, on every instruction set (the wide ones pair rows, the baseline does not).
+    #[test]
+    fn rows_in_pairs_are_the_bits_of_rows_one_at_a_time() {
+        let sizes = Sizes::new(64, 50, 10).unwrap();
+        let (net, mut x, _) = small_problem(sizes, 7, 3);
+        // Row 2 empty, row 4 with a single non-zero: pairs of very different lengths.
+        x.row_mut(2).fill(0.0);
+        x.row_mut(4).fill(0.0);
+        x[(4, 63)] = 0.75;
+        let data = SparseRows::from_matrix(&x.map(|v| v as f32)).unwrap();
+        let net = net.map(|v| v as f32);
+        let rows = [0, 2, 1, 4, 3, 5, 6];
+        for set in [InstructionSet::Baseline, InstructionSet::supported()] {
+            let mut engine = Engine::<f32>::from_net(&net);
+            engine.dispatch = Dispatch::new(set);
+            let h = engine.stride;
+            let mut all = vec![f32::NAN; rows.len() * h];
+            engine.hidden_pre_all(&data, &rows, &mut all);
+            for (&r, got) in rows.iter().zip(all.chunks_exact(h)) {
+                let (idx, val) = data.row(r);
+                let mut one = vec![f32::NAN; h];
+                engine.hidden_pre(idx, val, &mut one);
+                assert_eq!(
+                    got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    one.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    "row {r} on {set}"
+                );
+                // And the sum is the pre-activation: b1 + x w1, to rounding.
+                for k in 0..sizes.hidden {
+                    let want = net.b1()[k]
+                        + (0..sizes.input)
+                            .map(|j| x[(r, j)] as f32 * net.w1()[(j, k)])
+                            .sum::<f32>();
+                    assert!(
+                        (got[k] - want).abs() <= 1e-4 * (1.0 + want.abs()),
+                        "row {r} unit {k}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
