@@ -778,13 +778,13 @@ mod tests {
                     "row {r} on {set}"
                 );
                 // And the sum is the pre-activation: b1 + x w1, to rounding.
-                for k in 0..sizes.hidden {
+                for (k, &g) in got[..sizes.hidden].iter().enumerate() {
                     let want = net.b1()[k]
                         + (0..sizes.input)
                             .map(|j| x[(r, j)] as f32 * net.w1()[(j, k)])
                             .sum::<f32>();
                     assert!(
-                        (got[k] - want).abs() <= 1e-4 * (1.0 + want.abs()),
+                        (g - want).abs() <= 1e-4 * (1.0 + want.abs()),
                         "row {r} unit {k}"
                     );
                 }
