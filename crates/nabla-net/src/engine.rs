@@ -139,15 +139,21 @@ fn accumulate<T: Precision, const W: usize>(
     out[..W].copy_from_slice(&acc);
 }
 
+/// `acc += v * w[j * W .. j * W + W]`: one non-zero `(j, v)` of a sparse row.
+#[inline(always)]
+fn add_row<T: Precision, const W: usize>(w: &[T], j: u32, v: T, acc: &mut [T; W]) {
+    let start = j as usize * W;
+    let row = &w[start..start + W];
+    for i in 0..W {
+        acc[i] = acc[i] + v * row[i];
+    }
+}
+
 /// `acc += sum over non-zeros (j, v) of v * w[j * W .. j * W + W]`, in the non-zeros' order.
 #[inline(always)]
 fn add_rows<T: Precision, const W: usize>(w: &[T], idx: &[u32], val: &[T], acc: &mut [T; W]) {
     for (&j, &v) in idx.iter().zip(val) {
-        let start = j as usize * W;
-        let row = &w[start..start + W];
-        for i in 0..W {
-            acc[i] = acc[i] + v * row[i];
-        }
+        add_row(w, j, v, acc);
     }
 }
 
@@ -173,13 +179,8 @@ fn accumulate2<T: Precision, const W: usize>(
         .min(val_b.len());
     let (ia, va, ib, vb) = (&idx_a[..n], &val_a[..n], &idx_b[..n], &val_b[..n]);
     for k in 0..n {
-        let (sa, sb) = (ia[k] as usize * W, ib[k] as usize * W);
-        let (ra, rb) = (&w[sa..sa + W], &w[sb..sb + W]);
-        let (xa, xb) = (va[k], vb[k]);
-        for i in 0..W {
-            a[i] = a[i] + xa * ra[i];
-            b[i] = b[i] + xb * rb[i];
-        }
+        add_row(w, ia[k], va[k], &mut a);
+        add_row(w, ib[k], vb[k], &mut b);
     }
     add_rows(w, &idx_a[n..], &val_a[n..], &mut a);
     add_rows(w, &idx_b[n..], &val_b[n..], &mut b);
