@@ -342,8 +342,9 @@ impl<T: Precision, A: Activation> Engine<T, A> {
     }
 
     /// The pre-activations of the listed rows into consecutive `stride`-long slots of
-    /// `hidden`, two rows at a time on the wide instruction sets (whose 32 registers hold both
-    /// rows' accumulators; the baseline's 16 would spill them), one at a time otherwise.
+    /// `hidden`, two rows at a time on the wide instruction sets (two rows' accumulators of a
+    /// 128-byte panel take 4 `zmm` or 8 `ymm` registers), one at a time on the baseline (they
+    /// would take all 16 `xmm` registers and spill; the fallback keeps its old code).
     #[inline(always)]
     fn hidden_pre_all(&self, data: &SparseRows<T>, rows: &[usize], hidden: &mut [T]) {
         let h = self.stride;
