@@ -665,6 +665,65 @@ mod tests {
     }
 
     #[test]
+    fn blocks_are_as_wide_as_128_bytes_allow() {
+        // 32 lanes of f32, 16 of f64, then what is left, in multiples of 8.
+        assert_eq!(blocks::<f32>(56), vec![(0, 32), (32, 24)]);
+        assert_eq!(
+            blocks::<f64>(56),
+            vec![(0, 16), (16, 16), (32, 16), (48, 8)]
+        );
+        assert_eq!(blocks::<f64>(8), vec![(0, 8)]);
+        assert!(blocks::<f32>(0).is_empty());
+    }
+
+    #[test]
+    fn the_first_thread_takes_panels_until_it_holds_half_the_columns() {
+        fn split<T: Precision>(hidden: usize) -> (Vec<usize>, usize) {
+            let net = TwoLayerNet::<f64>::new(Sizes::new(4, hidden, 3).unwrap(), 0.1, 1).unwrap();
+            let engine = Engine::from_net(&net.map(T::from_f64));
+            (engine.panels.iter().map(|p| p.width).collect(), engine.split)
+        }
+        // 56 columns: 32 of them are half and more.
+        assert_eq!(split::<f32>(50), (vec![32, 24], 1));
+        assert_eq!(split::<f64>(50), (vec![16, 16, 16, 8], 2));
+        // 104 columns: 64 in the first four panels.
+        assert_eq!(split::<f64>(100), (vec![16, 16, 16, 16, 16, 16, 8], 4));
+        // One panel is not split.
+        assert_eq!(split::<f64>(16), (vec![16], 0));
+    }
+
+    #[test]
+    fn every_panel_width_gives_the_generic_gradient() {
+        // 50 hidden units make panels 32 and 24 wide in f32, 16 and 8 in f64; 40 rows run on
+        // two threads. The reference is the generic forward pass, recorded on the tape.
+        let (net, x, labels) = small_problem(Sizes::new(30, 50, 10).unwrap(), 40, 34);
+        fn check<T: Precision + nalgebra::RealField>(
+            net: &TwoLayerNet<T>,
+            x: &DMatrix<T>,
+            labels: &[usize],
+        ) {
+            let rows: Vec<usize> = (0..x.nrows()).collect();
+            let data = SparseRows::from_matrix(x).unwrap();
+            let engine = Engine::from_net(net);
+            let (loss, grad) = engine.gradient(&data, labels, &rows, &mut Buffers::default());
+            let (want, want_grad) = <T as Precision>::reverse_gradient(net, x, labels).unwrap();
+            let tolerance = <T as num_traits::Float>::epsilon().as_f64() * 100.0;
+            assert!(
+                (loss.as_f64() - want.as_f64()).abs() < tolerance * want.as_f64(),
+                "{loss} vs {want}"
+            );
+            let d = grad.max_relative_difference(&want_grad, 1e-3, T::as_f64);
+            assert!(d < tolerance, "{d}");
+            assert_eq!(
+                engine.accuracy(&data, labels),
+                net.accuracy(x, labels).unwrap()
+            );
+        }
+        check(&net, &x, &labels);
+        check(&net.map(|v| v as f32), &x.map(|v| v as f32), &labels);
+    }
+
+    #[test]
     fn the_fallback_can_be_forced() {
         let (net, x, labels) = small_problem(Sizes::new(30, 8, 10).unwrap(), 40, 33);
         let data = SparseRows::from_matrix(&x).unwrap();
