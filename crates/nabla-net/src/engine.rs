@@ -688,6 +688,8 @@ mod tests {
         assert_eq!(split::<f64>(50), (vec![16, 16, 16, 8], 2));
         // 104 columns: 64 in the first four panels.
         assert_eq!(split::<f64>(100), (vec![16, 16, 16, 16, 16, 16, 8], 4));
+        // 64 columns: the first 32 are exactly half.
+        assert_eq!(split::<f64>(64), (vec![16, 16, 16, 16], 2));
         // One panel is not split.
         assert_eq!(split::<f64>(16), (vec![16], 0));
     }
