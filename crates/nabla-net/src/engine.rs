@@ -726,6 +726,19 @@ mod tests {
     }
 
     #[test]
+    fn instruction_sets_are_named_as_the_setting_spells_them() {
+        // What `nabla train` prints and writes to `report.json` as `"simd"`.
+        for (set, name) in [
+            (InstructionSet::Baseline, "baseline"),
+            (InstructionSet::Avx2Fma, "avx2+fma"),
+            (InstructionSet::Avx512, "avx512"),
+        ] {
+            assert_eq!(set.name(), name);
+            assert_eq!(set.to_string(), name);
+        }
+    }
+
+    #[test]
     fn the_fallback_can_be_forced() {
         let (net, x, labels) = small_problem(Sizes::new(30, 8, 10).unwrap(), 40, 33);
         let data = SparseRows::from_matrix(&x).unwrap();
