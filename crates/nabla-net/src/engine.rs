@@ -739,6 +739,26 @@ mod tests {
     }
 
     #[test]
+    fn apply_steps_every_parameter_in_every_panel() {
+        // 50 hidden units in f64: four panels, three of them at an offset.
+        let (net, _, _) = small_problem(Sizes::new(6, 50, 3).unwrap(), 1, 35);
+        let sizes = net.sizes();
+        let flat: Vec<f64> = (0..sizes.parameter_count()).map(|i| i as f64).collect();
+        let g = Gradient::from_flat(sizes, &flat);
+        let mut engine = Engine::from_net(&net);
+        engine.apply(&g, 0.5);
+        let values = |n: &TwoLayerNet<f64>| -> Vec<f64> {
+            n.parameters().iter().flat_map(|p| p.to_vec()).collect()
+        };
+        let want: Vec<f64> = values(&net)
+            .iter()
+            .zip(&flat)
+            .map(|(w, d)| w - 0.5 * d)
+            .collect();
+        assert_eq!(values(&engine.to_net()), want);
+    }
+
+    #[test]
     fn the_fallback_can_be_forced() {
         let (net, x, labels) = small_problem(Sizes::new(30, 8, 10).unwrap(), 40, 33);
         let data = SparseRows::from_matrix(&x).unwrap();
