@@ -759,6 +759,25 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_of_two_equal_halves_is_split_between_the_threads_in_the_middle() {
+        // 16 rows run on one thread; the same 16 twice (32 rows, the smallest split batch)
+        // run as two equal halves whose sums are added once, so the loss and every sum but
+        // w1's (which one thread scatters row by row) come out exactly those of the 16 rows:
+        // 1/32 is exactly half of 1/16. Summed on one thread, or split elsewhere, they would
+        // be rounded otherwise.
+        let (net, x, labels) = small_problem(Sizes::new(30, 20, 10).unwrap(), 16, 36);
+        let data = SparseRows::from_matrix(&x).unwrap();
+        let half: Vec<usize> = (0..16).collect();
+        let twice: Vec<usize> = half.iter().chain(&half).copied().collect();
+        let engine = Engine::from_net(&net);
+        let (loss, g) = engine.gradient(&data, &labels, &half, &mut Buffers::default());
+        let (loss2, g2) = engine.gradient(&data, &labels, &twice, &mut Buffers::default());
+        assert_eq!(loss2, loss);
+        assert_eq!((&g2.b1, &g2.w2, &g2.b2), (&g.b1, &g.w2, &g.b2));
+        assert!(g2.worst_difference(&g, |v| v).unwrap().abs < 1e-15);
+    }
+
+    #[test]
     fn the_fallback_can_be_forced() {
         let (net, x, labels) = small_problem(Sizes::new(30, 8, 10).unwrap(), 40, 33);
         let data = SparseRows::from_matrix(&x).unwrap();
