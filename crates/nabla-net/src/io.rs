@@ -461,6 +461,10 @@ mod tests {
         file.set_len(1 << 30).unwrap();
         let err = load_model(&big).unwrap_err();
         assert!(matches!(err, Error::Format { .. }), "{err}");
+        // So does a file of exactly the cap.
+        file.set_len(MAX_MODEL_FILE_BYTES).unwrap();
+        let err = load_model(&big).unwrap_err();
+        assert!(matches!(err, Error::Format { .. }), "{err}");
     }
 
     #[test]
@@ -478,6 +482,19 @@ mod tests {
         assert!(
             err.to_string()
                 .ends_with("sizes 784-100000-3 make 78800003 parameters, more than the 67108864 this loader accepts"),
+            "{err}"
+        );
+        // Exactly at the cap the sizes pass, and the values are checked against them.
+        let one = TwoLayerNet::<f64>::new(Sizes::new(5, 1, 1).unwrap(), 0.1, 1).unwrap();
+        save_model(&one, &path).unwrap();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"input\":5", "\"input\":67108861");
+        std::fs::write(&path, text).unwrap();
+        let err = load_model(&path).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("w1 has 5 values but the sizes 67108861-1-1 need 67108861"),
             "{err}"
         );
         // The cap is a model of 67108864 values of 25 bytes, plus 4 KiB.
