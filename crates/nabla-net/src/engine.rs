@@ -681,7 +681,10 @@ mod tests {
         fn split<T: Precision>(hidden: usize) -> (Vec<usize>, usize) {
             let net = TwoLayerNet::<f64>::new(Sizes::new(4, hidden, 3).unwrap(), 0.1, 1).unwrap();
             let engine = Engine::from_net(&net.map(T::from_f64));
-            (engine.panels.iter().map(|p| p.width).collect(), engine.split)
+            (
+                engine.panels.iter().map(|p| p.width).collect(),
+                engine.split,
+            )
         }
         // 56 columns: 32 of them are half and more.
         assert_eq!(split::<f32>(50), (vec![32, 24], 1));
