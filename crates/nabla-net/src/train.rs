@@ -396,6 +396,13 @@ mod tests {
         let iterations: Vec<usize> = seen.epochs.iter().map(|r| r.iteration).collect();
         assert_eq!(iterations, [0, 500, 1000]);
         assert_eq!(seen.epochs, a.epochs);
+        // The final accuracies are those of the final network (iteration 1499, after the
+        // last record).
+        assert_eq!(
+            a.final_train_accuracy,
+            crate::evaluate(&a.net, &tr).unwrap()
+        );
+        assert_eq!(a.final_test_accuracy, crate::evaluate(&a.net, &te).unwrap());
         assert!(a.final_train_accuracy > 0.9, "{}", a.final_train_accuracy);
         assert!(a.final_test_accuracy > 0.8, "{}", a.final_test_accuracy);
         assert!(a.losses[1499] < 0.5 * a.losses[0]);
