@@ -143,6 +143,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_sampler_reports_its_sizes() {
+        let sampler = BatchSampler::new(10, 3, Sampling::Epochs, 0).unwrap();
+        assert_eq!((sampler.len(), sampler.batch_size()), (10, 3));
+        assert!(!sampler.is_empty());
+    }
+
+    #[test]
     fn invalid_parameters_are_errors() {
         assert!(BatchSampler::new(0, 1, Sampling::WithReplacement, 0).is_err());
         assert!(BatchSampler::new(10, 0, Sampling::Epochs, 0).is_err());

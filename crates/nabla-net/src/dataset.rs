@@ -157,11 +157,16 @@ mod tests {
 
     #[test]
     fn density_counts_non_zero_pixels() {
-        let x = DMatrix::from_row_slice(2, 2, &[0.0f32, 0.5, 0.0, 0.0]);
+        // 2 x 3, so that the cell count 6 is not also 2 + 3 + 1 or 2 + 3.
+        let x = DMatrix::from_row_slice(2, 3, &[0.0f32, 0.5, 0.0, 0.0, 0.0, 0.25]);
         let d = Dataset::<f64>::new(&x, &[0, 1]).unwrap();
-        assert_eq!(d.density(), 0.25);
+        assert_eq!(d.density(), 2.0 / 6.0);
         assert_eq!(d.labels(), &[0, 1]);
         assert_eq!(d.len(), 2);
+        assert!(!d.is_empty());
+        let none = Dataset::<f64>::new(&DMatrix::<f32>::zeros(0, 3), &[]).unwrap();
+        assert!(none.is_empty());
+        assert_eq!(none.density(), 0.0);
     }
 
     #[test]

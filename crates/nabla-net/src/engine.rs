@@ -795,6 +795,122 @@ mod tests {
     }
 
     #[test]
+    fn blocks_are_as_wide_as_128_bytes_allow() {
+        // 32 lanes of f32, 16 of f64, then what is left, in multiples of 8.
+        assert_eq!(blocks::<f32>(56), vec![(0, 32), (32, 24)]);
+        assert_eq!(
+            blocks::<f64>(56),
+            vec![(0, 16), (16, 16), (32, 16), (48, 8)]
+        );
+        assert_eq!(blocks::<f64>(8), vec![(0, 8)]);
+        assert!(blocks::<f32>(0).is_empty());
+    }
+
+    #[test]
+    fn the_first_thread_takes_panels_until_it_holds_half_the_columns() {
+        fn split<T: Precision>(hidden: usize) -> (Vec<usize>, usize) {
+            let net = TwoLayerNet::<f64>::new(Sizes::new(4, hidden, 3).unwrap(), 0.1, 1).unwrap();
+            let engine = Engine::from_net(&net.map(T::from_f64));
+            (
+                engine.panels.iter().map(|p| p.width).collect(),
+                engine.split,
+            )
+        }
+        // 56 columns: 32 of them are half and more.
+        assert_eq!(split::<f32>(50), (vec![32, 24], 1));
+        assert_eq!(split::<f64>(50), (vec![16, 16, 16, 8], 2));
+        // 104 columns: 64 in the first four panels.
+        assert_eq!(split::<f64>(100), (vec![16, 16, 16, 16, 16, 16, 8], 4));
+        // 64 columns: the first 32 are exactly half.
+        assert_eq!(split::<f64>(64), (vec![16, 16, 16, 16], 2));
+        // One panel is not split.
+        assert_eq!(split::<f64>(16), (vec![16], 0));
+    }
+
+    #[test]
+    fn every_panel_width_gives_the_generic_gradient() {
+        // 50 hidden units make panels 32 and 24 wide in f32, 16 and 8 in f64; 40 rows run on
+        // two threads. The reference is the generic forward pass, recorded on the tape.
+        let (net, x, labels) = small_problem(Sizes::new(30, 50, 10).unwrap(), 40, 34);
+        fn check<T: Precision + nalgebra::RealField>(
+            net: &TwoLayerNet<T>,
+            x: &DMatrix<T>,
+            labels: &[usize],
+        ) {
+            let rows: Vec<usize> = (0..x.nrows()).collect();
+            let data = SparseRows::from_matrix(x).unwrap();
+            let engine = Engine::from_net(net);
+            let (loss, grad) = engine.gradient(&data, labels, &rows, &mut Buffers::default());
+            let (want, want_grad) = <T as Precision>::reverse_gradient(net, x, labels).unwrap();
+            let tolerance = <T as num_traits::Float>::epsilon().as_f64() * 100.0;
+            assert!(
+                (loss.as_f64() - want.as_f64()).abs() < tolerance * want.as_f64(),
+                "{loss} vs {want}"
+            );
+            let d = grad.max_relative_difference(&want_grad, 1e-3, T::as_f64);
+            assert!(d < tolerance, "{d}");
+            assert_eq!(
+                engine.accuracy(&data, labels),
+                net.accuracy(x, labels).unwrap()
+            );
+        }
+        check(&net, &x, &labels);
+        check(&net.map(|v| v as f32), &x.map(|v| v as f32), &labels);
+    }
+
+    #[test]
+    fn instruction_sets_are_named_as_the_setting_spells_them() {
+        // What `nabla train` prints and writes to `report.json` as `"simd"`.
+        for (set, name) in [
+            (InstructionSet::Baseline, "baseline"),
+            (InstructionSet::Avx2Fma, "avx2+fma"),
+            (InstructionSet::Avx512, "avx512"),
+        ] {
+            assert_eq!(set.name(), name);
+            assert_eq!(set.to_string(), name);
+        }
+    }
+
+    #[test]
+    fn apply_steps_every_parameter_in_every_panel() {
+        // 50 hidden units in f64: four panels, three of them at an offset.
+        let (net, _, _) = small_problem(Sizes::new(6, 50, 3).unwrap(), 1, 35);
+        let sizes = net.sizes();
+        let flat: Vec<f64> = (0..sizes.parameter_count()).map(|i| i as f64).collect();
+        let g = Gradient::from_flat(sizes, &flat);
+        let mut engine = Engine::from_net(&net);
+        engine.apply(&g, 0.5);
+        let values = |n: &TwoLayerNet<f64>| -> Vec<f64> {
+            n.parameters().iter().flat_map(|p| p.to_vec()).collect()
+        };
+        let want: Vec<f64> = values(&net)
+            .iter()
+            .zip(&flat)
+            .map(|(w, d)| w - 0.5 * d)
+            .collect();
+        assert_eq!(values(&engine.to_net()), want);
+    }
+
+    #[test]
+    fn a_batch_of_two_equal_halves_is_split_between_the_threads_in_the_middle() {
+        // 16 rows run on one thread; the same 16 twice (32 rows, the smallest split batch)
+        // run as two equal halves whose sums are added once, so the loss and every sum but
+        // w1's (which one thread scatters row by row) come out exactly those of the 16 rows:
+        // 1/32 is exactly half of 1/16. Summed on one thread, or split elsewhere, they would
+        // be rounded otherwise.
+        let (net, x, labels) = small_problem(Sizes::new(30, 20, 10).unwrap(), 16, 36);
+        let data = SparseRows::from_matrix(&x).unwrap();
+        let half: Vec<usize> = (0..16).collect();
+        let twice: Vec<usize> = half.iter().chain(&half).copied().collect();
+        let engine = Engine::from_net(&net);
+        let (loss, g) = engine.gradient(&data, &labels, &half, &mut Buffers::default());
+        let (loss2, g2) = engine.gradient(&data, &labels, &twice, &mut Buffers::default());
+        assert_eq!(loss2, loss);
+        assert_eq!((&g2.b1, &g2.w2, &g2.b2), (&g.b1, &g.w2, &g.b2));
+        assert!(g2.worst_difference(&g, |v| v).unwrap().abs < 1e-15);
+    }
+
+    #[test]
     fn the_fallback_can_be_forced() {
         let (net, x, labels) = small_problem(Sizes::new(30, 8, 10).unwrap(), 40, 33);
         let data = SparseRows::from_matrix(&x).unwrap();

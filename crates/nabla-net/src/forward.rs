@@ -79,6 +79,43 @@ mod tests {
     use crate::activation::{Hidden, Sigmoid};
     use approx::assert_relative_eq;
 
+    /// `logits` of `A = sigmoid` by nalgebra's own products, in `T`, on a batch that is 80%
+    /// zeros (which a dual number would send to the sparse loop).
+    fn logits_against_dense<T: RealField + Copy>() -> (DMatrix<T>, DMatrix<T>) {
+        let w1 = DMatrix::from_fn(10, 4, |j, k| ((j * 4 + k) as f64 * 0.37).sin());
+        let b1 = DVector::from_fn(4, |k, _| 0.1 * k as f64);
+        let w2 = DMatrix::from_fn(4, 3, |k, c| ((k * 3 + c) as f64 * 0.71).cos());
+        let b2 = DVector::from_fn(3, |c, _| -0.2 * c as f64);
+        let x = DMatrix::from_fn(5, 10, |r, j| {
+            if (r + j) % 5 == 0 {
+                0.5 + r as f64
+            } else {
+                0.0
+            }
+        });
+        let [w1, w2, x] = [w1, w2, x].map(|m| m.map(nalgebra::convert::<f64, T>));
+        let [b1, b2] = [b1, b2].map(|v| v.map(nalgebra::convert::<f64, T>));
+        let got = logits::<T, Hidden>(&w1, &b1, &w2, &b2, &x);
+        let mut h = &x * &w1;
+        for mut row in h.row_iter_mut() {
+            row += b1.transpose();
+        }
+        let mut want = h.map(Sigmoid::value) * &w2;
+        for mut row in want.row_iter_mut() {
+            row += b2.transpose();
+        }
+        (got, want)
+    }
+
+    #[test]
+    fn f32_and_f64_always_take_the_dense_product() {
+        // Bit for bit: the sparse loop's `mul_add` would round otherwise.
+        let (got, want) = logits_against_dense::<f64>();
+        assert_eq!(got, want);
+        let (got, want) = logits_against_dense::<f32>();
+        assert_eq!(got, want);
+    }
+
     #[test]
     fn the_sparse_and_dense_products_agree() {
         let w1 = DMatrix::from_fn(10, 4, |j, k| ((j * 4 + k) as f64 * 0.37).sin());

@@ -231,4 +231,40 @@ mod tests {
         assert_eq!((d.parameter, d.abs), ("w2", f64::INFINITY));
         assert_eq!(a.max_relative_difference(&b, 1e-3, |v| v), f64::INFINITY);
     }
+
+    #[test]
+    fn the_first_of_equal_differences_is_reported_relative_to_the_larger_side() {
+        let sizes = Sizes::new(2, 2, 2).unwrap();
+        let (mut a, mut b) = (Gradient::<f64>::zeros(sizes), Gradient::zeros(sizes));
+        (a.b1[1], b.b1[1]) = (1.0, 3.0);
+        (a.w2[(1, 0)], b.w2[(1, 0)]) = (-1.0, 1.0);
+        let d = a.worst_difference(&b, |v| v).unwrap();
+        assert_eq!(
+            (d.parameter, d.row, d.col, d.a, d.b, d.abs, d.rel),
+            ("b1", 1, 0, 1.0, 3.0, 2.0, 2.0 / 3.0)
+        );
+        // |-1 - 1| / 1 for w2.
+        assert_eq!(a.max_relative_difference(&b, 1e-3, |v| v), 2.0);
+        (a.w2[(1, 0)], b.w2[(1, 0)]) = (0.0, 0.0);
+        assert_eq!(a.max_relative_difference(&b, 1e-3, |v| v), 2.0 / 3.0);
+        // Below the floor, the floor divides.
+        assert_eq!(a.max_relative_difference(&b, 10.0, |v| v), 0.2);
+        // The order of `iter` and `from_flat`: w1, b1, w2, b2, matrices column-major.
+        let flat: Vec<f64> = b.iter().collect();
+        assert_eq!(
+            flat,
+            [0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        );
+        assert_eq!(Gradient::from_flat(sizes, &flat), b);
+        let wide = Sizes::new(3, 2, 4).unwrap();
+        let ramp: Vec<f64> = (0..wide.parameter_count()).map(|i| i as f64).collect();
+        let g = Gradient::from_flat(wide, &ramp);
+        assert_eq!(g.sizes(), wide);
+        assert_eq!(
+            (g.w1[(2, 1)], g.b1[1], g.w2[(1, 3)], g.b2[3]),
+            (5.0, 7.0, 15.0, 19.0)
+        );
+        assert_eq!(g.iter().collect::<Vec<_>>(), ramp);
+        assert_eq!(g.map(|v| v * 2.0).b2[3], 38.0);
+    }
 }

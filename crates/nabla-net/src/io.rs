@@ -283,6 +283,10 @@ mod tests {
         let back = load_model(&path).unwrap();
         assert_eq!(back.precision(), "f32");
         assert_eq!(back, SavedNet::F32(net32));
+        // A model is saved over an older one.
+        let net32 = net.map(|v| v as f32);
+        save_model(&net32, &path).unwrap();
+        assert_eq!(load_model(&path).unwrap(), SavedNet::F32(net32));
         // Nothing but the model is left in the directory, readable by others too.
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 2);
         #[cfg(unix)]
@@ -353,6 +357,54 @@ mod tests {
         let net = TwoLayerNet::<f32>::new(Sizes::new(2, 2, 2).unwrap(), 0.1, 1).unwrap();
         let err = save_model(&net, d.path().join("no/such/dir/m.json")).unwrap_err();
         assert!(matches!(err, Error::Io { .. }));
+        // Below a file: the error is the one about the path itself, not about a temporary
+        // file that was tried next to it.
+        let file = d.path().join("file");
+        std::fs::write(&file, b"").unwrap();
+        let err = save_model(&net, file.join("m.json")).unwrap_err();
+        let Error::Io { path, source } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(path, &file.join("m.json"));
+        assert_eq!(source.kind(), std::io::ErrorKind::NotADirectory, "{err}");
+        // ENOTDIR, as the operating system words it, and nothing more.
+        #[cfg(unix)]
+        assert_eq!(
+            source.to_string(),
+            std::io::Error::from_raw_os_error(20).to_string()
+        );
+    }
+
+    /// The temporary file is made next to the model, not in the working directory: the test
+    /// runs itself again as a child process in `/proc`, where no file can be made, and saves
+    /// into a temporary directory from there.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_temporary_file_is_made_in_the_models_directory() {
+        const CHILD: &str = "NABLA_NET_TEST_CHILD_IN_PROC";
+        if std::env::var_os(CHILD).is_some() {
+            let d = dir();
+            let net = TwoLayerNet::<f32>::new(Sizes::new(2, 2, 2).unwrap(), 0.1, 1).unwrap();
+            let path = d.path().join("m.json");
+            save_model(&net, &path).unwrap();
+            assert_eq!(load_model(&path).unwrap(), SavedNet::F32(net));
+            return;
+        }
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "io::tests::the_temporary_file_is_made_in_the_models_directory",
+            ])
+            .current_dir("/proc")
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// A FIFO at `path`, made by `mkfifo` (no unsafe code, no device).
@@ -461,6 +513,10 @@ mod tests {
         file.set_len(1 << 30).unwrap();
         let err = load_model(&big).unwrap_err();
         assert!(matches!(err, Error::Format { .. }), "{err}");
+        // So does a file of exactly the cap.
+        file.set_len(MAX_MODEL_FILE_BYTES).unwrap();
+        let err = load_model(&big).unwrap_err();
+        assert!(matches!(err, Error::Format { .. }), "{err}");
     }
 
     #[test]
@@ -478,6 +534,19 @@ mod tests {
         assert!(
             err.to_string()
                 .ends_with("sizes 784-100000-3 make 78800003 parameters, more than the 67108864 this loader accepts"),
+            "{err}"
+        );
+        // Exactly at the cap the sizes pass, and the values are checked against them.
+        let one = TwoLayerNet::<f64>::new(Sizes::new(5, 1, 1).unwrap(), 0.1, 1).unwrap();
+        save_model(&one, &path).unwrap();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"input\":5", "\"input\":67108861");
+        std::fs::write(&path, text).unwrap();
+        let err = load_model(&path).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("w1 has 5 values but the sizes 67108861-1-1 need 67108861"),
             "{err}"
         );
         // The cap is a model of 67108864 values of 25 bytes, plus 4 KiB.

@@ -539,6 +539,21 @@ mod tests {
     }
 
     #[test]
+    fn expm1_small_is_exp_m1_to_a_few_ulps() {
+        // Below 1e-3 the series to x^5 / 120: at 9.9e-4 its last term is 1e-14 of the
+        // value, 40 ulps, so a wrong coefficient anywhere shows; above, `exp_m1` itself.
+        for x in [9.9e-4, -9.9e-4, 5e-4, -7e-4, 1e-5, 0.0, 0.5, -2.0, 3.0] {
+            let (got, want) = (expm1_small(x), f64::exp_m1(x));
+            assert!(
+                (got - want).abs() <= 4.0 * f64::EPSILON * want.abs(),
+                "{x}: {got} vs {want}"
+            );
+        }
+        let x = 9.9e-4f32;
+        assert!((expm1_small(x) - x.exp_m1()).abs() <= 4.0 * f32::EPSILON * x);
+    }
+
+    #[test]
     fn a_nan_input_gives_nan_where_the_brute_force_loop_refuses() {
         let (net, mut x, labels) = small_problem(Sizes::new(12, 5, 4).unwrap(), 7, 5);
         x[(2, 3)] = f64::NAN;

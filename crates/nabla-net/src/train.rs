@@ -396,6 +396,13 @@ mod tests {
         let iterations: Vec<usize> = seen.epochs.iter().map(|r| r.iteration).collect();
         assert_eq!(iterations, [0, 500, 1000]);
         assert_eq!(seen.epochs, a.epochs);
+        // The final accuracies are those of the final network (iteration 1499, after the
+        // last record).
+        assert_eq!(
+            a.final_train_accuracy,
+            crate::evaluate(&a.net, &tr).unwrap()
+        );
+        assert_eq!(a.final_test_accuracy, crate::evaluate(&a.net, &te).unwrap());
         assert!(a.final_train_accuracy > 0.9, "{}", a.final_train_accuracy);
         assert!(a.final_test_accuracy > 0.8, "{}", a.final_test_accuracy);
         assert!(a.losses[1499] < 0.5 * a.losses[0]);
@@ -496,6 +503,58 @@ mod tests {
     }
 
     #[test]
+    fn an_epoch_is_the_training_set_in_batches_unless_set() {
+        let config = TrainConfig {
+            batch_size: 40,
+            ..TrainConfig::default()
+        };
+        assert_eq!(config.epoch_len(200), 5);
+        assert_eq!(config.epoch_len(239), 5);
+        assert_eq!(config.epoch_len(10), 1);
+        let every = TrainConfig {
+            eval_every: Some(7),
+            ..config
+        };
+        assert_eq!(every.epoch_len(200), 7);
+    }
+
+    #[test]
+    fn the_loss_trend_compares_the_last_epochs_mean_with_the_first_loss() {
+        let rose = check_loss_trend(&[1.0, 0.5, 2.0, 2.5], 2, 0.3).unwrap_err();
+        assert!(matches!(
+            rose,
+            Error::LossRose {
+                first: 1.0,
+                last_mean: 2.25,
+                window: 2,
+                learning_rate: 0.3
+            }
+        ));
+        // Back to where it began is not a rise; a lower mean is fine.
+        assert!(check_loss_trend(&[1.0, 0.5, 0.5, 1.5], 2, 0.3).is_ok());
+        assert!(check_loss_trend(&[1.0, 9.0, 0.0, 1.5], 2, 0.3).is_ok());
+        // One epoch or less is not judged; an epoch of 0 counts as 1.
+        assert!(check_loss_trend(&[1.0, 5.0], 2, 0.3).is_ok());
+        assert!(check_loss_trend(&[], 2, 0.3).is_ok());
+        assert!(matches!(
+            check_loss_trend(&[1.0, 3.0], 0, 0.3),
+            Err(Error::LossRose { window: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn methods_are_named_as_on_the_command_line() {
+        let names = [
+            GradMethod::Backprop,
+            GradMethod::Numerical,
+            GradMethod::Dual,
+            GradMethod::Reverse,
+        ]
+        .map(GradMethod::name);
+        assert_eq!(names, ["backprop", "numerical", "dual", "reverse"]);
+    }
+
+    #[test]
     fn bad_settings_and_data_are_errors() {
         let (net, tr, te) = problem();
         let ok = TrainConfig::default();
@@ -514,6 +573,14 @@ mod tests {
             },
             TrainConfig {
                 learning_rate: f64::NAN,
+                ..ok.clone()
+            },
+            TrainConfig {
+                learning_rate: 0.0,
+                ..ok.clone()
+            },
+            TrainConfig {
+                numerical_step: 0.0,
                 ..ok.clone()
             },
             TrainConfig {

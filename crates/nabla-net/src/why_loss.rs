@@ -234,6 +234,15 @@ mod tests {
     }
 
     #[test]
+    fn unreached_counts_the_weights_of_pixels_dark_in_every_image() {
+        let net = TwoLayerNet::<f64>::new(Sizes::new(4, 2, 2).unwrap(), 0.5, 1).unwrap();
+        // Pixels 0 and 3 are dark in both images, pixel 1 lit in both, pixel 2 in one.
+        let x = nalgebra::DMatrix::from_row_slice(2, 4, &[0.0, 0.5, 0.0, 0.0, 0.0, 0.7, 0.2, 0.0]);
+        let counts = zero_derivatives(&net, &x, &[0, 1], 1e-4).unwrap();
+        assert_eq!(counts.unreached, 2 * 2);
+    }
+
+    #[test]
     fn the_accuracy_is_flat_for_almost_every_parameter_and_the_loss_for_almost_none() {
         let (net, x, labels) = half_trained(7);
         let accuracy = net.accuracy(&x, &labels).unwrap();
