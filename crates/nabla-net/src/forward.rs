@@ -79,9 +79,11 @@ mod tests {
     use crate::activation::{Hidden, Sigmoid};
     use approx::assert_relative_eq;
 
-    /// `logits` of `A = sigmoid` by nalgebra's own products, in `T`, on a batch that is 80%
-    /// zeros (which a dual number would send to the sparse loop).
-    fn logits_against_dense<T: RealField + Copy>() -> (DMatrix<T>, DMatrix<T>) {
+    type Params<T> = (DMatrix<T>, DVector<T>, DMatrix<T>, DVector<T>);
+
+    /// A 10-4-3 network and a batch of 5 that is 80% zeros (which a dual number would send to
+    /// the sparse loop), in `T`.
+    fn fixture<T: RealField + Copy>() -> (Params<T>, DMatrix<T>) {
         let w1 = DMatrix::from_fn(10, 4, |j, k| ((j * 4 + k) as f64 * 0.37).sin());
         let b1 = DVector::from_fn(4, |k, _| 0.1 * k as f64);
         let w2 = DMatrix::from_fn(4, 3, |k, c| ((k * 3 + c) as f64 * 0.71).cos());
@@ -95,16 +97,30 @@ mod tests {
         });
         let [w1, w2, x] = [w1, w2, x].map(|m| m.map(nalgebra::convert::<f64, T>));
         let [b1, b2] = [b1, b2].map(|v| v.map(nalgebra::convert::<f64, T>));
-        let got = logits::<T, Hidden>(&w1, &b1, &w2, &b2, &x);
-        let mut h = &x * &w1;
+        ((w1, b1, w2, b2), x)
+    }
+
+    /// The logits of `A = sigmoid` by nalgebra's own dense products.
+    fn dense_logits<T: RealField + Copy>(
+        (w1, b1, w2, b2): &Params<T>,
+        x: &DMatrix<T>,
+    ) -> DMatrix<T> {
+        let mut h = x * w1;
         for mut row in h.row_iter_mut() {
             row += b1.transpose();
         }
-        let mut want = h.map(Sigmoid::value) * &w2;
-        for mut row in want.row_iter_mut() {
+        let mut out = h.map(Sigmoid::value) * w2;
+        for mut row in out.row_iter_mut() {
             row += b2.transpose();
         }
-        (got, want)
+        out
+    }
+
+    /// `logits` against [`dense_logits`] on the [`fixture`], in `T`.
+    fn logits_against_dense<T: RealField + Copy>() -> (DMatrix<T>, DMatrix<T>) {
+        let (p, x) = fixture::<T>();
+        let got = logits::<T, Hidden>(&p.0, &p.1, &p.2, &p.3, &x);
+        (got, dense_logits(&p, &x))
     }
 
     #[test]
@@ -118,35 +134,19 @@ mod tests {
 
     #[test]
     fn the_sparse_and_dense_products_agree() {
-        let w1 = DMatrix::from_fn(10, 4, |j, k| ((j * 4 + k) as f64 * 0.37).sin());
-        let b1 = DVector::from_fn(4, |k, _| 0.1 * k as f64);
-        let w2 = DMatrix::from_fn(4, 3, |k, c| ((k * 3 + c) as f64 * 0.71).cos());
-        let b2 = DVector::from_fn(3, |c, _| -0.2 * c as f64);
-        // 80% zeros, in dual numbers: the sparse path (f64 takes the dense one).
-        let x = DMatrix::from_fn(5, 10, |r, j| {
-            if (r + j) % 5 == 0 {
-                0.5 + r as f64
-            } else {
-                0.0
-            }
-        });
+        // In dual numbers: the sparse path (f64 takes the dense one).
+        let (p, x) = fixture::<f64>();
+        let (w1, b1, w2, b2) = &p;
         let dual = |m: &DMatrix<f64>| m.map(nabla_dual::Dual64::constant);
         let got = logits::<_, Hidden>(
-            &dual(&w1),
+            &dual(w1),
             &b1.map(nabla_dual::Dual64::constant),
-            &dual(&w2),
+            &dual(w2),
             &b2.map(nabla_dual::Dual64::constant),
             &dual(&x),
         )
         .map(|d| d.re());
-        let mut h = &x * &w1;
-        for mut row in h.row_iter_mut() {
-            row += b1.transpose();
-        }
-        let mut want = h.map(Sigmoid::value) * &w2;
-        for mut row in want.row_iter_mut() {
-            row += b2.transpose();
-        }
+        let want = dense_logits(&p, &x);
         for (a, b) in got.iter().zip(want.iter()) {
             assert_relative_eq!(*a, *b, epsilon = 1e-14);
         }
