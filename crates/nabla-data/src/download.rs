@@ -782,19 +782,20 @@ mod tests {
         let (gz, sha) = labels_gz();
         let base = http::serve(move |_| Reply::Body(gz.clone()));
         let dir = tempfile::tempdir().unwrap();
-        let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 24 * 3600);
+        let hours_ago = |h: u64| std::time::SystemTime::now() - Duration::from_secs(h * 3600);
+        // Stale means older than a day: 25 hours is, 23 hours is not.
         let names = [
-            ".nabla-download-Abc123",
-            ".nabla-download-Fresh1",
-            ".nabla-download-longer-name",
-            ".tmpAbc123",
-            "notes.txt",
+            (".nabla-download-Abc123", 48),
+            (".nabla-download-Day1xx", 25),
+            (".nabla-download-Fresh1", 0),
+            (".nabla-download-Young1", 23),
+            (".nabla-download-longer-name", 48),
+            (".tmpAbc123", 48),
+            ("notes.txt", 48),
         ];
-        for name in names {
+        for (name, age) in names {
             let file = fs::File::create(dir.path().join(name)).unwrap();
-            if !name.contains("Fresh") {
-                file.set_modified(two_days_ago).unwrap();
-            }
+            file.set_modified(hours_ago(age)).unwrap();
         }
         download_expecting(
             FILE,
@@ -811,6 +812,7 @@ mod tests {
             names_in(dir.path()),
             [
                 ".nabla-download-Fresh1",
+                ".nabla-download-Young1",
                 ".nabla-download-longer-name",
                 ".tmpAbc123",
                 "notes.txt",

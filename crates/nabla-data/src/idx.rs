@@ -60,13 +60,7 @@ impl Idx {
     /// byte other than unsigned bytes, dimensions whose product overflows, a payload shorter or
     /// longer than the dimensions say, a corrupt gzip stream, or a read error.
     pub fn from_reader<R: Read>(reader: R) -> Result<Self, IdxError> {
-        let mut stream = IdxStream::open(reader)?;
-        let mut data = Vec::with_capacity(stream.payload_len().min(MAX_PREALLOCATION) as usize);
-        while stream.read_chunk(&mut data, usize::MAX)? > 0 {}
-        Ok(Idx {
-            dims: stream.dims,
-            data,
-        })
+        IdxStream::open(reader)?.read_payload()
     }
 
     /// Builds an IDX value from its parts, checking that `data.len()` is the product of `dims`.
@@ -165,14 +159,13 @@ fn element_count(dims: &[usize]) -> Result<u64, IdxError> {
     Ok(product)
 }
 
-/// An IDX file read incrementally: the header at once, then the payload as it arrives, so that
-/// a header's claim reserves at most the preallocation cap before real bytes back it.
+/// An IDX file whose header has been read and checked; its payload is read next, so that a
+/// header's claim reserves at most the preallocation cap before real bytes back it.
 pub(crate) struct IdxStream<R: Read> {
     reader: Source<R>,
     gzip: bool,
     dims: Vec<usize>,
     expected: u64,
-    done: u64,
 }
 
 /// The input with its first two bytes put back, decompressed if they were gzip's magic.
@@ -243,13 +236,7 @@ impl<R: Read> IdxStream<R> {
             gzip,
             dims,
             expected,
-            done: 0,
         })
-    }
-
-    /// Payload bytes the header promises.
-    pub(crate) fn payload_len(&self) -> u64 {
-        self.expected
     }
 
     fn io_err(&self, e: io::Error) -> IdxError {
@@ -260,36 +247,28 @@ impl<R: Read> IdxStream<R> {
         }
     }
 
-    /// Appends up to `max` more payload bytes to `buf` and returns how many. Returns 0 once
-    /// the payload is complete, after checking that nothing follows it (which also makes the
-    /// gzip decoder check its CRC and length trailer).
-    pub(crate) fn read_chunk(&mut self, buf: &mut Vec<u8>, max: usize) -> Result<usize, IdxError> {
-        let want = (self.expected - self.done).min(max as u64);
-        if want == 0 {
-            let mut extra = [0u8; 1];
-            let got = read_up_to(&mut self.reader, &mut extra).map_err(|e| self.io_err(e))?;
-            return if got > 0 {
-                Err(IdxError::TrailingBytes {
-                    expected: self.expected,
-                })
-            } else {
-                Ok(0)
-            };
-        }
-        let before = buf.len();
+    /// Reads the payload and checks that nothing follows it (which also makes the gzip
+    /// decoder check its CRC and length trailer). Reserves at most [`MAX_PREALLOCATION`]
+    /// before the bytes are there; beyond it the buffer grows only as they arrive.
+    pub(crate) fn read_payload(mut self) -> Result<Idx, IdxError> {
+        let expected = self.expected;
+        let mut data = Vec::with_capacity(expected.min(MAX_PREALLOCATION) as usize);
         (&mut self.reader)
-            .take(want)
-            .read_to_end(buf)
+            .take(expected)
+            .read_to_end(&mut data)
             .map_err(|e| self.io_err(e))?;
-        let got = buf.len() - before;
-        self.done += got as u64;
-        if (got as u64) < want {
-            return Err(IdxError::TruncatedPayload {
-                expected: self.expected,
-                got: self.done,
-            });
+        let got = data.len() as u64;
+        if got < expected {
+            return Err(IdxError::TruncatedPayload { expected, got });
         }
-        Ok(got)
+        let mut extra = [0u8; 1];
+        if read_up_to(&mut self.reader, &mut extra).map_err(|e| self.io_err(e))? > 0 {
+            return Err(IdxError::TrailingBytes { expected });
+        }
+        Ok(Idx {
+            dims: self.dims,
+            data,
+        })
     }
 }
 
@@ -456,6 +435,63 @@ mod tests {
             Idx::new(vec![2, 3], vec![0; 7]),
             Err(IdxError::TrailingBytes { .. })
         ));
+    }
+
+    /// A reader that is interrupted before every byte and hands out one byte per call, as a
+    /// slow pipe or a socket under signals may; it counts the calls.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        interrupt: bool,
+        calls: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.calls += 1;
+            self.interrupt = !self.interrupt;
+            if self.interrupt {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(self.bytes.len()).min(1);
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn interrupted_reads_are_retried() {
+        let raw = images_2x2x3();
+        for bytes in [raw.clone(), gzip(&raw)] {
+            let reader = Trickle {
+                bytes: &bytes,
+                interrupt: false,
+                calls: 0,
+            };
+            assert_eq!(
+                Idx::from_reader(reader).unwrap(),
+                Idx::from_bytes(&raw).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn a_full_buffer_ends_reading_without_another_call() {
+        // Four bytes, each behind an interruption: eight calls and no ninth, which on a
+        // network stream could wait for bytes that belong to the next read.
+        let mut reader = Trickle {
+            bytes: &[1, 2, 3, 4, 5],
+            interrupt: false,
+            calls: 0,
+        };
+        let mut buf = [0u8; 4];
+        assert_eq!(read_up_to(&mut reader, &mut buf).unwrap(), 4);
+        assert_eq!(buf, [1, 2, 3, 4]);
+        assert_eq!(reader.calls, 8);
+        // At the end of the input it stops at the first empty read.
+        let mut buf = [0u8; 4];
+        assert_eq!(read_up_to(&mut reader, &mut buf).unwrap(), 1);
+        assert_eq!(buf[0], 5);
     }
 
     #[test]

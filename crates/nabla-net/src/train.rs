@@ -412,6 +412,44 @@ mod tests {
     }
 
     #[test]
+    fn the_final_accuracies_reuse_a_record_only_when_it_is_the_last_iteration() {
+        let (net, tr, te) = problem();
+        // One record, after the first step (iteration 0), then 299 steps: the final
+        // accuracies are the trained network's, not the record's.
+        let config = TrainConfig {
+            iterations: 300,
+            batch_size: 40,
+            learning_rate: 1.0,
+            eval_every: Some(300),
+            ..TrainConfig::default()
+        };
+        let a = train(&net, &tr, &te, &config, &mut ()).unwrap();
+        assert_eq!(a.epochs.len(), 1);
+        let trained = crate::evaluate(&a.net, &tr).unwrap();
+        assert_eq!(a.final_train_accuracy, trained);
+        assert_eq!(a.final_test_accuracy, crate::evaluate(&a.net, &te).unwrap());
+        assert!(
+            trained > a.epochs[0].train_accuracy + 0.2,
+            "{trained} {:?}",
+            a.epochs
+        );
+        // A single iteration: its record, taken after the step, is the final one.
+        let one = TrainConfig {
+            iterations: 1,
+            eval_every: Some(1),
+            ..config
+        };
+        let b = train(&net, &tr, &te, &one, &mut ()).unwrap();
+        assert_eq!(b.epochs.len(), 1);
+        assert_eq!(b.final_train_accuracy, b.epochs[0].train_accuracy);
+        assert_eq!(b.final_test_accuracy, b.epochs[0].test_accuracy);
+        assert_eq!(
+            b.final_train_accuracy,
+            crate::evaluate(&b.net, &tr).unwrap()
+        );
+    }
+
+    #[test]
     fn the_three_gradients_train_alike() {
         let (net, tr, te) = problem();
         let config = TrainConfig {

@@ -200,6 +200,7 @@ mod tests {
     use super::*;
     use crate::test_util::small_problem;
     use crate::{Dataset, TrainConfig, train};
+    use nalgebra::DVector;
     use rand::RngExt;
 
     /// A network half-way through learning a small synthetic task (class `c` lights inputs
@@ -332,6 +333,50 @@ mod tests {
             assert_ne!(points[i].accuracy, points[i - 1].accuracy);
         }
         assert!(points.windows(2).all(|w| w[0].loss != w[1].loss));
+        // Away from 0, each point is the network moved to w + t d, built by hand.
+        for i in [0, 300, 350] {
+            let t = ts[i];
+            let mut moved = net.clone();
+            let parts = [
+                d.w1.as_slice(),
+                d.b1.as_slice(),
+                d.w2.as_slice(),
+                d.b2.as_slice(),
+            ];
+            for (w, d) in moved.parameters_mut().into_iter().zip(parts) {
+                w.iter_mut().zip(d).for_each(|(w, d)| *w += t * d);
+            }
+            assert_eq!(points[i].t, t);
+            assert!(
+                (points[i].loss - moved.loss(&x, &labels).unwrap()).abs() < 1e-12,
+                "t = {t}: {:?}",
+                points[i]
+            );
+            assert_eq!(points[i].accuracy, moved.accuracy(&x, &labels).unwrap());
+        }
+    }
+
+    #[test]
+    fn the_parameter_norm_is_the_length_of_all_parameters() {
+        let sizes = Sizes::new(3, 2, 2).unwrap();
+        // 3*2 + 2 + 2*2 + 2 = 14 parameters, each 2 or -2: the norm is 2 sqrt(14).
+        let sign = |i: usize, j: usize| if (i + j) % 2 == 0 { 2.0 } else { -2.0 };
+        let fill = |r, c| DMatrix::from_fn(r, c, sign);
+        let bias = |n| DVector::from_fn(n, sign);
+        let net = TwoLayerNet::<f64>::from_parts(fill(3, 2), bias(2), fill(2, 2), bias(2)).unwrap();
+        assert_eq!(net.sizes(), sizes);
+        assert!((parameter_norm(&net) - 2.0 * 14f64.sqrt()).abs() < 1e-12);
+        // In f32 too, squared and summed in f64: 1e30 squared overflows f32, not f64.
+        let big = |r, c| DMatrix::from_element(r, c, 1e30f32);
+        let net32 = TwoLayerNet::<f32>::from_parts(
+            big(3, 2),
+            DVector::zeros(2),
+            big(2, 2),
+            DVector::zeros(2),
+        )
+        .unwrap();
+        let expected = f64::from(1e30f32) * 10f64.sqrt();
+        assert!((parameter_norm(&net32) / expected - 1.0).abs() < 1e-12);
     }
 
     #[test]
