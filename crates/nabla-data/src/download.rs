@@ -790,6 +790,9 @@ mod tests {
             (".nabla-download-Fresh1", 0),
             (".nabla-download-Young1", 23),
             (".nabla-download-longer-name", 48),
+            // Not the six letters or digits of a temporary name: another program's.
+            (".nabla-download-Abc1234", 48),
+            (".nabla-download-ab.cd1", 48),
             (".tmpAbc123", 48),
             ("notes.txt", 48),
         ];
@@ -811,8 +814,10 @@ mod tests {
         assert_eq!(
             names_in(dir.path()),
             [
+                ".nabla-download-Abc1234",
                 ".nabla-download-Fresh1",
                 ".nabla-download-Young1",
+                ".nabla-download-ab.cd1",
                 ".nabla-download-longer-name",
                 ".tmpAbc123",
                 "notes.txt",
