@@ -334,29 +334,26 @@ fn attempt(
         builder.permissions(fs::Permissions::from_mode(0o644));
     }
     let mut tmp = builder.tempfile_in(dir).map_err(fatal)?;
-    let mut reader = response.body_mut().as_reader();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut done = 0u64;
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                let reason = match e.get_ref().and_then(|x| x.downcast_ref::<ureq::Error>()) {
-                    Some(inner) => describe(inner, timeouts),
-                    None => format!("connection failed: {e}"),
-                };
-                return Err(Attempt::Failed(format!("{reason} after {done} bytes")));
-            }
-        };
-        done += n as u64;
-        if done > limit {
-            return Err(too_large(&format!("more than {limit}")));
+    let done = copy_limited(
+        &mut response.body_mut().as_reader(),
+        &mut tmp,
+        limit,
+        &mut |done| progress(Event::Progress { file, done, total }),
+    )
+    .map_err(|e| match e {
+        CopyError::Read { source, done } => {
+            let reason = match source
+                .get_ref()
+                .and_then(|x| x.downcast_ref::<ureq::Error>())
+            {
+                Some(inner) => describe(inner, timeouts),
+                None => format!("connection failed: {source}"),
+            };
+            Attempt::Failed(format!("{reason} after {done} bytes"))
         }
-        tmp.write_all(&buf[..n]).map_err(fatal)?;
-        progress(Event::Progress { file, done, total });
-    }
+        CopyError::Write(source) => fatal(source),
+        CopyError::TooLarge => too_large(&format!("more than {limit}")),
+    })?;
     if let Some(total) = total.filter(|&t| t != done) {
         return Err(Attempt::Failed(format!(
             "body cut short: {done} of {total} bytes"
@@ -378,6 +375,44 @@ fn attempt(
     })?;
     tmp.persist(&target).map_err(|e| fatal(e.error))?;
     Ok(target)
+}
+
+/// Why [`copy_limited`] stopped before the end of its input.
+enum CopyError {
+    /// Reading failed after `done` bytes had arrived (the mirror's fault).
+    Read { source: std::io::Error, done: u64 },
+    /// Writing failed (ours: the disk).
+    Write(std::io::Error),
+    /// More than the limit arrived.
+    TooLarge,
+}
+
+/// Copies `reader` into `writer` piece by piece, retrying interrupted reads and calling
+/// `progress` with the bytes so far after each piece, until the reader ends; returns how many
+/// bytes were copied. Gives up as soon as more than `limit` bytes have arrived, so an endless
+/// body costs at most one piece beyond the limit.
+fn copy_limited(
+    reader: &mut dyn Read,
+    writer: &mut dyn Write,
+    limit: u64,
+    progress: &mut dyn FnMut(u64),
+) -> std::result::Result<u64, CopyError> {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut done = 0u64;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => return Ok(done),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(source) => return Err(CopyError::Read { source, done }),
+        };
+        done += n as u64;
+        if done > limit {
+            return Err(CopyError::TooLarge);
+        }
+        writer.write_all(&buf[..n]).map_err(CopyError::Write)?;
+        progress(done);
+    }
 }
 
 /// A one-line description of a failed request or read.
@@ -402,6 +437,7 @@ mod tests {
     use flate2::{Compression, write::GzEncoder};
 
     use crate::test_http as http;
+    use crate::test_io::{Failing, Trickle};
     use http::Reply;
 
     /// A small label file, gzip-compressed, and the SHA-256 of its content.
@@ -739,6 +775,45 @@ mod tests {
         assert!(
             reason.contains("the body is 20017 bytes, more than the 20016 allowed"),
             "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_body_of_exactly_the_cap_is_read_and_judged_by_its_content() {
+        // Declared as 20016 bytes, the cap: allowed, then refused as content, not for its size
+        // (`copy_limited` takes exactly its limit too, below).
+        let reason = fails_with(|| Reply::Body(vec![0; 20_016]), Timeouts::default());
+        assert!(reason.contains(": not a valid IDX file"), "{reason}");
+    }
+
+    #[test]
+    fn copying_retries_interrupted_reads_and_stops_past_the_limit() {
+        let bytes: Vec<u8> = (0..10).collect();
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        let copied = copy_limited(&mut Trickle::new(&bytes), &mut out, 10, &mut |d| {
+            seen.push(d)
+        });
+        assert!(matches!(copied, Ok(10)));
+        assert_eq!(out, bytes);
+        assert_eq!(seen, (1..=10).collect::<Vec<u64>>());
+        // One byte over: refused, and the byte past the limit is not written.
+        let mut out = Vec::new();
+        let copied = copy_limited(&mut Trickle::new(&bytes), &mut out, 9, &mut |_| {});
+        assert!(matches!(copied, Err(CopyError::TooLarge)));
+        assert_eq!(out, bytes[..9]);
+        // A read error reports how far it got; a write error is the writer's.
+        let mut failing = Trickle::new(&bytes[..3]).chain(Failing);
+        let copied = copy_limited(&mut failing, &mut Vec::new(), 10, &mut |_| {});
+        assert!(matches!(copied, Err(CopyError::Read { done: 3, .. })));
+        let copied = copy_limited(
+            &mut &bytes[..],
+            &mut [0u8; 4].as_mut_slice(),
+            10,
+            &mut |_| {},
+        );
+        assert!(
+            matches!(copied, Err(CopyError::Write(e)) if e.kind() == std::io::ErrorKind::WriteZero)
         );
     }
 

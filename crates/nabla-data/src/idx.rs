@@ -275,6 +275,7 @@ impl<R: Read> IdxStream<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_io::{Failing, Trickle};
     use flate2::{Compression, write::GzEncoder};
     use std::io::Write;
 
@@ -437,39 +438,12 @@ mod tests {
         ));
     }
 
-    /// A reader that is interrupted before every byte and hands out one byte per call, as a
-    /// slow pipe or a socket under signals may; it counts the calls.
-    struct Trickle<'a> {
-        bytes: &'a [u8],
-        interrupt: bool,
-        calls: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            self.calls += 1;
-            self.interrupt = !self.interrupt;
-            if self.interrupt {
-                return Err(io::ErrorKind::Interrupted.into());
-            }
-            let n = buf.len().min(self.bytes.len()).min(1);
-            buf[..n].copy_from_slice(&self.bytes[..n]);
-            self.bytes = &self.bytes[n..];
-            Ok(n)
-        }
-    }
-
     #[test]
     fn interrupted_reads_are_retried() {
         let raw = images_2x2x3();
         for bytes in [raw.clone(), gzip(&raw)] {
-            let reader = Trickle {
-                bytes: &bytes,
-                interrupt: false,
-                calls: 0,
-            };
             assert_eq!(
-                Idx::from_reader(reader).unwrap(),
+                Idx::from_reader(Trickle::new(&bytes)).unwrap(),
                 Idx::from_bytes(&raw).unwrap()
             );
         }
@@ -479,11 +453,7 @@ mod tests {
     fn a_full_buffer_ends_reading_without_another_call() {
         // Four bytes, each behind an interruption: eight calls and no ninth, which on a
         // network stream could wait for bytes that belong to the next read.
-        let mut reader = Trickle {
-            bytes: &[1, 2, 3, 4, 5],
-            interrupt: false,
-            calls: 0,
-        };
+        let mut reader = Trickle::new(&[1, 2, 3, 4, 5]);
         let mut buf = [0u8; 4];
         assert_eq!(read_up_to(&mut reader, &mut buf).unwrap(), 4);
         assert_eq!(buf, [1, 2, 3, 4]);
@@ -496,12 +466,6 @@ mod tests {
 
     #[test]
     fn read_errors_are_reported() {
-        struct Failing;
-        impl Read for Failing {
-            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-                Err(io::Error::other("disk on fire"))
-            }
-        }
         assert!(matches!(Idx::from_reader(Failing), Err(IdxError::Io(_))));
     }
 }

@@ -70,6 +70,8 @@ mod source;
 mod targets;
 #[cfg(test)]
 mod test_http;
+#[cfg(test)]
+mod test_io;
 
 pub use download::{DEADLINE_ENV, DEFAULT_MIRRORS, Event, IDLE_TIMEOUT_ENV, MIRROR_ENV, Timeouts};
 pub use error::{Error, IdxError, Result};

@@ -332,6 +332,14 @@ mod tests {
         assert_eq!(m.images()[(2, 5)], 25.0);
         assert_eq!(m.targets(), &Targets::Labels(vec![0, 9, 4]));
         assert_eq!(m.image_shape(), (2, 3));
+        assert_eq!((m.len(), m.is_empty()), (3, false));
+        assert_eq!(m.split(), Split::Train);
+        let options = MnistOptions {
+            normalize: false,
+            ..Default::default()
+        };
+        assert_eq!(m.options(), options);
+        assert_ne!(options, MnistOptions::default());
     }
 
     #[test]
@@ -542,5 +550,12 @@ mod tests {
         let labels = Idx::new(vec![2], vec![0, 0]).unwrap();
         let m = Mnist::from_idx(Split::Test, images, labels, MnistOptions::default()).unwrap();
         assert_eq!(m.pixel_mean_std(), (0.5, 0.5));
+        // 0, 0.2 and 0.4 (bytes 0, 51, 102): mean 0.2, variance 0.08 / 3.
+        let images = Idx::new(vec![1, 1, 3], vec![0, 51, 102]).unwrap();
+        let labels = Idx::new(vec![1], vec![0]).unwrap();
+        let m = Mnist::from_idx(Split::Test, images, labels, MnistOptions::default()).unwrap();
+        let (mean, std) = m.pixel_mean_std();
+        assert!((mean - 0.2).abs() < 1e-16, "{mean}");
+        assert!((std - (0.08f64 / 3.0).sqrt()).abs() < 1e-16, "{std}");
     }
 }
