@@ -437,7 +437,7 @@ mod tests {
     use flate2::{Compression, write::GzEncoder};
 
     use crate::test_http as http;
-    use crate::test_io::{Failing, Trickle};
+    use crate::test_io::{CHILD_CASE, Failing, Trickle, rerun_with_env};
     use http::Reply;
 
     /// A small label file, gzip-compressed, and the SHA-256 of its content.
@@ -455,16 +455,10 @@ mod tests {
 
     const FILE: MnistFile = MnistFile::TestLabels;
 
-    /// The name of the environment variable that tells [`settings_come_from_the_environment`]
-    /// it runs as the child that checks one case.
-    const CHILD: &str = "NABLA_DATA_TEST_SETTINGS_CASE";
-
-    /// `std::env::set_var` is `unsafe` in this edition (and the workspace denies `unsafe`), so
-    /// the test runs itself again as a child process with the variables set, one case each.
     #[test]
     fn settings_come_from_the_environment() {
         let defaults: Vec<String> = DEFAULT_MIRRORS.iter().map(|m| m.to_string()).collect();
-        match std::env::var(CHILD).as_deref() {
+        match std::env::var(CHILD_CASE).as_deref() {
             Ok("unset") | Ok("blank") => {
                 // Empty or blank values count as unset.
                 assert_eq!(mirrors_from_env(), defaults);
@@ -508,29 +502,11 @@ mod tests {
                     ),
                     ("bad", &[(DEADLINE_ENV, "-3")]),
                 ];
-                for (case, vars) in cases {
-                    let exe = std::env::current_exe().unwrap();
-                    let mut child = std::process::Command::new(exe);
-                    child
-                        .args([
-                            "--exact",
-                            "download::tests::settings_come_from_the_environment",
-                        ])
-                        .env(CHILD, case)
-                        .env_remove(MIRROR_ENV)
-                        .env_remove(IDLE_TIMEOUT_ENV)
-                        .env_remove(DEADLINE_ENV);
-                    for (k, v) in vars {
-                        child.env(k, v);
-                    }
-                    let out = child.output().unwrap();
-                    let stdout = String::from_utf8_lossy(&out.stdout);
-                    assert!(
-                        out.status.success() && stdout.contains("1 passed"),
-                        "case {case}: {stdout}{}",
-                        String::from_utf8_lossy(&out.stderr)
-                    );
-                }
+                rerun_with_env(
+                    "download::tests::settings_come_from_the_environment",
+                    &[MIRROR_ENV, IDLE_TIMEOUT_ENV, DEADLINE_ENV],
+                    &cases,
+                );
             }
         }
     }

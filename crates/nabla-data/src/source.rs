@@ -272,6 +272,65 @@ mod tests {
 
     use super::*;
     use crate::test_http as http;
+    use crate::test_io::{CHILD_CASE, rerun_with_env};
+    use crate::{DEADLINE_ENV, IDLE_TIMEOUT_ENV, MIRROR_ENV};
+    use std::time::Duration;
+
+    /// Runs itself again as a child process with the variables of each case set.
+    #[test]
+    fn the_environment_names_the_directory_and_the_builders_override_it() {
+        let cache = |root: &str| Path::new(root).join("nabla").join("mnist");
+        match std::env::var(CHILD_CASE).as_deref() {
+            Ok("set") => {
+                let source = MnistSource::new();
+                assert_eq!(
+                    source.locate().unwrap(),
+                    (PathBuf::from("/env/mnist"), Origin::Env)
+                );
+                assert_eq!(source.mirrors(), ["http://env.test/"]);
+                assert_eq!(source.timeouts().unwrap().deadline, Duration::from_secs(7));
+                // What the builders give wins over the environment.
+                let given = Timeouts {
+                    idle: Duration::from_millis(250),
+                    deadline: Duration::from_secs(3),
+                };
+                let source = MnistSource::dir("/given")
+                    .with_mirrors(vec!["http://given.test/".into()])
+                    .with_timeouts(given);
+                assert_eq!(
+                    source.locate().unwrap(),
+                    (PathBuf::from("/given"), Origin::Explicit)
+                );
+                assert_eq!(source.mirrors(), ["http://given.test/"]);
+                assert_eq!(source.timeouts().unwrap(), given);
+            }
+            Ok("empty") => {
+                // An empty `$MNIST_DIR` counts as unset: the cache, below `$XDG_CACHE_HOME`
+                // on Linux.
+                let (dir, origin) = MnistSource::new().locate().unwrap();
+                assert_eq!(origin, Origin::Cache);
+                assert_eq!(Some(dir.clone()), cache_dir());
+                assert!(dir.ends_with("nabla/mnist"), "{}", dir.display());
+                if cfg!(target_os = "linux") {
+                    assert_eq!(dir, cache("/xdg"));
+                }
+            }
+            Ok(other) => panic!("unknown case {other}"),
+            Err(_) => {
+                let common = [(MNIST_DIR_ENV, ""), ("XDG_CACHE_HOME", "/xdg")];
+                let set = [
+                    (MNIST_DIR_ENV, "/env/mnist"),
+                    (MIRROR_ENV, "http://env.test/"),
+                    (DEADLINE_ENV, "7"),
+                ];
+                rerun_with_env(
+                    "source::tests::the_environment_names_the_directory_and_the_builders_override_it",
+                    &[MNIST_DIR_ENV, MIRROR_ENV, IDLE_TIMEOUT_ENV, DEADLINE_ENV],
+                    &[("set", &set), ("empty", &common)],
+                );
+            }
+        }
+    }
 
     /// A server that answers 404 to everything and records what it was asked.
     fn recording_server() -> (String, Arc<Mutex<Vec<String>>>) {

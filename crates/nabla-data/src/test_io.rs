@@ -1,5 +1,5 @@
 //! Readers that behave as slow or interrupted streams do, for the tests of the code that
-//! reads them.
+//! reads them, and a way to run a test with environment variables set.
 
 use std::io::{self, Read};
 
@@ -43,5 +43,35 @@ pub struct Failing;
 impl Read for Failing {
     fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
         Err(io::Error::other("disk on fire"))
+    }
+}
+
+/// The environment variable that tells a test it runs as the child of [`rerun_with_env`], and
+/// which case it checks.
+pub const CHILD_CASE: &str = "NABLA_DATA_TEST_CASE";
+
+/// Runs the test `name` (its full path, `module::tests::name`) again as a child process, for
+/// each case with [`CHILD_CASE`] set to the case's name, the variables of `clear` removed and
+/// the case's variables set; asserts that the child's test passed. `std::env::set_var` is
+/// `unsafe` in this edition (and the workspace denies `unsafe`), hence the child.
+#[track_caller]
+pub fn rerun_with_env(name: &str, clear: &[&str], cases: &[(&str, &[(&str, &str)])]) {
+    for (case, vars) in cases {
+        let exe = std::env::current_exe().unwrap();
+        let mut child = std::process::Command::new(exe);
+        child.args(["--exact", name]).env(CHILD_CASE, case);
+        for k in clear {
+            child.env_remove(k);
+        }
+        for (k, v) in *vars {
+            child.env(k, v);
+        }
+        let out = child.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "case {case}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
