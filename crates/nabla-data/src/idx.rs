@@ -60,7 +60,7 @@ impl Idx {
     /// byte other than unsigned bytes, dimensions whose product overflows, a payload shorter or
     /// longer than the dimensions say, a corrupt gzip stream, or a read error.
     pub fn from_reader<R: Read>(reader: R) -> Result<Self, IdxError> {
-        IdxStream::open(reader)?.read_payload()
+        IdxReader::open(reader)?.read_payload()
     }
 
     /// Builds an IDX value from its parts, checking that `data.len()` is the product of `dims`.
@@ -161,7 +161,7 @@ fn element_count(dims: &[usize]) -> Result<u64, IdxError> {
 
 /// An IDX file whose header has been read and checked; its payload is read next, so that a
 /// header's claim reserves at most the preallocation cap before real bytes back it.
-pub(crate) struct IdxStream<R: Read> {
+pub(crate) struct IdxReader<R: Read> {
     reader: Source<R>,
     gzip: bool,
     dims: Vec<usize>,
@@ -186,7 +186,7 @@ impl<R: Read> Read for Source<R> {
     }
 }
 
-impl<R: Read> IdxStream<R> {
+impl<R: Read> IdxReader<R> {
     /// Detects gzip, reads and checks the header.
     pub(crate) fn open(mut reader: R) -> Result<Self, IdxError> {
         let mut start = [0u8; 2];
