@@ -262,6 +262,10 @@ mod tests {
                 log_softmax(&zi)
             );
         }
+        // Rows without a single logit: nothing to normalise, and no panic.
+        let empty = DMatrix::<f64>::zeros(3, 0);
+        assert_eq!(softmax_rows(&empty).shape(), (3, 0));
+        assert_eq!(log_softmax_rows(&empty).shape(), (3, 0));
     }
 
     proptest! {
