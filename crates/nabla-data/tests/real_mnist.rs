@@ -117,14 +117,15 @@ fn real_mnist_corrupt_file_is_reported_and_fetched_again() {
     let local = tempfile::tempdir().unwrap();
     let images = MnistFile::TestImages.file_name();
     std::fs::copy(dir.join(images), local.path().join(images)).unwrap();
-    // A label file with the right shape and one wrong label: only the checksum can tell.
-    let labels = std::fs::read(MnistFile::TestLabels.path_in(&dir)).unwrap();
-    let labels = nabla_data::Idx::from_bytes(&labels).unwrap();
-    let mut bytes = labels.header();
-    bytes.extend_from_slice(labels.data());
-    bytes[8] = (bytes[8] + 1) % 10;
-    let labels_path = local.path().join("t10k-labels-idx1-ubyte.gz");
-    std::fs::write(&labels_path, &bytes).unwrap();
+    let labels_path = write_wrong_test_labels(&dir, local.path());
+
+    // An explicit directory is the user's: unless asked, only the structure is checked, so
+    // the wrong label loads.
+    let unverified = MnistSource::dir(local.path())
+        .with_download(false)
+        .load(Split::Test, MnistOptions::default(), &mut |_| {})
+        .unwrap();
+    assert_eq!(unverified.labels()[0], 8);
 
     // Without downloads the check fails and names the file.
     let offline = MnistSource::dir(local.path())
@@ -152,6 +153,52 @@ fn real_mnist_corrupt_file_is_reported_and_fetched_again() {
     assert_eq!(rejected, vec![MnistFile::TestLabels]);
     assert_eq!(test.labels()[0], 7);
     verify_file(&labels_path, MnistFile::TestLabels).unwrap();
+}
+
+/// Writes into `local` a test label file with the right shape and one wrong label (the first,
+/// 7 made 8), uncompressed: only the checksum can tell. Returns its path.
+fn write_wrong_test_labels(dir: &std::path::Path, local: &std::path::Path) -> PathBuf {
+    let labels = std::fs::read(MnistFile::TestLabels.path_in(dir)).unwrap();
+    let labels = nabla_data::Idx::from_bytes(&labels).unwrap();
+    let mut bytes = labels.header();
+    bytes.extend_from_slice(labels.data());
+    bytes[8] = (bytes[8] + 1) % 10;
+    let path = MnistFile::TestLabels.path_in(local);
+    std::fs::write(&path, &bytes).unwrap();
+    path
+}
+
+#[test]
+fn real_mnist_fetch_downloads_the_missing_and_replaces_the_corrupt() {
+    let Some(dir) = mnist_dir("real_mnist_fetch_downloads_the_missing_and_replaces_the_corrupt")
+    else {
+        return;
+    };
+    let local = tempfile::tempdir().unwrap();
+    for file in [MnistFile::TrainImages, MnistFile::TestImages] {
+        std::fs::copy(file.path_in(&dir), file.path_in(local.path())).unwrap();
+    }
+    // The training labels are missing, the test labels wrong.
+    write_wrong_test_labels(&dir, local.path());
+    let base = http::serve(http::files(dir));
+    let source = MnistSource::dir(local.path()).with_mirrors(vec![base]);
+    let (mut verified, mut rejected, mut started) = (Vec::new(), Vec::new(), Vec::new());
+    let fetched = source
+        .fetch(&mut |e| match e {
+            Event::Verified { file, .. } => verified.push(file),
+            Event::Rejected { file, .. } => rejected.push(file),
+            Event::Started { file, .. } => started.push(file),
+            _ => {}
+        })
+        .unwrap();
+    assert_eq!(fetched, local.path());
+    assert_eq!(verified, [MnistFile::TrainImages, MnistFile::TestImages]);
+    // A missing file is fetched without being reported as rejected.
+    assert_eq!(rejected, [MnistFile::TestLabels]);
+    assert_eq!(started, [MnistFile::TrainLabels, MnistFile::TestLabels]);
+    for file in MnistFile::ALL {
+        verify_file(&file.path_in(local.path()), file).unwrap();
+    }
 }
 
 /// Copies the real files of `dir` into a fresh cache-like directory, damaging `corrupt` (a
