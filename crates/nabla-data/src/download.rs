@@ -455,6 +455,7 @@ mod tests {
 
     const FILE: MnistFile = MnistFile::TestLabels;
 
+    /// Runs itself again as a child process with the variables of each case set.
     #[test]
     fn settings_come_from_the_environment() {
         let defaults: Vec<String> = DEFAULT_MIRRORS.iter().map(|m| m.to_string()).collect();
