@@ -671,7 +671,16 @@ mod tests {
             initial_step: Step::Fixed(0.1),
             levels: MAX_LEVELS,
         };
-        for (name, f, _) in cases() {
+        // Two more at the edges of the convergence check's noise floor `1000 eps max|f| / h`:
+        // the zero function, whose differences do not change at all (no change counts as
+        // signal, not even one of zero against a floor of zero), and a large constant plus a
+        // sine, whose differences change by rounding noise tens of times `eps max|f| / h`
+        // (below the floor, so noise, not a failure to converge).
+        let edges: [(&str, fn(f64) -> f64, fn(f64) -> f64); 2] = [
+            ("0", |_| 0.0, |_| 0.0),
+            ("1e6 + sin", |x| 1e6 + x.sin(), f64::cos),
+        ];
+        for (name, f, _) in cases().into_iter().chain(edges) {
             for x in [0.3, 1.0, 2.5, 7.0] {
                 let (mut auto_calls, mut fixed_calls) = (0, 0);
                 let auto = richardson(
