@@ -115,9 +115,9 @@ mod tests {
     fn each_entry_is_the_scalar_richardson_of_its_output() {
         // The same first steps, tableau stops and estimates as `richardson` on one output,
         // bit for bit, including the kink the automatic step must shrink for (output 1).
-        // At p[1] = 1000 the first step may grow to 100: the cube's runs keep growing, the
-        // sine's stop early, and the kink of output 4 never converges, so the outputs'
-        // searches part ways.
+        // At p[1] = 1000 the first step may grow to 100, and the outputs differ in how far
+        // it should: a cube, a sine on a scale of 3, and output 4, whose differences never
+        // converge at order h^2 (it goes to the shrinking search instead).
         let g = |p: &[f64], out: &mut [f64]| {
             out[0] = p[0].exp() * p[1];
             out[1] = 0.5 * (p[0].abs() + p[0] * p[0]).sqrt() + p[1];
