@@ -360,7 +360,7 @@ mod tests {
     fn the_parameter_norm_is_the_length_of_all_parameters() {
         let sizes = Sizes::new(3, 2, 2).unwrap();
         // 3*2 + 2 + 2*2 + 2 = 14 parameters, each 2 or -2: the norm is 2 sqrt(14).
-        let sign = |i: usize, j: usize| if (i + j) % 2 == 0 { 2.0 } else { -2.0 };
+        let sign = |i: usize, j: usize| if (i + j).is_multiple_of(2) { 2.0 } else { -2.0 };
         let fill = |r, c| DMatrix::from_fn(r, c, sign);
         let bias = |n| DVector::from_fn(n, sign);
         let net = TwoLayerNet::<f64>::from_parts(fill(3, 2), bias(2), fill(2, 2), bias(2)).unwrap();
