@@ -139,18 +139,22 @@ mod gradient;
 #[cfg(feature = "dual")]
 mod hessian;
 mod jacobian;
+mod linalg;
 mod nalgebra_impls;
 mod num_traits_impls;
 mod ops;
 mod recording;
+mod rule;
 mod scalar;
 mod tape;
 mod var;
 
 pub use gradient::{derivative, gradient, vjp};
 #[cfg(feature = "dual")]
-pub use hessian::{hessian, hessian_vector_product};
+pub use hessian::{hessian, hessian_vector_product, second_derivative};
 pub use jacobian::jacobian;
+pub use linalg::{dot, matmul, sum};
 pub use recording::{Recording, release_tape, tape_reserved_bytes};
+pub use rule::{Rule, custom_rule};
 pub use scalar::{Primitive, Scalar};
 pub use var::{Var, Var32, Var64};
