@@ -106,8 +106,9 @@ pub(crate) fn record<T: Scalar>(
     backward: Box<dyn Backward<T>>,
 ) -> Vec<Var<T>> {
     let first = T::with_tape(|t| {
+        // The inputs are checked even when there is nothing to record.
         let inputs = t.rule_inputs(inputs)?;
-        Some(t.rule(inputs, outputs.len(), zeroed, backward))
+        (!outputs.is_empty()).then(|| t.rule(inputs, outputs.len(), zeroed, backward))
     });
     match first {
         Some(first) => outputs
