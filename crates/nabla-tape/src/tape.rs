@@ -409,20 +409,17 @@ impl<T: Scalar> Tape<T> {
     /// The slots of a rule's inputs (the sink for a constant, serial 0), checked against the
     /// active recording, as runs; `None` when every input is a constant.
     pub(crate) fn rule_inputs(&self, tags: impl Iterator<Item = u64>) -> Option<Inputs> {
-        let mut runs: Vec<Run> = Vec::new();
+        let mut runs = Runs::default();
         let mut recorded = false;
-        let mut n = 0;
         for tag in tags {
-            n += 1;
-            let slot = if tag == 0 {
-                SINK
+            if tag == 0 {
+                runs.push(SINK);
             } else {
                 recorded = true;
-                self.slot_for(tag, Use::RuleInput)
-            };
-            push_slot(&mut runs, slot);
+                runs.push(self.slot_for(tag, Use::RuleInput));
+            }
         }
-        recorded.then_some(Inputs { runs, n })
+        recorded.then(|| runs.finish())
     }
 
     /// Records a rule with `outputs` outputs in the active recording; returns the serial of
@@ -714,27 +711,63 @@ impl<T: Scalar> Tape<T> {
     }
 }
 
-/// Appends `slot` to the runs: it extends a range it continues; a range of one that it does
-/// not continue becomes a list, merged into the list before it.
-fn push_slot(runs: &mut Vec<Run>, slot: u32) {
-    if let Some(Run::Range { start, len }) = runs.last_mut()
-        && slot != SINK
-        && *start + *len == slot
-    {
-        *len += 1;
-        return;
-    }
-    if let Some(&Run::Range { start, len: 1 }) = runs.last() {
-        runs.pop();
-        match runs.last_mut() {
-            Some(Run::Slots(s)) => s.push(start),
-            _ => runs.push(Run::Slots(vec![start])),
+/// A rule's input slots as they are collected: the range being extended, the single slots
+/// since the last range, and the runs closed so far.
+#[derive(Default)]
+struct Runs {
+    runs: Vec<Run>,
+    /// Slots that are not part of a range long enough to keep as one.
+    list: Vec<u32>,
+    /// The range being extended: start and length (length 0: none).
+    start: u32,
+    len: u32,
+    n: usize,
+}
+
+impl Runs {
+    /// Ranges shorter than this go to the list of single slots.
+    const MIN_RANGE: u32 = 8;
+
+    #[inline(always)]
+    fn push(&mut self, slot: u32) {
+        self.n += 1;
+        if self.len > 0 && slot != SINK && self.start + self.len == slot {
+            self.len += 1;
+        } else {
+            self.close();
+            if slot == SINK {
+                self.list.push(slot);
+            } else {
+                (self.start, self.len) = (slot, 1);
+            }
         }
     }
-    match runs.last_mut() {
-        Some(Run::Slots(s)) if slot == SINK => s.push(slot),
-        _ if slot == SINK => runs.push(Run::Slots(vec![slot])),
-        _ => runs.push(Run::Range { start: slot, len: 1 }),
+
+    /// Ends the range being extended: a run of its own if long enough, single slots if not.
+    fn close(&mut self) {
+        if self.len >= Self::MIN_RANGE {
+            if !self.list.is_empty() {
+                self.runs.push(Run::Slots(std::mem::take(&mut self.list)));
+            }
+            self.runs.push(Run::Range {
+                start: self.start,
+                len: self.len,
+            });
+        } else {
+            self.list.extend(self.start..self.start + self.len);
+        }
+        self.len = 0;
+    }
+
+    fn finish(mut self) -> Inputs {
+        self.close();
+        if !self.list.is_empty() {
+            self.runs.push(Run::Slots(self.list));
+        }
+        Inputs {
+            runs: self.runs,
+            n: self.n,
+        }
     }
 }
 
