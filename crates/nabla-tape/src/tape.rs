@@ -142,23 +142,23 @@ pub(crate) enum Use {
 /// implementations arm it when a recording starts) frees them when the thread exits.
 #[doc(hidden)]
 pub struct Tape<T: 'static> {
+    /// The scalar entries: the first `used` are recorded, the rest (up to the entry limit)
+    /// are room written over by the next ones, so that recording an entry is one check.
     entries: ManuallyDrop<Vec<Entry<T>>>,
+    used: usize,
     adjoints: ManuallyDrop<Vec<T>>,
     blocks: ManuallyDrop<Vec<Block<T>>>,
     frames: ManuallyDrop<Vec<Frame>>,
     pieces: ManuallyDrop<Vec<Piece>>,
-    /// Slots in use: `entries.len() + delta`.
+    /// Slots in use: `used + delta`.
     delta: u32,
     /// The serial of slot `s` in the current piece is `s + offset` (wrapping).
     offset: u64,
-    /// `delta + offset`: the serial of the next entry's slot is `entries.len() + this`.
+    /// `delta + offset`: the serial of the next entry's slot is `used + this`.
     entry_offset: u64,
     /// The first slot of the current piece: operands in `[piece_slot, slots)` are accepted
     /// without a search. Equal to the slot count when no recording is active.
     piece_slot: u32,
-    /// `entries.len()` at which the next entry must go through [`make_room`](Self::make_room)
-    /// (the capacity, the end of the serial block or of the slot range).
-    limit: usize,
     /// The end (exclusive) of this thread's block of serials.
     block_end: u64,
     /// The id of the innermost active recording, 0 when none is active.
@@ -170,7 +170,7 @@ pub struct Tape<T: 'static> {
 impl<T> std::fmt::Debug for Tape<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tape")
-            .field("entries", &self.entries.len())
+            .field("entries", &self.used)
             .field("blocks", &self.blocks.len())
             .field("frames", &self.frames)
             .field("current", &self.current)
@@ -188,6 +188,7 @@ impl<T: Scalar> Tape<T> {
     pub(crate) const fn with_serials(serials: &'static AtomicU64) -> Self {
         Tape {
             entries: ManuallyDrop::new(Vec::new()),
+            used: 0,
             adjoints: ManuallyDrop::new(Vec::new()),
             blocks: ManuallyDrop::new(Vec::new()),
             frames: ManuallyDrop::new(Vec::new()),
@@ -196,7 +197,6 @@ impl<T: Scalar> Tape<T> {
             offset: 0,
             entry_offset: 0,
             piece_slot: 0,
-            limit: 0,
             block_end: 0,
             current: 0,
             serials,
@@ -206,7 +206,7 @@ impl<T: Scalar> Tape<T> {
     /// Slots in use, the sink included.
     #[inline(always)]
     fn slots(&self) -> u32 {
-        self.entries.len() as u32 + self.delta
+        self.used as u32 + self.delta
     }
 
     /// The serial the next slot will take.
@@ -220,7 +220,16 @@ impl<T: Scalar> Tape<T> {
         let serials_left = self.block_end.saturating_sub(self.next_serial());
         let slots_left = u64::from(u32::MAX - 1 - self.slots().min(u32::MAX - 1));
         let room = serials_left.min(slots_left).min(usize::MAX as u64) as usize;
-        self.limit = self.entries.capacity().min(self.entries.len() + room);
+        // The room after the used entries ends at the capacity or where the serials or slots
+        // run out, whichever comes first: `push` needs no other check.
+        let end = self.entries.capacity().min(self.used + room);
+        let filler = Entry {
+            lhs: SINK,
+            rhs: SINK,
+            dl: T::zero(),
+            dr: T::zero(),
+        };
+        self.entries.resize(end, filler);
     }
 
     /// Makes sure `n` more serials are available in this thread's block, taking a new block
@@ -267,7 +276,7 @@ impl<T: Scalar> Tape<T> {
         self.frames.push(Frame {
             id,
             slot,
-            entry: self.entries.len() as u32,
+            entry: self.used as u32,
             block: self.blocks.len() as u32,
             piece: self.pieces.len() as u32,
             finished: false,
@@ -297,7 +306,7 @@ impl<T: Scalar> Tape<T> {
             if !top.finished {
                 break;
             }
-            self.entries.truncate(top.entry as usize);
+            self.used = top.entry as usize;
             self.blocks.truncate(top.block as usize);
             self.pieces.truncate(top.piece as usize);
             self.delta = top.slot - top.entry;
@@ -344,14 +353,14 @@ impl<T: Scalar> Tape<T> {
     /// started.
     pub(crate) fn entries_since(&self, id: u64) -> usize {
         let f = self.frame(id);
-        self.entries.len() - f.entry as usize + self.blocks.len() - f.block as usize
+        self.used - f.entry as usize + self.blocks.len() - f.block as usize
     }
 
     /// Bytes held for the recording `id`: its entries, its blocks with their rules' saved
     /// values and input lists, and one adjoint per recorded number for the sweep.
     pub(crate) fn bytes_since(&self, id: u64) -> usize {
         let f = self.frame(id);
-        let entries = (self.entries.len() - f.entry as usize) * std::mem::size_of::<Entry<T>>();
+        let entries = (self.used - f.entry as usize) * std::mem::size_of::<Entry<T>>();
         let blocks: usize = self.blocks[f.block as usize..]
             .iter()
             .map(|b| {
@@ -381,7 +390,7 @@ impl<T: Scalar> Tape<T> {
         self.reserve_slots(n);
         self.reserve_serials(n as u64);
         let slot = self.slots();
-        let entry = self.entries.len() as u32;
+        let entry = self.used as u32;
         let start_block = self.frames.last().map_or(0, |f| f.block as usize);
         let own = self.blocks.len() > start_block;
         match self.blocks.last_mut() {
@@ -439,7 +448,7 @@ impl<T: Scalar> Tape<T> {
         } = inputs;
         let slot = self.slots();
         self.blocks.push(Block {
-            entry: self.entries.len() as u32,
+            entry: self.used as u32,
             slot,
             len: outputs as u32,
             rule: Some(RuleRecord {
@@ -542,12 +551,21 @@ impl<T: Scalar> Tape<T> {
 
     #[inline(always)]
     fn push(&mut self, lhs: u32, rhs: u32, dl: T, dr: T) -> u64 {
-        if self.entries.len() >= self.limit {
-            self.make_room();
+        let index = self.used;
+        match self.entries.get_mut(index) {
+            Some(e) => *e = Entry { lhs, rhs, dl, dr },
+            None => self.push_slow(Entry { lhs, rhs, dl, dr }),
         }
-        let index = self.entries.len();
-        self.entries.push(Entry { lhs, rhs, dl, dr });
+        self.used = index + 1;
         (index as u64).wrapping_add(self.entry_offset)
+    }
+
+    /// [`push`](Self::push) at the end of the room: make room, then write.
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&mut self, entry: Entry<T>) {
+        self.make_room();
+        self.entries[self.used] = entry;
     }
 
     /// Makes room for at least one more entry: more capacity, a new block of serials, or the
@@ -557,10 +575,11 @@ impl<T: Scalar> Tape<T> {
     fn make_room(&mut self) {
         self.reserve_slots(1);
         self.reserve_serials(1);
-        let len = self.entries.len();
+        let len = self.used;
         if len == self.entries.capacity() {
             let wanted = (len * 2).clamp(1024, u32::MAX as usize);
-            self.entries.reserve_exact(wanted - len);
+            let filled = self.entries.len();
+            self.entries.reserve_exact(wanted - filled);
         }
         self.refresh();
     }
@@ -603,7 +622,7 @@ impl<T: Scalar> Tape<T> {
         let frame = *self.frame(id);
         let len = self.slots() as usize;
         let adjoints = &mut self.adjoints[..len];
-        let entries = &self.entries[..];
+        let entries = &self.entries[..self.used];
         let mut hi = entries.len();
         for block in self.blocks[frame.block as usize..].iter().rev() {
             let base = (block.slot + block.len) as usize;
@@ -652,7 +671,7 @@ impl<T: Scalar> Tape<T> {
         drop(std::mem::take(&mut *self.frames));
         drop(std::mem::take(&mut *self.pieces));
         self.delta = 0;
-        self.limit = 0;
+        self.used = 0;
     }
 
     /// Explains why the `Var` with serial `tag` cannot be used now.

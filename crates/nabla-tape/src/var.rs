@@ -86,7 +86,7 @@ impl<T: Scalar> Var<T> {
         if self.is_constant() {
             return Var::constant(value);
         }
-        let tag = T::with_tape(|t| t.unary(self.tag, d));
+        let tag = T::with_tape(move |t| t.unary(self.tag, d));
         Var::recorded(value, tag)
     }
 
@@ -102,7 +102,7 @@ impl<T: Scalar> Var<T> {
     pub fn chain_rule2(self, other: Self, value: T, da: T, db: T) -> Self {
         match (self.is_constant(), other.is_constant()) {
             (false, false) => {
-                let tag = T::with_tape(|t| t.binary(self.tag, other.tag, da, db));
+                let tag = T::with_tape(move |t| t.binary(self.tag, other.tag, da, db));
                 Var::recorded(value, tag)
             }
             (false, true) => self.chain_rule(value, da),
@@ -113,10 +113,12 @@ impl<T: Scalar> Var<T> {
 
     /// `value`, with the derivative of `self` unchanged (`x + c`, `x - c`, `fract`): no new
     /// entry, the same one under a new value. Exact, since the tape keeps partials, not values.
-    /// The operand is checked against the active recording all the same.
+    ///
+    /// The operand is not looked up here, and need not be: its serial passes unchanged into
+    /// the result, which is checked wherever it is used (an operation, a rule, a driver). A
+    /// result that is never used changes no derivative.
     #[inline]
     pub(crate) fn shifted(self, value: T) -> Self {
-        self.checked();
         Var { value, ..self }
     }
 
