@@ -71,9 +71,9 @@ where
             .collect();
         DMatrix::from_fn(a.nrows(), b.ncols(), |r, k| {
             let column = b.column(k);
-            rows[r]
-                .iter()
-                .fold(zero, |acc, &(j, v)| nalgebra::ComplexField::mul_add(column[j], v, acc))
+            rows[r].iter().fold(zero, |acc, &(j, v)| {
+                nalgebra::ComplexField::mul_add(column[j], v, acc)
+            })
         })
     }
 }
@@ -90,7 +90,12 @@ impl<T: nabla_tape::Scalar> MatMul for Var<T> {
     fn affine(x: &DMatrix<Self>, w: &DMatrix<Self>, b: &DVector<Self>) -> DMatrix<Self> {
         let m = Self::matmul(x, w);
         let (rows, cols) = m.shape();
-        assert_eq!(cols, b.len(), "affine: {cols} columns but {} biases", b.len());
+        assert_eq!(
+            cols,
+            b.len(),
+            "affine: {cols} columns but {} biases",
+            b.len()
+        );
         let values = DMatrix::from_fn(rows, cols, |r, k| m[(r, k)].value() + b[k].value());
         let inputs: Vec<Var<T>> = m.iter().chain(b.iter()).copied().collect();
         let out = custom_rule(&inputs, values.as_slice(), move |c: &[T], adj: &mut [T]| {

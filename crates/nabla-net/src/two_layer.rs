@@ -195,7 +195,6 @@ impl<T: RealField + Copy> TwoLayerNet<T> {
             b2: DVector::zeros(sizes.output),
         })
     }
-
 }
 
 impl<T: MatMul> TwoLayerNet<T> {

@@ -79,10 +79,14 @@ pub fn matmul<T: Scalar>(a: &DMatrix<Var<T>>, b: &DMatrix<Var<T>>) -> DMatrix<Va
         }
     };
     // The recorded factors' entries are the inputs, `a`'s first, in storage order.
-    let tags = (if b_recorded && !a_recorded { &[][..] } else { a.as_slice() })
-        .iter()
-        .chain(if b_recorded { b.as_slice() } else { &[][..] })
-        .map(|v| v.tag);
+    let tags = (if b_recorded && !a_recorded {
+        &[][..]
+    } else {
+        a.as_slice()
+    })
+    .iter()
+    .chain(if b_recorded { b.as_slice() } else { &[][..] })
+    .map(|v| v.tag);
     let out = record(tags, c.as_slice(), false, backward);
     DMatrix::from_vec(m, n, out)
 }

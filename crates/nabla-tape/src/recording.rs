@@ -177,9 +177,7 @@ impl<T: Scalar> Drop for Recording<T> {
 
 impl<T: Scalar> std::fmt::Debug for Recording<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Recording")
-            .field("id", &self.id)
-            .finish()
+        f.debug_struct("Recording").field("id", &self.id).finish()
     }
 }
 

@@ -235,7 +235,11 @@ impl<T: Scalar> Tape<T> {
     /// Makes sure `n` more serials are available in this thread's block, taking a new block
     /// (and starting a new piece of the current recording) if not.
     fn reserve_serials(&mut self, n: u64) {
-        if self.next_serial().checked_add(n).is_some_and(|end| end <= self.block_end) {
+        if self
+            .next_serial()
+            .checked_add(n)
+            .is_some_and(|end| end <= self.block_end)
+        {
             return;
         }
         let start = take_block(self.serials);
@@ -634,7 +638,12 @@ impl<T: Scalar> Tape<T> {
                 apply_rule(rule, block.slot as usize, block.len as usize, adjoints);
             }
         }
-        sweep_run(&entries[frame.entry as usize..hi], frame.slot as usize, top, adjoints);
+        sweep_run(
+            &entries[frame.entry as usize..hi],
+            frame.slot as usize,
+            top,
+            adjoints,
+        );
     }
 
     /// The slot of the operand `tag` for a driver (seeds and `wrt`), checked.
@@ -831,7 +840,8 @@ fn apply_rule<T: Scalar>(rule: &RuleRecord<T>, slot: usize, len: usize, adjoints
         && !rule.zeroed
     {
         let (start, len) = (start as usize, len as usize);
-        rule.backward.backward(outputs, &mut below[start..start + len]);
+        rule.backward
+            .backward(outputs, &mut below[start..start + len]);
         return;
     }
     let mut buffer = vec![T::zero(); rule.n_inputs];
@@ -864,7 +874,9 @@ mod tests {
     fn message(payload: Box<dyn std::any::Any + Send>) -> String {
         match payload.downcast::<String>() {
             Ok(s) => *s,
-            Err(p) => p.downcast::<&str>().map_or_else(|_| String::new(), |s| s.to_string()),
+            Err(p) => p
+                .downcast::<&str>()
+                .map_or_else(|_| String::new(), |s| s.to_string()),
         }
     }
 

@@ -171,7 +171,9 @@ fn panic_message(f: impl FnOnce()) -> Option<String> {
     let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).err()?;
     Some(match payload.downcast::<String>() {
         Ok(s) => *s,
-        Err(p) => p.downcast::<&str>().map_or_else(|_| String::new(), |s| s.to_string()),
+        Err(p) => p
+            .downcast::<&str>()
+            .map_or_else(|_| String::new(), |s| s.to_string()),
     })
 }
 
@@ -250,7 +252,13 @@ fn a_rule_with_an_input_of_another_recording_names_the_rule() {
             |x| {
                 let outer = x[0];
                 let (_, inner) = gradient(
-                    |y| nabla_tape::custom_rule(&[y[0], outer], &[1.0], |_: &[f64], _: &mut [f64]| {})[0],
+                    |y| {
+                        nabla_tape::custom_rule(
+                            &[y[0], outer],
+                            &[1.0],
+                            |_: &[f64], _: &mut [f64]| {},
+                        )[0]
+                    },
                     &[0.0],
                 );
                 Var::constant(inner[0])

@@ -14,7 +14,10 @@ type Cell = (f64, bool);
 /// A factor of `rows x cols` cells, a third of the values exactly zero.
 fn factor(rows: usize, cols: usize) -> impl Strategy<Value = Vec<Cell>> {
     proptest::collection::vec(
-        (prop_oneof![1 => Just(0.0), 2 => -2.0..2.0f64], any::<bool>()),
+        (
+            prop_oneof![1 => Just(0.0), 2 => -2.0..2.0f64],
+            any::<bool>(),
+        ),
         rows * cols,
     )
 }
@@ -183,7 +186,11 @@ fn a_sparse_constant_factor_is_kept_as_its_non_zeros() {
     // Inputs, the product, the sum: 3 entries; the bytes count the kept non-zeros (two
     // values, two indices, three row starts) beside the adjoints.
     assert_eq!(rec.entries(), 3);
-    assert!(rec.bytes() >= (12 + 6 + 1) * 8 + 2 * 8 + 2 * 4, "{}", rec.bytes());
+    assert!(
+        rec.bytes() >= (12 + 6 + 1) * 8 + 2 * 8 + 2 * 4,
+        "{}",
+        rec.bytes()
+    );
 }
 
 #[test]
@@ -201,12 +208,17 @@ fn a_zero_adjoint_passes_nothing_through_an_infinite_factor() {
 #[test]
 fn a_rule_of_constants_records_nothing() {
     let rec = Recording::<f64>::new();
-    let out = custom_rule(&[Var::constant(2.0)], &[4.0, 5.0], |_: &[f64], _: &mut [f64]| {
-        unreachable!("never swept")
-    });
+    let out = custom_rule(
+        &[Var::constant(2.0)],
+        &[4.0, 5.0],
+        |_: &[f64], _: &mut [f64]| unreachable!("never swept"),
+    );
     assert!(out.iter().all(Var::is_constant));
     assert_eq!((out[0].value(), out[1].value()), (4.0, 5.0));
-    let c = matmul(&DMatrix::from_element(2, 2, Var::constant(1.0)), &DMatrix::from_element(2, 1, Var::constant(2.0)));
+    let c = matmul(
+        &DMatrix::from_element(2, 2, Var::constant(1.0)),
+        &DMatrix::from_element(2, 1, Var::constant(2.0)),
+    );
     assert!(c.iter().all(|v| v.is_constant() && v.value() == 4.0));
     assert!(rec.is_empty());
 }
