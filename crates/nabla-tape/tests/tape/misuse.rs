@@ -202,7 +202,8 @@ fn a_nested_misuse_with_a_zero_partial_is_caught_too() {
 fn every_operation_checks_every_operand_whatever_its_partial() {
     // Inside a nested recording, an outer Var in an operation whose partial with respect to
     // it is exactly 0 (or 1, or which records nothing) is still refused.
-    let cases: Vec<(&str, fn(Var<f64>, Var<f64>) -> Var<f64>)> = vec![
+    type Op = fn(Var<f64>, Var<f64>) -> Var<f64>;
+    let cases: Vec<(&str, Op)> = vec![
         ("y / x at y = 0", |x, y| y / x),
         ("x * y at y = 0", |x, y| x * y),
         ("y * x at y = 0", |x, y| y * x),
