@@ -294,12 +294,20 @@ fn fetch_bounded(dir: &Path, base: &str, extra: &[&str], envs: &[(&str, &str)]) 
     nabla_bounded(&args, envs)
 }
 
-#[test]
-fn fetch_gives_up_on_a_stalled_server_and_says_what_to_do() {
-    let base = http::serve(|_| http::Reply::Stall {
+/// A server that sends the head of a 1000-byte reply and its first 4 bytes, then nothing.
+fn stalled_server() -> String {
+    http::serve(|_| http::Reply::Stall {
         body: vec![0x1f, 0x8b, 8, 0],
         claimed: 1000,
-    });
+    })
+}
+
+/// Deterministic under load: the server sends the head and the 4 bytes in one write (see
+/// `test_http`), so "after 4 bytes" does not depend on when its thread runs, and each case
+/// has a server of its own, so the second never waits for the first's connection to end.
+#[test]
+fn fetch_gives_up_on_a_stalled_server_and_says_what_to_do() {
+    let base = stalled_server();
     let dir = tempfile::tempdir().unwrap();
     // The idle timeout by flag, ...
     let out = fetch_bounded(dir.path(), &base, &["--idle-timeout", "1"], &[]);
@@ -314,6 +322,7 @@ fn fetch_gives_up_on_a_stalled_server_and_says_what_to_do() {
     );
     assert_nothing_left(dir.path());
     // ... and the deadline by environment.
+    let base = stalled_server();
     let out = fetch_bounded(dir.path(), &base, &[], &[("NABLA_DOWNLOAD_DEADLINE", "1")]);
     failed_cleanly(&out, &["not done within the deadline of 1 s"]);
     assert_nothing_left(dir.path());
