@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use crate::util::{
-    assert_nothing_left, command, failed_cleanly, file_names, idx, mnist_dir, nabla, stderr,
+    assert_nothing_left, command, failed_cleanly, file_names, idx, mnist_dir, nabla, nabla_bounded,
+    stderr,
 };
 
 #[path = "../crates/nabla-data/src/test_http.rs"]
@@ -256,28 +257,6 @@ fn real_mnist_info_and_fetch_from_a_local_mirror() {
         4,
         "{stdout}"
     );
-}
-
-/// Runs nabla with `args` and `envs`, killing it if it has not ended within two minutes (a
-/// bound so that a hang fails the test instead of stalling the suite; not a measurement).
-fn nabla_bounded(args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut child = command()
-        .args(args)
-        .envs(envs.iter().copied())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run the nabla binary");
-    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while child.try_wait().expect("poll the child").is_none() {
-        if std::time::Instant::now() > give_up {
-            child.kill().expect("kill the hung child");
-            let out = child.wait_with_output().expect("reap the child");
-            panic!("{args:?} hung; stderr: {}", stderr(&out));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("collect the output")
 }
 
 /// `nabla mnist fetch --dir dir --mirror base` with `extra` arguments and `envs`, bounded.
