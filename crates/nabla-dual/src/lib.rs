@@ -112,25 +112,22 @@
 //!   array sizes serde supports).
 
 mod derivative;
-mod functions;
 mod gradient;
 mod hessian;
 mod jacobian;
-mod nalgebra_impls;
-mod num_traits_impls;
 mod number;
 mod ops;
 mod passes;
-mod real;
+mod rules;
 mod tangent;
 
 pub use derivative::{derivative, second_derivative};
 pub use gradient::{DEFAULT_CHUNK, gradient, gradient_chunked};
 pub use hessian::hessian;
 pub use jacobian::{jacobian, jacobian_chunked};
+pub use nabla_rules::{Primitive, Real};
 pub use number::{
     Dual, Dual32, Dual64, DualNumber, DualVec, DualVec32, DualVec64, HyperDual, HyperDual32,
     HyperDual64,
 };
-pub use real::{Primitive, Real};
 pub use tangent::{HyperPart, Tangent};

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::real::Real;
+use nabla_rules::Real;
 
 /// The derivative part of a dual number: a small vector space over `T` plus the chain rule.
 ///
@@ -30,7 +30,7 @@ use crate::real::Real;
 ///
 /// Sealed: the three shapes above are the only ones; a new shape would have to keep
 /// invariants (the strong zero, the `p∘p` product) that the arithmetic relies on.
-pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::Sealed {
+pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::Sealed<T> {
     /// The zero derivative part (a constant).
     fn zero_part() -> Self;
 
@@ -104,10 +104,12 @@ pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::
 mod sealed {
     use super::{HyperPart, Real};
 
-    pub trait Sealed {}
-    impl<T: Real> Sealed for T {}
-    impl<T: Real, const N: usize> Sealed for [T; N] {}
-    impl<T: Real> Sealed for HyperPart<T> {}
+    // Parametrized by the scalar, so that the impls for `T` and `[T; N]` are disjoint even
+    // though `Real` is another crate's trait (`T = [T; N]` has no solution).
+    pub trait Sealed<T> {}
+    impl<T: Real> Sealed<T> for T {}
+    impl<T: Real, const N: usize> Sealed<T> for [T; N] {}
+    impl<T: Real> Sealed<T> for HyperPart<T> {}
 }
 
 #[inline(always)]
