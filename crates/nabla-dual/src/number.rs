@@ -10,7 +10,7 @@ use crate::tangent::{HyperPart, Tangent};
 ///
 /// This is the one generic type behind [`Dual`], [`DualVec`] and [`HyperDual`]; use those
 /// aliases. All arithmetic, every elementary function and every trait impl is written once,
-/// generic over the shape ([`Tangent`]); the elementary functions' rules are nabla-rules',
+/// generic over the shape (`E`, sealed: one of the three below); the elementary functions' rules are nabla-rules',
 /// shared with reverse mode (nabla-tape), so the two modes give the same numbers.
 ///
 /// # Comparisons look at the value only

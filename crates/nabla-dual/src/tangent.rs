@@ -510,3 +510,6 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
         f.write_str("ε₁ε₂")
     }
 }
+
+#[cfg(test)]
+mod strong_zero;
