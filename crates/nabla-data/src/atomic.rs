@@ -124,16 +124,8 @@ pub fn replace<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_io::names_in as names;
     use std::io::Write;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
 
     #[test]
     fn replace_writes_through_a_temporary_named_as_asked() {

@@ -303,7 +303,7 @@ mod tests {
     use flate2::{Compression, write::GzEncoder};
 
     use crate::test_http as http;
-    use crate::test_io::{Failing, Trickle};
+    use crate::test_io::{Failing, Trickle, names_in};
     use http::Reply;
     use std::time::Duration;
 
@@ -321,15 +321,6 @@ mod tests {
     }
 
     const FILE: MnistFile = MnistFile::TestLabels;
-
-    fn names_in(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
 
     #[test]
     fn downloads_verifies_and_reports_progress() {

@@ -300,18 +300,9 @@ pub fn remove_all() -> Removed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_io::{CHILD_CASE, rerun_with_env};
+    use crate::test_io::{CHILD_CASE, names_in as names, rerun_with_env};
     use std::sync::mpsc;
     use std::time::Duration;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
 
     fn recorded(path: &Path) -> bool {
         live().iter().any(|p| p == path)
