@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use crate::{Error, Result};
 
-/// The public mirrors tried by default, in order (file names as in [`MnistFile::file_name`]).
+/// The public mirrors tried by default, in order (file names as in
+/// [`MnistFile::file_name`](crate::MnistFile::file_name)).
 pub const DEFAULT_MIRRORS: [&str; 2] = [
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
