@@ -77,11 +77,14 @@ fn real_mnist_book_options() {
     let Some(dir) = mnist_dir("real_mnist_book_options") else {
         return;
     };
-    let options = MnistOptions {
-        normalize: false,
-        flatten: false,
-        one_hot_label: true,
-    };
+    let options = MnistOptions::default()
+        .with_normalize(false)
+        .with_flatten(false)
+        .with_one_hot_label(true);
+    assert_eq!(
+        (options.normalize, options.flatten, options.one_hot_label),
+        (false, false, true)
+    );
     let test = Mnist::load(&dir, Split::Test, options).unwrap();
     assert_eq!(test.images().shape(), (10000 * 28, 28));
     assert!(test.images().iter().any(|&v| v == 255.0));
