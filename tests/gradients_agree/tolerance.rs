@@ -153,10 +153,9 @@ pub fn richardson(
     step: nabla_numdiff::Step<f64>,
 ) -> Vec<f64> {
     let mut p = x.to_vec();
-    let settings = nabla_numdiff::Richardson {
-        initial_step: step,
-        ..nabla_numdiff::Richardson::default()
-    };
+    let settings = nabla_numdiff::Richardson::default()
+        .with_initial_step(step)
+        .unwrap_or_else(|e| panic!("{step:?}: {e}"));
     nabla_numdiff::richardson_gradient(&mut p[..], |p: &[f64]| f(p), settings)
         .unwrap_or_else(|e| panic!("richardson_gradient failed: {e}"))
         .gradient
@@ -174,10 +173,9 @@ pub fn richardson_per_coordinate(f: impl Fn(&[f64]) -> f64, x: &[f64], h0: &[f64
     let mut p = x.to_vec();
     (0..x.len())
         .map(|i| {
-            let settings = nabla_numdiff::Richardson {
-                initial_step: nabla_numdiff::Step::Fixed(h0[i]),
-                ..nabla_numdiff::Richardson::default()
-            };
+            let settings = nabla_numdiff::Richardson::default()
+                .with_initial_step(nabla_numdiff::Step::Fixed(h0[i]))
+                .unwrap_or_else(|e| panic!("first step {}: {e}", h0[i]));
             let d = nabla_numdiff::richardson(
                 |v| {
                     p[i] = v;

@@ -15,7 +15,10 @@ use crate::Error;
 /// | `Backward` | `(f(x) - f(x-h)) / h` | same as forward | `sqrt(eps)` |
 /// | `Central` | `(f(x+h) - f(x-h)) / 2h` | `h^2/6 \|f'''\| + eps \|f\| / h` | `cbrt(eps)` |
 /// | `FivePoint` | `(f(x-2h) - 8f(x-h) + 8f(x+h) - f(x+2h)) / 12h` | `h^4/30 \|f^(5)\| + 3 eps \|f\| / 2h` | `eps^(1/5)` |
+///
+/// New schemes may be added: a `match` outside this crate needs a `_` arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Scheme {
     /// One-sided, first order: one extra evaluation per parameter (plus `f(x)` once).
     Forward,
@@ -56,7 +59,10 @@ impl Scheme {
 }
 
 /// The step size `h`.
+///
+/// New step rules may be added: a `match` outside this crate needs a `_` arm.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Step<T> {
     /// A fixed absolute step, used as is: the stencil divides by the nominal `h` (the book's
     /// `(f(x+h) - f(x-h)) / (2*h)` with `h = 1e-4`), so the book's numbers reproduce bit for
@@ -95,8 +101,13 @@ impl<T> Default for Step<T> {
 /// A scheme and a step: everything a derivative needs to know.
 ///
 /// [`Options::default`] is central differences with the automatic step (the accurate choice);
-/// [`Options::book`] is the book's central difference with the fixed `h = 1e-4`.
+/// [`Options::book`] is the book's central difference with the fixed `h = 1e-4`. Options are
+/// made by these constructors and changed by the `with_*` builders; the fields are read
+/// directly, and new ones may be added. A fixed step is checked where it is used: every
+/// driver returns [`Error::InvalidStep`] for a step that is not finite and positive, before
+/// it evaluates `f` ([`Options::validate`] makes the same check up front).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct Options<T> {
     /// The stencil.
     pub scheme: Scheme,
