@@ -84,8 +84,9 @@ impl Scheme {
     ///
     /// // d/dx e^x at 1 by central differences, against the bound with M3 = e^(1 + h).
     /// let opts = Options::auto(Scheme::Central);
-    /// let h = opts.step_at(1.0);
-    /// let bound = Scheme::Central.error_bound(h, (1.0 + h).exp(), f64::EPSILON * (1.0 + h).exp());
+    /// let h: f64 = opts.step_at(1.0);
+    /// let top = (1.0 + h).exp();
+    /// let bound = Scheme::Central.error_bound(h, top, f64::EPSILON * top);
     /// let d = derivative(f64::exp, 1.0, opts)?;
     /// assert!((d - 1f64.exp()).abs() <= bound);
     /// # Ok::<(), nabla_numdiff::Error>(())
