@@ -37,10 +37,10 @@ use crate::timing::measure;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compare {
-    methods: Vec<Method>,
-    tolerance: f64,
-    exact_tolerance: f64,
-    time: Duration,
+    pub(crate) methods: Vec<Method>,
+    pub(crate) tolerance: f64,
+    pub(crate) exact_tolerance: f64,
+    pub(crate) time: Duration,
 }
 
 impl Default for Compare {
@@ -275,10 +275,18 @@ fn reference<M, F: Problem<M> + ?Sized>(
             .unwrap_or_default();
         return (d, Vec::new());
     }
-    let len = exact[0].derivative.len();
-    let median = (0..len)
+    let derivatives: Vec<&[f64]> = exact.iter().map(|r| r.derivative.as_slice()).collect();
+    (
+        median(&derivatives),
+        exact.iter().map(|r| r.method).collect(),
+    )
+}
+
+/// The element-wise median of derivatives of the same length (at least one).
+pub(crate) fn median(derivatives: &[&[f64]]) -> Vec<f64> {
+    (0..derivatives[0].len())
         .map(|i| {
-            let mut v: Vec<f64> = exact.iter().map(|r| r.derivative[i]).collect();
+            let mut v: Vec<f64> = derivatives.iter().map(|d| d[i]).collect();
             v.sort_by(f64::total_cmp);
             let k = v.len();
             if k % 2 == 1 {
@@ -287,8 +295,7 @@ fn reference<M, F: Problem<M> + ?Sized>(
                 0.5 * (v[k / 2 - 1] + v[k / 2])
             }
         })
-        .collect();
-    (median, exact.iter().map(|r| r.method).collect())
+        .collect()
 }
 
 /// `max_i |d_i - r_i| / max_i |r_i|` (absolute when `r` is 0) and the `i` of the largest

@@ -489,12 +489,8 @@ mod peers {
         let f = |p: &Vec<f64>| Ok(g(p));
         let rows = finitediff::vec::central_jacobian(&f)(x)
             .map_err(|e| format!("finitediff_central: {e}"))?;
-        // finitediff returns one Vec per input (column of the Jacobian).
-        let (n, m) = (rows.len(), rows.first().map_or(0, Vec::len));
-        Ok((0..m)
-            .flat_map(|i| rows.iter().map(move |col| col[i]))
-            .take(n * m)
-            .collect())
+        // One Vec per output: the rows.
+        Ok(rows.concat())
     }
 
     /// Seeds inputs `start..end` of `input` in the lanes of a `DualSVec64<8>` pass.

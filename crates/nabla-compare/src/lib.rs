@@ -115,6 +115,7 @@
 
 #[cfg(feature = "criterion")]
 mod bench;
+mod check;
 mod compare;
 mod engine;
 mod function;
