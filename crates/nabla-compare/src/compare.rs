@@ -85,7 +85,8 @@ impl Compare {
     }
 
     /// The time budget for timing one method (more when a single call takes longer: at
-    /// least three samples are taken; see [`Timing`](crate::Timing)).
+    /// least three samples are taken; see [`Timing`](crate::Timing)). `Duration::ZERO`
+    /// times nothing: the report has errors and costs only, and no fastest method.
     #[must_use]
     pub fn time(mut self, per_method: Duration) -> Self {
         self.time = per_method;
@@ -180,9 +181,11 @@ impl Compare {
             Err(why) => row.failure = Some(why),
             Ok(raw) => {
                 (row.value, row.derivative, estimate) = raw.flatten();
-                row.time = Some(measure(self.time, || {
-                    let _ = black_box(f.run(method, black_box(x)));
-                }));
+                if !self.time.is_zero() {
+                    row.time = Some(measure(self.time, || {
+                        let _ = black_box(f.run(method, black_box(x)));
+                    }));
+                }
                 row.cost = cost(f, method, x, row.derivative.len());
             }
         }

@@ -269,6 +269,7 @@ impl fmt::Display for Report {
                 r.method,
                 r.time.map_or("-".into(), |t| human(t.median))
             ),
+            None if self.rows.iter().all(|r| r.time.is_none()) => writeln!(f, "(not timed)"),
             None => writeln!(
                 f,
                 "no method is within {} of the reference",

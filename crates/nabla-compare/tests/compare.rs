@@ -297,3 +297,18 @@ fn the_peer_crates_are_methods_of_their_own() {
     assert!(book.row(Method::NumDual).unwrap().error.unwrap() < 1e-16);
     assert!(book.row(Method::FinitediffCentral).unwrap().error.unwrap() < 1e-9);
 }
+
+#[test]
+fn a_zero_time_budget_measures_accuracy_only() {
+    let report = Compare::new()
+        .time(Duration::ZERO)
+        .run(&Sphere, &[1.0, 2.0]);
+    assert!(
+        report
+            .rows
+            .iter()
+            .all(|r| r.time.is_none() && r.error.is_some())
+    );
+    assert_eq!(report.fastest, None);
+    assert!(report.to_string().ends_with("(not timed)\n"));
+}
