@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use nabla::compare::{Compare, Method, Report};
+use nabla::compare::{Compare, Function, Method, Report};
 use nabla::functions::{Rosenbrock, SoftmaxCrossEntropy, point};
 
 const SIZES: [usize; 3] = [10, 100, 1000];
@@ -49,7 +49,13 @@ fn table(title: &str, reports: &[Report]) {
             .map(|r| {
                 r.row(method)
                     .and_then(|row| row.error)
-                    .map_or("-".into(), |e| if e == 0.0 { "0".into() } else { format!("{e:.1e}") })
+                    .map_or("-".into(), |e| {
+                        if e == 0.0 {
+                            "0".into()
+                        } else {
+                            format!("{e:.1e}")
+                        }
+                    })
             })
             .collect();
         println!("| `{method}` | {} |", cells.join(" | "));
@@ -57,31 +63,40 @@ fn table(title: &str, reports: &[Report]) {
     println!();
 }
 
+/// The reports of `f` at the benches' points of every size, coordinates in `[-scale, scale]`.
+fn reports<F: Function>(f: &F, scale: f64) -> Vec<Report> {
+    SIZES
+        .iter()
+        .map(|&n| accuracy().run(f, &point(n, scale, 0)))
+        .collect()
+}
+
 fn main() {
-    let at = |f: &dyn Fn(&[f64]) -> Report, scale| SIZES.map(|n| f(&point(n, scale, 0)));
-    let mut reports = at(&|x| accuracy().run(&Rosenbrock, x), 2.0).to_vec();
-    reports.extend(at(&|x| accuracy().run(&SoftmaxCrossEntropy, x), 5.0));
+    let mut both = reports(&Rosenbrock, 2.0);
+    both.extend(reports(&SoftmaxCrossEntropy, 5.0));
     table(
         "Worst relative error at the benches' points (Rosenbrock in [-2, 2]^n, logits in [-5, 5]^n):",
-        &reports,
+        &both,
     );
     table(
         "The same for Rosenbrock at coordinates in [-1000, 1000]^n:",
-        &at(&|x| accuracy().run(&Rosenbrock, x), 1000.0),
+        &reports(&Rosenbrock, 1000.0),
     );
-    central_against_finitediff();
-}
-
-/// Ours against finitediff's central differences over many points: at how many is ours at
-/// least as accurate, and the median ratio of the errors (ours / finitediff's).
-fn central_against_finitediff() {
-    const POINTS: u64 = 200;
     println!(
-        "`central_fd` against `finitediff_central` over {POINTS} points per cell \
+        "`central_fd` against `finitediff_central` over 200 points per cell \
          (share of points where ours is at least as accurate; median of ours / theirs):\n"
     );
     println!("| function | scale | n=10 | n=100 | n=1000 |");
     println!("|---|---|---|---|---|");
+    central_against_finitediff(&Rosenbrock, [1.0, 2.0, 10.0, 1000.0]);
+    central_against_finitediff(&SoftmaxCrossEntropy, [1.0, 5.0, 50.0, 1000.0]);
+    println!();
+}
+
+/// One row per scale: ours against finitediff's central differences over many points, at
+/// how many ours is at least as accurate, and the median ratio of the errors (ours /
+/// finitediff's).
+fn central_against_finitediff<F: Function>(f: &F, scales: [f64; 4]) {
     let pair = Compare::new()
         .methods(&[
             Method::CentralFd,
@@ -89,38 +104,25 @@ fn central_against_finitediff() {
             Method::Reverse,
         ])
         .time(Duration::ZERO);
-    let ratio = |f: &dyn Fn(&[f64]) -> Report, x: &[f64]| {
-        let r = f(x);
-        let error = |m| r.row(m).and_then(|row| row.error).unwrap_or(f64::NAN);
-        error(Method::CentralFd) / error(Method::FinitediffCentral)
-    };
-    let rosenbrock = |x: &[f64]| pair.run(&Rosenbrock, x);
-    let softmax = |x: &[f64]| pair.run(&SoftmaxCrossEntropy, x);
-    let functions: [(&str, &dyn Fn(&[f64]) -> Report, [f64; 4]); 2] = [
-        ("rosenbrock", &rosenbrock, [1.0, 2.0, 10.0, 1000.0]),
-        ("softmax_cross_entropy", &softmax, [1.0, 5.0, 50.0, 1000.0]),
-    ];
-    for (name, f, scales) in functions {
-        for scale in scales {
-            let cells: Vec<String> = SIZES
-                .iter()
-                .map(|&n| {
-                    // Fewer points at n = 1000, where each gradient costs 2000 evaluations.
-                    let points = if n == 1000 { POINTS / 10 } else { POINTS };
-                    let mut ratios: Vec<f64> = (0..points)
-                        .map(|seed| ratio(f, &point(n, scale, seed + 1)))
-                        .collect();
-                    ratios.sort_by(f64::total_cmp);
-                    let better = ratios.iter().filter(|r| **r <= 1.0).count();
-                    format!(
-                        "{:.0}%; {:.2}",
-                        100.0 * better as f64 / ratios.len() as f64,
-                        ratios[ratios.len() / 2]
-                    )
-                })
-                .collect();
-            println!("| {name} | {scale} | {} |", cells.join(" | "));
-        }
+    for scale in scales {
+        let cells: Vec<String> = SIZES
+            .iter()
+            .map(|&n| {
+                // Fewer points at n = 1000, where each gradient costs 2000 evaluations.
+                let points = if n == 1000 { 20 } else { 200 };
+                let mut ratios: Vec<f64> = (0..points)
+                    .map(|seed| {
+                        let r = pair.run(f, &point(n, scale, seed + 1));
+                        let error = |m| r.row(m).and_then(|row| row.error).unwrap_or(f64::NAN);
+                        error(Method::CentralFd) / error(Method::FinitediffCentral)
+                    })
+                    .collect();
+                ratios.sort_by(f64::total_cmp);
+                let better = ratios.iter().filter(|r| **r <= 1.0).count();
+                let share = 100.0 * better as f64 / ratios.len() as f64;
+                format!("{share:.0}%; {:.2}", ratios[ratios.len() / 2])
+            })
+            .collect();
+        println!("| {} | {scale} | {} |", f.name(), cells.join(" | "));
     }
-    println!();
 }

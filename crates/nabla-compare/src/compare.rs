@@ -40,6 +40,7 @@ pub struct Compare {
     pub(crate) methods: Vec<Method>,
     pub(crate) tolerance: f64,
     pub(crate) exact_tolerance: f64,
+    pub(crate) exact_absolute: f64,
     pub(crate) time: Duration,
 }
 
@@ -51,12 +52,13 @@ impl Default for Compare {
 
 impl Compare {
     /// The default methods ([`Method::defaults`]), a tolerance of `1e-6` for the fastest
-    /// method, exact methods agreeing to `1e-10`, a quarter of a second per method.
+    /// method, exact methods agreeing to `1e-10` relative, a quarter of a second per method.
     pub fn new() -> Self {
         Compare {
             methods: Method::defaults(),
             tolerance: 1e-6,
             exact_tolerance: 1e-10,
+            exact_absolute: 0.0,
             time: Duration::from_millis(250),
         }
     }
@@ -77,10 +79,18 @@ impl Compare {
         self
     }
 
-    /// How closely the exact methods must agree with their consensus (normwise relative).
+    /// How closely the exact methods must agree with their consensus: every element within
+    /// `relative max_j |r_j| + absolute` of the median `r` (the default is `1e-10` and 0).
+    ///
+    /// The absolute part is for functions whose gradient is near 0 only because its terms
+    /// cancel exactly, such as a saturated softmax: two correct evaluations in a different
+    /// order agree to a few `eps` of the terms, which may be far larger than the result.
+    /// ([`check_at`](Compare::check_at) also estimates the terms' size from `f`'s rounding
+    /// noise, where the noise shows them.)
     #[must_use]
-    pub fn exact_tolerance(mut self, tolerance: f64) -> Self {
-        self.exact_tolerance = tolerance;
+    pub fn exact_tolerance(mut self, relative: f64, absolute: f64) -> Self {
+        self.exact_tolerance = relative;
+        self.exact_absolute = absolute;
         self
     }
 
@@ -146,6 +156,7 @@ impl Compare {
             reference,
             reference_methods,
             exact_tolerance: self.exact_tolerance,
+            exact_absolute: self.exact_absolute,
             tolerance: self.tolerance,
             fastest,
             rows,

@@ -13,7 +13,8 @@ use crate::timing::{Timing, human};
 /// The error of a method is normwise relative to the **reference**, the element-wise median
 /// of the exact methods' derivatives (dual numbers, reverse mode, the analytic derivative):
 /// `max_i |d_i - r_i| / max_i |r_i|` (absolute where the reference is 0). The exact methods
-/// must agree with each other to [`exact_tolerance`](Report::exact_tolerance); where one
+/// must agree with each other, every element within
+/// `exact_tolerance max_i |r_i| + exact_absolute` of the reference; where one
 /// does not, [`exact_agree`](Report::exact_agree) is false and the table says which and
 /// where. [`fastest`](Report::fastest) is the fastest method whose error is within
 /// [`tolerance`](Report::tolerance).
@@ -35,8 +36,11 @@ pub struct Report {
     pub reference: Vec<f64>,
     /// The exact methods the reference is the median of.
     pub reference_methods: Vec<Method>,
-    /// How closely the exact methods must agree (normwise relative).
+    /// How closely the exact methods must agree, relative to the largest element of the
+    /// reference.
     pub exact_tolerance: f64,
+    /// How closely the exact methods must agree, in absolute terms, besides.
+    pub exact_absolute: f64,
     /// The error within which a method counts for [`fastest`](Report::fastest).
     pub tolerance: f64,
     /// The fastest method within [`tolerance`](Report::tolerance), if any.
@@ -82,10 +86,12 @@ impl Report {
 
     /// The exact methods that failed or disagree with the reference.
     fn disagreeing(&self) -> impl Iterator<Item = &Row> {
-        self.rows.iter().filter(|r| {
-            r.method.is_exact()
-                && r.error
-                    .is_none_or(|e| e.is_nan() || e > self.exact_tolerance)
+        let size = self.reference.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        // `error` is relative to `size`, or absolute when the reference is 0.
+        let scale = if size > 0.0 { size } else { 1.0 };
+        let allowed = self.exact_tolerance * size + self.exact_absolute;
+        self.rows.iter().filter(move |r| {
+            r.method.is_exact() && r.error.is_none_or(|e| e.is_nan() || e * scale > allowed)
         })
     }
 
@@ -96,6 +102,12 @@ impl Report {
             _ => format!("{k}"),
         }
     }
+}
+
+/// `max_i |r_i|`, or 1 when that is 0: what a normwise error is relative to.
+fn scale(r: &[f64]) -> f64 {
+    let size = r.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if size > 0.0 { size } else { 1.0 }
 }
 
 /// `1.5e-7`, and `0` for an exact zero.
@@ -255,7 +267,7 @@ impl fmt::Display for Report {
                 "the exact methods DISAGREE: {} is off by {} (more than {}) at element {}: {:e} against the reference {:e}",
                 r.method,
                 sci(e),
-                sci(self.exact_tolerance),
+                sci(self.exact_tolerance + self.exact_absolute / scale(&self.reference)),
                 self.element(k),
                 r.derivative[k],
                 self.reference[k]
