@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use nabla::output::{OutputError, write_atomically_with};
@@ -59,8 +60,9 @@ const MAX_DECADES: f64 = 300.0;
 /// Series with more points than this are drawn with thin lines.
 const DENSE: usize = 200;
 
-/// Line colours, in the order series are added (the "tab10" cycle familiar from matplotlib).
-const COLORS: [RGBColor; 8] = [
+/// Line colours, in the order series are added (the "tab10" cycle familiar from matplotlib,
+/// then two more for charts of up to twelve series).
+const COLORS: [RGBColor; 12] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
@@ -69,6 +71,10 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
     RGBColor(23, 190, 207),
+    RGBColor(188, 189, 34),
+    RGBColor(127, 127, 127),
+    RGBColor(0, 0, 128),
+    RGBColor(0, 0, 0),
 ];
 
 /// What went wrong while drawing or saving a chart.
@@ -139,6 +145,10 @@ impl From<OutputError> for PlotError {
 struct Series {
     name: String,
     points: Vec<(f64, f64)>,
+    /// A colour of its own (an index into the palette), else the next in the cycle.
+    color: Option<usize>,
+    /// Drawn dashed rather than solid.
+    dashed: bool,
 }
 
 /// A line chart: a title, two axis labels, linear or logarithmic axes, and named series.
@@ -271,7 +281,23 @@ impl LineChart {
         self.series.push(Series {
             name: name.into(),
             points: points.iter().map(|&(x, y)| (x.into(), y.into())).collect(),
+            color: None,
+            dashed: false,
         });
+        self
+    }
+
+    /// Gives the last series added the palette's colour `color` (of twelve, the same in every
+    /// chart, so that one name has one colour across panels) and draws it dashed if `dashed`.
+    /// Without a series, does nothing.
+    // The `bench_plot` example compiles this file in without using it.
+    #[allow(dead_code)]
+    #[must_use]
+    pub fn style_last(mut self, color: usize, dashed: bool) -> Self {
+        if let Some(last) = self.series.last_mut() {
+            last.color = Some(color % COLORS.len());
+            last.dashed = dashed;
+        }
         self
     }
 
@@ -576,7 +602,7 @@ where
 
     let radius = (3.0 * scale).max(2.0) as i32;
     for (i, series) in chart.series.iter().enumerate() {
-        let color = COLORS[i % COLORS.len()];
+        let color = COLORS[series.color.unwrap_or(i) % COLORS.len()];
         // A dense curve (a loss per iteration) stays readable only when thin; a sparse one
         // reads better bold. plotters draws 2-pixel lines as two strands, so 1 or 3.
         let stroke = if series.points.len() > DENSE || scale < 0.5 {
@@ -593,13 +619,31 @@ where
         };
         // An empty line carries the legend entry, so it exists even for a series without
         // drawable points, and exactly once for a series broken into several runs.
-        ctx.draw_series(LineSeries::new(std::iter::empty::<(f64, f64)>(), style))
+        let dash = (8.0 * scale).max(4.0) as u32;
+        let legend = ctx
+            .draw_series(LineSeries::new(std::iter::empty::<(f64, f64)>(), style))
             .map_err(|e| err(&e))?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+            .label(label);
+        if series.dashed {
+            legend.legend(move |(x, y)| {
+                DashedPathElement::new([(x, y), (x + 24, y)], dash, dash / 2, style)
+            });
+        } else {
+            legend.legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], style));
+        }
         for run in &runs {
-            ctx.draw_series(LineSeries::new(run.iter().copied(), style))
+            if series.dashed {
+                ctx.draw_series(DashedLineSeries::new(
+                    run.iter().copied(),
+                    dash,
+                    dash / 2,
+                    style,
+                ))
                 .map_err(|e| err(&e))?;
+            } else {
+                ctx.draw_series(LineSeries::new(run.iter().copied(), style))
+                    .map_err(|e| err(&e))?;
+            }
             if chart.markers || run.len() == 1 {
                 ctx.draw_series(run.iter().map(|&p| Circle::new(p, radius, color.filled())))
                     .map_err(|e| err(&e))?;
