@@ -12,9 +12,9 @@
 //! assert!(report.exact_agree());
 //! ```
 
-use nabla_compare::{Function, Scalar, ScalarFunction};
+use nabla_compare::{Function, Number, ScalarFunction};
 use nabla_net::nalgebra::{DMatrix, DVector};
-use nabla_net::{Error, Sizes, TwoLayerNet, backprop};
+use nabla_net::{Error, Sizes, TwoLayerNet, backprop, sigmoid};
 
 /// A fixed point of `n` coordinates in `[-scale, scale]`, spread without a pattern
 /// (fractional parts of multiples of the golden ratio), the same on every run; another
@@ -39,7 +39,7 @@ pub fn point(n: usize, scale: f64, seed: u64) -> Vec<f64> {
 pub struct Rosenbrock;
 
 impl Function for Rosenbrock {
-    fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    fn eval<S: Number>(&self, x: &[S]) -> S {
         let mut acc = S::zero();
         for w in x.windows(2) {
             let a = w[1] - w[0] * w[0];
@@ -82,7 +82,7 @@ impl SoftmaxCrossEntropy {
 }
 
 impl Function for SoftmaxCrossEntropy {
-    fn eval<S: Scalar>(&self, z: &[S]) -> S {
+    fn eval<S: Number>(&self, z: &[S]) -> S {
         let m = DMatrix::from_row_slice(1, z.len(), z);
         nabla_loss::softmax_cross_entropy_labels(&m, &[Self::label(z.len())])
             .expect("a row of at least one logit") // ok: documented panic
@@ -104,7 +104,7 @@ impl Function for SoftmaxCrossEntropy {
 pub struct BookFunction1;
 
 impl ScalarFunction for BookFunction1 {
-    fn eval<S: Scalar>(&self, x: S) -> S {
+    fn eval<S: Number>(&self, x: S) -> S {
         let a: S = nabla_net::nalgebra::convert(0.01);
         a * (x * x) + x * 0.1
     }
@@ -123,7 +123,7 @@ impl ScalarFunction for BookFunction1 {
 pub struct BookFunction2;
 
 impl Function for BookFunction2 {
-    fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    fn eval<S: Number>(&self, x: &[S]) -> S {
         x[0] * x[0] + x[1] * x[1]
     }
 
@@ -192,8 +192,9 @@ impl NetworkLoss {
         &self.parameters
     }
 
-    /// The network with parameters `p` (in this function's order).
-    fn network<S: Scalar>(&self, p: &[S]) -> TwoLayerNet<S> {
+    /// The parameters `p` (in this function's order) as `w1, b1, w2, b2`.
+    #[allow(clippy::type_complexity)]
+    fn split<S: Number>(&self, p: &[S]) -> (DMatrix<S>, DVector<S>, DMatrix<S>, DVector<S>) {
         let Sizes {
             input,
             hidden,
@@ -202,26 +203,42 @@ impl NetworkLoss {
         let (w1, rest) = p.split_at(input * hidden);
         let (b1, rest) = rest.split_at(hidden);
         let (w2, b2) = rest.split_at(hidden * output);
-        TwoLayerNet::from_parts(
+        (
             DMatrix::from_column_slice(input, hidden, w1),
             DVector::from_column_slice(b1),
             DMatrix::from_column_slice(hidden, output, w2),
             DVector::from_column_slice(b2),
         )
-        .expect("the parameters have this network's sizes") // ok: split by the sizes
     }
 }
 
+/// `m + 1 bᵀ`: `b` added to every row of `m`.
+fn add_row_bias<S: Number>(mut m: DMatrix<S>, b: &DVector<S>) -> DMatrix<S> {
+    for (mut column, &bias) in m.column_iter_mut().zip(b.iter()) {
+        column.apply(|a| *a += bias);
+    }
+    m
+}
+
 impl Function for NetworkLoss {
-    fn eval<S: Scalar>(&self, p: &[S]) -> S {
+    /// nabla-net's forward pass as a user writes it from nabla-net's and nabla-loss's
+    /// public pieces: `TwoLayerNet::loss` itself needs nabla-net's `MatMul`, which the peer
+    /// crates' number types do not implement (and cannot: the trait and the types are both
+    /// foreign here). A test checks that the two agree.
+    fn eval<S: Number>(&self, p: &[S]) -> S {
+        let (w1, b1, w2, b2) = self.split(p);
         let x = self.x.map(nabla_net::nalgebra::convert::<f64, S>);
-        self.network(p)
-            .loss(&x, &self.labels)
+        let hidden = add_row_bias(x * w1, &b1).map(sigmoid);
+        let logits = add_row_bias(hidden * w2, &b2);
+        let probabilities = nabla_loss::softmax_rows(&logits);
+        nabla_loss::cross_entropy_labels(&probabilities, &self.labels)
             .expect("the batch fits the network") // ok: checked in `new`
     }
 
     fn gradient(&self, p: &[f64]) -> Option<Vec<f64>> {
-        let (_, g) = backprop(&self.network(p), &self.x, &self.labels).ok()?;
+        let (w1, b1, w2, b2) = self.split(p);
+        let net = TwoLayerNet::from_parts(w1, b1, w2, b2).ok()?;
+        let (_, g) = backprop(&net, &self.x, &self.labels).ok()?;
         Some(
             [
                 g.w1.as_slice(),
@@ -263,8 +280,10 @@ mod tests {
             991
         );
         // The loss at the network's own parameters is the network's loss.
-        let net = f.network(f.parameters());
-        assert_eq!(f.eval(f.parameters()), net.loss(&f.x, &f.labels).unwrap());
+        let (w1, b1, w2, b2) = f.split(f.parameters());
+        let net = TwoLayerNet::from_parts(w1, b1, w2, b2).unwrap();
+        let (ours, theirs) = (f.eval(f.parameters()), net.loss(&f.x, &f.labels).unwrap());
+        assert!((ours - theirs).abs() <= 1e-14 * theirs, "{ours} vs {theirs}");
         let c = nabla_compare::Compare::new().time(std::time::Duration::ZERO);
         assert!(c.run(&f, f.parameters()).exact_agree());
     }

@@ -13,7 +13,7 @@
 //! (the case is kept in `tests/proptest-regressions/composition.txt`); the automatic step now
 //! starts at `0.1` and grows only while its error estimate improves.
 
-use nabla::compare::{Compare, Function, Scalar};
+use nabla::compare::{Compare, Function, Number};
 
 use crate::strategies::wide;
 
@@ -21,7 +21,7 @@ use crate::strategies::wide;
 pub struct Composition;
 
 impl Function for Composition {
-    fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    fn eval<S: Number>(&self, x: &[S]) -> S {
         let (a, b, c) = (x[0], x[1], x[2]);
         a.sin().exp() * (b * b + 1.0).sqrt() + (a * b).atan() + (c * c + 1.0).ln() * a.cos()
     }

@@ -17,7 +17,7 @@
 //!   target distribution per row): log-sum-exp, whose curvature has a width of about 1
 //!   whatever the size of the logits. Richardson is left out (see [`WITHOUT_RICHARDSON`]).
 
-use nabla::compare::{Compare, Function, Method, Scalar};
+use nabla::compare::{Compare, Function, Method, Number};
 
 use nabla_loss::{
     DELTA, cross_entropy, cross_entropy_grad, softmax_cross_entropy, softmax_cross_entropy_grad,
@@ -32,7 +32,7 @@ use crate::strategies::{wide, wide_vec};
 use crate::tolerance::central_step;
 
 /// `t` in the scalar of the evaluation.
-fn lift<S: Scalar>(t: &[f64]) -> Vec<S> {
+fn lift<S: Number>(t: &[f64]) -> Vec<S> {
     t.iter().map(|&v| nalgebra::convert(v)).collect()
 }
 
@@ -40,7 +40,7 @@ fn lift<S: Scalar>(t: &[f64]) -> Vec<S> {
 struct SquaredError(Vec<f64>);
 
 impl Function for SquaredError {
-    fn eval<S: Scalar>(&self, y: &[S]) -> S {
+    fn eval<S: Number>(&self, y: &[S]) -> S {
         squared_error(y, &lift(&self.0)).expect("as many predictions as targets")
     }
     fn gradient(&self, y: &[f64]) -> Option<Vec<f64>> {
@@ -52,7 +52,7 @@ impl Function for SquaredError {
 struct CrossEntropy(Vec<f64>);
 
 impl Function for CrossEntropy {
-    fn eval<S: Scalar>(&self, y: &[S]) -> S {
+    fn eval<S: Number>(&self, y: &[S]) -> S {
         cross_entropy(y, &lift(&self.0)).expect("as many probabilities as targets")
     }
     fn gradient(&self, y: &[f64]) -> Option<Vec<f64>> {
@@ -64,7 +64,7 @@ impl Function for CrossEntropy {
 struct SoftmaxLabels(Vec<usize>);
 
 impl Function for SoftmaxLabels {
-    fn eval<S: Scalar>(&self, z: &[S]) -> S {
+    fn eval<S: Number>(&self, z: &[S]) -> S {
         let b = self.0.len();
         let m = DMatrix::from_column_slice(b, z.len() / b, z);
         softmax_cross_entropy_labels(&m, &self.0).expect("labels below the number of logits")
@@ -85,7 +85,7 @@ impl Function for SoftmaxLabels {
 struct SoftmaxTargets(DMatrix<f64>);
 
 impl Function for SoftmaxTargets {
-    fn eval<S: Scalar>(&self, z: &[S]) -> S {
+    fn eval<S: Number>(&self, z: &[S]) -> S {
         let (b, n) = self.0.shape();
         let t = self.0.map(nalgebra::convert::<f64, S>);
         softmax_cross_entropy(&DMatrix::from_column_slice(b, n, z), &t).expect("matching shapes")
@@ -120,7 +120,7 @@ const WITHOUT_RICHARDSON: [Method; 9] = [
 /// `1e-12` relative, and to `1e-12 terms` where `terms` bounds what each element sums.
 fn agree<M>(
     compare: Compare,
-    f: &impl nabla::compare::Differentiable<M>,
+    f: &impl nabla::compare::AnyFunction<M>,
     x: &[f64],
     terms: f64,
 ) -> Result<(), TestCaseError> {

@@ -16,13 +16,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::Criterion;
-use nabla_compare::{Compare, Function, Method, Scalar};
+use nabla_compare::{Compare, Function, Method, Number};
 
 /// Rosenbrock's function, `sum 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2`.
 struct Rosenbrock;
 
 impl Function for Rosenbrock {
-    fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    fn eval<S: Number>(&self, x: &[S]) -> S {
         let mut acc = S::zero();
         for w in x.windows(2) {
             let a = w[1] - w[0] * w[0];
@@ -47,7 +47,7 @@ impl Function for Rosenbrock {
 struct LogSumExp;
 
 impl Function for LogSumExp {
-    fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    fn eval<S: Number>(&self, x: &[S]) -> S {
         let m = x.iter().fold(x[0], |m, &v| m.max(v));
         x.iter().fold(S::zero(), |acc, &v| acc + (v - m).exp()).ln() + m
     }

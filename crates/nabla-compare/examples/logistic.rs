@@ -4,7 +4,7 @@
 //!
 //! Run: `cargo run --release -p nabla-compare --example logistic`.
 
-use nabla_compare::{Function, Scalar, compare};
+use nabla_compare::{Function, Number, compare};
 
 /// `sum_k y_k ln s(a_k . w) + (1 - y_k) ln(1 - s(a_k . w))`, `s` the logistic sigmoid.
 struct LogLikelihood {
@@ -13,7 +13,7 @@ struct LogLikelihood {
 }
 
 impl Function for LogLikelihood {
-    fn eval<S: Scalar>(&self, w: &[S]) -> S {
+    fn eval<S: Number>(&self, w: &[S]) -> S {
         let mut sum = S::zero();
         for (a, &y) in self.a.iter().zip(&self.y) {
             let z = w[0] * a[0] + w[1] * a[1];

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, SamplingMode};
 
 use crate::compare::Compare;
-use crate::engine::Differentiable;
+use crate::engine::AnyFunction;
 
 /// A method whose single call takes longer than this gets fewer, longer samples.
 const SLOW: Duration = Duration::from_millis(1);
@@ -25,11 +25,11 @@ impl Compare {
     ///
     /// ```no_run
     /// use criterion::{Criterion, criterion_group, criterion_main};
-    /// use nabla_compare::{Compare, Function, Scalar};
+    /// use nabla_compare::{Compare, Function, Number};
     ///
     /// struct Sphere;
     /// impl Function for Sphere {
-    ///     fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    ///     fn eval<S: Number>(&self, x: &[S]) -> S {
     ///         x.iter().fold(S::zero(), |acc, &v| acc + v * v)
     ///     }
     /// }
@@ -45,7 +45,7 @@ impl Compare {
     /// # Panics
     ///
     /// As [`run`](Compare::run).
-    pub fn bench<M, F: Differentiable<M> + ?Sized>(
+    pub fn bench<M, F: AnyFunction<M> + ?Sized>(
         &self,
         c: &mut Criterion,
         group: &str,

@@ -27,8 +27,8 @@ use nabla_numdiff::{Options, Richardson, Scheme};
 
 use crate::compare::{Compare, median};
 use crate::engine::private::Problem;
-use crate::engine::{Differentiable, Shape};
-use crate::function::Scalar;
+use crate::engine::{AnyFunction, Shape};
+use crate::function::Number;
 use crate::method::Method;
 
 /// Slack on every derived bound, for the constants the derivations round off.
@@ -60,7 +60,7 @@ pub(crate) enum Verdict {
 
 /// A scalar that seeds one input at every nesting level: `f(seeded(x))` carries
 /// `d^k f / dx^k` in its innermost-outermost part ([`Nested::top`]).
-trait Nested: Scalar {
+trait Nested: Number {
     fn seeded(x: f64) -> Self;
     fn constant(x: f64) -> Self;
     fn top(self) -> f64;
@@ -80,7 +80,7 @@ impl Nested for f64 {
 
 impl<T: Nested + nabla_dual::Real> Nested for Dual<T>
 where
-    Dual<T>: Scalar,
+    Dual<T>: Number,
 {
     fn seeded(x: f64) -> Self {
         Dual::new(T::seeded(x), T::one())
@@ -262,11 +262,11 @@ impl Compare {
     /// Nothing is timed.
     ///
     /// ```
-    /// use nabla_compare::{Compare, Function, Scalar};
+    /// use nabla_compare::{Compare, Function, Number};
     ///
     /// struct Cubes;
     /// impl Function for Cubes {
-    ///     fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    ///     fn eval<S: Number>(&self, x: &[S]) -> S {
     ///         x.iter().fold(S::zero(), |acc, &v| acc + v * v * v)
     ///     }
     ///     fn gradient(&self, x: &[f64]) -> Option<Vec<f64>> {
@@ -283,7 +283,7 @@ impl Compare {
     ///
     /// The first mismatch found, naming the method, the element, both values and the bound;
     /// or that `f` is not finite at `x`.
-    pub fn check_at<M, F: Differentiable<M> + ?Sized>(
+    pub fn check_at<M, F: AnyFunction<M> + ?Sized>(
         &self,
         f: &F,
         x: &[f64],
@@ -488,7 +488,7 @@ mod property {
 
     use super::Verdict;
     use crate::compare::Compare;
-    use crate::engine::Differentiable;
+    use crate::engine::AnyFunction;
 
     impl Compare {
         /// A property test in one call: for points drawn from `points`, [`check_at`]
@@ -501,12 +501,12 @@ mod property {
         /// replayed first, as with the `proptest!` macro.
         ///
         /// ```no_run
-        /// use nabla_compare::{Compare, Function, Scalar};
+        /// use nabla_compare::{Compare, Function, Number};
         /// use proptest::collection::vec;
         ///
         /// struct Sphere;
         /// impl Function for Sphere {
-        ///     fn eval<S: Scalar>(&self, x: &[S]) -> S {
+        ///     fn eval<S: Number>(&self, x: &[S]) -> S {
         ///         x.iter().fold(S::zero(), |acc, &v| acc + v * v)
         ///     }
         /// }
@@ -526,7 +526,7 @@ mod property {
         #[track_caller]
         pub fn check<M, F, S>(&self, f: &F, points: S)
         where
-            F: Differentiable<M> + ?Sized,
+            F: AnyFunction<M> + ?Sized,
             S: Strategy,
             S::Value: AsRef<[f64]> + Debug,
         {

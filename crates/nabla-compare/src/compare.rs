@@ -5,7 +5,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use crate::engine::private::Problem;
-use crate::engine::{Cost, Differentiable, Shape};
+use crate::engine::{Cost, AnyFunction, Shape};
 use crate::method::Method;
 use crate::report::{Report, Row};
 use crate::timing::measure;
@@ -16,11 +16,11 @@ use crate::timing::measure;
 ///
 /// ```
 /// use std::time::Duration;
-/// use nabla_compare::{Compare, Function, Method, Scalar};
+/// use nabla_compare::{Compare, Function, Method, Number};
 ///
 /// struct Sphere;
 /// impl Function for Sphere {
-///     fn eval<S: Scalar>(&self, x: &[S]) -> S {
+///     fn eval<S: Number>(&self, x: &[S]) -> S {
 ///         x.iter().fold(S::zero(), |acc, &v| acc + v * v)
 ///     }
 /// }
@@ -129,7 +129,7 @@ impl Compare {
     ///
     /// If `f` panics, or if `f` is a [`ScalarFunction`](crate::ScalarFunction) and `x` does
     /// not have exactly one element.
-    pub fn run<M, F: Differentiable<M> + ?Sized>(&self, f: &F, x: &[f64]) -> Report {
+    pub fn run<M, F: AnyFunction<M> + ?Sized>(&self, f: &F, x: &[f64]) -> Report {
         let point = x.to_vec();
         let value = f.values(x);
         let (mut rows, estimates): (Vec<Row>, Vec<Option<Vec<f64>>>) = self
@@ -207,11 +207,11 @@ impl Compare {
 /// Every method with the default settings: `Compare::new().run(f, x)`.
 ///
 /// ```
-/// use nabla_compare::{compare, Function, Method, Scalar};
+/// use nabla_compare::{compare, Function, Method, Number};
 ///
 /// struct Sphere;
 /// impl Function for Sphere {
-///     fn eval<S: Scalar>(&self, x: &[S]) -> S {
+///     fn eval<S: Number>(&self, x: &[S]) -> S {
 ///         x.iter().fold(S::zero(), |acc, &v| acc + v * v)
 ///     }
 /// }
@@ -221,7 +221,7 @@ impl Compare {
 /// // Sphere has no hand-written gradient: no `analytic` row.
 /// assert!(report.row(Method::Analytic).is_none());
 /// ```
-pub fn compare<M, F: Differentiable<M> + ?Sized>(f: &F, x: &[f64]) -> Report {
+pub fn compare<M, F: AnyFunction<M> + ?Sized>(f: &F, x: &[f64]) -> Report {
     Compare::new().run(f, x)
 }
 

@@ -14,7 +14,7 @@ use nabla_tape::Var64;
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
-use crate::function::{Function, Scalar, ScalarFunction, VectorFunction};
+use crate::function::{Function, Number, ScalarFunction, VectorFunction};
 use crate::method::Method;
 
 /// What a function maps to what, and so which derivative a comparison computes.
@@ -29,7 +29,7 @@ pub enum Shape {
     Jacobian,
 }
 
-/// The markers that tell the three function traits apart in [`Differentiable`]'s parameter.
+/// The markers that tell the three function traits apart in [`AnyFunction`]'s parameter.
 /// Never named by a caller: the compiler infers them.
 pub mod marker {
     /// A [`Function`](crate::Function).
@@ -45,9 +45,9 @@ pub mod marker {
 
 /// Anything a comparison, a benchmark or a check accepts: every [`Function`],
 /// [`ScalarFunction`] and [`VectorFunction`] (the marker `M` is inferred). Sealed.
-pub trait Differentiable<M>: private::Problem<M> {}
+pub trait AnyFunction<M>: private::Problem<M> {}
 
-impl<M, F: private::Problem<M> + ?Sized> Differentiable<M> for F {}
+impl<M, F: private::Problem<M> + ?Sized> AnyFunction<M> for F {}
 
 /// A derivative as the driver returned it.
 pub enum Derivative {
@@ -141,7 +141,7 @@ pub(crate) mod private {
         fn label(&self) -> String;
 
         /// The values at `x` in any scalar (one for `R^n -> R`).
-        fn values<S: Scalar>(&self, x: &[S]) -> Vec<S>;
+        fn values<S: Number>(&self, x: &[S]) -> Vec<S>;
 
         /// Whether `method` applies to this shape at all.
         fn applies(method: Method) -> bool;
@@ -214,7 +214,7 @@ impl<F: Function + ?Sized> Problem<marker::Gradient> for F {
         self.name()
     }
 
-    fn values<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+    fn values<S: Number>(&self, x: &[S]) -> Vec<S> {
         vec![self.eval(x)]
     }
 
@@ -308,7 +308,7 @@ impl<F: ScalarFunction + ?Sized> Problem<marker::Derivative> for F {
         self.name()
     }
 
-    fn values<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+    fn values<S: Number>(&self, x: &[S]) -> Vec<S> {
         vec![self.eval(x[0])]
     }
 
@@ -406,7 +406,7 @@ impl<F: VectorFunction + ?Sized> Problem<marker::Jacobian> for F {
         self.name()
     }
 
-    fn values<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+    fn values<S: Number>(&self, x: &[S]) -> Vec<S> {
         self.eval(x)
     }
 
@@ -462,7 +462,7 @@ impl<F: VectorFunction + ?Sized> Problem<marker::Jacobian> for F {
 #[cfg(feature = "peers")]
 mod peers {
     use super::{Derivative, Failure, Raw, Value};
-    use crate::function::Scalar;
+    use crate::function::Number;
     use num_dual::{Derivative as Partials, Dual64, DualNum, DualSVec64};
 
     /// Partials per num-dual pass: the chunk of `dual_vec8`, so that the two compare number
@@ -570,9 +570,9 @@ mod peers {
         Ok(Raw::new(Value::One(v), Derivative::One(d)))
     }
 
-    // Every number type the engine evaluates in must be a `Scalar`.
+    // Every number type the engine evaluates in must be a `Number`.
     const _: () = {
-        fn scalar<S: Scalar + DualNum>() {}
+        fn scalar<S: Number + DualNum>() {}
         let _ = scalar::<Dual64>;
         let _ = scalar::<DualSVec64<CHUNK>>;
     };

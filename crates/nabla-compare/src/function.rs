@@ -16,7 +16,7 @@ use nalgebra::{DMatrix, RealField};
 /// constant on the left is `S::one() - x`, or [`nalgebra::convert`] into `S`.
 ///
 /// Implemented for every type with those traits; nothing to implement.
-pub trait Scalar:
+pub trait Number:
     RealField
     + Copy
     + Add<f64, Output = Self>
@@ -26,7 +26,7 @@ pub trait Scalar:
 {
 }
 
-impl<T> Scalar for T where
+impl<T> Number for T where
     T: RealField
         + Copy
         + Add<f64, Output = T>
@@ -40,13 +40,13 @@ impl<T> Scalar for T where
 /// scalar: the gradient's shape (a loss, an objective, a log-likelihood).
 ///
 /// ```
-/// use nabla_compare::{Function, Scalar};
+/// use nabla_compare::{Function, Number};
 ///
 /// /// `sum_i exp(x_i) cos(x_i^2 / 2)`.
 /// struct Bumps;
 ///
 /// impl Function for Bumps {
-///     fn eval<S: Scalar>(&self, x: &[S]) -> S {
+///     fn eval<S: Number>(&self, x: &[S]) -> S {
 ///         x.iter().fold(S::zero(), |acc, &v| acc + v.exp() * (v * v * 0.5).cos())
 ///     }
 /// }
@@ -56,7 +56,7 @@ impl<T> Scalar for T where
 /// ```
 pub trait Function {
     /// The value at `x`.
-    fn eval<S: Scalar>(&self, x: &[S]) -> S;
+    fn eval<S: Number>(&self, x: &[S]) -> S;
 
     /// The hand-written gradient at `x`, if there is one: it becomes the `analytic` method,
     /// checked against the exact methods like any other. `None` (the default) leaves it out.
@@ -77,12 +77,12 @@ pub trait Function {
 /// Its point is a slice of one element wherever a point is asked for.
 ///
 /// ```
-/// use nabla_compare::{Scalar, ScalarFunction};
+/// use nabla_compare::{Number, ScalarFunction};
 ///
 /// struct Book;
 ///
 /// impl ScalarFunction for Book {
-///     fn eval<S: Scalar>(&self, x: S) -> S {
+///     fn eval<S: Number>(&self, x: S) -> S {
 ///         x * x * 0.01 + x * 0.1
 ///     }
 ///     fn derivative(&self, x: f64) -> Option<f64> {
@@ -94,7 +94,7 @@ pub trait Function {
 /// ```
 pub trait ScalarFunction {
     /// The value at `x`.
-    fn eval<S: Scalar>(&self, x: S) -> S;
+    fn eval<S: Number>(&self, x: S) -> S;
 
     /// The hand-written derivative at `x`, if there is one (the `analytic` method).
     fn derivative(&self, x: f64) -> Option<f64> {
@@ -114,13 +114,13 @@ pub trait ScalarFunction {
 /// Every call must return the same number of values for points of the same length.
 ///
 /// ```
-/// use nabla_compare::{Scalar, VectorFunction};
+/// use nabla_compare::{Number, VectorFunction};
 ///
 /// /// Polar to Cartesian coordinates.
 /// struct Polar;
 ///
 /// impl VectorFunction for Polar {
-///     fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+///     fn eval<S: Number>(&self, x: &[S]) -> Vec<S> {
 ///         vec![x[0] * x[1].cos(), x[0] * x[1].sin()]
 ///     }
 /// }
@@ -129,7 +129,7 @@ pub trait ScalarFunction {
 /// ```
 pub trait VectorFunction {
     /// The values at `x`.
-    fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S>;
+    fn eval<S: Number>(&self, x: &[S]) -> Vec<S>;
 
     /// The hand-written Jacobian at `x` (outputs x inputs), if there is one (the `analytic`
     /// method).
@@ -158,7 +158,7 @@ mod tests {
 
     struct Plain;
     impl Function for Plain {
-        fn eval<S: Scalar>(&self, x: &[S]) -> S {
+        fn eval<S: Number>(&self, x: &[S]) -> S {
             x[0]
         }
     }

@@ -38,7 +38,7 @@
 //! made-up observations, with its hand-written gradient:
 //!
 //! ```
-//! use nabla_compare::{compare, Function, Method, Scalar};
+//! use nabla_compare::{compare, Function, Method, Number};
 //!
 //! /// `sum_k y_k ln s(a_k . w) + (1 - y_k) ln(1 - s(a_k . w))`, `s` the logistic sigmoid.
 //! struct LogLikelihood {
@@ -47,7 +47,7 @@
 //! }
 //!
 //! impl Function for LogLikelihood {
-//!     fn eval<S: Scalar>(&self, w: &[S]) -> S {
+//!     fn eval<S: Number>(&self, w: &[S]) -> S {
 //!         let mut sum = S::zero();
 //!         for (a, &y) in self.a.iter().zip(&self.y) {
 //!             let z = w[0] * a[0] + w[1] * a[1];
@@ -95,7 +95,7 @@
 //!
 //! ## Writing the function
 //!
-//! [`Scalar`] is nalgebra's `RealField` (what nabla-loss and nabla-net are written against,
+//! [`Number`] is nalgebra's `RealField` (what nabla-loss and nabla-net are written against,
 //! so their losses and networks can be called inside) plus arithmetic with `f64` constants
 //! on the right. Write `x * 100.0` rather than lifting 100 into `S`: a dual number then
 //! scales its derivative part instead of running the product rule over zero partials. Data
@@ -124,8 +124,8 @@ mod report;
 mod timing;
 
 pub use compare::{Compare, compare};
-pub use engine::{Cost, Differentiable, Shape, marker};
-pub use function::{Function, Scalar, ScalarFunction, VectorFunction};
+pub use engine::{Cost, AnyFunction, Shape, marker};
+pub use function::{Function, Number, ScalarFunction, VectorFunction};
 pub use method::{Method, UnknownMethod};
 pub use report::{Report, Row};
 pub use timing::Timing;

@@ -1,7 +1,7 @@
 //! `Compare::check` and `check_at`: they pass where the methods are right, and a wrong
 //! derivative fails with a shrunk point that names the method and the element.
 
-use nabla_compare::{Compare, Function, Method, Scalar, ScalarFunction, VectorFunction};
+use nabla_compare::{Compare, Function, Method, Number, ScalarFunction, VectorFunction};
 use nalgebra::DMatrix;
 use proptest::prelude::*;
 
@@ -16,7 +16,7 @@ fn wide(lo: f64, hi: f64) -> impl Strategy<Value = f64> {
 struct Rosenbrock;
 
 impl Function for Rosenbrock {
-    fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    fn eval<S: Number>(&self, x: &[S]) -> S {
         let mut acc = S::zero();
         for w in x.windows(2) {
             let a = w[1] - w[0] * w[0];
@@ -41,7 +41,7 @@ impl Function for Rosenbrock {
 struct Composition;
 
 impl Function for Composition {
-    fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    fn eval<S: Number>(&self, x: &[S]) -> S {
         let (a, b, c) = (x[0], x[1], x[2]);
         a.sin().exp() * (b * b + 1.0).sqrt() + (a * b).atan() + (c * c + 1.0).ln() * a.cos()
     }
@@ -51,7 +51,7 @@ impl Function for Composition {
 struct Polar;
 
 impl VectorFunction for Polar {
-    fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+    fn eval<S: Number>(&self, x: &[S]) -> Vec<S> {
         vec![x[0] * x[1].cos(), x[0] * x[1].sin()]
     }
 
@@ -69,7 +69,7 @@ impl VectorFunction for Polar {
 struct Book;
 
 impl ScalarFunction for Book {
-    fn eval<S: Scalar>(&self, x: S) -> S {
+    fn eval<S: Number>(&self, x: S) -> S {
         x * x * 0.01 + x * 0.1
     }
 
@@ -101,7 +101,7 @@ fn jacobians_and_derivatives_agree() {
 struct Buggy;
 
 impl Function for Buggy {
-    fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    fn eval<S: Number>(&self, x: &[S]) -> S {
         Rosenbrock.eval(x)
     }
 
@@ -136,7 +136,7 @@ fn a_wrong_gradient_fails_with_a_shrunk_point_naming_the_method_and_element() {
 fn a_transposed_jacobian_is_caught_at_an_off_diagonal_element() {
     struct Transposed;
     impl VectorFunction for Transposed {
-        fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+        fn eval<S: Number>(&self, x: &[S]) -> Vec<S> {
             Polar.eval(x)
         }
         fn jacobian(&self, x: &[f64]) -> Option<DMatrix<f64>> {
@@ -158,7 +158,7 @@ fn a_transposed_jacobian_is_caught_at_an_off_diagonal_element() {
 fn points_outside_the_domain_are_refused_by_check_at_and_skipped_by_check() {
     struct Log;
     impl ScalarFunction for Log {
-        fn eval<S: Scalar>(&self, x: S) -> S {
+        fn eval<S: Number>(&self, x: S) -> S {
             x.ln()
         }
     }

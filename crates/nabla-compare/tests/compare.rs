@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use nabla_compare::{
-    Compare, Function, Method, Report, Scalar, ScalarFunction, Shape, VectorFunction,
+    Compare, Function, Method, Report, Number, ScalarFunction, Shape, VectorFunction,
 };
 use nalgebra::DMatrix;
 
@@ -17,7 +17,7 @@ fn quick() -> Compare {
 struct Sphere;
 
 impl Function for Sphere {
-    fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    fn eval<S: Number>(&self, x: &[S]) -> S {
         x.iter().fold(S::zero(), |acc, &v| acc + v * v)
     }
 }
@@ -119,7 +119,7 @@ fn the_table_names_every_method_and_json_round_trips() {
 struct WrongGradient;
 
 impl Function for WrongGradient {
-    fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    fn eval<S: Number>(&self, x: &[S]) -> S {
         Sphere.eval(x)
     }
     fn gradient(&self, x: &[f64]) -> Option<Vec<f64>> {
@@ -147,7 +147,7 @@ fn a_wrong_analytic_gradient_is_called_out_and_does_not_move_the_reference() {
 struct Log;
 
 impl Function for Log {
-    fn eval<S: Scalar>(&self, x: &[S]) -> S {
+    fn eval<S: Number>(&self, x: &[S]) -> S {
         x[0].ln() + x[1]
     }
 }
@@ -174,7 +174,7 @@ fn a_method_that_leaves_the_domain_is_a_failed_row() {
 struct Polar;
 
 impl VectorFunction for Polar {
-    fn eval<S: Scalar>(&self, x: &[S]) -> Vec<S> {
+    fn eval<S: Number>(&self, x: &[S]) -> Vec<S> {
         vec![x[0] * x[1].cos(), x[0] * x[1].sin()]
     }
     fn jacobian(&self, x: &[f64]) -> Option<DMatrix<f64>> {
@@ -209,7 +209,7 @@ fn jacobians_are_row_major_and_every_method_agrees_on_them() {
 struct Book;
 
 impl ScalarFunction for Book {
-    fn eval<S: Scalar>(&self, x: S) -> S {
+    fn eval<S: Number>(&self, x: S) -> S {
         x * x * 0.01 + x * 0.1
     }
     fn derivative(&self, x: f64) -> Option<f64> {
