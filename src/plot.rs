@@ -169,6 +169,8 @@ pub struct LineChart {
     log_y: bool,
     markers: bool,
     legend: Corner,
+    /// Whether the legend is drawn (a figure whose panels share colours needs one).
+    show_legend: bool,
     size: (u32, u32),
     series: Vec<Series>,
 }
@@ -209,6 +211,7 @@ impl LineChart {
             log_y: false,
             markers: false,
             legend: Corner::default(),
+            show_legend: true,
             size: DEFAULT_SIZE,
             series: Vec::new(),
         }
@@ -257,6 +260,16 @@ impl LineChart {
     #[must_use]
     pub fn legend(mut self, corner: Corner) -> Self {
         self.legend = corner;
+        self
+    }
+
+    /// Leaves the legend out: for the panels of a figure that share one legend (same names,
+    /// same colours, see [`LineChart::style_last`]).
+    // The `bench_plot` example compiles this file in without using it.
+    #[allow(dead_code)]
+    #[must_use]
+    pub fn without_legend(mut self) -> Self {
+        self.show_legend = false;
         self
     }
 
@@ -592,7 +605,15 @@ fn draw_chart(
     // On a linear axis, a tick very close to zero relative to the axis is zero (plotters
     // steps to 0 by adding floats, and lands on -2.2e-16 for an axis from -1.1 to 1.1). A
     // logarithmic axis gets span 0: nothing is snapped.
-    let span = |r: &Range<f64>, log: bool| if log { 0.0 } else { r.end - r.start };
+    let span = |r: &Range<f64>, log: bool| {
+        if !log {
+            r.end - r.start
+        } else if r.end >= 10.0 * r.start {
+            THIN_LOG
+        } else {
+            0.0
+        }
+    };
     let spans = (span(&xr, chart.log_x), span(&yr, chart.log_y));
     match (chart.log_x, chart.log_y) {
         (false, false) => draw_in(chart, area, xr, yr, spans),
@@ -629,8 +650,8 @@ where
         .build_cartesian_2d(xr, yr)
         .map_err(|e| err(&e))?;
     ctx.configure_mesh()
-        .x_label_formatter(&|v| tick_label(snap_to_zero(*v, x_span)))
-        .y_label_formatter(&|v| tick_label(snap_to_zero(*v, y_span)))
+        .x_label_formatter(&|v| axis_label(*v, x_span))
+        .y_label_formatter(&|v| axis_label(*v, y_span))
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
         .label_style(font(15.0))
@@ -690,14 +711,34 @@ where
             }
         }
     }
-    ctx.configure_series_labels()
-        .label_font(font(15.0))
-        .background_style(WHITE.mix(0.75))
-        .border_style(BLACK)
-        .position(chart.legend.position())
-        .draw()
-        .map_err(|e| err(&e))?;
+    if chart.show_legend {
+        ctx.configure_series_labels()
+            .label_font(font(15.0))
+            .background_style(WHITE.mix(0.75))
+            .border_style(BLACK)
+            .position(chart.legend.position())
+            .draw()
+            .map_err(|e| err(&e))?;
+    }
     Ok(())
+}
+
+/// The "span" of a logarithmic axis of a decade or more: its ticks are labelled only at 1, 2
+/// and 5 times a power of ten (plotters puts a tick at every multiple on an axis of one or
+/// two decades, and their labels, 200 300 ... 900, run into each other).
+const THIN_LOG: f64 = -1.0;
+
+/// A tick's label: [`tick_label`] of the value snapped to zero ([`snap_to_zero`]), or none
+/// on a logarithmic axis of [`THIN_LOG`] at a value not 1, 2 or 5 times a power of ten.
+fn axis_label(value: f64, span: f64) -> String {
+    if span == THIN_LOG {
+        let mantissa = value / 10f64.powf(value.log10().floor());
+        if ![1.0, 2.0, 5.0, 10.0].iter().any(|m| (mantissa - m).abs() < 1e-6) {
+            return String::new();
+        }
+        return tick_label(value);
+    }
+    tick_label(snap_to_zero(value, span))
 }
 
 /// `value`, or 0 when it is closer to zero than `1e-9` times the span of its linear axis: a
@@ -973,6 +1014,18 @@ mod tests {
         for value in [1e-300, -1e-300] {
             assert_eq!(snap_to_zero(value, 1e-295), value);
         }
+    }
+
+    #[test]
+    fn log_axes_of_a_decade_or_more_label_1_2_and_5_only() {
+        let labels: Vec<String> = [20.0, 30.0, 50.0, 70.0, 100.0, 200.0, 900.0, 1000.0, 1e-5]
+            .iter()
+            .map(|&v| axis_label(v, THIN_LOG))
+            .collect();
+        assert_eq!(labels, ["20", "", "50", "", "100", "200", "", "1000", "1e-5"]);
+        // A narrower logarithmic axis (span 0) and a linear one label every tick.
+        assert_eq!(axis_label(30.0, 0.0), "30");
+        assert_eq!(axis_label(-2.220446049250313e-16, 2.2), "0");
     }
 
     #[test]

@@ -15,8 +15,6 @@ use nabla::compare::{Compare, Method, Report};
 use nabla::functions::{
     BookFunction1, BookFunction2, NetworkLoss, Rosenbrock, SoftmaxCrossEntropy, point,
 };
-use nabla::net::InstructionSet;
-use nabla::output::{check_replaceable, write_atomically};
 
 use super::CliResult;
 use crate::plot::{Corner, Figure, LineChart};
@@ -96,15 +94,9 @@ const PICTURE: &str = "gradient_cost.png";
 
 /// Runs `nabla compare`.
 pub fn run(args: Args) -> CliResult {
-    // A misspelt NABLA_SIMD is an error here; the library would quietly take the baseline
-    // (the network's hand-written gradient runs on the engine).
-    InstructionSet::from_env()?;
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create --out {}: {e}", args.out.display()))?;
-    let (json, picture) = (args.out.join(JSON), args.out.join(PICTURE));
-    // Before minutes of timing: a path that cannot be written is refused now.
-    check_replaceable(&json)?;
-    check_replaceable(&picture)?;
+    // Before minutes of timing: the directory is locked for this run and a path that cannot
+    // be written is refused now; both files are put in place together at the end.
+    let mut outputs = super::open_outputs(&args.out, &[JSON, PICTURE])?;
 
     let mut settings = Compare::new()
         .tolerance(args.tolerance)
@@ -120,18 +112,16 @@ pub fn run(args: Args) -> CliResult {
         }
     }
 
-    let text = serde_json::to_string_pretty(&reports)?;
-    // The picture first: if it cannot be drawn, nothing is written.
-    let drawn = draw(&reports, &picture)?;
-    write_atomically(&json, text.as_bytes())?;
-    outln!("wrote {}", json.display())?;
-    if drawn {
-        outln!("wrote {}", picture.display())?;
-    } else {
-        outln!(
-            "no picture: time and error against n need a function of n (not only the chapter's)"
-        )?;
-    }
+    let figure = figure(&reports);
+    outputs.stage(PICTURE, |temp| figure.write_png(temp))?;
+    outputs
+        .stage_bytes(JSON, serde_json::to_string_pretty(&reports)?.as_bytes())
+        .map_err(|e| format!("cannot write the reports: {e}"))?;
+    let (json, picture) = (outputs.path(JSON), outputs.path(PICTURE));
+    outputs
+        .commit()
+        .map_err(|e| format!("cannot put the outputs in place: {e}"))?;
+    outln!("wrote {} and {}", json.display(), picture.display())?;
     Ok(())
 }
 
@@ -185,41 +175,52 @@ fn compare(function: Builtin, sizes: &[usize], settings: &Compare) -> Vec<Report
 /// Errors of exactly 0 are drawn here on the logarithmic axis.
 const ZERO_ERROR: f64 = 1e-17;
 
-/// Draws time (top row) and error (bottom row) against `n` for every function with more
-/// than one size; returns whether there was anything to draw.
-fn draw(reports: &[Report], path: &std::path::Path) -> Result<bool, Box<dyn std::error::Error>> {
-    let mut functions: Vec<&str> = Vec::new();
-    for r in reports {
-        let sizes = reports.iter().filter(|o| o.function == r.function).count();
-        if sizes > 1 && !functions.contains(&r.function.as_str()) {
-            functions.push(&r.function);
-        }
+/// The chapter's two functions, drawn only when nothing else is: the picture is about cost
+/// and error against `n`, and they have one size each.
+fn chapter(report: &Report) -> bool {
+    matches!(report.function.as_str(), "book_function_1" | "book_function_2")
+}
+
+/// The panel a report is drawn in: its function's, or one for both of the chapter's.
+fn panel(report: &Report) -> &str {
+    if chapter(report) {
+        "the chapter's (n = 1: 0.01 x^2 + 0.1 x, n = 2: x0^2 + x1^2)"
+    } else {
+        &report.function
     }
-    if functions.is_empty() {
-        return Ok(false);
+}
+
+/// Time (top row, when timed) and error (bottom row) against `n`, a column per function,
+/// each method in the same colour in every panel, the peer crates dashed.
+fn figure(reports: &[Report]) -> Figure {
+    let only_chapter = reports.iter().all(chapter);
+    let mut panels: Vec<&str> = Vec::new();
+    for r in reports.iter().filter(|r| only_chapter || !chapter(r)) {
+        if !panels.contains(&panel(r)) {
+            panels.push(panel(r));
+        }
     }
     let timed = reports
         .iter()
         .any(|r| r.rows.iter().any(|row| row.time.is_some()));
     let mut times = Vec::new();
     let mut errors = Vec::new();
-    for function in &functions {
-        let of: Vec<&Report> = reports.iter().filter(|r| r.function == *function).collect();
-        let mut time = LineChart::new(format!("{function}: time per derivative"))
-            .x_label("n (inputs)")
-            .y_label("median time per call (s)")
-            .log_x(true)
-            .log_y(true)
-            .markers(true)
-            .legend(Corner::UpperLeft);
-        let mut error = LineChart::new(format!("{function}: error"))
-            .x_label("n (inputs)")
-            .y_label("error, relative to the largest element (0 drawn at 1e-17)")
-            .log_x(true)
-            .log_y(true)
-            .markers(true)
-            .legend(Corner::UpperLeft);
-        for method in Method::ALL {
+    for name in &panels {
+        let of: Vec<&Report> = reports.iter().filter(|r| panel(r) == *name).collect();
+        let chart = |title: &str, y: &str| {
+            LineChart::new(format!("{name}: {title}"))
+                .x_label("n (inputs)")
+                .y_label(y)
+                .log_x(true)
+                .log_y(true)
+                .markers(true)
+        };
+        let mut time = chart("time per derivative", "median time per call (s)");
+        let mut error = chart(
+            "error",
+            "error, relative to the largest element (0 drawn at 1e-17)",
+        );
+        for (color, method) in Method::ALL.into_iter().enumerate() {
             let rows = of
                 .iter()
                 .filter_map(|r| Some((r.inputs as f64, r.row(method)?)));
@@ -230,32 +231,31 @@ fn draw(reports: &[Report], path: &std::path::Path) -> Result<bool, Box<dyn std:
             let e: Vec<(f64, f64)> = rows
                 .filter_map(|(n, row)| Some((n, row.error?.max(ZERO_ERROR))))
                 .collect();
-            if e.is_empty() {
-                continue;
-            }
-            let color = Method::ALL.iter().position(|&m| m == method).unwrap_or(0);
-            let name = if method.is_peer() {
+            let label = if method.is_peer() {
                 format!("{method} (peer)")
             } else {
                 method.to_string()
             };
             if !t.is_empty() {
-                time = time.series(&name, &t).style_last(color, method.is_peer());
+                time = time.series(&label, &t).style_last(color, method.is_peer());
             }
-            error = error.series(&name, &e).style_last(color, method.is_peer());
+            if !e.is_empty() {
+                error = error.series(&label, &e).style_last(color, method.is_peer());
+            }
         }
         times.push(time);
         errors.push(error);
     }
-    let mut figure = Figure::new().columns(functions.len()).panel_size(800, 600);
-    if timed {
-        for chart in times {
-            figure = figure.chart(chart);
-        }
+    // One legend for the figure, in its first panel: every method has the same colour in
+    // every panel. Times rise to the right, leaving the upper left free.
+    let charts = if timed { times.into_iter().chain(errors).collect() } else { errors };
+    let mut figure = Figure::new().columns(panels.len().max(1)).panel_size(800, 600);
+    for (i, chart) in charts.into_iter().enumerate() {
+        figure = figure.chart(if i == 0 {
+            chart.legend(if timed { Corner::UpperLeft } else { Corner::LowerRight })
+        } else {
+            chart.without_legend()
+        });
     }
-    for chart in errors {
-        figure = figure.chart(chart);
-    }
-    figure.save_png(path)?;
-    Ok(true)
+    figure
 }
