@@ -35,17 +35,17 @@ pub struct Args {
     functions: Vec<Builtin>,
     /// The numbers of inputs n (comma-separated). The methods that take one pass or two
     /// evaluations per input cost O(n^2): n = 10000 takes minutes.
-    #[arg(long, value_delimiter = ',', default_value = "10,100,1000", value_parser = size)]
+    #[arg(long, value_delimiter = ',', default_value = "10,100,1000", value_parser = size, allow_negative_numbers = true)]
     sizes: Vec<usize>,
     /// The methods (comma-separated ids), by default every one that applies.
     #[arg(long, value_delimiter = ',', value_parser = method)]
     methods: Option<Vec<Method>>,
     /// Seconds of timing per method and size (0: errors and costs only, no timing).
-    #[arg(long, default_value_t = 0.25, value_parser = seconds)]
+    #[arg(long, default_value_t = 0.25, value_parser = seconds, allow_negative_numbers = true)]
     time: f64,
     /// The error (relative to the largest element of the derivative) within which a method
     /// counts for "fastest".
-    #[arg(long, default_value_t = 1e-6, value_parser = super::train::positive_real)]
+    #[arg(long, default_value_t = 1e-6, value_parser = super::train::positive_real, allow_negative_numbers = true)]
     tolerance: f64,
     /// Directory for compare.json and gradient_cost.png.
     #[arg(long, default_value = "compare")]
