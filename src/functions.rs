@@ -283,7 +283,10 @@ mod tests {
         let (w1, b1, w2, b2) = f.split(f.parameters());
         let net = TwoLayerNet::from_parts(w1, b1, w2, b2).unwrap();
         let (ours, theirs) = (f.eval(f.parameters()), net.loss(&f.x, &f.labels).unwrap());
-        assert!((ours - theirs).abs() <= 1e-14 * theirs, "{ours} vs {theirs}");
+        assert!(
+            (ours - theirs).abs() <= 1e-14 * theirs,
+            "{ours} vs {theirs}"
+        );
         let c = nabla_compare::Compare::new().time(std::time::Duration::ZERO);
         assert!(c.run(&f, f.parameters()).exact_agree());
     }

@@ -733,7 +733,10 @@ const THIN_LOG: f64 = -1.0;
 fn axis_label(value: f64, span: f64) -> String {
     if span == THIN_LOG {
         let mantissa = value / 10f64.powf(value.log10().floor());
-        if ![1.0, 2.0, 5.0, 10.0].iter().any(|m| (mantissa - m).abs() < 1e-6) {
+        if ![1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .any(|m| (mantissa - m).abs() < 1e-6)
+        {
             return String::new();
         }
         return tick_label(value);
@@ -1022,7 +1025,10 @@ mod tests {
             .iter()
             .map(|&v| axis_label(v, THIN_LOG))
             .collect();
-        assert_eq!(labels, ["20", "", "50", "", "100", "200", "", "1000", "1e-5"]);
+        assert_eq!(
+            labels,
+            ["20", "", "50", "", "100", "200", "", "1000", "1e-5"]
+        );
         // A narrower logarithmic axis (span 0) and a linear one label every tick.
         assert_eq!(axis_label(30.0, 0.0), "30");
         assert_eq!(axis_label(-2.220446049250313e-16, 2.2), "0");

@@ -27,7 +27,11 @@ fn writes_the_tables_the_json_and_the_picture() {
         "rosenbrock (gradient, n = 3)",
         "rosenbrock (gradient, n = 8)",
     ] {
-        assert_eq!(text.matches(heading).count(), 1, "{heading} once in: {text}");
+        assert_eq!(
+            text.matches(heading).count(),
+            1,
+            "{heading} once in: {text}"
+        );
     }
     assert!(text.contains("num_dual"), "{text}");
 
@@ -37,9 +41,8 @@ fn writes_the_tables_the_json_and_the_picture() {
     assert_eq!(reports.len(), 4);
     // REFERENCE.md: f'(5) = 0.2 for 0.01 x^2 + 0.1 x; the gradient of x0^2 + x1^2 at (3, 4)
     // is (6, 8).
-    let reference = |i: usize| -> Vec<f64> {
-        serde_json::from_value(reports[i]["reference"].clone()).unwrap()
-    };
+    let reference =
+        |i: usize| -> Vec<f64> { serde_json::from_value(reports[i]["reference"].clone()).unwrap() };
     assert!((reference(0)[0] - 0.2).abs() < 1e-15, "{:?}", reference(0));
     assert_eq!(reference(1), [6.0, 8.0]);
     for report in reports {
@@ -69,14 +72,29 @@ fn wrong_values_are_refused_and_nothing_is_written() {
     let o = path(&out);
     for (args, needle) in [
         (vec!["--sizes", "0"], "must be at least 1, got 0"),
-        (vec!["--sizes", "10,200000"], "must be at most 100000, got 200000"),
-        (vec!["--methods", "central,reverse"], "unknown method \"central\""),
-        (vec!["--functions", "rastrigin"], "invalid value 'rastrigin'"),
+        (
+            vec!["--sizes", "10,200000"],
+            "must be at most 100000, got 200000",
+        ),
+        (
+            vec!["--methods", "central,reverse"],
+            "unknown method \"central\"",
+        ),
+        (
+            vec!["--functions", "rastrigin"],
+            "invalid value 'rastrigin'",
+        ),
         (vec!["--time", "-1"], "must be between 0 and 3600 seconds"),
         (vec!["--time", "NaN"], "must be between 0 and 3600 seconds"),
         (vec!["--sizes", "-5"], "must be at least 1, got -5"),
-        (vec!["--tolerance", "0"], "must be a finite number greater than 0"),
-        (vec!["--tolerance", "-0.5"], "must be a finite number greater than 0"),
+        (
+            vec!["--tolerance", "0"],
+            "must be a finite number greater than 0",
+        ),
+        (
+            vec!["--tolerance", "-0.5"],
+            "must be a finite number greater than 0",
+        ),
     ] {
         let mut all = vec!["compare", "--out", o];
         all.extend(args);
@@ -86,6 +104,9 @@ fn wrong_values_are_refused_and_nothing_is_written() {
     // An output's path that is a directory is refused before any work, and nothing is put
     // in place.
     std::fs::create_dir_all(out.join("compare.json")).unwrap();
-    fails(&["compare", "--functions", "chapter", "--out", o], "compare.json");
+    fails(
+        &["compare", "--functions", "chapter", "--out", o],
+        "compare.json",
+    );
     assert_eq!(file_names(&out), ["compare.json"]);
 }

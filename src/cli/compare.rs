@@ -178,7 +178,10 @@ const ZERO_ERROR: f64 = 1e-17;
 /// The chapter's two functions, drawn only when nothing else is: the picture is about cost
 /// and error against `n`, and they have one size each.
 fn chapter(report: &Report) -> bool {
-    matches!(report.function.as_str(), "book_function_1" | "book_function_2")
+    matches!(
+        report.function.as_str(),
+        "book_function_1" | "book_function_2"
+    )
 }
 
 /// The panel a report is drawn in: its function's, or one for both of the chapter's.
@@ -248,11 +251,21 @@ fn figure(reports: &[Report]) -> Figure {
     }
     // One legend for the figure, in its first panel: every method has the same colour in
     // every panel. Times rise to the right, leaving the upper left free.
-    let charts = if timed { times.into_iter().chain(errors).collect() } else { errors };
-    let mut figure = Figure::new().columns(panels.len().max(1)).panel_size(800, 600);
+    let charts = if timed {
+        times.into_iter().chain(errors).collect()
+    } else {
+        errors
+    };
+    let mut figure = Figure::new()
+        .columns(panels.len().max(1))
+        .panel_size(800, 600);
     for (i, chart) in charts.into_iter().enumerate() {
         figure = figure.chart(if i == 0 {
-            chart.legend(if timed { Corner::UpperLeft } else { Corner::LowerRight })
+            chart.legend(if timed {
+                Corner::UpperLeft
+            } else {
+                Corner::LowerRight
+            })
         } else {
             chart.without_legend()
         });

@@ -258,7 +258,11 @@ impl Compare {
     /// Checks every method of these settings on `f` at `x`: the exact methods agree with
     /// their element-wise median to the [exact tolerance](Compare::exact_tolerance)
     /// (normwise relative), and every finite-difference method is within its truncation
-    /// and rounding bound at every element (see the [module docs](self) of the bound).
+    /// and rounding bound at every element: nabla-numdiff's error model
+    /// ([`Scheme::error_bound`](nabla_numdiff::Scheme::error_bound),
+    /// [`Richardson::error_bound`](nabla_numdiff::Richardson::error_bound)), with the higher
+    /// derivatives it needs computed exactly by nested dual numbers and the function's
+    /// rounding noise measured at the point.
     /// Nothing is timed.
     ///
     /// ```
@@ -283,11 +287,7 @@ impl Compare {
     ///
     /// The first mismatch found, naming the method, the element, both values and the bound;
     /// or that `f` is not finite at `x`.
-    pub fn check_at<M, F: AnyFunction<M> + ?Sized>(
-        &self,
-        f: &F,
-        x: &[f64],
-    ) -> Result<(), String> {
+    pub fn check_at<M, F: AnyFunction<M> + ?Sized>(&self, f: &F, x: &[f64]) -> Result<(), String> {
         match self.verdict(f, x) {
             Ok(()) => Ok(()),
             Err(Verdict::Skip(why) | Verdict::Fail(why)) => Err(why),

@@ -5,14 +5,14 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use crate::engine::private::Problem;
-use crate::engine::{Cost, AnyFunction, Shape};
+use crate::engine::{AnyFunction, Cost, Shape};
 use crate::method::Method;
 use crate::report::{Report, Row};
 use crate::timing::measure;
 
 /// The settings of a comparison, a benchmark group or a property check; [`run`](Compare::run),
-/// [`bench`](Compare::bench) (feature `criterion`) and [`check`](Compare::check) (feature
-/// `proptest`) use them.
+/// [`bench`][c-bench] (feature `criterion`) and [`check`][c-check] (feature `proptest`)
+/// use them.
 ///
 /// ```
 /// use std::time::Duration;
@@ -35,6 +35,11 @@ use crate::timing::measure;
 /// // Central differences are within 1e-9 here, not within 1e-12.
 /// assert!(matches!(report.fastest, Some(Method::Dual | Method::Reverse)));
 /// ```
+// The links to the methods behind features resolve to them when the feature is on.
+#[cfg_attr(feature = "criterion", doc = "\n[c-bench]: Compare::bench")]
+#[cfg_attr(not(feature = "criterion"), doc = "\n[c-bench]: Compare")]
+#[cfg_attr(feature = "proptest", doc = "\n[c-check]: Compare::check")]
+#[cfg_attr(not(feature = "proptest"), doc = "\n[c-check]: Compare")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compare {
     pub(crate) methods: Vec<Method>,

@@ -22,9 +22,9 @@
 //!   each other, and the report says so when they do not), the time per call (repeated until
 //!   the median is stable), the evaluations, passes and memory it took, and which method is
 //!   fastest among those accurate enough. `Display` prints an aligned table; serde gives JSON.
-//! * [`Compare::bench`] (feature `criterion`) registers one criterion benchmark per method and
+//! * `Compare::bench` (feature `criterion`) registers one criterion benchmark per method and
 //!   size, with ids `<group>/<method>/<n>`.
-//! * [`Compare::check`] (feature `proptest`) is a property test: over points drawn from your
+//! * `Compare::check` (feature `proptest`) is a property test: over points drawn from your
 //!   strategy, the exact methods agree to a relative tolerance and every finite-difference
 //!   method stays within its truncation and rounding bound; a failure is shrunk to a small
 //!   counterexample that names the method and the element.
@@ -124,7 +124,7 @@ mod report;
 mod timing;
 
 pub use compare::{Compare, compare};
-pub use engine::{Cost, AnyFunction, Shape, marker};
+pub use engine::{AnyFunction, Cost, Shape, marker};
 pub use function::{Function, Number, ScalarFunction, VectorFunction};
 pub use method::{Method, UnknownMethod};
 pub use report::{Report, Row};

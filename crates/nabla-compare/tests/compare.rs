@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use nabla_compare::{
-    Compare, Function, Method, Report, Number, ScalarFunction, Shape, VectorFunction,
+    Compare, Function, Method, Number, Report, ScalarFunction, Shape, VectorFunction,
 };
 use nalgebra::DMatrix;
 
