@@ -17,23 +17,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use nabla::compare::{Compare, Method};
 use nabla::functions::{Rosenbrock, SoftmaxCrossEntropy, point};
 
-const METHODS: [Method; 12] = [
-    Method::ForwardFd,
-    Method::CentralFd,
-    Method::FivePointFd,
-    Method::Richardson,
-    Method::Dual,
-    Method::DualVec8,
-    Method::DualVec16,
-    Method::DualVec32,
-    Method::Reverse,
-    Method::Analytic,
-    Method::FinitediffCentral,
-    Method::NumDual,
-];
-
 fn gradients(c: &mut Criterion) {
-    let settings = Compare::new().methods(&METHODS);
+    let settings = Compare::new().methods(&Method::ALL);
     let points = |scale| [10, 100, 1000].map(|n| point(n, scale, 0));
     settings.bench(c, "gradient/rosenbrock", &Rosenbrock, &points(2.0));
     settings.bench(
