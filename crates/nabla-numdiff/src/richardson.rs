@@ -12,6 +12,13 @@ use crate::{Error, Scheme, Step};
 /// The most levels [`richardson`] will use.
 pub const MAX_LEVELS: usize = 10;
 
+/// Each step of a run is the previous one divided by this.
+pub(crate) const SHRINK: f64 = 1.4;
+
+/// A bound on the sum of the absolute weights of a tableau entry beyond column 0:
+/// `prod_j (c_j + 1) / (c_j - 1)` with `c_j = SHRINK^(2j)`, which converges below 9.
+const AMPLIFICATION: f64 = 9.0;
+
 /// A value with an estimate of its absolute error.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate<T> {
@@ -88,6 +95,59 @@ impl<T: Float> Richardson<T> {
     /// These settings with at most `levels` steps (clamped to `1..=MAX_LEVELS` where used).
     pub fn with_levels(self, levels: usize) -> Self {
         Richardson { levels, ..self }
+    }
+
+    /// An a-priori bound on the error of [`richardson`] with these settings at `x`, given
+    /// `fifth(h0)`, a bound on `|f^(5)|` over `[x - h0, x + h0]`, and `rounding`, a bound on
+    /// the error of each computed value of `f` over the widest stencil.
+    ///
+    /// A tableau entry beyond column 0 (every entry `richardson` returns, with two levels or
+    /// more) is a weighted sum `sum_l w_l D(h_l)` of central differences with `sum w_l = 1`
+    /// and `sum w_l h_l^2 = 0`, and its absolute weights sum to less than `A = 9`. Each
+    /// `D(h) = f' + f''' h^2/6 + R(h)` with `|R(h)| <= h^4/120 M5`, so a run from the first
+    /// step `h0` down to `h_min = h0 / 1.4^(levels - 1)` is off by at most
+    /// `A h0^4/120 M5 + A E / h_min`. With a fixed first step that is the bound; with
+    /// [`Step::Auto`] it is the largest over the first steps the search may keep while
+    /// growing (`0.1, 1, 10, ...` up to `0.1 max(1, |x|)`). Runs from first steps below `0.1`,
+    /// which the search makes only when the run from `0.1` does not converge (a kink, a jump
+    /// or a pole within `0.1` of `x`), are not covered: there `f` is not smooth on the
+    /// stencil and no a-priori bound holds. The returned entry's own rounding (about
+    /// `A eps |f'|`) is not included.
+    ///
+    /// The bound is loose by orders of magnitude: entries of column 2 and beyond also cancel
+    /// the `h^4` term, but which entry is returned is not known in advance, so only column 1's
+    /// cancellation can be counted on. The estimate [`richardson`] returns is tight but an
+    /// estimate; this is a bound.
+    ///
+    /// ```
+    /// use nabla_numdiff::{richardson, Richardson};
+    ///
+    /// // sin at 0.3: |sin^(5)| <= 1 and |sin| <= 1 everywhere.
+    /// let settings = Richardson::default();
+    /// let bound = settings.error_bound(0.3, |_| 1.0, f64::EPSILON);
+    /// let d = richardson(f64::sin, 0.3, settings)?;
+    /// assert!((d.value - 0.3f64.cos()).abs() <= bound + 9.0 * f64::EPSILON);
+    /// assert!(bound < 1e-5);
+    /// # Ok::<(), nabla_numdiff::Error>(())
+    /// ```
+    pub fn error_bound(&self, x: T, fifth: impl Fn(T) -> T, rounding: T) -> T {
+        let a = lit::<T>(AMPLIFICATION);
+        let narrowing = lit::<T>(SHRINK).powi(self.levels.clamp(2, MAX_LEVELS) as i32 - 1);
+        let run = |h0: T| a * h0.powi(4) / lit(120.0) * fifth(h0) + a * rounding * narrowing / h0;
+        match self.initial_step {
+            Step::Fixed(h0) => run(h0),
+            Step::Auto => {
+                let ten = lit::<T>(10.0);
+                let largest = lit::<T>(AUTO_FIRST_STEP) * stencil::scale(x);
+                let mut h0 = lit::<T>(AUTO_FIRST_STEP);
+                let mut worst = run(h0);
+                while h0 * ten <= largest {
+                    h0 = h0 * ten;
+                    worst = worst.max(run(h0));
+                }
+                worst
+            }
+        }
     }
 }
 
@@ -422,7 +482,7 @@ impl<T: Float> Runs<T> {
         for (i, lane) in self.lanes.iter_mut().enumerate() {
             *lane = Tableau::new(take(i));
         }
-        let shrink = lit::<T>(1.4);
+        let shrink = lit::<T>(SHRINK);
         for level in 0..self.levels {
             if level > 0 {
                 h = h / shrink;
@@ -775,5 +835,39 @@ mod tests {
         };
         let d = richardson(f64::ln, 0.05, r).unwrap();
         assert_relative_eq!(d.value, 20.0, max_relative = 1e-10);
+    }
+
+    #[test]
+    fn the_a_priori_bound_holds_and_grows_with_the_search() {
+        // sin: every derivative and the value are at most 1 in size.
+        let settings = Richardson::default();
+        for x in [-2.0f64, 0.3, 5.0, 40.0, 3e3] {
+            let d = richardson(f64::sin, x, settings).unwrap();
+            let bound = settings.error_bound(x, |_| 1.0, f64::EPSILON);
+            assert!(
+                (d.value - x.cos()).abs() <= bound + 9.0 * f64::EPSILON,
+                "at {x}"
+            );
+        }
+        // The automatic search may keep first steps up to 0.1 |x|: the bound covers them.
+        let near = settings.error_bound(1.0, |h| h, f64::EPSILON);
+        let far = settings.error_bound(1e3, |h| h, f64::EPSILON);
+        let widest = Richardson {
+            initial_step: Step::Fixed(100.0),
+            ..settings
+        };
+        assert!(far > near);
+        assert_eq!(far, widest.error_bound(1e3, |h| h, f64::EPSILON));
+        // A fixed first step is that run alone: A h^4/120 M5 + A E 1.4^9 / h.
+        let fixed = Richardson {
+            initial_step: Step::Fixed(0.5),
+            levels: 3,
+        };
+        let want = 9.0 * 0.0625 / 120.0 * 2.0 + 9.0 * 1e-10 * 1.4f64.powi(2) / 0.5;
+        assert_relative_eq!(
+            fixed.error_bound(7.0, |_| 2.0, 1e-10),
+            want,
+            max_relative = 1e-15
+        );
     }
 }

@@ -5,7 +5,7 @@
 use num_traits::Float;
 
 use crate::options::lit;
-use crate::richardson::{Estimate, MAX_LEVELS};
+use crate::richardson::{Estimate, MAX_LEVELS, SHRINK};
 
 /// Rows of the tableau always computed (when `levels` allows) before the error may stop it.
 pub(crate) const MIN_ROWS: usize = 5;
@@ -65,7 +65,7 @@ impl<T: Float> Tableau<T> {
             );
             return;
         }
-        let shrink2 = lit::<T>(1.4 * 1.4);
+        let shrink2 = lit::<T>(SHRINK * SHRINK);
         let (prev, row) = (&self.prev, &mut self.row);
         row[0] = d;
         let mut factor = shrink2;
