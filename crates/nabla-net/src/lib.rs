@@ -94,7 +94,9 @@ mod evaluate;
 mod forward;
 mod gradient;
 mod io;
+mod kernels;
 mod numerical;
+mod pair;
 mod precision;
 mod reverse;
 mod simd;
@@ -105,6 +107,7 @@ mod structured;
 #[cfg(test)]
 mod test_util;
 mod train;
+mod trainer;
 mod two_layer;
 mod why_loss;
 
@@ -127,7 +130,7 @@ pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_structured};
 pub use train::{
-    EpochRecord, GradMethod, Observer, TrainConfig, TrainOutcome, check_loss_trend, train,
+    EpochRecord, GradMethod, Observer, Timings, TrainConfig, TrainOutcome, check_loss_trend, train,
 };
 pub use two_layer::TwoLayerNet;
 pub use why_loss::{
