@@ -195,6 +195,16 @@ fn main() {
         }
     }
 
+    let exps = best(5, || {
+        let start = Instant::now();
+        let calls = exp_calls(seconds);
+        (calls, start.elapsed().as_secs_f64())
+    });
+    println!(
+        "\nthe C library's expf (the sigmoid's and softmax's exp): {:.2} ns per call, one thread",
+        1e9 / exps
+    );
+
     println!("\nsplitting {HALF:?} + {HALF:?} of work between two threads: the time");
     println!("beyond {HALF:?} (us), mean over many rounds");
     let rounds = 20_000;
@@ -253,6 +263,21 @@ fn main() {
         });
         println!("  {label:<46} {:>8.2}", beyond(mean));
     }
+}
+
+/// Calls `f32::exp` (the C library's `expf`, as the sigmoid does) on 4096 values in
+/// `[-8, 8]` for about `seconds`; returns the number of calls.
+fn exp_calls(seconds: f64) -> f64 {
+    let xs: Vec<f32> = (0..4096).map(|i| (i as f32 / 256.0) - 8.0).collect();
+    let rounds = ((seconds * 1e8) / xs.len() as f64).max(1.0) as usize;
+    let mut sum = 0.0f32;
+    for _ in 0..rounds {
+        for &x in black_box(&xs) {
+            sum += x.exp();
+        }
+    }
+    black_box(sum);
+    (rounds * xs.len()) as f64
 }
 
 /// Each half of the split work.

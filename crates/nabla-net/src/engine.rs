@@ -321,25 +321,24 @@ impl<T: Precision, A: Activation> Engine<T, A> {
         // dw1 = x^T da, scattered into zeros: the two halves of the pixels on two threads.
         let mut dw1 = Aligned::zeros(s.input * stride);
         let (lo, hi) = dw1.as_mut_slice().split_at_mut(self.split * stride);
-        let [r0, r1] = halves(rows);
-        let [h0, h1] = &buf.halves;
-        let scatter = |w: &mut [T], base: usize| {
-            let (layout, group) = (&self.layout, self.layout.group::<T>());
-            layout.dispatch.run(
+        let empty = Half::default();
+        // A batch too small to split ran as one half: the other's lists are stale.
+        let done = match halves(rows) {
+            [_, []] => [&buf.halves[0], &empty],
+            _ => [&buf.halves[0], &buf.halves[1]],
+        };
+        let update = |w: &mut [T], base: usize| {
+            let group = self.layout.group::<T>();
+            self.layout.dispatch.run(
                 #[inline(always)]
-                || {
-                    for (rows, half) in [(r0, h0), (r1, h1)] {
-                        let da = &half.da[..rows.len() * stride];
-                        kernels::scatter(w, base, stride, group, data, rows, da, T::one());
-                    }
-                },
+                || kernels::update_w1(w, (base, stride), group, done, T::one()),
             );
         };
         if rows.len() >= PARALLEL_ROWS {
-            rayon::join(|| scatter(lo, 0), || scatter(hi, self.split));
+            rayon::join(|| update(lo, 0), || update(hi, self.split));
         } else {
-            scatter(lo, 0);
-            scatter(hi, self.split);
+            update(lo, 0);
+            update(hi, self.split);
         }
         let grads = Engine {
             w1: dw1,

@@ -19,6 +19,7 @@
 
 use crate::Precision;
 use crate::activation::Activation;
+use crate::by_pixel::ByPixel;
 use crate::simd::{Dispatch, InstructionSet};
 use crate::{Sizes, SparseRows};
 use nabla_loss::{DELTA, argmax, softmax_then_cross_entropy};
@@ -238,6 +239,8 @@ pub(crate) struct Half<T> {
     pub(crate) da: Vec<T>,
     /// The rows' sums.
     pub(crate) sums: Sums<T>,
+    /// The rows listed by pixel, for the `w1` update.
+    pub(crate) cols: ByPixel<T>,
 }
 
 impl<T: Precision> Half<T> {
@@ -332,72 +335,59 @@ fn sum_group<T: Precision, const L: usize>(
     out[first..first + L].copy_from_slice(&acc);
 }
 
-/// `w[j] += (scale * v) * da` for every non-zero `(j, v)` of every listed row whose pixel
-/// `j` is one of `w`'s (`w` holds the rows of pixels `base..`, `stride` lanes each), rows in
-/// their order: the `w1` update `w1 += scale x^T da`, without a `dw1` buffer. `da` holds the
-/// rows' gradients, `stride` lanes each.
+/// The `w1` update `w += scale x^T da` on the rows of `w` (the pixels `base..`, `stride` lanes
+/// each), without a `dw1` buffer: each pixel's row updated once, in registers, from the
+/// batch's two halves listed by pixel (`halves[h].cols`, `by_pixel.rs`), the first half's rows
+/// added before the second's, each half's in its order (the batch's order).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn scatter<T: Precision>(
+pub(crate) fn update_w1<T: Precision>(
     w: &mut [T],
-    base: usize,
-    stride: usize,
+    (base, stride): (usize, usize),
     group: usize,
-    data: &SparseRows<T>,
-    rows: &[usize],
-    da: &[T],
+    halves: [&Half<T>; 2],
     scale: T,
 ) {
-    let end = base + w.len() / stride;
     let blocks = stride / LANES;
-    for (&r, d) in rows.iter().zip(da.chunks_exact(stride)) {
-        let (idx, val) = data.row(r);
-        let a = idx.partition_point(|&j| (j as usize) < base);
-        let b = a + idx[a..].partition_point(|&j| (j as usize) < end);
-        let (idx, val) = (&idx[a..b], &val[a..b]);
+    for (j, row) in (base..).zip(w.chunks_exact_mut(stride)) {
+        let entries = halves.map(|h| (h.cols.pixel(j), &h.da[..]));
+        if entries.iter().all(|(e, _)| e.is_empty()) {
+            continue;
+        }
         let mut first = 0;
         while first < blocks {
             let width = group.min(blocks - first);
-            by_width!(
-                width,
-                scatter_group,
-                w,
-                base,
-                stride,
-                first * LANES,
-                idx,
-                val,
-                d,
-                scale
-            );
+            by_width!(width, add_group, row, first, stride, &entries, scale);
             first += width;
         }
     }
 }
 
-/// Lanes `first..first + L` of one row of [`scatter`], the row's gradient in registers.
+/// One pixel's entries (rows and values) in each half, and the half's `da`.
+type Entries<'a, T> = [(&'a [(u32, T)], &'a [T]); 2];
+
+/// Blocks `first..` (`L` lanes) of one pixel's row of [`update_w1`]: the row in registers,
+/// each entry's `(scale * value) * da[row]` added in turn.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn scatter_group<T: Precision, const L: usize>(
+fn add_group<T: Precision, const L: usize>(
     w: &mut [T],
-    base: usize,
-    stride: usize,
     first: usize,
-    idx: &[u32],
-    val: &[T],
-    da: &[T],
+    stride: usize,
+    entries: &Entries<'_, T>,
     scale: T,
 ) {
-    let mut d = [T::zero(); L];
-    d.copy_from_slice(&da[first..first + L]);
-    for (&j, &v) in idx.iter().zip(val) {
-        let s = scale * v;
-        let start = (j as usize - base) * stride + first;
-        let row = &mut w[start..start + L];
-        for i in 0..L {
-            row[i] = row[i] + s * d[i];
+    let lanes = first * LANES..first * LANES + L;
+    let mut acc = [T::zero(); L];
+    acc.copy_from_slice(&w[lanes.clone()]);
+    for &(list, da) in entries {
+        for &(b, v) in list {
+            let s = scale * v;
+            let d = &da[b as usize * stride..][lanes.clone()];
+            for i in 0..L {
+                acc[i] = acc[i] + s * d[i];
+            }
         }
     }
+    w[lanes].copy_from_slice(&acc);
 }
 
 /// The logits of consecutive rows of activations `z` (`stride` lanes each) into `out`
@@ -492,6 +482,7 @@ pub(crate) fn rows_pass<T: Precision, A: Activation>(
     let mut loss = T::zero();
     if backward {
         half.sums.clear();
+        half.cols.fill(data, rows);
     }
     for ((&r, dy), (z, da)) in rows.iter().zip(half.out.chunks_exact_mut(opad)).zip(
         half.hidden

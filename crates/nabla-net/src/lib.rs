@@ -85,6 +85,7 @@
 
 mod activation;
 mod backprop;
+mod by_pixel;
 mod check;
 mod dataset;
 mod dual;

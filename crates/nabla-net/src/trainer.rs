@@ -123,23 +123,17 @@ impl<T: Precision, A: Activation> Shared<'_, T, A> {
             sums.combine(&self.layout, &done[0].0.sums, second);
             write(&self.small).step(&sums, self.lr, &self.layout);
         }
-        let (layout, group) = (&self.layout, self.layout.group::<T>());
+        let (stride, group) = (self.layout.stride, self.layout.group::<T>());
         let base = if side == Side::Main { 0 } else { self.split };
         let mut w = write(&self.w1[side.index()]);
-        let w = w.as_mut_slice();
-        for (rows, half) in parts.into_iter().zip(&done) {
-            let da = &half.0.da[..rows.len() * layout.stride];
-            kernels::scatter(
-                w,
-                base,
-                layout.stride,
-                group,
-                self.sets[0].0,
-                rows,
-                da,
-                -self.lr,
-            );
-        }
+        let halves = [&done[0].0, &done[1].0];
+        // A batch too small to split ran as one half: the other's lists are stale.
+        let halves = if parts[1].is_empty() {
+            [halves[0], &Half::default()]
+        } else {
+            halves
+        };
+        kernels::update_w1(w.as_mut_slice(), (base, stride), group, halves, -self.lr);
     }
 
     fn evaluate(&self, set: usize, side: Side) {
