@@ -318,7 +318,7 @@ impl<T: Precision, A: Activation> Engine<T, A> {
     ) -> (T, Gradient<T>) {
         let (s, stride) = (self.layout.sizes, self.layout.stride);
         let loss = self.pass(data, labels, rows, buf, true);
-        // dw1 = x^T da, scattered into zeros: the two halves of the pixels on two threads.
+        // dw1 = x^T da, added into zeros pixel by pixel: the two halves of the pixels on two threads.
         let mut dw1 = Aligned::zeros(s.input * stride);
         let (lo, hi) = dw1.as_mut_slice().split_at_mut(self.split * stride);
         let empty = Half::default();
@@ -632,7 +632,7 @@ mod tests {
     fn a_batch_of_two_equal_halves_is_split_between_the_threads_in_the_middle() {
         // 16 rows run as one half; the same 16 twice (32 rows, the smallest split batch)
         // run as two equal halves whose sums are added once, so the loss and every sum but
-        // w1's (which one thread scatters row by row) come out exactly those of the 16 rows:
+        // w1's (which adds the rows in the batch's order, pixel by pixel) come out exactly those of the 16 rows:
         // 1/32 is exactly half of 1/16. Summed as one half, or split elsewhere, they would
         // be rounded otherwise.
         let (net, x, labels) = small_problem(Sizes::new(30, 20, 10).unwrap(), 16, 36);

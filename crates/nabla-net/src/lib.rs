@@ -37,7 +37,7 @@
 //! [`save_model`] and [`load_model`] keep a trained network as JSON.
 //!
 //! **Wide instructions at run time.** The fast path's kernels (the sparse first layer, the
-//! weight-gradient scatter, the second layer and the softmax rows, the evaluation) are ordinary
+//! `w1` update, the second layer and the softmax rows, the evaluation) are ordinary
 //! loops compiled three ways: for the build's target (plain x86-64, SSE2), for AVX2 and FMA, and
 //! for AVX-512. The widest one the processor supports is picked once, at run time (through the
 //! `pulp` crate; no `unsafe` here), so one binary runs on any x86-64 and uses the wide units

@@ -3,12 +3,13 @@
 //!
 //! A step is two jobs, each done in two halves:
 //! 1. `Forward`: each thread runs the forward and backward pass of half of the batch's rows
-//!    (the halves of `engine.rs`'s [`halves`], so the arithmetic is [`Engine::pass`]'s);
+//!    (the halves of `engine.rs`'s [`halves`], so the arithmetic is [`Engine::pass`]'s), and
+//!    lists its rows by pixel (`by_pixel.rs`) while they are in its cache;
 //! 2. `Update`: the caller's thread adds the halves' sums and updates `w2`, `b2` and `b1`; then
 //!    each thread adds `-lr x^T da` to its own half of `w1` (the pixels below and above
-//!    [`Engine::split`], chosen so that each holds about half of the non-zeros), every row of
-//!    the batch in order, so every weight sees the same additions in the same order as on one
-//!    thread.
+//!    [`Engine::split`], chosen so that each holds about half of the non-zeros), pixel by
+//!    pixel from both halves' lists, every row of the batch in order, so every weight sees the
+//!    same additions in the same order as on one thread.
 //!
 //! An evaluation is one job: both threads take chunks of rows from a shared counter and add
 //! up how many they classified right (a sum of integers, so the order does not matter).
