@@ -25,17 +25,24 @@ pub(super) fn existing(data: Option<&Path>) -> Result<MnistSource, String> {
                     dir.display()
                 ));
             }
-            Err(_) => return Err(format!("data directory {} does not exist", dir.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(format!("data directory {} does not exist", dir.display()));
+            }
+            Err(e) => return Err(format!("--data {} cannot be read: {e}", dir.display())),
         }
     }
     Ok(source(data))
 }
 
 /// One split, loaded as the book's `load_mnist` does (pixels scaled to [0, 1]), from the
-/// source `data` chooses (see [`existing`]).
+/// source `data` chooses (see [`existing`]). Downloads show their progress, and a cached file
+/// that is rejected is said on stderr with its reason, as `nabla train` says it.
 pub(super) fn load(data: Option<&Path>, split: Split) -> Result<Mnist, Box<dyn std::error::Error>> {
+    let mut progress = super::progress::DownloadProgress::new("");
     existing(data)?
-        .load(split, MnistOptions::default(), &mut |_| {})
+        .load(split, MnistOptions::default(), &mut |event| {
+            progress.show(event)
+        })
         .map_err(explain)
 }
 

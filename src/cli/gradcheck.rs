@@ -6,8 +6,8 @@ use std::time::Instant;
 use nabla::data::{MnistOptions, Split};
 use nabla::net::nalgebra::DMatrix;
 use nabla::net::{
-    DUAL_CHUNK, Difference, Gradient, Sizes, TwoLayerNet, backprop, dual_gradient,
-    numerical_gradient, numerical_gradient_structured, reverse_gradient,
+    DUAL_CHUNK, Difference, Gradient, TwoLayerNet, backprop, dual_gradient, numerical_gradient,
+    numerical_gradient_structured, reverse_gradient,
 };
 
 use super::CliResult;
@@ -48,7 +48,7 @@ pub fn run(args: Args) -> CliResult {
         .iter()
         .map(|&t| usize::from(t))
         .collect();
-    let sizes = Sizes::new(cols, args.hidden, nabla::data::CLASSES)?;
+    let sizes = super::network_sizes(cols, args.hidden)?;
     let net = TwoLayerNet::<f64>::new(sizes, 0.01, args.seed)?;
     outln!(
         "gradcheck: the first {} training images, network {}-{}-{} ({} parameters), f64, \
@@ -76,6 +76,20 @@ pub fn run(args: Args) -> CliResult {
     timed("reverse (nabla-tape)", &mut || {
         Ok(reverse_gradient(&net, &x, &labels)?.1)
     })?;
+    {
+        // What reverse mode records: the same loss on tape numbers, its products as rules.
+        use nabla::tape::{Recording, Var};
+        let rec = Recording::<f64>::new();
+        let recorded = net.map(|w| rec.var(w));
+        recorded.loss(&x.map(Var::constant), &labels)?;
+        outln!(
+            "    (its tape: {} entries, {} recorded numbers, {:.2} MB with the rules' saved \
+             values and the adjoints)",
+            rec.entries(),
+            rec.len(),
+            rec.bytes() as f64 / 1e6
+        )?;
+    }
     timed("numerical, structure-aware", &mut || {
         Ok(numerical_gradient_structured(&net, &x, &labels, 1e-4)?)
     })?;

@@ -68,6 +68,10 @@ mod options;
 mod sampler;
 mod source;
 mod targets;
+// Temporary files that a signal handler can remove. Not part of the data API: public so that
+// nabla-net and the `nabla` command write their files through the same registry.
+#[doc(hidden)]
+pub mod temporary;
 #[cfg(test)]
 mod test_http;
 #[cfg(test)]

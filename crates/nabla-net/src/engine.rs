@@ -555,7 +555,7 @@ mod tests {
         // in f64; 7 and 4 + 3 with AVX2. 40 rows run on two threads. The reference is the
         // generic forward pass, recorded on the tape.
         let (net, x, labels) = small_problem(Sizes::new(30, 50, 10).unwrap(), 40, 34);
-        fn check<T: Precision + nalgebra::RealField>(
+        fn check<T: Precision + crate::MatMul>(
             net: &TwoLayerNet<T>,
             x: &DMatrix<T>,
             labels: &[usize],

@@ -20,11 +20,14 @@
 //!   nabla-dual's `DualVec<f64, 16>`, exact, and one forward pass per 16 parameters.
 //! - **Reverse mode** ([`reverse_gradient`]): the same generic forward pass evaluated once on
 //!   nabla-tape's `Var<T>`, recorded, and swept backwards once for every parameter: what
-//!   backpropagation does by hand, derived from the formula (chapter 5 of the book).
+//!   backpropagation does by hand, derived from the formula (chapter 5 of the book). Its
+//!   matrix products are nabla-tape rules (one tape entry each, backward by two products),
+//!   so it costs a small multiple of backpropagation, not a hundred times.
 //!
 //! The forward pass of [`TwoLayerNet`] ([`predict`](TwoLayerNet::predict),
 //! [`loss`](TwoLayerNet::loss), [`accuracy`](TwoLayerNet::accuracy)) is written once for any
-//! `nalgebra::RealField`: `f32`, `f64` and dual numbers alike. That generic code is what the
+//! [`MatMul`] scalar, a `nalgebra::RealField` that says how its matrices multiply: `f32`,
+//! `f64`, dual numbers and tape numbers alike. That generic code is what the
 //! brute-force numerical, the dual and the reverse gradients differentiate, and what the fast path is
 //! tested against. The book's smaller [`SimpleNet`] is here too, with the same three
 //! gradients.
@@ -99,6 +102,7 @@ mod kernels;
 mod numerical;
 mod pair;
 mod precision;
+mod product;
 mod reverse;
 mod simd;
 mod simple_net;
@@ -122,16 +126,20 @@ pub use dual::{DUAL_CHUNK, dual_gradient};
 pub use error::Error;
 pub use evaluate::evaluate;
 pub use gradient::{Difference, Gradient};
-pub use io::{MAX_MODEL_FILE_BYTES, MAX_MODEL_PARAMETERS, SavedNet, load_model, save_model};
+pub use io::{
+    MAX_MODEL_FILE_BYTES, MAX_MODEL_PARAMETERS, SavedNet, load_model, save_model, write_model,
+};
 pub use numerical::numerical_gradient;
 pub use precision::Precision;
+pub use product::MatMul;
 pub use reverse::reverse_gradient;
 pub use simd::{InstructionSet, SIMD_ENV};
 pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_structured};
 pub use train::{
-    EpochRecord, GradMethod, Observer, Timings, TrainConfig, TrainOutcome, check_loss_trend, train,
+    EpochRecord, GradMethod, MIN_JUDGED_ITERATIONS, MIN_LOSS_RISE, Observer, Timings, TrainConfig,
+    TrainOutcome, check_loss_trend, train,
 };
 pub use two_layer::TwoLayerNet;
 pub use why_loss::{
