@@ -107,10 +107,16 @@ fn without_timings(mut r: serde_json::Value) -> serde_json::Value {
         "train_seconds",
         "load_seconds",
         "prepare_seconds",
+        "step_seconds",
+        "evaluation_seconds",
         "peak_memory_bytes",
         "threads",
     ] {
         assert!(map.remove(key).is_some(), "report lacks {key}");
+    }
+    let timings = map["timings"].as_object_mut().expect("timings");
+    for key in ["step_seconds", "evaluation_seconds"] {
+        assert!(timings.remove(key).is_some(), "report lacks timings.{key}");
     }
     r
 }
@@ -163,6 +169,19 @@ fn a_short_run_writes_everything_and_reproduces() {
     assert!(r["final_train_accuracy"].as_f64().unwrap() > 0.9);
     assert!(test > 0.9, "{test}");
     assert!(r["train_seconds"].as_f64().unwrap() > 0.0);
+    // The loop's time, steps and evaluations apart: 300 steps, evaluations after iterations
+    // 0, 100 and 200 and after the last.
+    let t = &r["timings"];
+    assert_eq!(
+        (t["steps"].as_u64(), t["evaluations"].as_u64()),
+        (Some(300), Some(4))
+    );
+    let seconds = |key: &str| r[key].as_f64().unwrap();
+    assert!(seconds("step_seconds") > 0.0 && seconds("evaluation_seconds") > 0.0);
+    assert!(
+        300.0 * seconds("step_seconds") + 4.0 * seconds("evaluation_seconds")
+            <= seconds("train_seconds")
+    );
     assert_eq!(
         r["loss"]["mean_per_100_iterations"]
             .as_array()

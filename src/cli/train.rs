@@ -439,6 +439,11 @@ fn report<T: Precision>(
         "train_seconds": train_seconds,
         "load_seconds": load_seconds,
         "prepare_seconds": prepare_seconds,
+        // Where `train_seconds` went: the mean step (batch, gradient, update) and the mean
+        // evaluation (accuracy on both sets), and their counts and totals.
+        "step_seconds": outcome.timings.mean_step_seconds(),
+        "evaluation_seconds": outcome.timings.mean_evaluation_seconds(),
+        "timings": outcome.timings,
         "threads": available_threads(),
         // The instruction set of the fast path's kernels: "avx512", "avx2+fma" or "baseline".
         "simd": InstructionSet::detected().name(),

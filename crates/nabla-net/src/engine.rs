@@ -1,18 +1,21 @@
-//! The fast path: the network on flat row-major buffers, with sparse inputs.
+//! The fast path: the network's parameters in the layout its kernels (`kernels.rs`) work on,
+//! with sparse inputs.
 //!
-//! `w1` is kept row-major (`input` rows of `hidden`), so that the weights of one pixel are
-//! contiguous: the hidden row of an image is a sum of `value * w1[pixel, :]` over its
-//! non-zero pixels, a loop over `hidden` contiguous floats that the compiler vectorises.
-//! `w2` is row-major too (`hidden` rows of `output`). Every buffer of a training step lives in
-//! [`Buffers`] and is reused, so an iteration allocates nothing.
+//! `w1` is kept as `input` rows of `stride` lanes (`hidden` padded with zero lanes to a
+//! multiple of 8, the rows aligned to 32 bytes), so that the weights of one pixel are
+//! contiguous: the hidden row of an image is a
+//! sum of `value * w1[pixel]` over its non-zero pixels. `w2` is kept transposed (`w2t`, for
+//! its update and the backward pass) and row-major with the outputs padded (`w2p`, for the
+//! logits). [`Engine::to_net`] and [`Engine::from_net`] convert from and to the book's shapes.
+//!
+//! Two drivers run the kernels: [`Engine::pass`] and [`Engine::gradient`] here (a one-off
+//! gradient, the two halves of a batch on rayon's threads) and the training loop's
+//! `trainer.rs` (two threads for the whole loop). Both call the same kernels, so a training
+//! step and a gradient are the same arithmetic.
 //!
 //! The arithmetic of a row is the generic path's, called rather than copied: the activation
 //! and its derivative come from `activation.rs`, the softmax and the book's loss of the row
 //! from nabla-loss's `softmax_then_cross_entropy`, each on the buffers here.
-//!
-//! The kernels are `#[inline(always)]` and are called through `Dispatch::run` (`simd.rs`) at
-//! each thread's entry point (`rows_pass`, the scatter's halves, a chunk of `accuracy`), so
-//! that they compile once per instruction set and run with the widest the processor has.
 
 use std::marker::PhantomData;
 
@@ -20,212 +23,56 @@ use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
 use crate::activation::{Activation, Hidden};
+use crate::kernels::{self, Aligned, Half, Layout, Small, Sums, W1};
 use crate::simd::Dispatch;
-use crate::{Gradient, Precision, Sizes, SparseRows, TwoLayerNet};
-use nabla_loss::{DELTA, argmax, softmax_then_cross_entropy};
-
-/// A block of columns of `w1`: `width` hidden units starting at `offset`, stored row-major
-/// (`input` rows of `width`), so that one pixel's weights in the block are contiguous.
-#[derive(Clone, Debug)]
-pub(crate) struct Panel<T> {
-    offset: usize,
-    width: usize,
-    w1: Vec<T>,
-}
+use crate::{Gradient, Precision, SparseRows, TwoLayerNet};
 
 /// The parameters in the fast layout, for a network whose hidden layer computes `A`.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Engine<T, A = Hidden> {
-    pub(crate) sizes: Sizes,
-    /// Row length of `b1` and the hidden buffers: `hidden` rounded up to a multiple of 8, so
-    /// that every row splits into fixed-width blocks. The padding lanes of `w1` and `b1` are
-    /// zero and stay zero (their activations are set to 0, so no gradient reaches them).
-    pub(crate) stride: usize,
-    /// `w1` as column panels covering `0..stride`.
-    panels: Vec<Panel<T>>,
-    /// How many panels the first of two threads updates (about half the columns).
-    split: usize,
-    /// `stride` entries.
-    pub(crate) b1: Vec<T>,
-    /// `hidden x output`, row-major.
-    pub(crate) w2: Vec<T>,
-    pub(crate) b2: Vec<T>,
+    pub(crate) layout: Layout,
+    /// `input x stride`: pixel `j`'s weights are lanes `j stride .. (j + 1) stride`. The
+    /// padding lanes are zero and stay zero (their activations are set to 0, so no gradient
+    /// reaches them).
+    pub(crate) w1: Aligned<T>,
+    /// The first pixel of the second half of `w1`, which the second of two threads updates;
+    /// about half of the batch's non-zeros fall on either side (see [`Engine::balance`]).
+    pub(crate) split: usize,
+    pub(crate) small: Small<T>,
     activation: PhantomData<A>,
-    /// The instruction set the kernels run with (see `simd.rs`): each thread's share of a
-    /// step and of an evaluation goes through [`Dispatch::run`].
-    pub(crate) dispatch: Dispatch,
 }
 
-/// Sums over the rows of one half of a batch.
-#[derive(Debug, Default)]
-pub(crate) struct Partials<T> {
-    dw2: Vec<T>,
-    db2: Vec<T>,
-    db1: Vec<T>,
+impl<T: Precision, A> Clone for Engine<T, A> {
+    fn clone(&self) -> Self {
+        Engine {
+            layout: self.layout,
+            w1: self.w1.clone(),
+            split: self.split,
+            small: self.small.clone(),
+            activation: PhantomData,
+        }
+    }
 }
 
-/// Reused scratch space for one batch.
+/// Scratch space for the passes over a batch: each half's rows and their total.
 #[derive(Debug, Default)]
 pub(crate) struct Buffers<T> {
-    /// `batch x stride`: the activations (0 in the padding lanes).
-    pub(crate) hidden: Vec<T>,
-    /// `batch x output`: probabilities after the forward pass, `dy` after the backward pass.
-    pub(crate) out: Vec<T>,
-    /// `batch x stride`: gradient at the hidden pre-activations (0 in the padding lanes).
-    pub(crate) dhidden: Vec<T>,
-    /// The two halves' sums, added into `dw2`, `db2`, `db1`.
-    parts: [Partials<T>; 2],
-    pub(crate) dw2: Vec<T>,
-    pub(crate) db2: Vec<T>,
-    pub(crate) db1: Vec<T>,
+    pub(crate) halves: [Half<T>; 2],
+    pub(crate) sums: Sums<T>,
 }
 
-impl<T: Precision> Buffers<T> {
-    fn fit(&mut self, sizes: Sizes, stride: usize, batch: usize) {
-        let (h, o) = (sizes.hidden, sizes.output);
-        self.hidden.resize(batch * stride, T::zero());
-        self.out.resize(batch * o, T::zero());
-        self.dhidden.resize(batch * stride, T::zero());
-        for part in self.parts.iter_mut() {
-            part.dw2.resize(h * o, T::zero());
-            part.db2.resize(o, T::zero());
-            part.db1.resize(stride, T::zero());
-        }
-        self.dw2.resize(h * o, T::zero());
-        self.db2.resize(o, T::zero());
-        self.db1.resize(stride, T::zero());
-    }
-}
+/// Batches at least this large are split into two halves (two threads; the halves' sums are
+/// added, so the split is part of the arithmetic and does not depend on the threads).
+pub(crate) const PARALLEL_ROWS: usize = 32;
 
-/// Batches at least this large are split between two threads.
-const PARALLEL_ROWS: usize = 32;
-
-/// Width of the smallest block the hidden rows are split into.
-const LANES: usize = 8;
-
-/// The blocks `(offset, width)` that cover `0..stride` (a multiple of [`LANES`]): as wide as
-/// possible up to 128 bytes (eight SSE registers of accumulators), widths 32, 24, 16 or 8.
-fn blocks<T>(stride: usize) -> Vec<(usize, usize)> {
-    let widest = (128 / std::mem::size_of::<T>()).clamp(LANES, 32);
-    let mut out = Vec::new();
-    let mut offset = 0;
-    while offset < stride {
-        let width = (stride - offset).min(widest) / LANES * LANES;
-        out.push((offset, width));
-        offset += width;
-    }
-    out
-}
-
-/// The activation `A` of one pre-activation, in the fast path's float.
-#[inline]
-pub(crate) fn activation<T: Precision, A: Activation>(a: T) -> T {
-    T::from_real(A::value(a.to_real()))
-}
-
-/// `acc = init + sum over non-zeros (j, v) of v * w[j * W .. j * W + W]`, with the
-/// accumulators in a fixed-size array that stays in registers while the non-zeros stream past.
-#[inline(always)]
-fn accumulate<T: Precision, const W: usize>(
-    w: &[T],
-    idx: &[u32],
-    val: &[T],
-    init: &[T],
-    out: &mut [T],
-) {
-    let mut acc = [T::zero(); W];
-    acc.copy_from_slice(&init[..W]);
-    add_rows(w, idx, val, &mut acc);
-    out[..W].copy_from_slice(&acc);
-}
-
-/// `acc += v * w[j * W .. j * W + W]`: one non-zero `(j, v)` of a sparse row.
-#[inline(always)]
-fn add_row<T: Precision, const W: usize>(w: &[T], j: u32, v: T, acc: &mut [T; W]) {
-    let start = j as usize * W;
-    let row = &w[start..start + W];
-    for i in 0..W {
-        acc[i] = acc[i] + v * row[i];
-    }
-}
-
-/// `acc += sum over non-zeros (j, v) of v * w[j * W .. j * W + W]`, in the non-zeros' order.
-#[inline(always)]
-fn add_rows<T: Precision, const W: usize>(w: &[T], idx: &[u32], val: &[T], acc: &mut [T; W]) {
-    for (&j, &v) in idx.iter().zip(val) {
-        add_row(w, j, v, acc);
-    }
-}
-
-/// [`accumulate`] of two rows `a` and `b` at once. Each row's sum is one dependency chain
-/// (every non-zero adds into the same accumulators), so one row alone runs at the adder's
-/// latency; two rows in lockstep keep twice as many additions in flight. Each row still adds
-/// its own non-zeros in their order: the same bits as one row at a time.
-#[inline(always)]
-fn accumulate2<T: Precision, const W: usize>(
-    w: &[T],
-    (idx_a, val_a): (&[u32], &[T]),
-    (idx_b, val_b): (&[u32], &[T]),
-    init: &[T],
-    (out_a, out_b): (&mut [T], &mut [T]),
-) {
-    let mut a = [T::zero(); W];
-    a.copy_from_slice(&init[..W]);
-    let mut b = a;
-    let n = idx_a
-        .len()
-        .min(idx_b.len())
-        .min(val_a.len())
-        .min(val_b.len());
-    let (ia, va, ib, vb) = (&idx_a[..n], &val_a[..n], &idx_b[..n], &val_b[..n]);
-    for k in 0..n {
-        add_row(w, ia[k], va[k], &mut a);
-        add_row(w, ib[k], vb[k], &mut b);
-    }
-    add_rows(w, &idx_a[n..], &val_a[n..], &mut a);
-    add_rows(w, &idx_b[n..], &val_b[n..], &mut b);
-    out_a[..W].copy_from_slice(&a);
-    out_b[..W].copy_from_slice(&b);
-}
-
-/// `w[j * W .. j * W + W] += (scale * v) * d` for every non-zero `(j, v)`, with `d` in
-/// registers.
-#[inline(always)]
-fn scatter<T: Precision, const W: usize>(w: &mut [T], idx: &[u32], val: &[T], d: &[T], scale: T) {
-    let mut dd = [T::zero(); W];
-    dd.copy_from_slice(&d[..W]);
-    for (&j, &v) in idx.iter().zip(val) {
-        let s = scale * v;
-        let start = j as usize * W;
-        let row = &mut w[start..start + W];
-        for i in 0..W {
-            row[i] = row[i] + s * dd[i];
-        }
-    }
-}
-
-/// Adds `scale * x^T da1` to the panels: each non-zero pixel `(j, v)` of batch row `b` adds
-/// `scale * v * da1[b, panel columns]` to row `j` of every panel.
-#[inline(always)]
-fn scatter_panels<T: Precision>(
-    panels: &mut [Panel<T>],
-    data: &SparseRows<T>,
-    rows: &[usize],
-    dhidden: &[T],
-    stride: usize,
-    scale: T,
-) {
-    for (&r, da) in rows.iter().zip(dhidden.chunks_exact(stride)) {
-        let (idx, val) = data.row(r);
-        for p in panels.iter_mut() {
-            let d = &da[p.offset..p.offset + p.width];
-            match p.width {
-                32 => scatter::<T, 32>(&mut p.w1, idx, val, d, scale),
-                24 => scatter::<T, 24>(&mut p.w1, idx, val, d, scale),
-                16 => scatter::<T, 16>(&mut p.w1, idx, val, d, scale),
-                _ => scatter::<T, LANES>(&mut p.w1, idx, val, d, scale),
-            }
-        }
+/// The rows of `rows` that each half of a batch holds: the first and second half for a batch
+/// of [`PARALLEL_ROWS`] or more, else all of them and none.
+pub(crate) fn halves(rows: &[usize]) -> [&[usize]; 2] {
+    if rows.len() >= PARALLEL_ROWS {
+        let (a, b) = rows.split_at(rows.len() / 2);
+        [a, b]
+    } else {
+        [rows, &[]]
     }
 }
 
@@ -240,245 +87,177 @@ impl<T: Precision, A: Activation> Engine<T, A> {
     /// `net` in the fast layout, its hidden layer computing `A` (tests swap the activation).
     pub(crate) fn with_activation(net: &TwoLayerNet<T>) -> Self {
         let sizes = net.sizes();
-        let stride = sizes.hidden.div_ceil(LANES) * LANES;
-        let panels: Vec<Panel<T>> = blocks::<T>(stride)
-            .into_iter()
-            .map(|(offset, width)| {
-                let mut w1 = vec![T::zero(); sizes.input * width];
-                for (j, row) in w1.chunks_exact_mut(width).enumerate() {
-                    for (i, w) in row.iter_mut().enumerate() {
-                        if offset + i < sizes.hidden {
-                            *w = net.w1()[(j, offset + i)];
-                        }
-                    }
-                }
-                Panel { offset, width, w1 }
-            })
-            .collect();
-        // The first group takes panels until it holds at least half of the columns.
-        let mut split = 0;
-        let mut covered = 0;
-        while split < panels.len() && 2 * covered < stride {
-            covered += panels[split].width;
-            split += 1;
+        let layout = Layout::new(sizes, Dispatch::detected());
+        let (stride, opad) = (layout.stride, layout.opad);
+        let mut w1 = Aligned::zeros(sizes.input * stride);
+        for (j, row) in w1.as_mut_slice().chunks_exact_mut(stride).enumerate() {
+            for (k, w) in row[..sizes.hidden].iter_mut().enumerate() {
+                *w = net.w1()[(j, k)];
+            }
         }
-        let split = split
-            .min(panels.len().saturating_sub(1))
-            .max(usize::from(panels.len() > 1));
         let mut b1 = vec![T::zero(); stride];
         b1[..sizes.hidden].copy_from_slice(net.b1().as_slice());
-        Engine {
-            sizes,
-            stride,
-            panels,
-            split,
+        let mut w2t = vec![T::zero(); sizes.output * stride];
+        for (c, row) in w2t.chunks_exact_mut(stride).enumerate() {
+            for (k, w) in row[..sizes.hidden].iter_mut().enumerate() {
+                *w = net.w2()[(k, c)];
+            }
+        }
+        let mut b2 = vec![T::zero(); opad];
+        b2[..sizes.output].copy_from_slice(net.b2().as_slice());
+        let mut small = Small {
             b1,
-            w2: net.w2().transpose().as_slice().to_vec(),
-            b2: net.b2().as_slice().to_vec(),
+            w2t,
+            w2p: vec![T::zero(); sizes.hidden * opad],
+            b2,
+        };
+        small.sync_w2p(&layout);
+        Engine {
+            layout,
+            w1,
+            split: sizes.input / 2,
+            small,
             activation: PhantomData,
-            dispatch: Dispatch::detected(),
+        }
+    }
+
+    /// The engine whose `w1` is `lo` (the rows of the pixels below `split`) followed by `hi`.
+    pub(crate) fn assemble(
+        layout: Layout,
+        lo: &[T],
+        hi: &[T],
+        split: usize,
+        small: Small<T>,
+    ) -> Self {
+        let mut w1 = Aligned::zeros(lo.len() + hi.len());
+        let (a, b) = w1.as_mut_slice().split_at_mut(lo.len());
+        a.copy_from_slice(lo);
+        b.copy_from_slice(hi);
+        Engine {
+            layout,
+            w1,
+            split,
+            small,
+            activation: PhantomData,
         }
     }
 
     pub(crate) fn to_net(&self) -> TwoLayerNet<T> {
-        let s = self.sizes;
+        let s = self.layout.sizes;
         TwoLayerNet::from_parts(
             DMatrix::from_fn(s.input, s.hidden, |j, k| self.w1(j, k)),
-            DVector::from_column_slice(&self.b1[..s.hidden]),
-            DMatrix::from_row_slice(s.hidden, s.output, &self.w2),
-            DVector::from_column_slice(&self.b2),
+            DVector::from_column_slice(&self.small.b1[..s.hidden]),
+            DMatrix::from_fn(s.hidden, s.output, |k, c| self.w2(k, c)),
+            DVector::from_column_slice(&self.small.b2[..s.output]),
         )
         .expect("the engine keeps the shapes of the network it was made from") // ok: invariant
     }
 
-    fn panel_of(&self, k: usize) -> usize {
-        self.panels
+    /// Runs the kernels with `dispatch`'s instruction set from now on.
+    #[cfg(test)]
+    pub(crate) fn set_dispatch(&mut self, dispatch: Dispatch) {
+        self.layout.dispatch = dispatch;
+    }
+
+    /// Moves the split of `w1` between the two threads of a step to the pixel where the
+    /// non-zeros of a sample of `data`'s rows (every 32nd) fall half on either side.
+    pub(crate) fn balance(&mut self, data: &SparseRows<T>) {
+        let input = self.layout.sizes.input;
+        let mut count = vec![0usize; input];
+        for r in (0..data.nrows()).step_by(32) {
+            for &j in data.row(r).0 {
+                count[j as usize] += 1;
+            }
+        }
+        let total: usize = count.iter().sum();
+        let mut below = 0;
+        self.split = count
             .iter()
-            .position(|p| k < p.offset + p.width)
-            .expect("hidden unit inside the panels") // ok: panels cover every hidden unit
+            .position(|&c| {
+                below += c;
+                2 * below >= total
+            })
+            .map_or(input / 2, |j| j + 1);
+    }
+
+    /// `w1` as the kernels read it.
+    pub(crate) fn w1_view(&self) -> W1<'_, T> {
+        let (lo, hi) = self.w1.as_slice().split_at(self.split * self.layout.stride);
+        W1 {
+            lo,
+            hi,
+            split: self.split,
+            stride: self.layout.stride,
+        }
     }
 
     /// `w1[j, k]`.
     pub(crate) fn w1(&self, j: usize, k: usize) -> T {
-        let p = &self.panels[self.panel_of(k)];
-        p.w1[j * p.width + k - p.offset]
+        self.w1.as_slice()[j * self.layout.stride + k]
     }
 
     /// `&mut w1[j, k]`.
     pub(crate) fn w1_mut(&mut self, j: usize, k: usize) -> &mut T {
-        let at = self.panel_of(k);
-        let p = &mut self.panels[at];
-        &mut p.w1[j * p.width + k - p.offset]
+        &mut self.w1.as_mut_slice()[j * self.layout.stride + k]
     }
 
-    /// `b1 + sum over non-zeros of value * w1[pixel, :]`, the pre-activation of one row
+    /// `w2[k, c]`.
+    pub(crate) fn w2(&self, k: usize, c: usize) -> T {
+        self.small.w2t[c * self.layout.stride + k]
+    }
+
+    /// Row `k` of `w2`: hidden unit `k`'s weight to each output.
+    pub(crate) fn w2_row(&self, k: usize) -> &[T] {
+        let opad = self.layout.opad;
+        &self.small.w2p[k * opad..k * opad + self.layout.sizes.output]
+    }
+
+    /// `b1 + sum over non-zeros of value * w1[pixel]`, the pre-activation of one row
     /// (`stride` entries; the padding lanes come out 0).
-    #[inline(always)]
-    pub(crate) fn hidden_pre(&self, idx: &[u32], val: &[T], h: &mut [T]) {
-        for p in &self.panels {
-            let (init, out) = (&self.b1[p.offset..], &mut h[p.offset..]);
-            match p.width {
-                32 => accumulate::<T, 32>(&p.w1, idx, val, init, out),
-                24 => accumulate::<T, 24>(&p.w1, idx, val, init, out),
-                16 => accumulate::<T, 16>(&p.w1, idx, val, init, out),
-                _ => accumulate::<T, LANES>(&p.w1, idx, val, init, out),
-            }
-        }
-    }
-
-    /// [`Engine::hidden_pre`] of two rows at once (the same bits; see [`accumulate2`]).
-    #[inline(always)]
-    fn hidden_pre2(&self, a: (&[u32], &[T]), b: (&[u32], &[T]), ha: &mut [T], hb: &mut [T]) {
-        for p in &self.panels {
-            let init = &self.b1[p.offset..];
-            let out = (&mut ha[p.offset..], &mut hb[p.offset..]);
-            match p.width {
-                32 => accumulate2::<T, 32>(&p.w1, a, b, init, out),
-                24 => accumulate2::<T, 24>(&p.w1, a, b, init, out),
-                16 => accumulate2::<T, 16>(&p.w1, a, b, init, out),
-                _ => accumulate2::<T, LANES>(&p.w1, a, b, init, out),
-            }
-        }
-    }
-
-    /// The pre-activations of the listed rows into consecutive `stride`-long slots of
-    /// `hidden`, two rows at a time on the wide instruction sets (two rows' accumulators of a
-    /// 128-byte panel take 4 `zmm` or 8 `ymm` registers), one at a time on the baseline (they
-    /// would take all 16 `xmm` registers and spill; the fallback keeps its old code).
-    #[inline(always)]
-    fn hidden_pre_all(&self, data: &SparseRows<T>, rows: &[usize], hidden: &mut [T]) {
-        let h = self.stride;
-        let mut slots = hidden.chunks_exact_mut(h);
-        let mut rows = rows.iter();
-        if self.dispatch.set() != crate::InstructionSet::Baseline {
-            while rows.len() >= 2 {
-                let (Some(&a), Some(&b), Some(za), Some(zb)) =
-                    (rows.next(), rows.next(), slots.next(), slots.next())
-                else {
-                    break;
-                };
-                self.hidden_pre2(data.row(a), data.row(b), za, zb);
-            }
-        }
-        for (&r, z) in rows.zip(slots) {
-            let (idx, val) = data.row(r);
-            self.hidden_pre(idx, val, z);
-        }
+    pub(crate) fn hidden_pre(&self, row: (&[u32], &[T]), h: &mut [T]) {
+        let group = self.layout.group::<T>();
+        kernels::hidden_pre(&self.w1_view(), &self.small.b1, group, row, h);
     }
 
     /// The activations of one row in place: `A` of the pre-activations, 0 in the padding.
-    #[inline(always)]
     pub(crate) fn activate(&self, h: &mut [T]) {
-        let (live, padding) = h.split_at_mut(self.sizes.hidden);
-        for a in live {
-            *a = activation::<T, A>(*a);
-        }
-        padding.fill(T::zero());
+        kernels::activate::<T, A>(self.layout.sizes.hidden, h);
     }
 
-    /// `b2 + z w2` for one row of activations `z`.
-    #[inline(always)]
+    /// `b2 + z w2` for one row of activations `z` (`output` logits into `o`).
     pub(crate) fn output_row(&self, z: &[T], o: &mut [T]) {
-        let m = self.sizes.output;
-        o.copy_from_slice(&self.b2);
-        for (&zk, w) in z[..self.sizes.hidden].iter().zip(self.w2.chunks_exact(m)) {
-            for (oc, &wc) in o.iter_mut().zip(w) {
-                *oc = *oc + zk * wc;
-            }
-        }
+        let mut padded = vec![T::zero(); self.layout.opad];
+        kernels::logits(&self.layout, &self.small, z, &mut padded);
+        o.copy_from_slice(&padded[..o.len()]);
     }
 
-    /// Forward (and, if `backward`, backward) pass over some rows of a batch: activations,
-    /// probabilities and loss per row; with `backward`, `out` becomes `dy`, `dhidden` gets
-    /// `da1`, and `part` the rows' sums for `dw2`, `db2`, `db1`. Returns the sum of the rows'
-    /// losses.
-    #[allow(clippy::too_many_arguments)]
-    fn rows_pass(
+    /// The forward pass of some rows of a batch into `half`, and with `backward` the backward
+    /// pass (see [`kernels::rows_pass`]), run with the engine's instruction set. Returns the
+    /// sum of the rows' losses.
+    fn half_pass(
         &self,
         data: &SparseRows<T>,
         labels: &[usize],
         rows: &[usize],
         inv_b: T,
-        bufs: (&mut [T], &mut [T], &mut [T]),
-        part: &mut Partials<T>,
+        half: &mut Half<T>,
         backward: bool,
     ) -> T {
-        self.dispatch.run(
+        let (layout, w1, small) = (&self.layout, self.w1_view(), &self.small);
+        layout.dispatch.run(
             #[inline(always)]
-            || self.rows_kernel(data, labels, rows, inv_b, bufs, part, backward),
+            || {
+                kernels::rows_pass::<T, A>(
+                    layout, &w1, small, data, labels, rows, inv_b, half, backward,
+                )
+            },
         )
-    }
-
-    /// [`Engine::rows_pass`]'s work, inlined into the dispatched function.
-    #[allow(clippy::too_many_arguments)]
-    #[inline(always)]
-    fn rows_kernel(
-        &self,
-        data: &SparseRows<T>,
-        labels: &[usize],
-        rows: &[usize],
-        inv_b: T,
-        (hidden, out, dhidden): (&mut [T], &mut [T], &mut [T]),
-        part: &mut Partials<T>,
-        backward: bool,
-    ) -> T {
-        let (h, o) = (self.stride, self.sizes.output);
-        data.touch(rows);
-        if backward {
-            part.dw2.fill(T::zero());
-            part.db2.fill(T::zero());
-            part.db1.fill(T::zero());
-        }
-        self.hidden_pre_all(data, rows, hidden);
-        let mut loss = T::zero();
-        for (((&r, z), dy), da) in rows
-            .iter()
-            .zip(hidden.chunks_exact_mut(h))
-            .zip(out.chunks_exact_mut(o))
-            .zip(dhidden.chunks_exact_mut(h))
-        {
-            self.activate(z);
-            self.output_row(z, dy);
-            let t = labels[r];
-            // The probabilities replace the logits in `dy`. The labels were checked against
-            // the network before any arithmetic, so the error (a label out of range) cannot
-            // happen; were it to, the loss would be NaN and training would stop there.
-            loss = loss
-                + softmax_then_cross_entropy(T::real_mut(dy), t).map_or(T::nan(), T::from_real);
-            if !backward {
-                continue;
-            }
-            // The book's (y - t) / batch_size, times y_t / (y_t + 1e-7): the exact derivative
-            // of -ln(y_t + 1e-7), the loss as computed (the factor is 1 to within 1e-7 / y_t).
-            let scale = dy[t] / (dy[t] + T::from_f64(DELTA)) * inv_b;
-            dy[t] = dy[t] - T::one();
-            for (v, db) in dy.iter_mut().zip(part.db2.iter_mut()) {
-                *v = *v * scale;
-                *db = *db + *v;
-            }
-            for (((&zk, w), dw), (dak, db)) in z[..self.sizes.hidden]
-                .iter()
-                .zip(self.w2.chunks_exact(o))
-                .zip(part.dw2.chunks_exact_mut(o))
-                .zip(da.iter_mut().zip(part.db1.iter_mut()))
-            {
-                for (dwc, &dyc) in dw.iter_mut().zip(dy.iter()) {
-                    *dwc = *dwc + zk * dyc;
-                }
-                let dz = dy
-                    .iter()
-                    .zip(w)
-                    .fold(T::zero(), |acc, (&dyc, &wc)| acc + dyc * wc);
-                *dak = T::from_real(A::backward(dz.to_real(), zk.to_real()));
-                *db = *db + *dak;
-            }
-        }
-        loss
     }
 
     /// Forward (and backward) pass over the listed rows, the two halves of a large batch on
     /// two threads (a fixed split, so the result does not depend on scheduling). Returns the
-    /// mean loss; with `backward`, `buf` holds `dy`, `da1`, `dw2`, `db2`, `db1`.
+    /// mean loss; with `backward`, `buf` holds each half's `dy` and `da` and the batch's
+    /// sums for `w2`, `b2` and `b1`.
     pub(crate) fn pass(
         &self,
         data: &SparseRows<T>,
@@ -487,115 +266,46 @@ impl<T: Precision, A: Activation> Engine<T, A> {
         buf: &mut Buffers<T>,
         backward: bool,
     ) -> T {
-        let (h, o) = (self.stride, self.sizes.output);
-        buf.fit(self.sizes, h, rows.len());
         let inv_b = T::one() / T::from_f64(rows.len() as f64);
-        let [p0, p1] = &mut buf.parts;
-        let loss = if rows.len() >= PARALLEL_ROWS {
-            let mid = rows.len() / 2;
-            let (r0, r1) = rows.split_at(mid);
-            let (h0, h1) = buf.hidden.split_at_mut(mid * h);
-            let (o0, o1) = buf.out.split_at_mut(mid * o);
-            let (d0, d1) = buf.dhidden.split_at_mut(mid * h);
+        let [r0, r1] = halves(rows);
+        let [h0, h1] = &mut buf.halves;
+        let loss = if r1.is_empty() {
+            self.half_pass(data, labels, r0, inv_b, h0, backward)
+        } else {
             let (l0, l1) = rayon::join(
-                || self.rows_pass(data, labels, r0, inv_b, (h0, o0, d0), p0, backward),
-                || self.rows_pass(data, labels, r1, inv_b, (h1, o1, d1), p1, backward),
+                || self.half_pass(data, labels, r0, inv_b, h0, backward),
+                || self.half_pass(data, labels, r1, inv_b, h1, backward),
             );
-            if backward {
-                for (dst, (a, b)) in [
-                    (&mut buf.dw2, (&p0.dw2, &p1.dw2)),
-                    (&mut buf.db2, (&p0.db2, &p1.db2)),
-                    (&mut buf.db1, (&p0.db1, &p1.db1)),
-                ] {
-                    for (d, (&x, &y)) in dst.iter_mut().zip(a.iter().zip(b.iter())) {
-                        *d = x + y;
-                    }
-                }
-            }
             l0 + l1
-        } else {
-            let bufs = (&mut buf.hidden[..], &mut buf.out[..], &mut buf.dhidden[..]);
-            let loss = self.rows_pass(data, labels, rows, inv_b, bufs, p0, backward);
-            if backward {
-                buf.dw2.copy_from_slice(&p0.dw2);
-                buf.db2.copy_from_slice(&p0.db2);
-                buf.db1.copy_from_slice(&p0.db1);
-            }
-            loss
         };
+        if backward {
+            let second = (!r1.is_empty()).then_some(&h1.sums);
+            buf.sums.combine(&self.layout, &h0.sums, second);
+        }
         loss * inv_b
-    }
-
-    /// Adds `scale * x^T da1` (from `buf.dhidden`) to `panels`, shaped like this engine's,
-    /// the two groups of panels on two threads for large batches.
-    fn scatter_w1(
-        &self,
-        panels: &mut [Panel<T>],
-        data: &SparseRows<T>,
-        rows: &[usize],
-        dhidden: &[T],
-        scale: T,
-    ) {
-        let (run, stride) = (self.dispatch, self.stride);
-        let scatter = |p: &mut [Panel<T>]| {
-            run.run(
-                #[inline(always)]
-                || scatter_panels(p, data, rows, dhidden, stride, scale),
-            );
-        };
-        if rows.len() >= PARALLEL_ROWS && self.split < panels.len() {
-            let (a, b) = panels.split_at_mut(self.split);
-            rayon::join(|| scatter(a), || scatter(b));
-        } else {
-            scatter(panels);
-        }
-    }
-
-    /// One SGD step of the book's loop on the listed rows; returns the loss before the step.
-    pub(crate) fn sgd_step(
-        &mut self,
-        data: &SparseRows<T>,
-        labels: &[usize],
-        rows: &[usize],
-        lr: T,
-        buf: &mut Buffers<T>,
-    ) -> T {
-        let loss = self.pass(data, labels, rows, buf, true);
-        for (w, &g) in self.w2.iter_mut().zip(&buf.dw2) {
-            *w = *w - lr * g;
-        }
-        for (w, &g) in self.b2.iter_mut().zip(&buf.db2) {
-            *w = *w - lr * g;
-        }
-        for (w, &g) in self.b1.iter_mut().zip(&buf.db1) {
-            *w = *w - lr * g;
-        }
-        // w1 -= lr * x^T da1, applied row by row without a dw1 buffer.
-        let mut panels = std::mem::take(&mut self.panels);
-        self.scatter_w1(&mut panels, data, rows, &buf.dhidden, -lr);
-        self.panels = panels;
-        loss
     }
 
     /// `params -= lr * gradient`, the gradient in the book's shapes.
     pub(crate) fn apply(&mut self, g: &Gradient<T>, lr: T) {
-        let s = self.sizes;
+        let s = self.layout.sizes;
         for j in 0..s.input {
             for k in 0..s.hidden {
                 let w = self.w1_mut(j, k);
                 *w = *w - lr * g.w1[(j, k)];
             }
         }
+        let stride = self.layout.stride;
         for k in 0..s.hidden {
-            self.b1[k] = self.b1[k] - lr * g.b1[k];
+            self.small.b1[k] = self.small.b1[k] - lr * g.b1[k];
             for c in 0..s.output {
-                let w = &mut self.w2[k * s.output + c];
+                let w = &mut self.small.w2t[c * stride + k];
                 *w = *w - lr * g.w2[(k, c)];
             }
         }
         for c in 0..s.output {
-            self.b2[c] = self.b2[c] - lr * g.b2[c];
+            self.small.b2[c] = self.small.b2[c] - lr * g.b2[c];
         }
+        self.small.sync_w2p(&self.layout);
     }
 
     /// The full gradient on the listed rows, in the book's shapes, and the loss.
@@ -606,27 +316,40 @@ impl<T: Precision, A: Activation> Engine<T, A> {
         rows: &[usize],
         buf: &mut Buffers<T>,
     ) -> (T, Gradient<T>) {
-        let s = self.sizes;
+        let (s, stride) = (self.layout.sizes, self.layout.stride);
         let loss = self.pass(data, labels, rows, buf, true);
-        let mut dw1: Vec<Panel<T>> = self
-            .panels
-            .iter()
-            .map(|p| Panel {
-                offset: p.offset,
-                width: p.width,
-                w1: vec![T::zero(); p.w1.len()],
-            })
-            .collect();
-        self.scatter_w1(&mut dw1, data, rows, &buf.dhidden, T::one());
+        // dw1 = x^T da, added into zeros pixel by pixel: the two halves of the pixels on two threads.
+        let mut dw1 = Aligned::zeros(s.input * stride);
+        let (lo, hi) = dw1.as_mut_slice().split_at_mut(self.split * stride);
+        let empty = Half::default();
+        // A batch too small to split ran as one half: the other's lists are stale.
+        let done = match halves(rows) {
+            [_, []] => [&buf.halves[0], &empty],
+            _ => [&buf.halves[0], &buf.halves[1]],
+        };
+        let update = |w: &mut [T], base: usize| {
+            let group = self.layout.group::<T>();
+            self.layout.dispatch.run(
+                #[inline(always)]
+                || kernels::update_w1(w, (base, stride), group, done, T::one()),
+            );
+        };
+        if rows.len() >= PARALLEL_ROWS {
+            rayon::join(|| update(lo, 0), || update(hi, self.split));
+        } else {
+            update(lo, 0);
+            update(hi, self.split);
+        }
         let grads = Engine {
-            panels: dw1,
+            w1: dw1,
             ..self.clone()
         };
+        let sums = &buf.sums;
         let grad = Gradient {
             w1: DMatrix::from_fn(s.input, s.hidden, |j, k| grads.w1(j, k)),
-            b1: DVector::from_column_slice(&buf.db1[..s.hidden]),
-            w2: DMatrix::from_row_slice(s.hidden, s.output, &buf.dw2),
-            b2: DVector::from_column_slice(&buf.db2),
+            b1: DVector::from_column_slice(&sums.db1[..s.hidden]),
+            w2: DMatrix::from_fn(s.hidden, s.output, |k, c| sums.dw2t[c * stride + k]),
+            b2: DVector::from_column_slice(&sums.db2),
         };
         (loss, grad)
     }
@@ -634,109 +357,105 @@ impl<T: Precision, A: Activation> Engine<T, A> {
     /// Fraction of rows of `data` whose largest logit is at the label, in parallel over
     /// chunks of rows.
     pub(crate) fn accuracy(&self, data: &SparseRows<T>, labels: &[usize]) -> f64 {
-        const CHUNK: usize = 500;
         let n = data.nrows();
         if n == 0 {
             return 0.0;
         }
-        let correct: usize = (0..n.div_ceil(CHUNK))
+        let (layout, w1, small) = (&self.layout, self.w1_view(), &self.small);
+        let correct: usize = (0..n.div_ceil(EVAL_CHUNK))
             .into_par_iter()
             .map(|c| {
-                self.dispatch.run(
+                let range = c * EVAL_CHUNK..n.min((c + 1) * EVAL_CHUNK);
+                layout.dispatch.run(
                     #[inline(always)]
-                    || self.count_correct(data, labels, c * CHUNK..n.min((c + 1) * CHUNK)),
+                    || kernels::count_correct::<T, A>(layout, &w1, small, data, labels, range),
                 )
             })
             .sum();
         correct as f64 / n as f64
     }
-
-    /// How many of `range`'s rows have their largest logit at the label.
-    #[inline(always)]
-    fn count_correct(
-        &self,
-        data: &SparseRows<T>,
-        labels: &[usize],
-        range: std::ops::Range<usize>,
-    ) -> usize {
-        let (h, o) = (self.stride, self.sizes.output);
-        // Two rows' pre-activations at a time (see `hidden_pre_all`).
-        let mut hid = vec![T::zero(); 2 * h];
-        let mut out = vec![T::zero(); o];
-        // nabla-loss's argmax (generic over `RealField`) on the logits widened to f64,
-        // which keeps their order, ties and NaNs.
-        let mut wide = vec![0.0f64; o];
-        let rows: Vec<usize> = range.clone().collect();
-        let mut count = 0;
-        for (pair, pair_labels) in rows.chunks(2).zip(labels[range].chunks(2)) {
-            let hid = &mut hid[..pair.len() * h];
-            self.hidden_pre_all(data, pair, hid);
-            for (z, &label) in hid.chunks_exact_mut(h).zip(pair_labels) {
-                self.activate(z);
-                self.output_row(z, &mut out);
-                for (w, &v) in wide.iter_mut().zip(&out) {
-                    *w = v.as_f64();
-                }
-                if argmax(&wide) == Some(label) {
-                    count += 1;
-                }
-            }
-        }
-        count
-    }
 }
+
+/// Rows per chunk of an evaluation (the unit of work one thread takes at a time).
+pub(crate) const EVAL_CHUNK: usize = 500;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::InstructionSet;
     use crate::test_util::small_problem;
+    use crate::train::train_engine;
+    use crate::{Dataset, InstructionSet, Sizes, TrainConfig, TrainOutcome};
     use approx::assert_relative_eq;
-    use nabla_data::{BatchSampler, Sampling};
 
-    /// Trains 300 SGD steps (batches of 40, so each step runs on two threads) of a network
-    /// with 50 hidden units (two panels, 32 and 24 wide in f32) with the kernels compiled for
-    /// `set`, as `train` does; returns the network, every step's loss and the final accuracy.
-    fn train_on<T: Precision>(set: InstructionSet) -> (TwoLayerNet<T>, Vec<T>, f64) {
+    /// Trains 300 SGD steps (batches of 40, split in two halves) of a network with 50 hidden
+    /// units, with the kernels compiled for `set`, on `threads` threads, through `train`'s
+    /// own loop; returns the outcome.
+    fn train_on<T: Precision>(set: InstructionSet, threads: usize) -> TrainOutcome<T> {
         let sizes = Sizes::new(64, 50, 10).unwrap();
-        let (net, x, labels) = small_problem(sizes, 400, 51);
-        let data = SparseRows::from_matrix(&x.map(T::from_f64)).unwrap();
+        let (net, x, labels) = small_problem(sizes, 440, 51);
+        let labels: Vec<u8> = labels.iter().map(|&l| l as u8).collect();
+        let x = x.map(T::from_f64);
+        let train_set = Dataset::new(&x.rows(0, 400).into_owned(), &labels[..400]).unwrap();
+        let test_set = Dataset::new(&x.rows(400, 40).into_owned(), &labels[400..]).unwrap();
         let mut engine = Engine::from_net(&net.map(T::from_f64));
-        engine.dispatch = Dispatch::new(set);
-        let mut sampler = BatchSampler::new(400, 40, Sampling::WithReplacement, 5).unwrap();
-        let mut buffers = Buffers::default();
-        let lr = T::from_f64(0.5);
-        let losses = (0..300)
-            .map(|_| engine.sgd_step(&data, &labels, sampler.next_batch(), lr, &mut buffers))
-            .collect();
-        let accuracy = engine.accuracy(&data, &labels);
-        (engine.to_net(), losses, accuracy)
+        engine.set_dispatch(Dispatch::new(set));
+        let config = TrainConfig {
+            iterations: 300,
+            batch_size: 40,
+            learning_rate: 0.5,
+            seed: 5,
+            eval_every: Some(100),
+            ..TrainConfig::default()
+        };
+        train_engine(engine, threads, &train_set, &test_set, &config, &mut ()).unwrap()
     }
 
-    /// Every instruction set this processor has gives the fallback's bits: the kernels are the
-    /// same loops, and Rust neither fuses `a * b + c` into an FMA nor reorders a sum.
+    fn bits<T: Precision>(net: &TwoLayerNet<T>) -> Vec<u64> {
+        net.parameters()
+            .iter()
+            .flat_map(|m| m.iter().map(|v| v.as_f64().to_bits()))
+            .collect()
+    }
+
+    /// Every instruction set this processor has, on one thread and on two, gives the bits of
+    /// the fallback on one thread: the kernels are the same loops (grouped differently: four
+    /// blocks of the 50 hidden units at a time on the baseline, all seven with AVX2 in `f32`),
+    /// Rust neither fuses `a * b + c` into an FMA nor reorders a sum, and the two threads
+    /// split the work, not the arithmetic.
     fn same_bits_on_every_path<T: Precision>() {
-        let (net, losses, accuracy) = train_on::<T>(InstructionSet::Baseline);
+        let reference = train_on::<T>(InstructionSet::Baseline, 1);
+        let (first, last) = (reference.losses[0], reference.losses[299]);
         // Learning happened, so the comparison below compares something that moved.
-        assert!(
-            losses[299] < losses[0] * T::from_f64(0.7),
-            "{} {}",
-            losses[0],
-            losses[299]
-        );
-        assert!(accuracy > 0.3, "{accuracy}");
-        for set in [InstructionSet::Avx2Fma, InstructionSet::Avx512] {
+        assert!(last < 0.7 * first, "{first} {last}");
+        assert!(reference.final_train_accuracy > 0.3);
+        let mut compared = Vec::new();
+        for set in [
+            InstructionSet::Baseline,
+            InstructionSet::Avx2Fma,
+            InstructionSet::Avx512,
+        ] {
             // On a processor without `set`, this runs the widest one below it.
-            let (wide, wide_losses, wide_accuracy) = train_on::<T>(set);
-            let bits = |n: &TwoLayerNet<T>| -> Vec<u64> {
-                n.parameters()
-                    .iter()
-                    .flat_map(|m| m.iter().map(|v| v.as_f64().to_bits()))
-                    .collect()
-            };
-            assert_eq!(bits(&wide), bits(&net), "{}", Dispatch::new(set).set());
-            assert_eq!(wide_losses, losses);
-            assert_eq!(wide_accuracy, accuracy);
+            let ran = Dispatch::new(set).set();
+            for threads in [1, 2] {
+                let other = train_on::<T>(set, threads);
+                assert_eq!(bits(&other.net), bits(&reference.net), "{ran}, {threads}");
+                assert_eq!(other.losses, reference.losses, "{ran}, {threads}");
+                assert_eq!(other.epochs, reference.epochs, "{ran}, {threads}");
+                assert_eq!(
+                    (other.final_train_accuracy, other.final_test_accuracy),
+                    (
+                        reference.final_train_accuracy,
+                        reference.final_test_accuracy
+                    )
+                );
+            }
+            compared.push(ran);
+        }
+        // The comparison reached every instruction set the processor has: on an AVX2
+        // machine, the AVX2 kernels against the baseline's.
+        assert!(compared.contains(&InstructionSet::supported()));
+        if InstructionSet::supported() == InstructionSet::Baseline {
+            eprintln!("this processor has no wider instruction set than the baseline");
         }
     }
 
@@ -750,87 +469,91 @@ mod tests {
         same_bits_on_every_path::<f64>();
     }
 
-    /// Two rows at a time give each row the bits of one row at a time, whichever row is
-    /// longer (the lockstep part, then each row's tail), an empty row and an odd count
-    /// included, on every instruction set (the wide ones pair rows, the baseline does not).
     #[test]
-    fn rows_in_pairs_are_the_bits_of_rows_one_at_a_time() {
-        let sizes = Sizes::new(64, 50, 10).unwrap();
-        let (net, mut x, _) = small_problem(sizes, 7, 3);
-        // Row 2 empty, row 4 with a single non-zero: pairs of very different lengths.
-        x.row_mut(2).fill(0.0);
-        x.row_mut(4).fill(0.0);
-        x[(4, 63)] = 0.75;
-        let data = SparseRows::from_matrix(&x.map(|v| v as f32)).unwrap();
-        let net = net.map(|v| v as f32);
-        let rows = [0, 2, 1, 4, 3, 5, 6];
-        for set in [InstructionSet::Baseline, InstructionSet::supported()] {
-            let mut engine = Engine::<f32>::from_net(&net);
-            engine.dispatch = Dispatch::new(set);
-            let h = engine.stride;
-            let mut all = vec![f32::NAN; rows.len() * h];
-            engine.hidden_pre_all(&data, &rows, &mut all);
-            for (&r, got) in rows.iter().zip(all.chunks_exact(h)) {
-                let (idx, val) = data.row(r);
-                let mut one = vec![f32::NAN; h];
-                engine.hidden_pre(idx, val, &mut one);
-                assert_eq!(
-                    got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-                    one.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-                    "row {r} on {set}"
-                );
-                // And the sum is the pre-activation: b1 + x w1, to rounding.
-                for (k, &g) in got[..sizes.hidden].iter().enumerate() {
-                    let want = net.b1()[k]
-                        + (0..sizes.input)
-                            .map(|j| x[(r, j)] as f32 * net.w1()[(j, k)])
-                            .sum::<f32>();
-                    assert!(
-                        (g - want).abs() <= 1e-4 * (1.0 + want.abs()),
-                        "row {r} unit {k}"
-                    );
-                }
-            }
+    fn the_kernels_keep_as_many_blocks_in_registers_as_the_instruction_set_has_room_for() {
+        let sizes = Sizes::new(4, 50, 10).unwrap();
+        let layout = |set| Layout::new(sizes, Dispatch::new(set));
+        let baseline = layout(InstructionSet::Baseline);
+        assert_eq!((baseline.stride, baseline.opad), (56, 16));
+        // 128 bytes on the baseline (8 of its 16 registers), 256 with AVX2.
+        assert_eq!(baseline.group::<f32>(), 4);
+        assert_eq!(baseline.group::<f64>(), 2);
+        if InstructionSet::supported() >= InstructionSet::Avx2Fma {
+            let wide = layout(InstructionSet::Avx2Fma);
+            assert_eq!(wide.group::<f32>(), 8);
+            assert_eq!(wide.group::<f64>(), 4);
         }
     }
 
     #[test]
-    fn blocks_are_as_wide_as_128_bytes_allow() {
-        // 32 lanes of f32, 16 of f64, then what is left, in multiples of 8.
-        assert_eq!(blocks::<f32>(56), vec![(0, 32), (32, 24)]);
-        assert_eq!(
-            blocks::<f64>(56),
-            vec![(0, 16), (16, 16), (32, 16), (48, 8)]
+    fn the_layout_keeps_every_parameter() {
+        // Hidden 13 and output 3: both padded, with zero lanes.
+        let (net, _, _) = small_problem(Sizes::new(9, 13, 3).unwrap(), 1, 37);
+        let engine = Engine::from_net(&net);
+        assert_eq!(engine.to_net(), net);
+        for k in 0..13 {
+            assert_eq!(
+                engine.w2_row(k),
+                net.w2().row(k).iter().copied().collect::<Vec<_>>()
+            );
+        }
+        let (stride, opad) = (engine.layout.stride, engine.layout.opad);
+        assert_eq!((stride, opad), (16, 8));
+        for row in engine.w1.as_slice().chunks_exact(stride) {
+            assert!(row[13..].iter().all(|&w| w == 0.0));
+        }
+        assert!(engine.small.b1[13..].iter().all(|&b| b == 0.0));
+        assert!(engine.small.b2[3..].iter().all(|&b| b == 0.0));
+        for row in engine.small.w2t.chunks_exact(stride) {
+            assert!(row[13..].iter().all(|&w| w == 0.0));
+        }
+        for row in engine.small.w2p.chunks_exact(opad) {
+            assert!(row[3..].iter().all(|&w| w == 0.0));
+        }
+    }
+
+    #[test]
+    fn the_split_of_w1_puts_half_of_the_non_zeros_on_either_side() {
+        // Pixels 0..8 are non-zero in every row, pixel 9 in none, pixels 10..40 in one row
+        // of two: 8 + 15 per row on average, so the middle non-zero falls on pixel 21.
+        let sizes = Sizes::new(40, 4, 2).unwrap();
+        let x = DMatrix::from_fn(64, 40, |r, j| {
+            f64::from(j < 8 || (j >= 10 && (r + j) % 2 == 0))
+        });
+        let data = SparseRows::from_matrix(&x).unwrap();
+        let net = TwoLayerNet::<f64>::new(sizes, 0.1, 1).unwrap();
+        let mut engine = Engine::from_net(&net);
+        assert_eq!(engine.split, 20);
+        engine.balance(&data);
+        // Every 32nd row is sampled (rows 0 and 32): the split is the first pixel with at
+        // least half of their non-zeros below it.
+        let below = |split: usize| -> usize {
+            (0..64)
+                .step_by(32)
+                .map(|r| {
+                    data.row(r)
+                        .0
+                        .iter()
+                        .filter(|&&j| (j as usize) < split)
+                        .count()
+                })
+                .sum()
+        };
+        let all = below(40);
+        assert!(
+            2 * below(engine.split) >= all,
+            "{} of {all}",
+            below(engine.split)
         );
-        assert_eq!(blocks::<f64>(8), vec![(0, 8)]);
-        assert!(blocks::<f32>(0).is_empty());
+        assert!(2 * below(engine.split - 1) < all);
+        assert!((10..40).contains(&engine.split), "{}", engine.split);
     }
 
     #[test]
-    fn the_first_thread_takes_panels_until_it_holds_half_the_columns() {
-        fn split<T: Precision>(hidden: usize) -> (Vec<usize>, usize) {
-            let net = TwoLayerNet::<f64>::new(Sizes::new(4, hidden, 3).unwrap(), 0.1, 1).unwrap();
-            let engine = Engine::from_net(&net.map(T::from_f64));
-            (
-                engine.panels.iter().map(|p| p.width).collect(),
-                engine.split,
-            )
-        }
-        // 56 columns: 32 of them are half and more.
-        assert_eq!(split::<f32>(50), (vec![32, 24], 1));
-        assert_eq!(split::<f64>(50), (vec![16, 16, 16, 8], 2));
-        // 104 columns: 64 in the first four panels.
-        assert_eq!(split::<f64>(100), (vec![16, 16, 16, 16, 16, 16, 8], 4));
-        // 64 columns: the first 32 are exactly half.
-        assert_eq!(split::<f64>(64), (vec![16, 16, 16, 16], 2));
-        // One panel is not split.
-        assert_eq!(split::<f64>(16), (vec![16], 0));
-    }
-
-    #[test]
-    fn every_panel_width_gives_the_generic_gradient() {
-        // 50 hidden units make panels 32 and 24 wide in f32, 16 and 8 in f64; 40 rows run on
-        // two threads. The reference is the generic forward pass, recorded on the tape.
+    fn every_group_width_gives_the_generic_gradient() {
+        // 50 hidden units are 7 blocks: groups of 4 and 3 on the baseline in f32, 2 + 2 + 2 + 1
+        // in f64; 7 and 4 + 3 with AVX2. 40 rows run on two threads. The reference is the
+        // generic forward pass, recorded on the tape.
         let (net, x, labels) = small_problem(Sizes::new(30, 50, 10).unwrap(), 40, 34);
         fn check<T: Precision + crate::MatMul>(
             net: &TwoLayerNet<T>,
@@ -839,20 +562,23 @@ mod tests {
         ) {
             let rows: Vec<usize> = (0..x.nrows()).collect();
             let data = SparseRows::from_matrix(x).unwrap();
-            let engine = Engine::from_net(net);
-            let (loss, grad) = engine.gradient(&data, labels, &rows, &mut Buffers::default());
-            let (want, want_grad) = <T as Precision>::reverse_gradient(net, x, labels).unwrap();
-            let tolerance = <T as num_traits::Float>::epsilon().as_f64() * 100.0;
-            assert!(
-                (loss.as_f64() - want.as_f64()).abs() < tolerance * want.as_f64(),
-                "{loss} vs {want}"
-            );
-            let d = grad.max_relative_difference(&want_grad, 1e-3, T::as_f64);
-            assert!(d < tolerance, "{d}");
-            assert_eq!(
-                engine.accuracy(&data, labels),
-                net.accuracy(x, labels).unwrap()
-            );
+            for set in [InstructionSet::Baseline, InstructionSet::supported()] {
+                let mut engine = Engine::from_net(net);
+                engine.set_dispatch(Dispatch::new(set));
+                let (loss, grad) = engine.gradient(&data, labels, &rows, &mut Buffers::default());
+                let (want, want_grad) = <T as Precision>::reverse_gradient(net, x, labels).unwrap();
+                let tolerance = <T as num_traits::Float>::epsilon().as_f64() * 100.0;
+                assert!(
+                    (loss.as_f64() - want.as_f64()).abs() < tolerance * want.as_f64(),
+                    "{loss} vs {want}"
+                );
+                let d = grad.max_relative_difference(&want_grad, 1e-3, T::as_f64);
+                assert!(d < tolerance, "{d}");
+                assert_eq!(
+                    engine.accuracy(&data, labels),
+                    net.accuracy(x, labels).unwrap()
+                );
+            }
         }
         check(&net, &x, &labels);
         check(&net.map(|v| v as f32), &x.map(|v| v as f32), &labels);
@@ -872,8 +598,8 @@ mod tests {
     }
 
     #[test]
-    fn apply_steps_every_parameter_in_every_panel() {
-        // 50 hidden units in f64: four panels, three of them at an offset.
+    fn apply_steps_every_parameter() {
+        // 50 hidden units in f64: seven blocks per pixel, the last one part padding.
         let (net, _, _) = small_problem(Sizes::new(6, 50, 3).unwrap(), 1, 35);
         let sizes = net.sizes();
         let flat: Vec<f64> = (0..sizes.parameter_count()).map(|i| i as f64).collect();
@@ -889,14 +615,25 @@ mod tests {
             .map(|(w, d)| w - 0.5 * d)
             .collect();
         assert_eq!(values(&engine.to_net()), want);
+        // The logits' copy of w2 follows.
+        assert_eq!(
+            engine.w2_row(4),
+            engine
+                .to_net()
+                .w2()
+                .row(4)
+                .iter()
+                .copied()
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]
     fn a_batch_of_two_equal_halves_is_split_between_the_threads_in_the_middle() {
-        // 16 rows run on one thread; the same 16 twice (32 rows, the smallest split batch)
+        // 16 rows run as one half; the same 16 twice (32 rows, the smallest split batch)
         // run as two equal halves whose sums are added once, so the loss and every sum but
-        // w1's (which one thread scatters row by row) come out exactly those of the 16 rows:
-        // 1/32 is exactly half of 1/16. Summed on one thread, or split elsewhere, they would
+        // w1's (which adds the rows in the batch's order, pixel by pixel) come out exactly those of the 16 rows:
+        // 1/32 is exactly half of 1/16. Summed as one half, or split elsewhere, they would
         // be rounded otherwise.
         let (net, x, labels) = small_problem(Sizes::new(30, 20, 10).unwrap(), 16, 36);
         let data = SparseRows::from_matrix(&x).unwrap();
@@ -916,8 +653,8 @@ mod tests {
         let data = SparseRows::from_matrix(&x).unwrap();
         let rows: Vec<usize> = (0..40).collect();
         let mut engine = Engine::from_net(&net);
-        engine.dispatch = Dispatch::new(InstructionSet::Baseline);
-        assert_eq!(engine.dispatch.set(), InstructionSet::Baseline);
+        engine.set_dispatch(Dispatch::new(InstructionSet::Baseline));
+        assert_eq!(engine.layout.dispatch.set(), InstructionSet::Baseline);
         let (loss, grad) = engine.gradient(&data, &labels, &rows, &mut Buffers::default());
         let (want, want_grad) = crate::reverse_gradient(&net, &x, &labels).unwrap();
         assert_relative_eq!(loss, want, max_relative = 1e-13);

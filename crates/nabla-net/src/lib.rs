@@ -40,7 +40,7 @@
 //! [`save_model`] and [`load_model`] keep a trained network as JSON.
 //!
 //! **Wide instructions at run time.** The fast path's kernels (the sparse first layer, the
-//! weight-gradient scatter, the second layer and the softmax rows, the evaluation) are ordinary
+//! `w1` update, the second layer and the softmax rows, the evaluation) are ordinary
 //! loops compiled three ways: for the build's target (plain x86-64, SSE2), for AVX2 and FMA, and
 //! for AVX-512. The widest one the processor supports is picked once, at run time (through the
 //! `pulp` crate; no `unsafe` here), so one binary runs on any x86-64 and uses the wide units
@@ -88,6 +88,7 @@
 
 mod activation;
 mod backprop;
+mod by_pixel;
 mod check;
 mod dataset;
 mod dual;
@@ -97,7 +98,9 @@ mod evaluate;
 mod forward;
 mod gradient;
 mod io;
+mod kernels;
 mod numerical;
+mod pair;
 mod precision;
 mod product;
 mod reverse;
@@ -109,6 +112,7 @@ mod structured;
 #[cfg(test)]
 mod test_util;
 mod train;
+mod trainer;
 mod two_layer;
 mod why_loss;
 
@@ -134,7 +138,7 @@ pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_structured};
 pub use train::{
-    EpochRecord, GradMethod, MIN_JUDGED_ITERATIONS, MIN_LOSS_RISE, Observer, TrainConfig,
+    EpochRecord, GradMethod, MIN_JUDGED_ITERATIONS, MIN_LOSS_RISE, Observer, Timings, TrainConfig,
     TrainOutcome, check_loss_trend, train,
 };
 pub use two_layer::TwoLayerNet;

@@ -8,7 +8,8 @@ use rayon::prelude::*;
 
 use crate::activation::Activation;
 use crate::check::check_batch;
-use crate::engine::{Engine, activation};
+use crate::engine::Engine;
+use crate::kernels::activation;
 use crate::{Error, Gradient, Precision, SparseRows, TwoLayerNet};
 use nabla_loss::{DELTA, argmax, softmax_in_place};
 
@@ -161,7 +162,7 @@ struct Base<T, A> {
 
 impl<T: Precision, A: Activation> Base<T, A> {
     fn new(engine: &Engine<T, A>, data: &SparseRows<T>, labels: &[usize], rows: &[usize]) -> Self {
-        let (h, o) = (engine.stride, engine.sizes.output);
+        let (h, o) = (engine.layout.stride, engine.layout.sizes.output);
         let b = rows.len();
         let mut pre = vec![T::zero(); b * h];
         let mut z = vec![T::zero(); b * h];
@@ -175,7 +176,7 @@ impl<T: Precision, A: Activation> Base<T, A> {
             .zip(logits.chunks_exact_mut(o))
         {
             let (idx, val) = data.row(r);
-            engine.hidden_pre(idx, val, p);
+            engine.hidden_pre((idx, val), p);
             zr.copy_from_slice(p);
             engine.activate(zr);
             engine.output_row(zr, lr);
@@ -417,7 +418,7 @@ fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
     h: T,
     rule: &R,
 ) -> Gradient<T> {
-    let s = engine.sizes;
+    let s = engine.layout.sizes;
     let base = Base::new(engine, data, labels, rows);
     let scale = T::one() / (T::from_f64(base.batch as f64) * (h + h));
 
@@ -452,7 +453,7 @@ fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
             }
             for (k, g) in out.iter_mut().enumerate() {
                 let (plus, minus) = steps(engine.w1(j, k), h);
-                let w2_row = &engine.w2[k * s.output..(k + 1) * s.output];
+                let w2_row = engine.w2_row(k);
                 let mut sum = T::zero();
                 for &(b, v) in column {
                     sum = sum + rule.hidden(&base, scratch, w2_row, b, k, v * plus, v * minus);
@@ -466,8 +467,8 @@ fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
     let db1: Vec<T> = (0..s.hidden)
         .into_par_iter()
         .map_init(R::Scratch::default, |scratch, k| {
-            let (plus, minus) = steps(engine.b1[k], h);
-            let w2_row = &engine.w2[k * s.output..(k + 1) * s.output];
+            let (plus, minus) = steps(engine.small.b1[k], h);
+            let w2_row = engine.w2_row(k);
             let sum = (0..base.batch).fold(T::zero(), |acc, b| {
                 acc + rule.hidden(&base, scratch, w2_row, b, k, plus, minus)
             });
@@ -481,7 +482,7 @@ fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
         R::Scratch::default,
         |scratch, (k, out)| {
             for (c, g) in out.iter_mut().enumerate() {
-                let (plus, minus) = steps(engine.w2[k * s.output + c], h);
+                let (plus, minus) = steps(engine.w2(k, c), h);
                 let sum = (0..base.batch).fold(T::zero(), |acc, b| {
                     let zk = base.z[b * base.stride + k];
                     acc + rule.logit(&base, scratch, b, c, zk * plus, zk * minus)
@@ -495,7 +496,7 @@ fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
     let mut scratch = R::Scratch::default();
     let db2: Vec<T> = (0..s.output)
         .map(|c| {
-            let (plus, minus) = steps(engine.b2[c], h);
+            let (plus, minus) = steps(engine.small.b2[c], h);
             let sum = (0..base.batch).fold(T::zero(), |acc, b| {
                 acc + rule.logit(&base, &mut scratch, b, c, plus, minus)
             });

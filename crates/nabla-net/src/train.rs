@@ -1,11 +1,14 @@
 //! The book's training loop: mini-batch SGD with a per-epoch evaluation.
 
+use std::time::Instant;
+
 use nabla_data::{BatchSampler, Sampling};
 use serde::{Deserialize, Serialize};
 
 use crate::check::check_batch;
 use crate::engine::{Buffers, Engine};
-use crate::{Dataset, Error, Precision, TwoLayerNet};
+use crate::trainer::{StepAndEvaluate, with_trainer};
+use crate::{Dataset, Error, Precision, SparseRows, TwoLayerNet};
 
 /// How the training loop gets its gradient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -249,6 +252,35 @@ pub struct TrainOutcome<T: nalgebra::Scalar> {
     pub final_train_accuracy: f64,
     /// Test-set accuracy after the last iteration.
     pub final_test_accuracy: f64,
+    /// Where the run's time went: the steps and the evaluations apart.
+    pub timings: Timings,
+}
+
+/// Where a training run's time went: its steps and its evaluations, each counted and timed
+/// (wall-clock seconds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    /// Iterations run: each draws a batch, computes the gradient and updates the network.
+    pub steps: usize,
+    /// Seconds spent in them.
+    pub step_seconds: f64,
+    /// Evaluations of the accuracy on the whole training set and test set, the one after the
+    /// last iteration included.
+    pub evaluations: usize,
+    /// Seconds spent in them.
+    pub evaluation_seconds: f64,
+}
+
+impl Timings {
+    /// Mean seconds per step (0 without steps).
+    pub fn mean_step_seconds(&self) -> f64 {
+        self.step_seconds / self.steps.max(1) as f64
+    }
+
+    /// Mean seconds per evaluation (0 without evaluations).
+    pub fn mean_evaluation_seconds(&self) -> f64 {
+        self.evaluation_seconds / self.evaluations.max(1) as f64
+    }
 }
 
 /// Trains `net` by mini-batch SGD as the book's `train_neuralnet.py` does: each iteration
@@ -277,8 +309,29 @@ pub fn train<T: Precision>(
     config: &TrainConfig,
     observer: &mut dyn Observer,
 ) -> Result<TrainOutcome<T>, Error> {
+    // Two threads at most: a step is too short to split further (`trainer.rs`).
+    let threads = rayon::current_num_threads().min(2);
+    train_engine(
+        Engine::from_net(net),
+        threads,
+        train_set,
+        test_set,
+        config,
+        observer,
+    )
+}
+
+/// [`train`] from `engine` (whose instruction set the tests choose) on `threads` threads.
+pub(crate) fn train_engine<T: Precision>(
+    mut engine: Engine<T>,
+    threads: usize,
+    train_set: &Dataset<T>,
+    test_set: &Dataset<T>,
+    config: &TrainConfig,
+    observer: &mut dyn Observer,
+) -> Result<TrainOutcome<T>, Error> {
     config.validate()?;
-    let sizes = net.sizes();
+    let sizes = engine.layout.sizes;
     for (name, set) in [("the training set", train_set), ("the test set", test_set)] {
         let images = set.images();
         check_batch(
@@ -295,89 +348,53 @@ pub fn train<T: Precision>(
             available: train_set.len(),
         });
     }
-    let eval_every = config.epoch_len(train_set.len());
-    let mut sampler = BatchSampler::new(
+    let sampler = BatchSampler::new(
         train_set.len(),
         config.batch_size,
         Sampling::WithReplacement,
         config.seed,
     )
     .map_err(|_| Error::Zero { what: "batch size" })?;
-
-    let mut engine = Engine::from_net(net);
-    let mut buffers = Buffers::default();
-    let lr = T::from_f64(config.learning_rate);
-    let h = T::from_f64(config.numerical_step);
-    let (images, labels) = (train_set.images(), train_set.labels());
-    // Room for the losses of a long run up front, but not for an absurd iteration count,
-    // which would fail to allocate before the first step (the vector grows as needed).
-    let mut losses = Vec::with_capacity(config.iterations.min(1 << 20));
-    let mut epochs = Vec::new();
-    let evaluate = |engine: &Engine<T>, iteration: usize| EpochRecord {
-        iteration,
-        train_accuracy: engine.accuracy(images, labels),
-        test_accuracy: engine.accuracy(test_set.images(), test_set.labels()),
+    let mut run = Loop {
+        config,
+        sampler,
+        eval_every: config.epoch_len(train_set.len()),
+        observer,
+        // Room for the losses of a long run up front, but not for an absurd iteration count,
+        // which would fail to allocate before the first step (the vector grows as needed).
+        losses: Vec::with_capacity(config.iterations.min(1 << 20)),
+        epochs: Vec::new(),
+        timings: Timings::default(),
     };
-
-    // The loop runs on a worker of rayon's pool, so that the two-thread splits inside a
-    // step (`rayon::join`) start on a worker: a cross-thread hand-off per join from outside
-    // the pool costs more than the work it splits.
-    rayon::scope(|_| -> Result<(), Error> {
-        for iteration in 0..config.iterations {
-            let rows = sampler.next_batch();
-            let loss = match config.grad {
-                GradMethod::Backprop => engine.sgd_step(images, labels, rows, lr, &mut buffers),
-                GradMethod::Numerical => {
-                    let loss = engine.pass(images, labels, rows, &mut buffers, false);
-                    if loss.is_finite() {
-                        let g = crate::structured::structured_gradient(
-                            &engine, images, labels, rows, h,
-                        );
-                        engine.apply(&g, lr);
-                    }
-                    loss
-                }
-                GradMethod::Dual => {
-                    let batch_net = engine.to_net().map(Precision::as_f64);
-                    let x = images.gather_dense(rows).map(Precision::as_f64);
-                    let t: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
-                    // This checks the batch again, one pass over its labels: nothing next to
-                    // the dual passes.
-                    let (loss, g) = crate::dual::dual_gradient(&batch_net, &x, &t)?;
-                    if loss.is_finite() {
-                        engine.apply(&g.map(T::from_f64), lr);
-                    }
-                    T::from_f64(loss)
-                }
-                GradMethod::Reverse => {
-                    let batch_net = engine.to_net();
-                    let x = images.gather_dense(rows);
-                    let t: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
-                    let (loss, g) = T::reverse_gradient(&batch_net, &x, &t)?;
-                    if loss.is_finite() {
-                        engine.apply(&g, lr);
-                    }
-                    loss
-                }
-            };
-            let loss = loss.as_f64();
-            if !loss.is_finite() {
-                return Err(Error::Diverged {
-                    iteration,
-                    loss,
-                    learning_rate: config.learning_rate,
-                });
-            }
-            losses.push(loss);
-            observer.iteration(iteration, loss);
-            if iteration % eval_every == 0 {
-                let record = evaluate(&engine, iteration);
-                observer.epoch(&record);
-                epochs.push(record);
-            }
+    let lr = T::from_f64(config.learning_rate);
+    let sets = [
+        (train_set.images(), train_set.labels()),
+        (test_set.images(), test_set.labels()),
+    ];
+    let (engine, last) = match config.grad {
+        GradMethod::Backprop => {
+            engine.balance(sets[0].0);
+            with_trainer(engine, threads, sets[0], sets[1], lr, |trainer| {
+                run.run(&mut Fast(trainer))
+            })
         }
-        Ok(())
-    })?;
+        method => {
+            let mut slow = Slow {
+                engine: &mut engine,
+                buffers: Buffers::default(),
+                method,
+                lr,
+                h: T::from_f64(config.numerical_step),
+                sets,
+            };
+            // The loop runs on a worker of rayon's pool, so that the two-thread splits inside
+            // a step (`rayon::join`) start on a worker: a cross-thread hand-off per join from
+            // outside the pool costs more than the work it splits.
+            let last = rayon::scope(|_| run.run(&mut slow));
+            (engine, last)
+        }
+    };
+    let (final_train_accuracy, final_test_accuracy) = last?;
     // The last update's loss is never computed: a parameter it made NaN or infinite is
     // caught here (an earlier one would have made the next loss so).
     let trained = engine.to_net();
@@ -389,17 +406,150 @@ pub fn train<T: Precision>(
             learning_rate: config.learning_rate,
         });
     }
-    let last = match epochs.last() {
-        Some(r) if r.iteration + 1 == config.iterations => *r,
-        _ => evaluate(&engine, config.iterations - 1),
-    };
     Ok(TrainOutcome {
         net: trained,
-        losses,
-        epochs,
-        final_train_accuracy: last.train_accuracy,
-        final_test_accuracy: last.test_accuracy,
+        losses: run.losses,
+        epochs: run.epochs,
+        final_train_accuracy,
+        final_test_accuracy,
+        timings: run.timings,
     })
+}
+
+/// A way to step and evaluate the network: the fast path's trainer, or the engine driven by
+/// another gradient method.
+trait Steps<T> {
+    /// One SGD step on the training set's `rows`; the loss before it.
+    fn step(&mut self, rows: &[usize]) -> Result<T, Error>;
+    /// Accuracy on the training set and on the test set.
+    fn accuracies(&mut self) -> (f64, f64);
+}
+
+/// Backpropagation on the two threads of `trainer.rs`.
+struct Fast<'a, T>(&'a dyn StepAndEvaluate<T>);
+
+impl<T> Steps<T> for Fast<'_, T> {
+    fn step(&mut self, rows: &[usize]) -> Result<T, Error> {
+        Ok(self.0.step(rows))
+    }
+
+    fn accuracies(&mut self) -> (f64, f64) {
+        (self.0.accuracy(0), self.0.accuracy(1))
+    }
+}
+
+/// The numerical, dual and reverse gradients, applied to the engine.
+struct Slow<'a, T> {
+    engine: &'a mut Engine<T>,
+    buffers: Buffers<T>,
+    method: GradMethod,
+    lr: T,
+    /// The numerical gradient's step.
+    h: T,
+    sets: [(&'a SparseRows<T>, &'a [usize]); 2],
+}
+
+impl<T: Precision> Steps<T> for Slow<'_, T> {
+    fn step(&mut self, rows: &[usize]) -> Result<T, Error> {
+        let (images, labels) = self.sets[0];
+        let engine = &mut *self.engine;
+        Ok(match self.method {
+            GradMethod::Dual => {
+                let batch_net = engine.to_net().map(Precision::as_f64);
+                let x = images.gather_dense(rows).map(Precision::as_f64);
+                let t: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
+                // This checks the batch again, one pass over its labels: nothing next to the
+                // dual passes.
+                let (loss, g) = crate::dual::dual_gradient(&batch_net, &x, &t)?;
+                if loss.is_finite() {
+                    engine.apply(&g.map(T::from_f64), self.lr);
+                }
+                T::from_f64(loss)
+            }
+            GradMethod::Reverse => {
+                let batch_net = engine.to_net();
+                let x = images.gather_dense(rows);
+                let t: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
+                let (loss, g) = T::reverse_gradient(&batch_net, &x, &t)?;
+                if loss.is_finite() {
+                    engine.apply(&g, self.lr);
+                }
+                loss
+            }
+            // Numerical (and backpropagation, which `train` runs on the fast path instead).
+            _ => {
+                let loss = engine.pass(images, labels, rows, &mut self.buffers, false);
+                if loss.is_finite() {
+                    let g = crate::structured::structured_gradient(
+                        engine, images, labels, rows, self.h,
+                    );
+                    engine.apply(&g, self.lr);
+                }
+                loss
+            }
+        })
+    }
+
+    fn accuracies(&mut self) -> (f64, f64) {
+        let [(a, la), (b, lb)] = self.sets;
+        (self.engine.accuracy(a, la), self.engine.accuracy(b, lb))
+    }
+}
+
+/// The book's loop: the iterations, the losses, the evaluations, the observer, the clock.
+struct Loop<'a> {
+    config: &'a TrainConfig,
+    sampler: BatchSampler,
+    eval_every: usize,
+    observer: &'a mut dyn Observer,
+    losses: Vec<f64>,
+    epochs: Vec<EpochRecord>,
+    timings: Timings,
+}
+
+impl Loop<'_> {
+    /// Runs every iteration; returns the final training and test accuracies.
+    fn run<T: Precision>(&mut self, steps: &mut dyn Steps<T>) -> Result<(f64, f64), Error> {
+        let iterations = self.config.iterations;
+        for iteration in 0..iterations {
+            let start = Instant::now();
+            let rows = self.sampler.next_batch();
+            let loss = steps.step(rows)?.as_f64();
+            self.timings.steps += 1;
+            self.timings.step_seconds += start.elapsed().as_secs_f64();
+            if !loss.is_finite() {
+                return Err(Error::Diverged {
+                    iteration,
+                    loss,
+                    learning_rate: self.config.learning_rate,
+                });
+            }
+            self.losses.push(loss);
+            self.observer.iteration(iteration, loss);
+            if iteration % self.eval_every == 0 {
+                let record = self.evaluate(steps, iteration);
+                self.observer.epoch(&record);
+                self.epochs.push(record);
+            }
+        }
+        let last = match self.epochs.last() {
+            Some(r) if r.iteration + 1 == iterations => *r,
+            _ => self.evaluate(steps, iterations - 1),
+        };
+        Ok((last.train_accuracy, last.test_accuracy))
+    }
+
+    fn evaluate<T>(&mut self, steps: &mut dyn Steps<T>, iteration: usize) -> EpochRecord {
+        let start = Instant::now();
+        let (train_accuracy, test_accuracy) = steps.accuracies();
+        self.timings.evaluations += 1;
+        self.timings.evaluation_seconds += start.elapsed().as_secs_f64();
+        EpochRecord {
+            iteration,
+            train_accuracy,
+            test_accuracy,
+        }
+    }
 }
 
 #[cfg(test)]
