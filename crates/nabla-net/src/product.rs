@@ -6,6 +6,8 @@ use nabla_dual::DualNumber;
 use nabla_tape::{Var, custom_rule};
 use nalgebra::{DMatrix, DVector, RealField};
 
+use crate::activation::Activation;
+
 /// A number the networks compute in: nalgebra's `RealField`, and how a layer multiplies
 /// matrices of it. The forward passes of [`TwoLayerNet`](crate::TwoLayerNet) and
 /// [`SimpleNet`](crate::SimpleNet) are written once against this trait; each scalar says how
@@ -32,6 +34,28 @@ pub trait MatMul: RealField + Copy {
         let mut m = Self::matmul(x, w);
         add_row_bias(&mut m, b);
         m
+    }
+
+    /// The hidden layer's activation `A` of every entry of `m`. By default `A`'s value entry
+    /// by entry; `Var` records it as one rule whose backward is `A`'s derivative written in
+    /// terms of the outputs (the formula backpropagation uses).
+    #[doc(hidden)]
+    fn activate<A: Activation>(mut m: DMatrix<Self>) -> DMatrix<Self> {
+        m.apply(|a| *a = A::value(*a));
+        m
+    }
+
+    /// The book's loss of the logits `z` (one sample per row) against `labels`: nabla-loss's
+    /// [`cross_entropy_labels`](nabla_loss::cross_entropy_labels) of
+    /// [`softmax_rows`](nabla_loss::softmax_rows), the batch mean of
+    /// `-ln(softmax(z)[i, t_i] + DELTA)`. By default exactly that; `Var` computes the same
+    /// value on plain numbers and records it as one rule (see the implementation there).
+    ///
+    /// # Errors
+    ///
+    /// nabla-loss's, for a label count or a label that does not fit `z`.
+    fn book_loss(z: &DMatrix<Self>, labels: &[usize]) -> Result<Self, nabla_loss::Error> {
+        nabla_loss::cross_entropy_labels(&nabla_loss::softmax_rows(z), labels)
     }
 }
 
@@ -88,7 +112,52 @@ impl<T: nabla_tape::Scalar> MatMul for Var<T> {
     /// the column sums of `c̄`. The values are those of the default, bias added entry by
     /// entry.
     fn affine(x: &DMatrix<Self>, w: &DMatrix<Self>, b: &DVector<Self>) -> DMatrix<Self> {
-        let m = Self::matmul(x, w);
+        add_bias_rule(Self::matmul(x, w), b)
+    }
+
+    /// One rule: `z = A(a)` computed on plain numbers, `ā = A'(a) z̄` with `A'` written in
+    /// terms of `z` ([`Activation::backward`]), the hidden layer's backward of
+    /// backpropagation.
+    fn activate<A: Activation>(m: DMatrix<Self>) -> DMatrix<Self> {
+        let (rows, cols) = m.shape();
+        let z: Vec<T> = m.iter().map(|a| A::value(a.value())).collect();
+        let saved = z.clone();
+        let out = custom_rule(m.as_slice(), &z, move |zbar: &[T], abar: &mut [T]| {
+            for ((slot, &g), &z) in abar.iter_mut().zip(zbar).zip(&saved) {
+                *slot = A::backward(g, z);
+            }
+        });
+        DMatrix::from_vec(rows, cols, out)
+    }
+
+    /// One rule: the value is the default's, computed on plain numbers (the same
+    /// arithmetic, so the same bits), and its backward is the exact derivative of the loss as
+    /// computed, `DELTA` included: `z̄[i, c] = ȳ (p[i, c] - [c = t_i]) p[i, t_i] / (p[i, t_i]
+    /// + DELTA) / B` with `p = softmax(z)`, backpropagation's formula.
+    fn book_loss(z: &DMatrix<Self>, labels: &[usize]) -> Result<Self, nabla_loss::Error> {
+        let p = nabla_loss::softmax_rows(&z.map(|v| v.value()));
+        let loss = nabla_loss::cross_entropy_labels(&p, labels)?;
+        let labels = labels.to_vec();
+        let out = custom_rule(z.as_slice(), &[loss], move |ybar: &[T], zbar: &mut [T]| {
+            let rows = p.nrows();
+            let delta: T = nalgebra::convert(nabla_loss::DELTA);
+            let inv_b = ybar[0] / nalgebra::convert::<f64, T>(rows as f64);
+            for (r, &t) in labels.iter().enumerate() {
+                let pt = p[(r, t)];
+                let scale = pt / (pt + delta) * inv_b;
+                for c in 0..p.ncols() {
+                    let onehot = if c == t { T::one() } else { T::zero() };
+                    zbar[c * rows + r] = (p[(r, c)] - onehot) * scale;
+                }
+            }
+        });
+        Ok(out[0])
+    }
+}
+
+/// `m + 1 bᵀ` as one rule of the entries of `m` and `b` (`m̄ = c̄`, `b̄` the column sums of
+/// `c̄`); the values are those of the default [`MatMul::affine`], bias added entry by entry.
+fn add_bias_rule<T: nabla_tape::Scalar>(m: DMatrix<Var<T>>, b: &DVector<Var<T>>) -> DMatrix<Var<T>> {
         let (rows, cols) = m.shape();
         assert_eq!(
             cols,
@@ -108,5 +177,16 @@ impl<T: nabla_tape::Scalar> MatMul for Var<T> {
             }
         });
         DMatrix::from_vec(rows, cols, out)
-    }
+}
+
+/// `x w + 1 bᵀ` for a batch `x` of constants given as plain numbers: the first layer of the
+/// reverse gradient, [`nabla_tape::constant_matmul`] (the pixels never become `Var`s; their
+/// zeros are skipped) and the bias rule: the values of `Var`'s [`MatMul::affine`] of
+/// `x.map(Var::constant)`.
+pub(crate) fn affine_of_constants<T: nabla_tape::Scalar>(
+    x: &DMatrix<T>,
+    w: &DMatrix<Var<T>>,
+    b: &DVector<Var<T>>,
+) -> DMatrix<Var<T>> {
+    add_bias_rule(nabla_tape::constant_matmul(x, w), b)
 }

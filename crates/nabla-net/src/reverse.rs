@@ -5,6 +5,8 @@ use nalgebra::DMatrix;
 
 use crate::activation::{Activation, Hidden};
 use crate::check::check_batch;
+use crate::forward::output_layer;
+use crate::product::{MatMul, affine_of_constants};
 use crate::{Error, Gradient, Precision, TwoLayerNet};
 
 /// The gradient of [`TwoLayerNet::loss`] by reverse-mode automatic differentiation: the same
@@ -51,7 +53,11 @@ pub(crate) fn reverse_gradient_with<T: Precision + Scalar, A: Activation>(
     let flat: Vec<T> = net.parameters().concat();
     let params = rec.vars(&flat);
     let recorded = TwoLayerNet::from_flat(sizes, &params)?;
-    let loss = recorded.loss_with::<A>(&x.map(Var::constant), labels)?;
+    // The loss of `TwoLayerNet::loss_with` on `x.map(Var::constant)` (its value bit for bit),
+    // with the pixels kept as plain numbers: the first layer takes them as they are.
+    let pre = affine_of_constants(x, recorded.w1(), recorded.b1());
+    let logits = output_layer::<Var<T>, A>(pre, recorded.w2(), recorded.b2());
+    let loss = <Var<T> as MatMul>::book_loss(&logits, labels)?;
     let grad = rec.gradient(loss, &params);
     Ok((loss.value(), Gradient::from_flat(sizes, &grad)))
 }

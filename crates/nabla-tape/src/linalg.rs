@@ -59,16 +59,7 @@ pub fn matmul<T: Scalar>(a: &DMatrix<Var<T>>, b: &DMatrix<Var<T>>) -> DMatrix<Va
     let (av, bv) = (values(a), values(b));
     let (c, backward): (DMatrix<T>, Box<dyn Backward<T>>) = match (a_recorded, b_recorded) {
         (false, false) => return (av * bv).map(Var::constant),
-        (false, true) => match Sparse::of(&av) {
-            Some(sparse) => {
-                let c = sparse.times(&bv);
-                (c, Box::new(SparseLeft { a: sparse, n }))
-            }
-            None => {
-                let c = &av * &bv;
-                (c, Box::new(Product::new(Some(av), None, m, n)))
-            }
-        },
+        (false, true) => return constant_left(&av, b, &bv),
         (true, false) => {
             let c = &av * &bv;
             (c, Box::new(Product::new(None, Some(bv), m, n)))
@@ -79,15 +70,68 @@ pub fn matmul<T: Scalar>(a: &DMatrix<Var<T>>, b: &DMatrix<Var<T>>) -> DMatrix<Va
         }
     };
     // The recorded factors' entries are the inputs, `a`'s first, in storage order.
-    let tags = (if b_recorded && !a_recorded {
-        &[][..]
+    let parts = if b_recorded {
+        &[a.as_slice(), b.as_slice()][..]
     } else {
-        a.as_slice()
-    })
-    .iter()
-    .chain(if b_recorded { b.as_slice() } else { &[][..] })
-    .map(|v| v.tag);
-    let out = record(tags, c.as_slice(), false, backward);
+        &[a.as_slice()][..]
+    };
+    let out = record(parts, c.as_slice(), false, backward);
+    DMatrix::from_vec(m, n, out)
+}
+
+/// The matrix product `a b` of a constant `a`, given as plain numbers, and a recorded `b`:
+/// [`matmul`] without making `a` a matrix of constant `Var`s first (which would be 16 bytes
+/// per entry to build and scan). One tape entry whose backward is `b̄ += aᵀ c̄`; an `a` that
+/// is more than half zeros (a batch of MNIST images) is kept as its non-zero entries, and
+/// both the product and the backward skip its zeros. The values are those of
+/// `matmul(&a.map(Var::constant), b)`.
+///
+/// ```
+/// use nabla_tape::{Recording, constant_matmul};
+/// use nalgebra::DMatrix;
+///
+/// let rec = Recording::<f64>::new();
+/// let pixels = DMatrix::from_row_slice(2, 3, &[0.0, 2.0, 0.0, 1.0, 0.0, 0.0]);
+/// let w = DMatrix::from_vec(3, 1, rec.vars(&[1.0, 2.0, 3.0]));
+/// let c = constant_matmul(&pixels, &w); // [4, 1]
+/// assert_eq!((c[0].value(), c[1].value()), (4.0, 1.0));
+/// assert_eq!(rec.gradient(c[0] + c[1], w.as_slice()), vec![1.0, 2.0, 0.0]);
+/// ```
+///
+/// # Panics
+///
+/// If `a` has not as many columns as `b` has rows, or `b` holds a `Var` of another recording
+/// than the active one.
+pub fn constant_matmul<T: Scalar>(a: &DMatrix<T>, b: &DMatrix<Var<T>>) -> DMatrix<Var<T>> {
+    assert_eq!(
+        a.ncols(),
+        b.nrows(),
+        "constant_matmul: a is {}x{} and b is {}x{}: a needs as many columns as b has rows",
+        a.nrows(),
+        a.ncols(),
+        b.nrows(),
+        b.ncols()
+    );
+    let bv = values(b);
+    if b.iter().all(Var::is_constant) {
+        return (a * bv).map(Var::constant);
+    }
+    constant_left(a, b, &bv)
+}
+
+/// `a b` for a constant `a` and a recorded `b` (whose values are `bv`): the sparse product
+/// when `a` is mostly zeros, nalgebra's otherwise.
+fn constant_left<T: Scalar>(
+    a: &DMatrix<T>,
+    b: &DMatrix<Var<T>>,
+    bv: &DMatrix<T>,
+) -> DMatrix<Var<T>> {
+    let (m, n) = (a.nrows(), b.ncols());
+    let (c, backward): (DMatrix<T>, Box<dyn Backward<T>>) = match Sparse::of(a) {
+        Some(sparse) => (sparse.times(bv), Box::new(SparseLeft { a: sparse, n })),
+        None => (a * bv, Box::new(Product::new(Some(a.clone()), None, m, n))),
+    };
+    let out = record(&[b.as_slice()], c.as_slice(), false, backward);
     DMatrix::from_vec(m, n, out)
 }
 
@@ -119,8 +163,7 @@ pub fn dot<T: Scalar>(a: &[Var<T>], b: &[Var<T>]) -> Var<T> {
         a: a.iter().map(Var::value).collect(),
         b: b.iter().map(Var::value).collect(),
     };
-    let tags = a.iter().chain(b).map(|v| v.tag);
-    record(tags, &[value], false, Box::new(backward))[0]
+    record(&[a, b], &[value], false, Box::new(backward))[0]
 }
 
 /// `Σᵢ xᵢ` as one tape entry (the value is the sum taken in order, as `Iterator::sum` of the
@@ -140,7 +183,7 @@ pub fn dot<T: Scalar>(a: &[Var<T>], b: &[Var<T>]) -> Var<T> {
 /// If `x` holds a `Var` of another recording than the active one.
 pub fn sum<T: Scalar>(x: &[Var<T>]) -> Var<T> {
     let value = x.iter().fold(T::zero(), |acc, v| acc + v.value);
-    record(x.iter().map(|v| v.tag), &[value], false, Box::new(Sum))[0]
+    record(&[x], &[value], false, Box::new(Sum))[0]
 }
 
 /// The values of a matrix of `Var`s.
@@ -260,32 +303,48 @@ impl<T: Scalar> Sparse<T> {
     /// `m` as its non-zero entries if more than half of them are zero (and its columns fit a
     /// `u32`), `None` otherwise.
     fn of(m: &DMatrix<T>) -> Option<Self> {
-        let nonzero = m.iter().filter(|v| !v.is_strong_zero()).count();
-        if 2 * nonzero >= m.len() || m.ncols() > u32::MAX as usize {
+        let (rows, cols) = m.shape();
+        if m.is_empty() || cols > u32::MAX as usize {
             return None;
         }
-        let (rows, cols) = m.shape();
-        let mut s = Sparse {
-            rows,
-            cols,
-            at: Vec::with_capacity(rows + 1),
-            index: Vec::with_capacity(nonzero),
-            value: Vec::with_capacity(nonzero),
-            finite: true,
-        };
-        s.at.push(0);
+        // Both passes read `m` in storage order (column by column): the non-zeros of each
+        // row counted, then each written at its row's cursor. Columns are visited in order,
+        // so each row's entries come out by increasing column.
+        let mut at = vec![0usize; rows + 1];
+        for column in m.as_slice().chunks_exact(rows) {
+            for (count, v) in at[1..].iter_mut().zip(column) {
+                *count += usize::from(!v.is_strong_zero());
+            }
+        }
         for r in 0..rows {
-            for j in 0..cols {
-                let v = m[(r, j)];
+            at[r + 1] += at[r];
+        }
+        let nonzero = at[rows];
+        if 2 * nonzero >= m.len() {
+            return None;
+        }
+        let mut index = vec![0u32; nonzero];
+        let mut value = vec![T::zero(); nonzero];
+        let mut cursor = at[..rows].to_vec();
+        let mut finite = true;
+        for (j, column) in m.as_slice().chunks_exact(rows).enumerate() {
+            for (next, &v) in cursor.iter_mut().zip(column) {
                 if !v.is_strong_zero() {
-                    s.index.push(j as u32);
-                    s.value.push(v);
-                    s.finite &= num_traits::Float::is_finite(v);
+                    index[*next] = j as u32;
+                    value[*next] = v;
+                    *next += 1;
+                    finite &= num_traits::Float::is_finite(v);
                 }
             }
-            s.at.push(s.index.len());
         }
-        Some(s)
+        Some(Sparse {
+            rows,
+            cols,
+            at,
+            index,
+            value,
+            finite,
+        })
     }
 
     /// Row `r`'s non-zero entries.
