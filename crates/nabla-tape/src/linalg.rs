@@ -304,39 +304,31 @@ impl<T: Scalar> Sparse<T> {
     /// `u32`), `None` otherwise.
     fn of(m: &DMatrix<T>) -> Option<Self> {
         let (rows, cols) = m.shape();
-        if m.is_empty() || cols > u32::MAX as usize {
+        let nonzero = m.iter().filter(|v| !v.is_strong_zero()).count();
+        if 2 * nonzero >= m.len() || cols > u32::MAX as usize {
             return None;
         }
-        // Both passes read `m` in storage order (column by column): the non-zeros of each
-        // row counted, then each written at its row's cursor. Columns are visited in order,
-        // so each row's entries come out by increasing column.
-        let mut at = vec![0usize; rows + 1];
-        for column in m.as_slice().chunks_exact(rows) {
-            for (count, v) in at[1..].iter_mut().zip(column) {
-                *count += usize::from(!v.is_strong_zero());
+        // Row by row through the transpose (rows contiguous), without a branch per entry:
+        // every entry is written at the next free place, which advances past the non-zeros
+        // only (one spare place at the end takes the writes after the last non-zero).
+        let by_rows = m.transpose();
+        let mut at = Vec::with_capacity(rows + 1);
+        at.push(0);
+        let mut index = vec![0u32; nonzero + 1];
+        let mut value = vec![T::zero(); nonzero + 1];
+        let mut next = 0;
+        // ok: `cols > 0`, as `m` has a non-zero entry or more than `2 * 0` entries.
+        for row in by_rows.as_slice().chunks_exact(cols) {
+            for (j, &v) in row.iter().enumerate() {
+                index[next] = j as u32;
+                value[next] = v;
+                next += usize::from(!v.is_strong_zero());
             }
+            at.push(next);
         }
-        for r in 0..rows {
-            at[r + 1] += at[r];
-        }
-        let nonzero = at[rows];
-        if 2 * nonzero >= m.len() {
-            return None;
-        }
-        let mut index = vec![0u32; nonzero];
-        let mut value = vec![T::zero(); nonzero];
-        let mut cursor = at[..rows].to_vec();
-        let mut finite = true;
-        for (j, column) in m.as_slice().chunks_exact(rows).enumerate() {
-            for (next, &v) in cursor.iter_mut().zip(column) {
-                if !v.is_strong_zero() {
-                    index[*next] = j as u32;
-                    value[*next] = v;
-                    *next += 1;
-                    finite &= num_traits::Float::is_finite(v);
-                }
-            }
-        }
+        index.truncate(nonzero);
+        value.truncate(nonzero);
+        let finite = value.iter().all(|&v| num_traits::Float::is_finite(v));
         Some(Sparse {
             rows,
             cols,
