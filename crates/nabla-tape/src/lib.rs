@@ -211,17 +211,15 @@
 //! (`gradient/<function>/reverse/<n>`), and the recording with the plain evaluation
 //! (`tape_overhead`).
 
-mod functions;
 mod gradient;
 #[cfg(feature = "dual")]
 mod hessian;
 mod jacobian;
 mod linalg;
-mod nalgebra_impls;
-mod num_traits_impls;
 mod ops;
 mod recording;
 mod rule;
+mod rules;
 mod scalar;
 mod tape;
 mod var;
@@ -233,5 +231,5 @@ pub use jacobian::jacobian;
 pub use linalg::{constant_matmul, dot, matmul, sum};
 pub use recording::{Recording, release_tape, tape_reserved_bytes};
 pub use rule::{Rule, custom_rule};
-pub use scalar::{Primitive, Scalar};
+pub use scalar::Scalar;
 pub use var::{Var, Var32, Var64};
