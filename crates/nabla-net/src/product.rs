@@ -108,11 +108,10 @@ impl<T: nabla_tape::Scalar> MatMul for Var<T> {
         nabla_tape::matmul(a, b)
     }
 
-    /// The product (one entry) and the bias (one more): `m + 1 bᵀ` with `m̄ = c̄` and `b̄`
-    /// the column sums of `c̄`. The values are those of the default, bias added entry by
-    /// entry.
+    /// [`nabla_tape::affine`]: the product and the bias as one tape entry (`b̄` the column
+    /// sums of `c̄`). The values are those of the default, bias added entry by entry.
     fn affine(x: &DMatrix<Self>, w: &DMatrix<Self>, b: &DVector<Self>) -> DMatrix<Self> {
-        add_bias_rule(Self::matmul(x, w), b)
+        nabla_tape::affine(x, w, b)
     }
 
     /// One rule: `z = A(a)` computed on plain numbers, `ā = A'(a) z̄` with `A'` written in
@@ -155,38 +154,14 @@ impl<T: nabla_tape::Scalar> MatMul for Var<T> {
     }
 }
 
-/// `m + 1 bᵀ` as one rule of the entries of `m` and `b` (`m̄ = c̄`, `b̄` the column sums of
-/// `c̄`); the values are those of the default [`MatMul::affine`], bias added entry by entry.
-fn add_bias_rule<T: nabla_tape::Scalar>(m: DMatrix<Var<T>>, b: &DVector<Var<T>>) -> DMatrix<Var<T>> {
-        let (rows, cols) = m.shape();
-        assert_eq!(
-            cols,
-            b.len(),
-            "affine: {cols} columns but {} biases",
-            b.len()
-        );
-        let values = DMatrix::from_fn(rows, cols, |r, k| m[(r, k)].value() + b[k].value());
-        let inputs: Vec<Var<T>> = m.iter().chain(b.iter()).copied().collect();
-        let out = custom_rule(&inputs, values.as_slice(), move |c: &[T], adj: &mut [T]| {
-            let (m_adj, b_adj) = adj.split_at_mut(rows * cols);
-            m_adj.copy_from_slice(c);
-            if rows > 0 {
-                for (bias, column) in b_adj.iter_mut().zip(c.chunks_exact(rows)) {
-                    *bias = column.iter().fold(T::zero(), |acc, &v| acc + v);
-                }
-            }
-        });
-        DMatrix::from_vec(rows, cols, out)
-}
-
 /// `x w + 1 bᵀ` for a batch `x` of constants given as plain numbers: the first layer of the
-/// reverse gradient, [`nabla_tape::constant_matmul`] (the pixels never become `Var`s; their
-/// zeros are skipped) and the bias rule: the values of `Var`'s [`MatMul::affine`] of
+/// reverse gradient, [`nabla_tape::constant_affine`] (the pixels never become `Var`s; their
+/// zeros are skipped; one tape entry): the values of `Var`'s [`MatMul::affine`] of
 /// `x.map(Var::constant)`.
 pub(crate) fn affine_of_constants<T: nabla_tape::Scalar>(
     x: &DMatrix<T>,
     w: &DMatrix<Var<T>>,
     b: &DVector<Var<T>>,
 ) -> DMatrix<Var<T>> {
-    add_bias_rule(nabla_tape::constant_matmul(x, w), b)
+    nabla_tape::constant_affine(x, w, b)
 }

@@ -228,7 +228,7 @@ pub use gradient::{derivative, gradient, vjp};
 #[cfg(feature = "dual")]
 pub use hessian::{hessian, hessian_vector_product, second_derivative};
 pub use jacobian::jacobian;
-pub use linalg::{constant_matmul, dot, matmul, sum};
+pub use linalg::{affine, constant_affine, constant_matmul, dot, matmul, sum};
 pub use recording::{Recording, release_tape, tape_reserved_bytes};
 pub use rule::{Rule, custom_rule};
 pub use scalar::Scalar;
