@@ -8,20 +8,24 @@ use nalgebra::{DMatrix, DVector, RealField};
 
 use crate::activation::Activation;
 
-/// A number the networks compute in: nalgebra's `RealField`, and how a layer multiplies
-/// matrices of it. The forward passes of [`TwoLayerNet`](crate::TwoLayerNet) and
-/// [`SimpleNet`](crate::SimpleNet) are written once against this trait; each scalar says how
-/// its products are formed, so that one formula serves them all:
+/// A number the networks compute in: nalgebra's `RealField`, and how a layer of it is
+/// computed (its matrix product, the affine map, the activation and the book's loss). The
+/// forward passes of [`TwoLayerNet`](crate::TwoLayerNet) and [`SimpleNet`](crate::SimpleNet)
+/// are written once against this trait; each scalar says how its layers are formed, so that
+/// one formula serves them all:
 ///
 /// - `f32` and `f64`: nalgebra's product (its optimised kernel).
 /// - nabla-dual's `Dual`, `DualVec` and `HyperDual`: nalgebra's product, skipping the terms of
 ///   a left factor that is more than half zeros (MNIST's images are 81% zeros: five times
 ///   less work in each forward pass of the dual gradient).
-/// - nabla-tape's `Var`: [`nabla_tape::matmul`], one tape entry whose backward is two
-///   products on plain numbers, and the bias as one more rule: what makes the reverse
-///   gradient cost about what backpropagation does (chapter 5 of the book is this).
+/// - nabla-tape's `Var`: [`nabla_tape::matmul`] and [`nabla_tape::affine`], one tape entry
+///   each whose backward is two products on plain numbers (and the bias's column sums); the
+///   activation and the loss are one rule each too, whose backwards are backpropagation's
+///   formulas. What makes the reverse gradient cost about what backpropagation does
+///   (chapter 5 of the book is this).
 ///
-/// For another scalar type, `impl MatMul for MyScalar {}` takes nalgebra's product.
+/// For another scalar type, `impl MatMul for MyScalar {}` takes nalgebra's product and the
+/// formulas entry by entry.
 pub trait MatMul: RealField + Copy {
     /// `a b`.
     fn matmul(a: &DMatrix<Self>, b: &DMatrix<Self>) -> DMatrix<Self> {

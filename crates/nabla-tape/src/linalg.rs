@@ -435,7 +435,7 @@ impl<T: Scalar> Sparse<T> {
     /// `u32`), `None` otherwise.
     fn of(m: &DMatrix<T>) -> Option<Self> {
         let (rows, cols) = m.shape();
-        let nonzero = m.iter().filter(|v| !v.is_strong_zero()).count();
+        let nonzero = m.as_slice().iter().filter(|v| !v.is_strong_zero()).count();
         if 2 * nonzero >= m.len() || cols > u32::MAX as usize {
             return None;
         }
