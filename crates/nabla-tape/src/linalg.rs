@@ -182,7 +182,11 @@ fn product<T: Scalar>(
             let av = values(a);
             let c = &av * &bv;
             let product = Product::new(b_recorded.then_some(av), Some(bv), m, n);
-            (c, Some(Box::new(product) as Box<dyn Backward<T>>), Some(a.as_slice()))
+            (
+                c,
+                Some(Box::new(product) as Box<dyn Backward<T>>),
+                Some(a.as_slice()),
+            )
         }
         Left::Recorded(a) => {
             let (c, backward) = constant_times(&values(a), &bv, b_recorded);
@@ -252,9 +256,9 @@ impl<T: Scalar> Backward<T> for Biased<T> {
         if let Some(p) = &self.product {
             p.backward(outputs, product);
         }
-        if self.bias > 0 {
-            // A rule has outputs, so `c̄` has at least one row.
-            let rows = outputs.len() / self.bias;
+        // No bias: nothing more. Otherwise one per column of `c̄` (a rule has outputs, so
+        // `c̄` has at least one row).
+        if let Some(rows) = outputs.len().checked_div(self.bias) {
             for (acc, column) in bias.iter_mut().zip(outputs.chunks_exact(rows)) {
                 *acc += column.iter().fold(T::zero(), |s, &v| s + v);
             }

@@ -728,7 +728,9 @@ impl<T: Scalar> Tape<T> {
         let frame = self.locate(tag).map(|(_, f)| self.frames[f]);
         let what = match how {
             Use::Operand => "a Var",
-            Use::RuleInput => "a Var among the inputs of a rule (custom_rule, matmul, affine, dot, sum)",
+            Use::RuleInput => {
+                "a Var among the inputs of a rule (custom_rule, matmul, affine, dot, sum)"
+            }
         };
         match frame {
             Some(f) if !f.finished => panic!(

@@ -206,7 +206,13 @@ fn affine_gradient<T: nabla_tape::Scalar>(
 }
 
 /// A case of [`affine_gradient`]: shapes, the three operands' cells and their modes.
-type AffineCase = ((usize, usize, usize), Vec<Cell>, Vec<Cell>, Vec<Cell>, (u8, u8, u8));
+type AffineCase = (
+    (usize, usize, usize),
+    Vec<Cell>,
+    Vec<Cell>,
+    Vec<Cell>,
+    (u8, u8, u8),
+);
 
 fn affine_case() -> impl Strategy<Value = AffineCase> {
     (0usize..=4, 0usize..=4, 0usize..=4).prop_flat_map(|(m, k, n)| {
