@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use nabla::output::{OutputError, write_atomically_with};
@@ -59,8 +60,9 @@ const MAX_DECADES: f64 = 300.0;
 /// Series with more points than this are drawn with thin lines.
 const DENSE: usize = 200;
 
-/// Line colours, in the order series are added (the "tab10" cycle familiar from matplotlib).
-const COLORS: [RGBColor; 8] = [
+/// Line colours, in the order series are added (the "tab10" cycle familiar from matplotlib,
+/// then two more for charts of up to twelve series).
+const COLORS: [RGBColor; 12] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
@@ -69,6 +71,10 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
     RGBColor(23, 190, 207),
+    RGBColor(188, 189, 34),
+    RGBColor(127, 127, 127),
+    RGBColor(0, 0, 128),
+    RGBColor(0, 0, 0),
 ];
 
 /// What went wrong while drawing or saving a chart.
@@ -139,6 +145,10 @@ impl From<OutputError> for PlotError {
 struct Series {
     name: String,
     points: Vec<(f64, f64)>,
+    /// A colour of its own (an index into the palette), else the next in the cycle.
+    color: Option<usize>,
+    /// Drawn dashed rather than solid.
+    dashed: bool,
 }
 
 /// A line chart: a title, two axis labels, linear or logarithmic axes, and named series.
@@ -159,6 +169,8 @@ pub struct LineChart {
     log_y: bool,
     markers: bool,
     legend: Corner,
+    /// Whether the legend is drawn (a figure whose panels share colours needs one).
+    show_legend: bool,
     size: (u32, u32),
     series: Vec<Series>,
 }
@@ -199,6 +211,7 @@ impl LineChart {
             log_y: false,
             markers: false,
             legend: Corner::default(),
+            show_legend: true,
             size: DEFAULT_SIZE,
             series: Vec::new(),
         }
@@ -250,6 +263,16 @@ impl LineChart {
         self
     }
 
+    /// Leaves the legend out: for the panels of a figure that share one legend (same names,
+    /// same colours, see [`LineChart::style_last`]).
+    // The `bench_plot` example compiles this file in without using it.
+    #[allow(dead_code)]
+    #[must_use]
+    pub fn without_legend(mut self) -> Self {
+        self.show_legend = false;
+        self
+    }
+
     /// Sets the image size in pixels when the chart is saved on its own (default 800x600).
     ///
     /// Inside a [`Figure`], the figure's panel size applies instead.
@@ -271,7 +294,23 @@ impl LineChart {
         self.series.push(Series {
             name: name.into(),
             points: points.iter().map(|&(x, y)| (x.into(), y.into())).collect(),
+            color: None,
+            dashed: false,
         });
+        self
+    }
+
+    /// Gives the last series added the palette's colour `color` (of twelve, the same in every
+    /// chart, so that one name has one colour across panels) and draws it dashed if `dashed`.
+    /// Without a series, does nothing.
+    // The `bench_plot` example compiles this file in without using it.
+    #[allow(dead_code)]
+    #[must_use]
+    pub fn style_last(mut self, color: usize, dashed: bool) -> Self {
+        if let Some(last) = self.series.last_mut() {
+            last.color = Some(color % COLORS.len());
+            last.dashed = dashed;
+        }
         self
     }
 
@@ -566,7 +605,15 @@ fn draw_chart(
     // On a linear axis, a tick very close to zero relative to the axis is zero (plotters
     // steps to 0 by adding floats, and lands on -2.2e-16 for an axis from -1.1 to 1.1). A
     // logarithmic axis gets span 0: nothing is snapped.
-    let span = |r: &Range<f64>, log: bool| if log { 0.0 } else { r.end - r.start };
+    let span = |r: &Range<f64>, log: bool| {
+        if !log {
+            r.end - r.start
+        } else if r.end >= 10.0 * r.start {
+            THIN_LOG
+        } else {
+            0.0
+        }
+    };
     let spans = (span(&xr, chart.log_x), span(&yr, chart.log_y));
     match (chart.log_x, chart.log_y) {
         (false, false) => draw_in(chart, area, xr, yr, spans),
@@ -603,8 +650,8 @@ where
         .build_cartesian_2d(xr, yr)
         .map_err(|e| err(&e))?;
     ctx.configure_mesh()
-        .x_label_formatter(&|v| tick_label(snap_to_zero(*v, x_span)))
-        .y_label_formatter(&|v| tick_label(snap_to_zero(*v, y_span)))
+        .x_label_formatter(&|v| axis_label(*v, x_span))
+        .y_label_formatter(&|v| axis_label(*v, y_span))
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
         .label_style(font(15.0))
@@ -616,7 +663,7 @@ where
 
     let radius = (3.0 * scale).max(2.0) as i32;
     for (i, series) in chart.series.iter().enumerate() {
-        let color = COLORS[i % COLORS.len()];
+        let color = COLORS[series.color.unwrap_or(i) % COLORS.len()];
         // A dense curve (a loss per iteration) stays readable only when thin; a sparse one
         // reads better bold. plotters draws 2-pixel lines as two strands, so 1 or 3.
         let stroke = if series.points.len() > DENSE || scale < 0.5 {
@@ -633,27 +680,68 @@ where
         };
         // An empty line carries the legend entry, so it exists even for a series without
         // drawable points, and exactly once for a series broken into several runs.
-        ctx.draw_series(LineSeries::new(std::iter::empty::<(f64, f64)>(), style))
+        let dash = (8.0 * scale).max(4.0) as u32;
+        let legend = ctx
+            .draw_series(LineSeries::new(std::iter::empty::<(f64, f64)>(), style))
             .map_err(|e| err(&e))?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+            .label(label);
+        if series.dashed {
+            legend.legend(move |(x, y)| {
+                DashedPathElement::new([(x, y), (x + 24, y)], dash, dash / 2, style)
+            });
+        } else {
+            legend.legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], style));
+        }
         for run in &runs {
-            ctx.draw_series(LineSeries::new(run.iter().copied(), style))
+            if series.dashed {
+                ctx.draw_series(DashedLineSeries::new(
+                    run.iter().copied(),
+                    dash,
+                    dash / 2,
+                    style,
+                ))
                 .map_err(|e| err(&e))?;
+            } else {
+                ctx.draw_series(LineSeries::new(run.iter().copied(), style))
+                    .map_err(|e| err(&e))?;
+            }
             if chart.markers || run.len() == 1 {
                 ctx.draw_series(run.iter().map(|&p| Circle::new(p, radius, color.filled())))
                     .map_err(|e| err(&e))?;
             }
         }
     }
-    ctx.configure_series_labels()
-        .label_font(font(15.0))
-        .background_style(WHITE.mix(0.75))
-        .border_style(BLACK)
-        .position(chart.legend.position())
-        .draw()
-        .map_err(|e| err(&e))?;
+    if chart.show_legend {
+        ctx.configure_series_labels()
+            .label_font(font(15.0))
+            .background_style(WHITE.mix(0.75))
+            .border_style(BLACK)
+            .position(chart.legend.position())
+            .draw()
+            .map_err(|e| err(&e))?;
+    }
     Ok(())
+}
+
+/// The "span" of a logarithmic axis of a decade or more: its ticks are labelled only at 1, 2
+/// and 5 times a power of ten (plotters puts a tick at every multiple on an axis of one or
+/// two decades, and their labels, 200 300 ... 900, run into each other).
+const THIN_LOG: f64 = -1.0;
+
+/// A tick's label: [`tick_label`] of the value snapped to zero ([`snap_to_zero`]), or none
+/// on a logarithmic axis of [`THIN_LOG`] at a value not 1, 2 or 5 times a power of ten.
+fn axis_label(value: f64, span: f64) -> String {
+    if span == THIN_LOG {
+        let mantissa = value / 10f64.powf(value.log10().floor());
+        if ![1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .any(|m| (mantissa - m).abs() < 1e-6)
+        {
+            return String::new();
+        }
+        return tick_label(value);
+    }
+    tick_label(snap_to_zero(value, span))
 }
 
 /// `value`, or 0 when it is closer to zero than `1e-9` times the span of its linear axis: a
@@ -929,6 +1017,21 @@ mod tests {
         for value in [1e-300, -1e-300] {
             assert_eq!(snap_to_zero(value, 1e-295), value);
         }
+    }
+
+    #[test]
+    fn log_axes_of_a_decade_or_more_label_1_2_and_5_only() {
+        let labels: Vec<String> = [20.0, 30.0, 50.0, 70.0, 100.0, 200.0, 900.0, 1000.0, 1e-5]
+            .iter()
+            .map(|&v| axis_label(v, THIN_LOG))
+            .collect();
+        assert_eq!(
+            labels,
+            ["20", "", "50", "", "100", "200", "", "1000", "1e-5"]
+        );
+        // A narrower logarithmic axis (span 0) and a linear one label every tick.
+        assert_eq!(axis_label(30.0, 0.0), "30");
+        assert_eq!(axis_label(-2.220446049250313e-16, 2.2), "0");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 mod util;
 
+mod cli_compare;
 mod cli_mnist;
 mod cli_steps;
 mod cli_train;
