@@ -12,9 +12,7 @@ use nalgebra::RealField;
 
 /// An element-wise activation: its value, and its derivative written in terms of its output
 /// (which the backward pass has at hand).
-pub(crate) trait Activation:
-    Copy + Default + std::fmt::Debug + Send + Sync + 'static
-{
+pub trait Activation: Copy + Default + std::fmt::Debug + Send + Sync + 'static {
     /// The activation of the pre-activation `a`.
     fn value<T: RealField + Copy>(a: T) -> T;
 

@@ -29,9 +29,19 @@ pub(crate) fn logits<T: MatMul, A: Activation>(
         x.ncols(),
         w1.nrows()
     );
-    let mut hidden = T::affine(x, w1, b1);
-    hidden.apply(|a| *a = A::value(*a));
-    T::affine(&hidden, w2, b2)
+    output_layer::<T, A>(T::affine(x, w1, b1), w2, b2)
+}
+
+/// The rest of [`logits`] from the first layer's output `pre = x w1 + b1`: `A(pre) w2 + b2`,
+/// the activation through [`MatMul::activate`] (one rule for `Var`). The reverse gradient
+/// enters here with a `pre` computed from a batch of plain numbers
+/// ([`affine_of_constants`](crate::product::affine_of_constants)).
+pub(crate) fn output_layer<T: MatMul, A: Activation>(
+    pre: DMatrix<T>,
+    w2: &DMatrix<T>,
+    b2: &DVector<T>,
+) -> DMatrix<T> {
+    T::affine(&T::activate::<A>(pre), w2, b2)
 }
 
 #[cfg(test)]

@@ -6,20 +6,26 @@ use nabla_dual::DualNumber;
 use nabla_tape::{Var, custom_rule};
 use nalgebra::{DMatrix, DVector, RealField};
 
-/// A number the networks compute in: nalgebra's `RealField`, and how a layer multiplies
-/// matrices of it. The forward passes of [`TwoLayerNet`](crate::TwoLayerNet) and
-/// [`SimpleNet`](crate::SimpleNet) are written once against this trait; each scalar says how
-/// its products are formed, so that one formula serves them all:
+use crate::activation::Activation;
+
+/// A number the networks compute in: nalgebra's `RealField`, and how a layer of it is
+/// computed (its matrix product, the affine map, the activation and the book's loss). The
+/// forward passes of [`TwoLayerNet`](crate::TwoLayerNet) and [`SimpleNet`](crate::SimpleNet)
+/// are written once against this trait; each scalar says how its layers are formed, so that
+/// one formula serves them all:
 ///
 /// - `f32` and `f64`: nalgebra's product (its optimised kernel).
 /// - nabla-dual's `Dual`, `DualVec` and `HyperDual`: nalgebra's product, skipping the terms of
 ///   a left factor that is more than half zeros (MNIST's images are 81% zeros: five times
 ///   less work in each forward pass of the dual gradient).
-/// - nabla-tape's `Var`: [`nabla_tape::matmul`], one tape entry whose backward is two
-///   products on plain numbers, and the bias as one more rule: what makes the reverse
-///   gradient cost about what backpropagation does (chapter 5 of the book is this).
+/// - nabla-tape's `Var`: [`nabla_tape::matmul`] and [`nabla_tape::affine`], one tape entry
+///   each whose backward is two products on plain numbers (and the bias's column sums); the
+///   activation and the loss are one rule each too, whose backwards are backpropagation's
+///   formulas. What makes the reverse gradient cost about what backpropagation does
+///   (chapter 5 of the book is this).
 ///
-/// For another scalar type, `impl MatMul for MyScalar {}` takes nalgebra's product.
+/// For another scalar type, `impl MatMul for MyScalar {}` takes nalgebra's product and the
+/// formulas entry by entry.
 pub trait MatMul: RealField + Copy {
     /// `a b`.
     fn matmul(a: &DMatrix<Self>, b: &DMatrix<Self>) -> DMatrix<Self> {
@@ -32,6 +38,28 @@ pub trait MatMul: RealField + Copy {
         let mut m = Self::matmul(x, w);
         add_row_bias(&mut m, b);
         m
+    }
+
+    /// The hidden layer's activation `A` of every entry of `m`. By default `A`'s value entry
+    /// by entry; `Var` records it as one rule whose backward is `A`'s derivative written in
+    /// terms of the outputs (the formula backpropagation uses).
+    #[doc(hidden)]
+    fn activate<A: Activation>(mut m: DMatrix<Self>) -> DMatrix<Self> {
+        m.apply(|a| *a = A::value(*a));
+        m
+    }
+
+    /// The book's loss of the logits `z` (one sample per row) against `labels`: nabla-loss's
+    /// [`cross_entropy_labels`](nabla_loss::cross_entropy_labels) of
+    /// [`softmax_rows`](nabla_loss::softmax_rows), the batch mean of
+    /// `-ln(softmax(z)[i, t_i] + DELTA)`. By default exactly that; `Var` computes the same
+    /// value on plain numbers and records it as one rule (see the implementation there).
+    ///
+    /// # Errors
+    ///
+    /// nabla-loss's, for a label count or a label that does not fit `z`.
+    fn book_loss(z: &DMatrix<Self>, labels: &[usize]) -> Result<Self, nabla_loss::Error> {
+        nabla_loss::cross_entropy_labels(&nabla_loss::softmax_rows(z), labels)
     }
 }
 
@@ -84,29 +112,60 @@ impl<T: nabla_tape::Scalar> MatMul for Var<T> {
         nabla_tape::matmul(a, b)
     }
 
-    /// The product (one entry) and the bias (one more): `m + 1 bᵀ` with `m̄ = c̄` and `b̄`
-    /// the column sums of `c̄`. The values are those of the default, bias added entry by
-    /// entry.
+    /// [`nabla_tape::affine`]: the product and the bias as one tape entry (`b̄` the column
+    /// sums of `c̄`). The values are those of the default, bias added entry by entry.
     fn affine(x: &DMatrix<Self>, w: &DMatrix<Self>, b: &DVector<Self>) -> DMatrix<Self> {
-        let m = Self::matmul(x, w);
+        nabla_tape::affine(x, w, b)
+    }
+
+    /// One rule: `z = A(a)` computed on plain numbers, `ā = A'(a) z̄` with `A'` written in
+    /// terms of `z` ([`Activation::backward`]), the hidden layer's backward of
+    /// backpropagation.
+    fn activate<A: Activation>(m: DMatrix<Self>) -> DMatrix<Self> {
         let (rows, cols) = m.shape();
-        assert_eq!(
-            cols,
-            b.len(),
-            "affine: {cols} columns but {} biases",
-            b.len()
-        );
-        let values = DMatrix::from_fn(rows, cols, |r, k| m[(r, k)].value() + b[k].value());
-        let inputs: Vec<Var<T>> = m.iter().chain(b.iter()).copied().collect();
-        let out = custom_rule(&inputs, values.as_slice(), move |c: &[T], adj: &mut [T]| {
-            let (m_adj, b_adj) = adj.split_at_mut(rows * cols);
-            m_adj.copy_from_slice(c);
-            if rows > 0 {
-                for (bias, column) in b_adj.iter_mut().zip(c.chunks_exact(rows)) {
-                    *bias = column.iter().fold(T::zero(), |acc, &v| acc + v);
-                }
+        let z: Vec<T> = m.iter().map(|a| A::value(a.value())).collect();
+        let saved = z.clone();
+        let out = custom_rule(m.as_slice(), &z, move |zbar: &[T], abar: &mut [T]| {
+            for ((slot, &g), &z) in abar.iter_mut().zip(zbar).zip(&saved) {
+                *slot = A::backward(g, z);
             }
         });
         DMatrix::from_vec(rows, cols, out)
     }
+
+    /// One rule: the value is the default's, computed on plain numbers (the same
+    /// arithmetic, so the same bits), and its backward is the exact derivative of the loss as
+    /// computed, `DELTA` included: `z̄[i, c] = ȳ (p[i, c] - [c = t_i]) p[i, t_i] / (p[i, t_i]
+    /// + DELTA) / B` with `p = softmax(z)`, backpropagation's formula.
+    fn book_loss(z: &DMatrix<Self>, labels: &[usize]) -> Result<Self, nabla_loss::Error> {
+        let p = nabla_loss::softmax_rows(&z.map(|v| v.value()));
+        let loss = nabla_loss::cross_entropy_labels(&p, labels)?;
+        let labels = labels.to_vec();
+        let out = custom_rule(z.as_slice(), &[loss], move |ybar: &[T], zbar: &mut [T]| {
+            let rows = p.nrows();
+            let delta: T = nalgebra::convert(nabla_loss::DELTA);
+            let inv_b = ybar[0] / nalgebra::convert::<f64, T>(rows as f64);
+            for (r, &t) in labels.iter().enumerate() {
+                let pt = p[(r, t)];
+                let scale = pt / (pt + delta) * inv_b;
+                for c in 0..p.ncols() {
+                    let onehot = if c == t { T::one() } else { T::zero() };
+                    zbar[c * rows + r] = (p[(r, c)] - onehot) * scale;
+                }
+            }
+        });
+        Ok(out[0])
+    }
+}
+
+/// `x w + 1 bᵀ` for a batch `x` of constants given as plain numbers: the first layer of the
+/// reverse gradient, [`nabla_tape::constant_affine`] (the pixels never become `Var`s; their
+/// zeros are skipped; one tape entry): the values of `Var`'s [`MatMul::affine`] of
+/// `x.map(Var::constant)`.
+pub(crate) fn affine_of_constants<T: nabla_tape::Scalar>(
+    x: &DMatrix<T>,
+    w: &DMatrix<Var<T>>,
+    b: &DVector<Var<T>>,
+) -> DMatrix<Var<T>> {
+    nabla_tape::constant_affine(x, w, b)
 }

@@ -251,8 +251,7 @@ impl<T: MatMul> TwoLayerNet<T> {
         labels: &[usize],
     ) -> Result<T, Error> {
         self.check(x, labels)?;
-        let probabilities = nabla_loss::softmax_rows(&self.logits_with::<A>(x)?);
-        Ok(nabla_loss::cross_entropy_labels(&probabilities, labels)?)
+        Ok(T::book_loss(&self.logits_with::<A>(x)?, labels)?)
     }
 
     /// The fraction of rows of `x` whose largest logit is at its label: nabla-loss's

@@ -3,7 +3,7 @@
 //! sum. Each is one tape entry whose backward runs on plain numbers, through nalgebra's
 //! optimised product for `f32` and `f64`.
 
-use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector};
 
 use crate::rule::record;
 use crate::scalar::Scalar;
@@ -44,51 +44,230 @@ use crate::var::Var;
 /// If `a` has not as many columns as `b` has rows, or a factor holds a `Var` of another
 /// recording than the active one.
 pub fn matmul<T: Scalar>(a: &DMatrix<Var<T>>, b: &DMatrix<Var<T>>) -> DMatrix<Var<T>> {
+    product(Left::Recorded(a), b, None, "matmul")
+}
+
+/// The affine map `x w + 1 bᵀ` (a dense layer: one sample per row of `x`, the bias `b` added
+/// to every row) as one tape entry: [`matmul`]'s product and backward, and `b̄ += c̄ᵀ 1` (the
+/// column sums of `c̄`). The values are those of `matmul(x, w)` with `b[k]` added to each
+/// entry of column `k`.
+///
+/// ```
+/// use nabla_tape::{Recording, affine};
+/// use nalgebra::{DMatrix, DVector};
+///
+/// let rec = Recording::<f64>::new();
+/// let x = DMatrix::from_vec(2, 1, rec.vars(&[1.0, 2.0]));
+/// let w = DMatrix::from_vec(1, 2, rec.vars(&[3.0, 4.0]));
+/// let b = DVector::from_vec(rec.vars(&[0.5, -0.5]));
+/// let y = affine(&x, &w, &b); // [[3.5, 3.5], [6.5, 7.5]]
+/// assert_eq!(y.map(|v| v.value()), DMatrix::from_row_slice(2, 2, &[3.5, 3.5, 6.5, 7.5]));
+/// let grad = rec.gradient(y.iter().copied().sum(), b.as_slice());
+/// assert_eq!(grad, vec![2.0, 2.0]);
+/// assert_eq!(rec.entries(), 1 + 1 + 3); // the inputs, the rule, the sum (3 additions)
+/// ```
+///
+/// # Panics
+///
+/// If `x` has not as many columns as `w` has rows or `b` not one entry per column of `w`, or
+/// a `Var` of another recording than the active one is among them.
+pub fn affine<T: Scalar>(
+    x: &DMatrix<Var<T>>,
+    w: &DMatrix<Var<T>>,
+    b: &DVector<Var<T>>,
+) -> DMatrix<Var<T>> {
+    product(Left::Recorded(x), w, Some(b), "affine")
+}
+
+/// The matrix product `a b` of a constant `a`, given as plain numbers, and a recorded `b`:
+/// [`matmul`] without making `a` a matrix of constant `Var`s first (which would be 16 bytes
+/// per entry to build and scan). One tape entry whose backward is `b̄ += aᵀ c̄`; an `a` that
+/// is more than half zeros (a batch of MNIST images) is kept as its non-zero entries, and
+/// both the product and the backward skip its zeros. The values are those of
+/// `matmul(&a.map(Var::constant), b)`.
+///
+/// ```
+/// use nabla_tape::{Recording, constant_matmul};
+/// use nalgebra::DMatrix;
+///
+/// let rec = Recording::<f64>::new();
+/// let pixels = DMatrix::from_row_slice(2, 3, &[0.0, 2.0, 0.0, 1.0, 0.0, 0.0]);
+/// let w = DMatrix::from_vec(3, 1, rec.vars(&[1.0, 2.0, 3.0]));
+/// let c = constant_matmul(&pixels, &w); // [4, 1]
+/// assert_eq!((c[0].value(), c[1].value()), (4.0, 1.0));
+/// assert_eq!(rec.gradient(c[0] + c[1], w.as_slice()), vec![1.0, 2.0, 0.0]);
+/// ```
+///
+/// # Panics
+///
+/// If `a` has not as many columns as `b` has rows, or `b` holds a `Var` of another recording
+/// than the active one.
+pub fn constant_matmul<T: Scalar>(a: &DMatrix<T>, b: &DMatrix<Var<T>>) -> DMatrix<Var<T>> {
+    product(Left::Constant(a), b, None, "constant_matmul")
+}
+
+/// [`affine`] of a constant `x` given as plain numbers (a batch of inputs): the product of
+/// [`constant_matmul`] (the zeros of a mostly-zero `x` skipped) and the bias, one tape entry.
+/// The values are those of `affine(&x.map(Var::constant), w, b)`.
+///
+/// ```
+/// use nabla_tape::{Recording, constant_affine};
+/// use nalgebra::{DMatrix, DVector};
+///
+/// let rec = Recording::<f64>::new();
+/// let pixels = DMatrix::from_row_slice(2, 3, &[0.0, 2.0, 0.0, 1.0, 0.0, 0.0]);
+/// let w = DMatrix::from_vec(3, 1, rec.vars(&[1.0, 2.0, 3.0]));
+/// let b = DVector::from_vec(rec.vars(&[0.5]));
+/// let c = constant_affine(&pixels, &w, &b); // [4.5, 1.5]
+/// assert_eq!((c[0].value(), c[1].value()), (4.5, 1.5));
+/// assert_eq!(rec.gradient(c[0] + c[1], &rec_inputs(&w, &b)), vec![1.0, 2.0, 0.0, 2.0]);
+/// # fn rec_inputs(w: &DMatrix<nabla_tape::Var64>, b: &DVector<nabla_tape::Var64>) -> Vec<nabla_tape::Var64> {
+/// #     w.iter().chain(b.iter()).copied().collect()
+/// # }
+/// ```
+///
+/// # Panics
+///
+/// As [`affine`].
+pub fn constant_affine<T: Scalar>(
+    x: &DMatrix<T>,
+    w: &DMatrix<Var<T>>,
+    b: &DVector<Var<T>>,
+) -> DMatrix<Var<T>> {
+    product(Left::Constant(x), w, Some(b), "constant_affine")
+}
+
+/// The left factor of a product: recorded numbers, or constants as plain numbers.
+enum Left<'a, T> {
+    Recorded(&'a DMatrix<Var<T>>),
+    Constant(&'a DMatrix<T>),
+}
+
+/// `a b` (plus `1 biasᵀ`) as one rule: the public products above, `name` naming the caller in
+/// a shape panic.
+fn product<T: Scalar>(
+    a: Left<'_, T>,
+    b: &DMatrix<Var<T>>,
+    bias: Option<&DVector<Var<T>>>,
+    name: &str,
+) -> DMatrix<Var<T>> {
+    let (m, k) = match a {
+        Left::Recorded(a) => a.shape(),
+        Left::Constant(a) => a.shape(),
+    };
     assert_eq!(
-        a.ncols(),
+        k,
         b.nrows(),
-        "matmul: a is {}x{} and b is {}x{}: a needs as many columns as b has rows",
-        a.nrows(),
-        a.ncols(),
+        "{name}: a is {m}x{k} and b is {}x{}: a needs as many columns as b has rows",
         b.nrows(),
         b.ncols()
     );
-    let (m, n) = (a.nrows(), b.ncols());
-    let a_recorded = a.iter().any(|v| !v.is_constant());
-    let b_recorded = b.iter().any(|v| !v.is_constant());
-    let (av, bv) = (values(a), values(b));
-    let (c, backward): (DMatrix<T>, Box<dyn Backward<T>>) = match (a_recorded, b_recorded) {
-        (false, false) => return (av * bv).map(Var::constant),
-        (false, true) => match Sparse::of(&av) {
-            Some(sparse) => {
-                let c = sparse.times(&bv);
-                (c, Box::new(SparseLeft { a: sparse, n }))
-            }
-            None => {
-                let c = &av * &bv;
-                (c, Box::new(Product::new(Some(av), None, m, n)))
-            }
-        },
-        (true, false) => {
+    let n = b.ncols();
+    if let Some(bias) = bias {
+        assert_eq!(
+            bias.len(),
+            n,
+            "{name}: the product has {n} columns but the bias {} entries",
+            bias.len()
+        );
+    }
+    let recorded = |m: &[Var<T>]| m.iter().any(|v| !v.is_constant());
+    let b_recorded = recorded(b.as_slice());
+    let bias_recorded = bias.is_some_and(|v| recorded(v.as_slice()));
+    let bv = values(b);
+    // The product of the values, its backward (none if nothing in it is recorded) and the
+    // recorded left factor's entries.
+    let (mut c, backward, a_part) = match a {
+        Left::Recorded(a) if recorded(a.as_slice()) => {
+            let av = values(a);
             let c = &av * &bv;
-            (c, Box::new(Product::new(None, Some(bv), m, n)))
+            let product = Product::new(b_recorded.then_some(av), Some(bv), m, n);
+            (
+                c,
+                Some(Box::new(product) as Box<dyn Backward<T>>),
+                Some(a.as_slice()),
+            )
         }
-        (true, true) => {
-            let c = &av * &bv;
-            (c, Box::new(Product::new(Some(av), Some(bv), m, n)))
+        Left::Recorded(a) => {
+            let (c, backward) = constant_times(&values(a), &bv, b_recorded);
+            (c, backward, None)
+        }
+        Left::Constant(a) => {
+            let (c, backward) = constant_times(a, &bv, b_recorded);
+            (c, backward, None)
         }
     };
-    // The recorded factors' entries are the inputs, `a`'s first, in storage order.
-    let tags = (if b_recorded && !a_recorded {
-        &[][..]
-    } else {
-        a.as_slice()
-    })
-    .iter()
-    .chain(if b_recorded { b.as_slice() } else { &[][..] })
-    .map(|v| v.tag);
-    let out = record(tags, c.as_slice(), false, backward);
+    if let Some(bias) = bias {
+        for (mut column, v) in c.column_iter_mut().zip(bias.iter()) {
+            column.apply(|e| *e += v.value);
+        }
+    }
+    if backward.is_none() && !bias_recorded {
+        return c.map(Var::constant);
+    }
+    // The inputs: the recorded factors' entries in storage order, `a`'s first, then the bias.
+    let mut parts: Vec<&[Var<T>]> = Vec::with_capacity(3);
+    parts.extend(a_part);
+    if b_recorded {
+        parts.push(b.as_slice());
+    }
+    parts.extend(bias.map(|v| v.as_slice()));
+    let backward = Box::new(Biased {
+        product: backward,
+        bias: bias.map_or(0, |v| v.len()),
+    });
+    let out = record(&parts, c.as_slice(), false, backward);
     DMatrix::from_vec(m, n, out)
+}
+
+/// `a b` for a constant `a` (values `av`) and `b` (values `bv`), with the backward if
+/// `b_recorded`: the sparse product when `a` is mostly zeros, nalgebra's otherwise.
+fn constant_times<T: Scalar>(
+    av: &DMatrix<T>,
+    bv: &DMatrix<T>,
+    b_recorded: bool,
+) -> (DMatrix<T>, Option<Box<dyn Backward<T>>>) {
+    let (m, n) = (av.nrows(), bv.ncols());
+    if !b_recorded {
+        return (av * bv, None);
+    }
+    match Sparse::of(av) {
+        Some(sparse) => (
+            sparse.times(bv),
+            Some(Box::new(SparseLeft { a: sparse, n })),
+        ),
+        None => (
+            av * bv,
+            Some(Box::new(Product::new(Some(av.clone()), None, m, n))),
+        ),
+    }
+}
+
+/// A product's backward (if anything in the product is recorded) over the first inputs, and
+/// `b̄ += c̄ᵀ 1` over the last `bias` inputs (one per column of `c̄`, none without a bias).
+struct Biased<T> {
+    product: Option<Box<dyn Backward<T>>>,
+    bias: usize,
+}
+
+impl<T: Scalar> Backward<T> for Biased<T> {
+    fn backward(&self, outputs: &[T], inputs: &mut [T]) {
+        let (product, bias) = inputs.split_at_mut(inputs.len() - self.bias);
+        if let Some(p) = &self.product {
+            p.backward(outputs, product);
+        }
+        // No bias: nothing more. Otherwise one per column of `c̄` (a rule has outputs, so
+        // `c̄` has at least one row).
+        if let Some(rows) = outputs.len().checked_div(self.bias) {
+            for (acc, column) in bias.iter_mut().zip(outputs.chunks_exact(rows)) {
+                *acc += column.iter().fold(T::zero(), |s, &v| s + v);
+            }
+        }
+    }
+
+    fn saved_bytes(&self) -> usize {
+        self.product.as_ref().map_or(0, |p| p.saved_bytes())
+    }
 }
 
 /// `Σᵢ aᵢ bᵢ` as one tape entry (the value is the sum of the products taken in order, as a
@@ -119,8 +298,7 @@ pub fn dot<T: Scalar>(a: &[Var<T>], b: &[Var<T>]) -> Var<T> {
         a: a.iter().map(Var::value).collect(),
         b: b.iter().map(Var::value).collect(),
     };
-    let tags = a.iter().chain(b).map(|v| v.tag);
-    record(tags, &[value], false, Box::new(backward))[0]
+    record(&[a, b], &[value], false, Box::new(backward))[0]
 }
 
 /// `Σᵢ xᵢ` as one tape entry (the value is the sum taken in order, as `Iterator::sum` of the
@@ -140,7 +318,7 @@ pub fn dot<T: Scalar>(a: &[Var<T>], b: &[Var<T>]) -> Var<T> {
 /// If `x` holds a `Var` of another recording than the active one.
 pub fn sum<T: Scalar>(x: &[Var<T>]) -> Var<T> {
     let value = x.iter().fold(T::zero(), |acc, v| acc + v.value);
-    record(x.iter().map(|v| v.tag), &[value], false, Box::new(Sum))[0]
+    record(&[x], &[value], false, Box::new(Sum))[0]
 }
 
 /// The values of a matrix of `Var`s.
@@ -260,32 +438,40 @@ impl<T: Scalar> Sparse<T> {
     /// `m` as its non-zero entries if more than half of them are zero (and its columns fit a
     /// `u32`), `None` otherwise.
     fn of(m: &DMatrix<T>) -> Option<Self> {
-        let nonzero = m.iter().filter(|v| !v.is_strong_zero()).count();
-        if 2 * nonzero >= m.len() || m.ncols() > u32::MAX as usize {
+        let (rows, cols) = m.shape();
+        let nonzero = m.as_slice().iter().filter(|v| !v.is_strong_zero()).count();
+        if 2 * nonzero >= m.len() || cols > u32::MAX as usize {
             return None;
         }
-        let (rows, cols) = m.shape();
-        let mut s = Sparse {
+        // Row by row through the transpose (rows contiguous), without a branch per entry:
+        // every entry is written at the next free place, which advances past the non-zeros
+        // only (one spare place at the end takes the writes after the last non-zero).
+        let by_rows = m.transpose();
+        let mut at = Vec::with_capacity(rows + 1);
+        at.push(0);
+        let mut index = vec![0u32; nonzero + 1];
+        let mut value = vec![T::zero(); nonzero + 1];
+        let mut next = 0;
+        // ok: `cols > 0`, as `m` has a non-zero entry or more than `2 * 0` entries.
+        for row in by_rows.as_slice().chunks_exact(cols) {
+            for (j, &v) in row.iter().enumerate() {
+                index[next] = j as u32;
+                value[next] = v;
+                next += usize::from(!v.is_strong_zero());
+            }
+            at.push(next);
+        }
+        index.truncate(nonzero);
+        value.truncate(nonzero);
+        let finite = value.iter().all(|&v| num_traits::Float::is_finite(v));
+        Some(Sparse {
             rows,
             cols,
-            at: Vec::with_capacity(rows + 1),
-            index: Vec::with_capacity(nonzero),
-            value: Vec::with_capacity(nonzero),
-            finite: true,
-        };
-        s.at.push(0);
-        for r in 0..rows {
-            for j in 0..cols {
-                let v = m[(r, j)];
-                if !v.is_strong_zero() {
-                    s.index.push(j as u32);
-                    s.value.push(v);
-                    s.finite &= num_traits::Float::is_finite(v);
-                }
-            }
-            s.at.push(s.index.len());
-        }
-        Some(s)
+            at,
+            index,
+            value,
+            finite,
+        })
     }
 
     /// Row `r`'s non-zero entries.

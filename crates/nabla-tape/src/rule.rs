@@ -89,25 +89,21 @@ impl<T, R: Rule<T>> Backward<T> for UserRule<R> {
 /// inputs. The backward cannot write the wrong number of adjoints: it gets exactly one slot
 /// per input.
 pub fn custom_rule<T: Scalar>(inputs: &[Var<T>], outputs: &[T], rule: impl Rule<T>) -> Vec<Var<T>> {
-    record(
-        inputs.iter().map(|v| v.tag),
-        outputs,
-        true,
-        Box::new(UserRule(rule)),
-    )
+    record(&[inputs], outputs, true, Box::new(UserRule(rule)))
 }
 
-/// Records a rule: inputs by serial (0 for a constant), output values, and its backward;
-/// `zeroed` says whether it needs a zeroed buffer (it assigns) or adds into the adjoints.
+/// Records a rule: inputs (in parts, each a slice of `Var`s; constants allowed), output
+/// values, and its backward; `zeroed` says whether it needs a zeroed buffer (it assigns) or
+/// adds into the adjoints.
 pub(crate) fn record<T: Scalar>(
-    inputs: impl Iterator<Item = u64>,
+    parts: &[&[Var<T>]],
     outputs: &[T],
     zeroed: bool,
     backward: Box<dyn Backward<T>>,
 ) -> Vec<Var<T>> {
     let first = T::with_tape(|t| {
         // The inputs are checked even when there is nothing to record.
-        let inputs = t.rule_inputs(inputs)?;
+        let inputs = t.rule_inputs(parts)?;
         (!outputs.is_empty()).then(|| t.rule(inputs, outputs.len(), zeroed, backward))
     });
     match first {

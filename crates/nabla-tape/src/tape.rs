@@ -27,6 +27,7 @@ use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::scalar::Scalar;
+use crate::var::Var;
 
 /// The slot of the sink.
 pub(crate) const SINK: u32 = 0;
@@ -421,18 +422,55 @@ impl<T: Scalar> Tape<T> {
 
     /// The slots of a rule's inputs (the sink for a constant, serial 0), checked against the
     /// active recording, as runs; `None` when every input is a constant.
-    pub(crate) fn rule_inputs(&self, tags: impl Iterator<Item = u64>) -> Option<Inputs> {
+    ///
+    /// The tags come in parts (a matrix of inputs, say); a part whose serials are consecutive
+    /// (`first`, `first + 1`, ...; every part recorded at once, as the parameters or a
+    /// previous rule's outputs) is checked by its two ends: when both lie in the current
+    /// piece, whose serials and slots are both contiguous, so does every serial between them.
+    pub(crate) fn rule_inputs(&self, parts: &[&[Var<T>]]) -> Option<Inputs> {
         let mut runs = Runs::default();
         let mut recorded = false;
-        for tag in tags {
-            if tag == 0 {
-                runs.push(SINK);
-            } else {
+        for &part in parts {
+            if let Some(slot) = self.consecutive(part) {
                 recorded = true;
-                runs.push(self.slot_for(tag, Use::RuleInput));
+                runs.push_range(slot, part.len() as u32);
+                continue;
+            }
+            for tag in part.iter().map(|v| v.tag) {
+                if tag == 0 {
+                    runs.push(SINK);
+                } else {
+                    recorded = true;
+                    runs.push(self.slot_for(tag, Use::RuleInput));
+                }
             }
         }
         recorded.then(|| runs.finish())
+    }
+
+    /// The slot of `part[0]` if `part` is a run of consecutive serials of the current piece
+    /// (so its slots are consecutive too), `None` otherwise (the caller then checks the tags
+    /// one by one).
+    fn consecutive(&self, part: &[Var<T>]) -> Option<u32> {
+        let (first, last) = (part.first()?.tag, part.last()?.tag);
+        if first == 0 || last.wrapping_sub(first) != part.len() as u64 - 1 {
+            return None;
+        }
+        let in_piece = |tag: u64| {
+            let s = tag.wrapping_sub(self.offset);
+            let piece = u64::from(self.piece_slot);
+            (s.wrapping_sub(piece) < u64::from(self.slots()) - piece).then_some(s as u32)
+        };
+        let slot = in_piece(first)?;
+        in_piece(last)?;
+        // Every serial between the ends, in order (a tight loop the compiler vectorises).
+        let mut expected = first;
+        let mut all = true;
+        for v in part {
+            all &= v.tag == expected;
+            expected = expected.wrapping_add(1);
+        }
+        all.then_some(slot)
     }
 
     /// Records a rule with `outputs` outputs in the active recording; returns the serial of
@@ -690,7 +728,9 @@ impl<T: Scalar> Tape<T> {
         let frame = self.locate(tag).map(|(_, f)| self.frames[f]);
         let what = match how {
             Use::Operand => "a Var",
-            Use::RuleInput => "a Var among the inputs of a rule (custom_rule, matmul, dot, sum)",
+            Use::RuleInput => {
+                "a Var among the inputs of a rule (custom_rule, matmul, affine, dot, sum)"
+            }
         };
         match frame {
             Some(f) if !f.finished => panic!(
@@ -769,6 +809,17 @@ impl Runs {
                 (self.start, self.len) = (slot, 1);
             }
         }
+    }
+
+    /// `len` consecutive slots from `start`, at once.
+    fn push_range(&mut self, start: u32, len: u32) {
+        if self.len > 0 && self.start + self.len == start {
+            self.len += len;
+        } else {
+            self.close();
+            (self.start, self.len) = (start, len);
+        }
+        self.n += len as usize;
     }
 
     /// Ends the range being extended: a run of its own if long enough, single slots if not.

@@ -1,11 +1,14 @@
-//! The rules against the scalar recording of the same computation: `matmul` (recorded or
-//! constant factors, sparse constants, empty and one-row shapes), `dot`, `sum` and a user's
+//! The rules against the scalar recording of the same computation: `matmul`, `affine` and
+//! their constant-left forms (recorded or constant factors, sparse constants, empty and
+//! one-row shapes), `dot`, `sum` and a user's
 //! `custom_rule`, alone, mixed with scalar operations, and nested (forward over reverse on
 //! `Var<Dual64>`). Property tests; `PROPTEST_CASES` sets their number.
 
 use nabla_dual::Dual64;
-use nabla_tape::{Recording, Var, custom_rule, dot, matmul, sum};
-use nalgebra::DMatrix;
+use nabla_tape::{
+    Recording, Var, affine, constant_affine, constant_matmul, custom_rule, dot, matmul, sum,
+};
+use nalgebra::{DMatrix, DVector};
 use proptest::prelude::*;
 
 /// One entry of a factor: its value, and whether it is recorded (an input) or a constant.
@@ -162,6 +165,101 @@ proptest! {
         let (y2, g2) = nabla_tape::gradient(|v| f(v, false), &x);
         prop_assert!((y1 - y2).abs() <= 1e-12 * y2.abs().max(1.0));
         close("dot, sum, custom_rule", &g1, &g2);
+    }
+}
+
+/// `x w + 1 bᵀ` by the rule chosen by `how` (0: `affine`, 1: `constant_affine` of `x`'s
+/// values, 2: `constant_matmul` plus the bias by scalar additions, 3: scalar operations only),
+/// then [`head`]; the gradient with respect to every recorded input, and the value.
+#[allow(clippy::too_many_arguments)]
+fn affine_gradient<T: nabla_tape::Scalar>(
+    how: u8,
+    (m, k, n): (usize, usize, usize),
+    (x, w, b): (&[Cell], &[Cell], &[Cell]),
+    (mx, mw, mb): (u8, u8, u8),
+    lift: impl Fn(f64) -> T + Copy,
+) -> (Vec<T>, T) {
+    let rec = Recording::<T>::new();
+    // The constant-left forms take `x` as constants.
+    let mx = if how == 1 || how == 2 { 0 } else { mx };
+    let (xv, mut inputs) = vars(&rec, x, mx, m, k, lift);
+    let (wv, more) = vars(&rec, w, mw, k, n, lift);
+    inputs.extend(more);
+    let (bv, more) = vars(&rec, b, mb, n, 1, lift);
+    inputs.extend(more);
+    let bv = DVector::from_column_slice(bv.as_slice());
+    let plain = xv.map(|v| v.value());
+    let with_bias = |mut c: DMatrix<Var<T>>| {
+        for (mut column, &bias) in c.column_iter_mut().zip(bv.iter()) {
+            column.apply(|e| *e += bias);
+        }
+        c
+    };
+    let c = match how {
+        0 => affine(&xv, &wv, &bv),
+        1 => constant_affine(&plain, &wv, &bv),
+        2 => with_bias(constant_matmul(&plain, &wv)),
+        _ => with_bias(&xv * &wv),
+    };
+    let y = head(&c);
+    (rec.gradient(y, &inputs), y.value())
+}
+
+/// A case of [`affine_gradient`]: shapes, the three operands' cells and their modes.
+type AffineCase = (
+    (usize, usize, usize),
+    Vec<Cell>,
+    Vec<Cell>,
+    Vec<Cell>,
+    (u8, u8, u8),
+);
+
+fn affine_case() -> impl Strategy<Value = AffineCase> {
+    (0usize..=4, 0usize..=4, 0usize..=4).prop_flat_map(|(m, k, n)| {
+        (
+            Just((m, k, n)),
+            factor(m, k),
+            factor(k, n),
+            factor(n, 1),
+            (0u8..3, 0u8..3, 0u8..3),
+        )
+    })
+}
+
+proptest! {
+    #[test]
+    fn affine_and_the_constant_forms_agree_with_the_scalar_recording(
+        (shape, x, w, b, modes) in affine_case()
+    ) {
+        for how in 0..3 {
+            let (g_rule, v_rule) = affine_gradient(how, shape, (&x, &w, &b), modes, |v| v);
+            let (g_scalar, v_scalar) = affine_gradient(3, shape, (&x, &w, &b), modes, |v| v);
+            // The constant-left forms against scalar operations with `x` constant too.
+            let (g_scalar, v_scalar) = if how == 0 {
+                (g_scalar, v_scalar)
+            } else {
+                affine_gradient(3, shape, (&x, &w, &b), (0, modes.1, modes.2), |v| v)
+            };
+            prop_assert!((v_rule - v_scalar).abs() <= 1e-12 * v_scalar.abs().max(1.0));
+            close(&format!("affine form {how}"), &g_rule, &g_scalar);
+        }
+    }
+
+    #[test]
+    fn affine_is_exact_under_forward_over_reverse(
+        (shape, x, w, b, modes) in affine_case(),
+        v in -1.0..1.0f64,
+    ) {
+        let lift = move |x: f64| Dual64::new(x, v);
+        let split = |g: Vec<Dual64>| {
+            (g.iter().map(|d| d.re()).collect::<Vec<_>>(), g.iter().map(|d| d.eps()).collect::<Vec<_>>())
+        };
+        for (how, scalar_modes) in [(0, modes), (1, (0, modes.1, modes.2))] {
+            let (g_rule, hv_rule) = split(affine_gradient(how, shape, (&x, &w, &b), modes, lift).0);
+            let (g, hv) = split(affine_gradient(3, shape, (&x, &w, &b), scalar_modes, lift).0);
+            close("gradient", &g_rule, &g);
+            close("Hessian-vector product", &hv_rule, &hv);
+        }
     }
 }
 
