@@ -3,6 +3,8 @@
 //!
 //! - `cli_mnist`, `cli_steps`, `cli_train`, `cli_why_loss`: the built `nabla` command on small
 //!   files written by the tests (offline), plus a real-MNIST case each where it matters;
+//! - `cli_download`: every command that may download asks `--mirror` and logs the download;
+//! - `cli_help`: what `--help` tells a newcomer (every gradient method, `--mirror`);
 //! - `train_mnist`, `why_loss_mnist`: the library on the real MNIST files.
 //!
 //! Tests that need the real files read `$MNIST_DIR` and skip by name without it. The property
@@ -11,6 +13,8 @@
 
 mod util;
 
+mod cli_download;
+mod cli_help;
 mod cli_mnist;
 mod cli_steps;
 mod cli_train;

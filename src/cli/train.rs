@@ -21,14 +21,14 @@ use nabla::output::{DirLock, OutputError, check_replaceable, write_atomically};
 use serde_json::json;
 
 use super::CliResult;
+use super::data::DataArgs;
 
 /// Arguments of `nabla train`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Directory with the four MNIST files (default: $MNIST_DIR, else the per-user cache,
-    /// downloading on first use).
-    #[arg(long, value_name = "DIR")]
-    data: Option<PathBuf>,
+    /// Where MNIST comes from.
+    #[command(flatten)]
+    data: DataArgs,
     /// Number of SGD iterations.
     #[arg(long, default_value = "10000", value_parser = positive_count, allow_negative_numbers = true)]
     iters: usize,
@@ -125,10 +125,11 @@ pub(super) fn positive_real(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Loads both MNIST splits as the book does, from `--data`, `$MNIST_DIR` or the cache,
-/// reporting checks and downloads on stderr. Returns `(train, test, seconds)`.
+/// Loads both MNIST splits as the book does, from `--data`, `$MNIST_DIR` or the cache
+/// (downloading from `--mirror` when given), reporting checks and downloads on stderr.
+/// Returns `(train, test, seconds)`.
 pub(super) fn load_mnist(
-    data: Option<&Path>,
+    data: &DataArgs,
 ) -> Result<(Mnist, Mnist, f64), Box<dyn std::error::Error>> {
     let source = super::data::existing(data)?;
     let (dir, _) = source.locate()?;
@@ -138,8 +139,7 @@ pub(super) fn load_mnist(
     let (train, test) =
         nabla::data::load_mnist_with_progress(&source, MnistOptions::default(), &mut |event| {
             progress.show(event)
-        })
-        .map_err(super::data::explain)?;
+        })?;
     Ok((train, test, start.elapsed().as_secs_f64()))
 }
 
@@ -198,7 +198,7 @@ pub fn run(args: Args) -> CliResult {
     // Held until the run ends: one run's outputs at a time. Writing its pid file also
     // shows, before any work, that --out is writable.
     let _lock = lock_out(&args.out, &OUTPUTS)?;
-    let (train_split, test_split, load_seconds) = load_mnist(args.data.as_deref())?;
+    let (train_split, test_split, load_seconds) = load_mnist(&args.data)?;
     match precision {
         Prec::F32 => run_typed::<f32>(&args, &config, &train_split, &test_split, load_seconds),
         Prec::F64 => run_typed::<f64>(&args, &config, &train_split, &test_split, load_seconds),
@@ -432,7 +432,7 @@ fn report<T: Precision>(
             "init_std": args.init_std,
             "eval_every": config.eval_every,
             "numerical_step": config.numerical_step,
-            "data": args.data,
+            "data": args.data.dir,
             "train_size": args.train_size,
         },
         "epochs": outcome.epochs,

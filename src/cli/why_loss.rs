@@ -23,6 +23,7 @@ use nabla::net::{
 use serde_json::json;
 
 use super::CliResult;
+use super::data::DataArgs;
 use nabla::output::write_atomically;
 
 use super::train::{load_mnist, lock_out, positive_count, positive_real};
@@ -34,10 +35,9 @@ const STEPS: [f64; 3] = [1e-4, 1e-2, 1.0];
 /// Arguments of `nabla why-loss`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Directory with the MNIST files (default: $MNIST_DIR, else the per-user cache,
-    /// downloading on first use).
-    #[arg(long, value_name = "DIR")]
-    data: Option<PathBuf>,
+    /// Where MNIST comes from.
+    #[command(flatten)]
+    data: DataArgs,
     /// A model written by `nabla train` (its `model.json`); default: a fresh network,
     /// weights 0.01 * N(0, 1) seeded with --seed, as `nabla train` starts from.
     #[arg(long, value_name = "FILE")]
@@ -102,7 +102,7 @@ pub fn run(args: Args) -> CliResult {
     // Held until the run ends; also checks, before any work, that both outputs can be
     // written (a symlink or a FIFO in their place is refused).
     let _lock = lock_out(&args.out, &["why_loss.png", "why_loss.json"])?;
-    let (train, _, _) = load_mnist(args.data.as_deref())?;
+    let (train, _, _) = load_mnist(&args.data)?;
     if train.is_empty() {
         return Err("the MNIST training set has no images: there is no batch to draw".into());
     }

@@ -669,6 +669,24 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Error::Download { .. }), "{err}");
+        // A library user reads the advice a user of the command does, on a line of its own.
+        let message = err.to_string();
+        let advice = message.lines().nth(1).unwrap_or_default();
+        for needle in [
+            crate::MNIST_DIR_ENV,
+            "MnistSource::dir",
+            "--data DIR",
+            MIRROR_ENV,
+            "MnistSource::with_mirrors",
+            "--mirror URL",
+            IDLE_TIMEOUT_ENV,
+            DEADLINE_ENV,
+        ] {
+            assert!(
+                advice.contains(needle),
+                "{needle:?} missing from: {message}"
+            );
+        }
         let no_mirrors =
             download(FILE, dir.path(), &[], Timeouts::default(), &mut |_| {}).unwrap_err();
         assert!(no_mirrors.to_string().contains("no mirror"));

@@ -164,7 +164,27 @@ pub enum Error {
         actual: String,
     },
     /// Every mirror failed to deliver a file whose checksum matches.
-    #[error("could not download {file} into {}: {}", dir.display(), attempts.join("; "))]
+    ///
+    /// Its message ends with what to do instead, on a line of its own, for the library and
+    /// the `nabla` command alike: use files you have (`$MNIST_DIR`, [`MnistSource::dir`],
+    /// `--data DIR`) or download from another server (`$NABLA_MNIST_MIRROR`,
+    /// [`MnistSource::with_mirrors`], `--mirror URL`), and the timeouts for slow servers.
+    ///
+    /// [`MnistSource::dir`]: crate::MnistSource::dir
+    /// [`MnistSource::with_mirrors`]: crate::MnistSource::with_mirrors
+    #[error(
+        "could not download {file} into {}: {}\n\
+         to use MNIST files you already have, set ${dir_env} to their directory (nabla: --data \
+         DIR; in code: MnistSource::dir); to download from another server, set ${mirror_env} to \
+         its URL (nabla: --mirror URL; in code: MnistSource::with_mirrors); slow servers: \
+         ${idle_env} and ${deadline_env}, in seconds",
+        dir.display(),
+        attempts.join("; "),
+        dir_env = crate::MNIST_DIR_ENV,
+        mirror_env = crate::MIRROR_ENV,
+        idle_env = crate::IDLE_TIMEOUT_ENV,
+        deadline_env = crate::DEADLINE_ENV,
+    )]
     Download {
         /// The file name.
         file: &'static str,

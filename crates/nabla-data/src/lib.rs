@@ -56,6 +56,15 @@
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Features
+//!
+//! - `test-http`: the module `test_http`, a loopback HTTP server that misbehaves on request
+//!   (a body cut short, a stall, an endless body, a web page), for testing code that
+//!   downloads MNIST through this crate.
+
+// docs.rs marks what each feature adds (see `[package.metadata.docs.rs]`).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod convert;
 mod download;
@@ -68,8 +77,9 @@ mod options;
 mod sampler;
 mod source;
 mod targets;
-#[cfg(test)]
-mod test_http;
+#[cfg(any(test, feature = "test-http"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-http")))]
+pub mod test_http;
 #[cfg(test)]
 mod test_io;
 

@@ -134,6 +134,9 @@
 //! (`gradient/<function>/reverse/<n>`), and the recording with the plain evaluation
 //! (`tape_overhead`).
 
+// docs.rs marks what each feature adds (see `[package.metadata.docs.rs]`).
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod functions;
 mod gradient;
 #[cfg(feature = "dual")]

@@ -136,6 +136,7 @@ macro_rules! dual_with_tape {
 
         impl sealed::Sealed for $t {}
 
+        #[cfg_attr(docsrs, doc(cfg(feature = "dual")))]
         impl Scalar for $t {
             type Primitive = $p;
 
