@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::plot::{Corner, Figure, LineChart};
+use crate::plot::{self, Corner, Figure, Hue, LineChart, Shade, Style};
 use nabla::data::{BatchSampler, Sampling};
 use nabla::net::nalgebra::DMatrix;
 use nabla::net::{
@@ -375,39 +375,42 @@ fn line_json(line: &Line, extra: serde_json::Value) -> serde_json::Value {
 }
 
 /// Two rows of two panels: for each line, the loss (smooth) beside the number of images
-/// right (a staircase), with the accuracy's jumps marked on both.
+/// right (a staircase), with a faint vertical line on both wherever the number of images right
+/// changes: the loss passes through those places without a kink.
 fn draw(path: &Path, lines: &[&Line], batch: usize, correct: usize) -> CliResult {
     let mut figure = Figure::new().columns(2).panel_size(800, 520);
     let b = batch as f64;
+    let curve_style = Style {
+        line: plot::Line::Solid(2),
+        ..Style::default()
+    };
+    let jump_style = Style {
+        hue: Hue::Palette(1),
+        shade: Shade::Faded,
+        line: plot::Line::Solid(1),
+        ..Style::default()
+    };
     for line in lines {
         let right = |p: &LinePoint| p.accuracy * b;
         let loss = |p: &LinePoint| p.loss;
         let curve = |f: &dyn Fn(&LinePoint) -> f64| -> Vec<(f64, f64)> {
             line.points.iter().map(|p| (p.t, f(p))).collect()
         };
-        // Each jump as a lone point (a NaN between them breaks the line), so that it is drawn
-        // as a marker: at the middle of its interval, on each curve.
-        let marks = |f: &dyn Fn(&LinePoint) -> f64| -> Vec<(f64, f64)> {
-            line.jumps
-                .iter()
-                .flat_map(|&i| {
-                    let (p, q) = (&line.points[i - 1], &line.points[i]);
-                    [
-                        ((p.t + q.t) / 2.0, (f(p) + f(q)) / 2.0),
-                        (f64::NAN, f64::NAN),
-                    ]
-                })
-                .collect()
-        };
-        let jumps = format!("accuracy jumps ({})", line.jumps.len());
+        // Each change of the count halfway between the two points it lies between.
+        let jumps: Vec<f64> = line
+            .jumps
+            .iter()
+            .map(|&i| (line.points[i - 1].t + line.points[i].t) / 2.0)
+            .collect();
+        let jumps_name = format!("the count changes ({})", line.jumps.len());
         figure = figure
             .chart(
                 LineChart::new(format!("loss along {}", line.what))
                     .x_label(line.axis.as_str())
                     .y_label("batch cross-entropy loss")
-                    .legend(Corner::UpperLeft)
-                    .series("loss: smooth", &curve(&loss))
-                    .series(jumps.as_str(), &marks(&loss)),
+                    .legend(Corner::Emptiest)
+                    .rules(jumps_name.as_str(), &jumps, jump_style)
+                    .styled("loss: smooth", &curve(&loss), curve_style),
             )
             .chart(
                 LineChart::new(format!(
@@ -416,9 +419,10 @@ fn draw(path: &Path, lines: &[&Line], batch: usize, correct: usize) -> CliResult
                 ))
                 .x_label(line.axis.as_str())
                 .y_label(format!("images right, of {batch}"))
-                .legend(Corner::UpperLeft)
-                .series("accuracy: a staircase", &curve(&right))
-                .series(jumps.as_str(), &marks(&right)),
+                .integer_y(true)
+                .legend(Corner::Emptiest)
+                .rules(jumps_name.as_str(), &jumps, jump_style)
+                .styled("accuracy: a staircase", &curve(&right), curve_style),
             );
     }
     figure.save_png(path)?;

@@ -669,8 +669,10 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Error::Download { .. }), "{err}");
-        // A library user reads the advice a user of the command does, on a line of its own.
+        // A library user reads the advice a user of the command does, on a line of its own,
+        // also from `fn main() -> Result<(), Error>`, which prints the error's Debug.
         let message = err.to_string();
+        assert_eq!(format!("{err:?}"), message);
         let advice = message.lines().nth(1).unwrap_or_default();
         for needle in [
             crate::MNIST_DIR_ENV,

@@ -64,7 +64,12 @@ pub enum IdxError {
 
 /// An error of loading, verifying or downloading MNIST; every variant names its file or
 /// directory.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` is its message (as `Display`), so that a program whose `main` returns
+/// `Result<(), nabla_data::Error>` (or a `Box<dyn Error>` holding one) ends with a sentence
+/// that says what went wrong and what to do, not a struct; match on the variant for its
+/// fields.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A file that should be there is not.
@@ -202,6 +207,13 @@ pub enum Error {
     /// A mini-batch sampler was asked for something impossible.
     #[error("invalid batch sampler: {0}")]
     Sampler(String),
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The message already carries the cause of each variant (an I/O error, an IDX error).
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// Shorthand for results of this crate.
