@@ -494,12 +494,26 @@ impl LineChart {
     /// [`PlotError::InvalidSize`] for a zero side or one above 16384 pixels, [`PlotError::Io`] or
     /// [`PlotError::Draw`] when the file cannot be written. On error nothing is left at
     /// `path` (an existing file there is left untouched).
+    // The `nabla` command stages its charts with `write_png`; the `bench_plot` example, which
+    // compiles this file in, and the tests save them.
+    #[allow(dead_code)]
     pub fn save_png(&self, path: impl AsRef<Path>) -> Result<(), PlotError> {
+        self.figure().save_png(path)
+    }
+
+    /// Draws the chart into the PNG file at `path` itself (see [`Figure::write_png`]).
+    ///
+    /// # Errors
+    ///
+    /// Those of [`LineChart::save_png`] but [`PlotError::Output`].
+    pub fn write_png(&self, path: impl AsRef<Path>) -> Result<(), PlotError> {
+        self.figure().write_png(path)
+    }
+
+    /// A figure of this chart alone, at its size.
+    fn figure(&self) -> Figure {
         let (width, height) = self.size;
-        Figure::new()
-            .panel_size(width, height)
-            .chart(self.clone())
-            .save_png(path)
+        Figure::new().panel_size(width, height).chart(self.clone())
     }
 
     /// Whether any axis is logarithmic.
@@ -660,8 +674,29 @@ impl Figure {
     /// [`PlotError::Output`] when `path` is a symlink, FIFO, device or directory, which is
     /// not replaced. On error nothing is left at `path` (an existing file there is left
     /// untouched).
+    // See `LineChart::save_png`.
+    #[allow(dead_code)]
     pub fn save_png(&self, path: impl AsRef<Path>) -> Result<(), PlotError> {
         let path = path.as_ref();
+        let panels = self.panels()?;
+        write_atomically_with(path, |temp| self.draw(&panels, temp, path))
+    }
+
+    /// Draws the figure into the PNG file at `path` itself, replacing what is there: for a
+    /// caller that writes it to a temporary file of its own, as
+    /// [`OutputSet::stage`](nabla::output::OutputSet::stage) gives.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Figure::save_png`] but [`PlotError::Output`].
+    pub fn write_png(&self, path: impl AsRef<Path>) -> Result<(), PlotError> {
+        let path = path.as_ref();
+        let panels = self.panels()?;
+        self.draw(&panels, path, path)
+    }
+
+    /// Checks the figure and gives each chart its axis ranges.
+    fn panels(&self) -> Result<Vec<Panel<'_>>, PlotError> {
         if self.charts.is_empty() {
             return Err(PlotError::EmptyFigure);
         }
@@ -686,27 +721,29 @@ impl Figure {
             panels.push((chart, ranges));
         }
         register_font()?;
+        Ok(panels)
+    }
 
+    /// Draws `panels` into the PNG file `file` (which plotters encodes by its extension, so it
+    /// ends in `.png`); errors name `path`, the output it becomes.
+    fn draw(&self, panels: &[Panel<'_>], file: &Path, path: &Path) -> Result<(), PlotError> {
         let draw_error = |message: String| PlotError::Draw {
             path: path.to_path_buf(),
             message,
         };
-
+        let (width, height) = self.panel_size;
         let (columns, rows) = {
             let (w, h) = self.pixel_size();
             ((w / width) as usize, (h / height) as usize)
         };
-        // plotters picks the encoder from the extension, so the temporary file keeps `.png`.
-        write_atomically_with(path, ".png", |temp| {
-            let root = BitMapBackend::new(temp, self.pixel_size()).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| draw_error(e.to_string()))?;
-            let areas = root.split_evenly((rows, columns));
-            for ((chart, (xr, yr)), area) in panels.into_iter().zip(&areas) {
-                let corner = legend_corner(chart, &xr, &yr, (width, height));
-                draw_chart(chart, area, xr, yr, corner).map_err(draw_error)?;
-            }
-            root.present().map_err(|e| draw_error(e.to_string()))
-        })
+        let root = BitMapBackend::new(file, self.pixel_size()).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| draw_error(e.to_string()))?;
+        let areas = root.split_evenly((rows, columns));
+        for ((chart, (xr, yr)), area) in panels.iter().zip(&areas) {
+            let corner = legend_corner(chart, xr, yr, (width, height));
+            draw_chart(chart, area, xr.clone(), yr.clone(), corner).map_err(draw_error)?;
+        }
+        root.present().map_err(|e| draw_error(e.to_string()))
     }
 }
 
@@ -723,6 +760,9 @@ fn register_font() -> Result<(), PlotError> {
 }
 
 type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+
+/// A chart of a figure with its axis ranges (x, then y), checked and ready to draw.
+type Panel<'a> = (&'a LineChart, (Range<f64>, Range<f64>));
 
 /// Draws one chart into its panel, on a linear or logarithmic axis each way, with the ticks of
 /// [`ticks`].

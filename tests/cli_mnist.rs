@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use crate::util::{
-    assert_nothing_left, command, failed_cleanly, file_names, idx, mnist_dir, nabla, stderr,
+    assert_nothing_left, command, failed_cleanly, file_names, idx, mnist_dir, nabla, nabla_bounded,
+    stderr,
 };
 
 use nabla_data::test_http as http;
@@ -143,11 +144,16 @@ fn info_rejects_truncation_and_trailing_bytes() {
 
 #[test]
 fn info_rejects_headers_that_claim_too_much() {
-    // 4 billion images claimed, 784 bytes present: an error, not a 3 TB allocation.
+    // 4 billion images claimed, 784 bytes present: refused at the header for claiming more
+    // than MNIST's file holds, not a 3 TB allocation.
     let bytes = idx(&[4_000_000_000, 28, 28], &[0; 784]);
     info_fails(
         with_file(TRAIN_IMAGES, bytes).path(),
-        &[TRAIN_IMAGES, "truncated payload"],
+        &[
+            TRAIN_IMAGES,
+            "the header declares dimensions [4000000000, 28, 28], a payload of 3136000000000 \
+             bytes, more than the 47040000 bytes this file may hold",
+        ],
     );
     // A product that overflows 64 bits.
     let bytes = idx(&[u32::MAX, u32::MAX, u32::MAX], &[]);
@@ -169,7 +175,10 @@ fn info_rejects_count_mismatch_and_bad_labels() {
     );
     info_fails(
         with_file(TEST_IMAGES, idx(&[2, 784], &[0; 2 * 784])).path(),
-        &[TEST_IMAGES, "dimensions [2, 784]"],
+        &[
+            TEST_IMAGES,
+            "wrong magic number 00000802 (2 dimensions): this file must start with 00000803",
+        ],
     );
 }
 
@@ -249,28 +258,6 @@ fn real_mnist_info_and_fetch_from_a_local_mirror() {
     );
 }
 
-/// Runs nabla with `args` and `envs`, killing it if it has not ended within two minutes (a
-/// bound so that a hang fails the test instead of stalling the suite; not a measurement).
-fn nabla_bounded(args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut child = command()
-        .args(args)
-        .envs(envs.iter().copied())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run the nabla binary");
-    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while child.try_wait().expect("poll the child").is_none() {
-        if std::time::Instant::now() > give_up {
-            child.kill().expect("kill the hung child");
-            let out = child.wait_with_output().expect("reap the child");
-            panic!("{args:?} hung; stderr: {}", stderr(&out));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("collect the output")
-}
-
 /// `nabla mnist fetch --dir dir --mirror base` with `extra` arguments and `envs`, bounded.
 fn fetch_bounded(dir: &Path, base: &str, extra: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut args = vec![
@@ -285,12 +272,20 @@ fn fetch_bounded(dir: &Path, base: &str, extra: &[&str], envs: &[(&str, &str)]) 
     nabla_bounded(&args, envs)
 }
 
-#[test]
-fn fetch_gives_up_on_a_stalled_server_and_says_what_to_do() {
-    let base = http::serve(|_| http::Reply::Stall {
+/// A server that sends the head of a 1000-byte reply and its first 4 bytes, then nothing.
+fn stalled_server() -> String {
+    http::serve(|_| http::Reply::Stall {
         body: vec![0x1f, 0x8b, 8, 0],
         claimed: 1000,
-    });
+    })
+}
+
+/// Deterministic under load: the server sends the head and the 4 bytes in one write (see
+/// `test_http`), so "after 4 bytes" does not depend on when its thread runs, and each case
+/// has a server of its own, so the second never waits for the first's connection to end.
+#[test]
+fn fetch_gives_up_on_a_stalled_server_and_says_what_to_do() {
+    let base = stalled_server();
     let dir = tempfile::tempdir().unwrap();
     // The idle timeout by flag, ...
     let out = fetch_bounded(dir.path(), &base, &["--idle-timeout", "1"], &[]);
@@ -304,6 +299,7 @@ fn fetch_gives_up_on_a_stalled_server_and_says_what_to_do() {
     );
     assert_nothing_left(dir.path());
     // ... and the deadline by environment.
+    let base = stalled_server();
     let out = fetch_bounded(dir.path(), &base, &[], &[("NABLA_DOWNLOAD_DEADLINE", "1")]);
     failed_cleanly(&out, &["not done within the deadline of 1 s"]);
     assert_nothing_left(dir.path());
@@ -388,4 +384,155 @@ fn a_cache_path_below_a_file_is_named() {
         )],
     );
     assert!(!stderr(&out).contains("os error 17"));
+}
+
+/// A gzip bomb under an MNIST name: `dims` in an images header (a payload of their product),
+/// then `mib` mebibytes of zeros as gzip members of a kilobyte each.
+fn images_bomb(dims: &[u32], mib: usize) -> Vec<u8> {
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+    let gzip = |bytes: &[u8]| {
+        let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+        enc.write_all(bytes).unwrap();
+        enc.finish().unwrap()
+    };
+    let mut out = gzip(&idx(dims, &[]));
+    let member = gzip(&vec![0u8; 1 << 20]);
+    for _ in 0..mib {
+        out.extend_from_slice(&member);
+    }
+    out
+}
+
+/// The issue's bomb: a small gzip file that inflates far beyond the real file's 47 MB is
+/// refused at its header, by `fetch` (from a mirror) and from `--data`, before it is inflated.
+#[test]
+fn a_gzip_bomb_is_refused_at_its_header_from_a_mirror_and_from_data() {
+    // 200,000 images claimed (156.8 MB of pixels) and as many zeros behind: 150 kB on disk.
+    let bomb = images_bomb(&[200_000, 28, 28], 150);
+    assert!(bomb.len() < 1 << 20, "{}", bomb.len());
+    let refused = "the header declares dimensions [200000, 28, 28], a payload of 156800000 \
+                   bytes, more than the 47040000 bytes this file may hold";
+    let served = bomb.clone();
+    let base = http::serve(move |_| http::Reply::Body(served.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let out = fetch_bounded(dir.path(), &base, &[], &[]);
+    failed_cleanly(&out, &["not a valid IDX file", refused]);
+    assert_nothing_left(dir.path());
+
+    let data = with_file(TRAIN_IMAGES, bomb);
+    info_fails(data.path(), &[TRAIN_IMAGES, refused]);
+}
+
+/// A labels file whose magic number says two dimensions is reported for its magic number,
+/// not for what its misread dimensions would promise.
+#[test]
+fn a_labels_file_with_the_wrong_magic_is_named_for_it() {
+    let mut bytes = idx(&[3], &[5, 0, 4]);
+    bytes[3] = 2;
+    let stderr = info_fails(
+        with_file(TRAIN_LABELS, bytes).path(),
+        &[
+            TRAIN_LABELS,
+            "wrong magic number 00000802 (2 dimensions): this file must start with 00000801",
+        ],
+    );
+    assert!(!stderr.contains("truncated payload"), "{stderr}");
+}
+
+/// A mirror URL with credentials is never printed with them: not in the progress lines, not
+/// in the error, whether given by `--mirror` or `$NABLA_MNIST_MIRROR`.
+#[test]
+fn credentials_in_a_mirror_url_are_redacted_everywhere() {
+    let base = http::serve(|_| http::Reply::Status(404));
+    let secret = base.replacen("http://", "http://reader:s3cret@", 1);
+    let shown = base.replacen("http://", "http://***@", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let out = fetch_bounded(dir.path(), &secret, &[], &[]);
+    let stderr = failed_cleanly(&out, &[&format!("{shown}/{TRAIN_IMAGES}: HTTP status 404")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for text in [&stderr, &stdout.to_string()] {
+        assert!(
+            !text.contains("s3cret") && !text.contains("reader"),
+            "{text}"
+        );
+    }
+    // `nabla train` downloading into an empty cache, the mirror from the environment.
+    let cache = tempfile::tempdir().unwrap();
+    let run = nabla_bounded(
+        &["train", "--out", dir.path().join("out").to_str().unwrap()],
+        &[
+            ("XDG_CACHE_HOME", cache.path().to_str().unwrap()),
+            ("NABLA_MNIST_MIRROR", &secret),
+        ],
+    );
+    let stderr = failed_cleanly(&run, &[&shown]);
+    assert!(
+        !stderr.contains("s3cret") && !stderr.contains("reader"),
+        "{stderr}"
+    );
+}
+
+/// A `--data` directory that cannot be read (mode 000) is said to be so, not taken for an
+/// empty one whose files must be downloaded. Run as root, the permission bits do not apply:
+/// the command then runs as `nobody` through `setpriv`.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_data_directory_is_named_not_downloaded() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(parent.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let data = parent.path().join("mnist");
+    std::fs::create_dir(&data).unwrap();
+    for (name, bytes) in [
+        (TRAIN_IMAGES, idx(&[3, 28, 28], &[7; 3 * 784])),
+        (TRAIN_LABELS, idx(&[3], &[5, 0, 4])),
+        (TEST_IMAGES, idx(&[2, 28, 28], &[0; 2 * 784])),
+        (TEST_LABELS, idx(&[2], &[7, 2])),
+    ] {
+        std::fs::write(data.join(name), bytes).unwrap();
+    }
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let out = parent.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let privileged = std::fs::read_dir(&data).is_ok();
+    let nabla = command().get_program().to_owned();
+    let run = |args: &[&str]| {
+        let mut cmd = if privileged {
+            let mut cmd = std::process::Command::new("setpriv");
+            cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(&nabla);
+            cmd
+        } else {
+            command()
+        };
+        cmd.args(args)
+            .env_remove("MNIST_DIR")
+            .env("NABLA_MNIST_MIRROR", "http://127.0.0.1:9/")
+            .output()
+            .expect("run nabla")
+    };
+    if privileged
+        && std::process::Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
+        eprintln!(
+            "skipping an_unreadable_data_directory_is_named_not_downloaded: root without setpriv"
+        );
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+        return;
+    }
+    let d = data.to_str().unwrap();
+    let expected = format!("{d}: the directory cannot be read: Permission denied");
+    for args in [
+        &["train", "--data", d, "--out", out.to_str().unwrap()][..],
+        &["mnist", "info", "--data", d],
+    ] {
+        let stderr = failed_cleanly(&run(args), &[&expected]);
+        assert!(!stderr.contains("download"), "{args:?}: {stderr}");
+    }
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
 }

@@ -9,35 +9,10 @@ use std::process::Output;
 
 use nabla::net::{Sizes, TwoLayerNet, save_model};
 
-use crate::util::{assert_nothing_left, command, failed_cleanly, fails, idx, nabla, path, stderr};
-
-/// A tiny learnable MNIST: image `i` of digit `d` lights the pixels of row `d` (plus noise).
-fn tiny_mnist(train: usize, test: usize) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let split = |n: usize, salt: usize| {
-        let mut pixels = vec![0u8; n * 784];
-        let mut labels = vec![0u8; n];
-        for i in 0..n {
-            let digit = (i * 7 + salt) % 10;
-            labels[i] = digit as u8;
-            for c in 0..28 {
-                pixels[i * 784 + digit * 28 + c] = 200 + ((i + c) % 50) as u8;
-            }
-            pixels[i * 784 + 700 + (i % 50)] = 255;
-        }
-        (pixels, labels)
-    };
-    let write = |name: &str, bytes: Vec<u8>| {
-        std::fs::write(dir.path().join(name), bytes).expect("write a test file");
-    };
-    let (p, l) = split(train, 0);
-    write("train-images-idx3-ubyte", idx(&[train as u32, 28, 28], &p));
-    write("train-labels-idx1-ubyte", idx(&[train as u32], &l));
-    let (p, l) = split(test, 3);
-    write("t10k-images-idx3-ubyte", idx(&[test as u32, 28, 28], &p));
-    write("t10k-labels-idx1-ubyte", idx(&[test as u32], &l));
-    dir
-}
+use crate::util::{
+    assert_nothing_left, command, eventually, failed_cleanly, fails, nabla, path, stderr,
+    tiny_mnist,
+};
 
 #[test]
 fn wrong_values_are_refused_with_a_message() {
@@ -683,19 +658,6 @@ fn an_unwritable_out_is_refused_before_training() {
     );
 }
 
-/// Polls `check` every 50 ms for at most two minutes (a bound for a loaded machine, not a
-/// measurement); returns whether it became true.
-fn eventually(mut check: impl FnMut() -> bool) -> bool {
-    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while std::time::Instant::now() < give_up {
-        if check() {
-            return true;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    false
-}
-
 #[test]
 fn a_second_run_into_the_same_out_fails_at_once_naming_the_first() {
     let data = tiny_mnist(20, 10);
@@ -814,5 +776,343 @@ fn every_instruction_set_trains_the_same_model_and_says_which_ran() {
     failed_cleanly(
         &o,
         &["NABLA_SIMD is \"sse9\"; expected one of auto, avx512, avx2"],
+    );
+}
+
+/// What a reader of `--out` sees: each output's bytes, and the hidden files.
+#[derive(Debug, PartialEq)]
+struct Outputs {
+    files: Vec<Option<Vec<u8>>>,
+    hidden: Vec<String>,
+}
+
+const TRAIN_OUTPUTS: [&str; 4] = ["report.json", "loss.png", "accuracy.png", "model.json"];
+
+fn outputs(out: &Path) -> Outputs {
+    Outputs {
+        files: TRAIN_OUTPUTS
+            .iter()
+            .map(|n| std::fs::read(out.join(n)).ok())
+            .collect(),
+        hidden: crate::util::temporaries(out),
+    }
+}
+
+/// The `hidden` of a report and of a model: which run each comes from.
+fn hidden_of(out: &Path) -> (u64, u64) {
+    let model: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("model.json")).expect("model.json"))
+            .expect("model.json is JSON");
+    (
+        report(out)["config"]["hidden"].as_u64().expect("hidden"),
+        model["sizes"]["hidden"].as_u64().expect("sizes"),
+    )
+}
+
+/// The issue's full disk: a second run whose model no longer fits fails, and leaves the first
+/// run's four files as they were (not its report beside the first run's model).
+#[cfg(unix)]
+#[test]
+fn a_failure_writing_the_outputs_keeps_the_previous_set() {
+    let data = tiny_mnist(200, 50);
+    let out = tempfile::tempdir().unwrap();
+    let first = short_run(data.path(), out.path(), &["--hidden", "3", "--seed", "1"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = outputs(out.path());
+    // 784-100-10 is 79,510 parameters, a model file of about 1.7 MB; the report and the
+    // charts are under 100 kB.
+    let o = crate::util::with_file_size_limit(1024)
+        .args([
+            "train",
+            "--data",
+            path(data.path()),
+            "--out",
+            path(out.path()),
+        ])
+        .args(["--iters", "300", "--batch", "20", "--eval-every", "100"])
+        .args(["--hidden", "100", "--seed", "5"])
+        .output()
+        .expect("run nabla under sh");
+    failed_cleanly(&o, &["model.json", "File too large"]);
+    assert_eq!(outputs(out.path()), before);
+    assert_eq!(hidden_of(out.path()), (3, 3));
+}
+
+/// SIGINT while the model is being written: the run ends by the signal with the previous set
+/// in place and no temporary file; or, if it finished first, the new set is complete. Never
+/// a report of one run beside the model of another.
+#[cfg(unix)]
+#[test]
+fn sigint_while_the_model_is_written_leaves_one_complete_set() {
+    use std::os::unix::process::ExitStatusExt;
+    let data = tiny_mnist(20, 10);
+    let out = tempfile::tempdir().unwrap();
+    let first = short_run(data.path(), out.path(), &["--hidden", "3"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = outputs(out.path());
+    // 784-4000-10: 3.2 million parameters, a model file of about 67 MB, written for a
+    // second or so: the signal is sent as soon as its temporary file passes a megabyte.
+    let mut child = command()
+        .args([
+            "train",
+            "--data",
+            path(data.path()),
+            "--out",
+            path(out.path()),
+        ])
+        .args(["--iters", "3", "--batch", "4", "--hidden", "4000"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start nabla train");
+    let big_temporary = || {
+        crate::util::temporaries(out.path())
+            .iter()
+            .any(|n| std::fs::metadata(out.path().join(n)).is_ok_and(|m| m.len() > 1 << 20))
+    };
+    let writing = eventually(|| big_temporary() || child.try_wait().unwrap().is_some());
+    let sent = writing && crate::util::send_signal(child.id(), "INT");
+    let status = child.wait().expect("reap nabla train");
+    assert!(writing, "the model's temporary file never appeared");
+    let after = outputs(out.path());
+    assert!(after.hidden.is_empty(), "left behind: {:?}", after.hidden);
+    if status.signal() == Some(2) {
+        assert_eq!(after, before);
+    } else {
+        // The run ended before the signal came: it wrote its whole set.
+        assert!(status.success() || !sent, "{status:?}");
+        assert_eq!(hidden_of(out.path()), (4000, 4000));
+        assert_ne!(
+            after.files[1], before.files[1],
+            "loss.png is the new run's too"
+        );
+    }
+}
+
+/// A run killed outright (SIGKILL) cannot clean up: the temporary files it leaves, and those
+/// of earlier versions' models (`.tmpXXXXXX`), are removed by the next run into `--out`.
+#[cfg(unix)]
+#[test]
+fn temporaries_of_a_killed_run_are_removed_by_the_next_run() {
+    let data = tiny_mnist(20, 10);
+    let out = tempfile::tempdir().unwrap();
+    let mut child = command()
+        .args([
+            "train",
+            "--data",
+            path(data.path()),
+            "--out",
+            path(out.path()),
+        ])
+        .args(["--iters", "3", "--batch", "4", "--hidden", "4000"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start nabla train");
+    let writing = eventually(|| {
+        !crate::util::temporaries(out.path()).is_empty() || child.try_wait().unwrap().is_some()
+    });
+    child.kill().expect("kill nabla train");
+    child.wait().expect("reap nabla train");
+    assert!(writing);
+    // Whatever the kill left, and what an earlier version would have.
+    std::fs::write(
+        out.path().join(".tmpQw12Er"),
+        r#"{"format":"nabla-net/two-layer","version":1,"precision":"f32","sizes""#,
+    )
+    .unwrap();
+    std::fs::write(out.path().join(".nabla-Ab12Cd.model.json"), "half a model").unwrap();
+    let next = short_run(data.path(), out.path(), &["--hidden", "3"]);
+    assert!(next.status.success(), "{}", stderr(&next));
+    assert_eq!(
+        crate::util::file_names(out.path()),
+        ["accuracy.png", "loss.png", "model.json", "report.json"]
+    );
+}
+
+/// The divergence rule judges short runs: the issue's `--lr 1000` for one epoch and
+/// `--lr 3.4e38` for 5 iterations exit 1; a learning rate that makes a parameter infinite is
+/// an error even for one iteration, and writes nothing.
+#[test]
+fn short_runs_that_diverge_are_judged() {
+    let data = tiny_mnist(200, 50);
+    let d = path(data.path());
+    let out = tempfile::tempdir().unwrap();
+    let o = path(out.path());
+    // 200 images in batches of 20: an epoch is 10 iterations.
+    for (lr, iters) in [("1000", "10"), ("3.4e38", "5")] {
+        let run = nabla(&[
+            "train", "--data", d, "--out", o, "--batch", "20", "--lr", lr, "--iters", iters,
+        ]);
+        failed_cleanly(
+            &run,
+            &[
+                "the loss rose instead of falling",
+                "training diverged",
+                "--allow-divergence",
+            ],
+        );
+        // Its outputs are written: the curve shows what happened.
+        assert!(out.path().join("loss.png").exists());
+        let allowed = nabla(&[
+            "train",
+            "--data",
+            d,
+            "--out",
+            o,
+            "--batch",
+            "20",
+            "--lr",
+            lr,
+            "--iters",
+            iters,
+            "--allow-divergence",
+        ]);
+        assert!(
+            allowed.status.success(),
+            "{}",
+            crate::util::stderr(&allowed)
+        );
+    }
+    // 1e39 is finite in f64, not in f32: the first update makes the weights infinite.
+    let fresh = tempfile::tempdir().unwrap();
+    let run = nabla(&[
+        "train",
+        "--data",
+        d,
+        "--out",
+        path(fresh.path()),
+        "--batch",
+        "20",
+        "--lr",
+        "1e39",
+        "--iters",
+        "1",
+        "--allow-divergence",
+    ]);
+    failed_cleanly(
+        &run,
+        &[
+            "the update of iteration 0 made ",
+            "smaller learning rate than 1e39",
+        ],
+    );
+    assert_nothing_left(fresh.path());
+}
+
+/// Every subcommand refuses a misspelt `NABLA_SIMD` the same way, before doing anything.
+#[test]
+fn every_command_refuses_a_misspelt_nabla_simd_the_same_way() {
+    let data = tiny_mnist(20, 10);
+    let d = path(data.path());
+    let out = tempfile::tempdir().unwrap();
+    let o = path(out.path());
+    let model = out.path().join("model.json");
+    save_model(
+        &TwoLayerNet::<f32>::new(Sizes::MNIST, 0.01, 0).expect("a network"),
+        &model,
+    )
+    .expect("save a model");
+    let png = out.path().join("steps.png");
+    let commands: [&[&str]; 7] = [
+        &["train", "--data", d, "--out", o],
+        &["eval", "--model", path(&model), "--data", d],
+        &["why-loss", "--data", d, "--batch", "5", "--out", o],
+        &["gradcheck", "--data", d],
+        &["mnist", "info", "--data", d],
+        &[
+            "mnist",
+            "fetch",
+            "--dir",
+            o,
+            "--mirror",
+            "http://127.0.0.1:9/",
+        ],
+        &["steps", "--out", path(&png)],
+    ];
+    for args in commands {
+        let run = command()
+            .args(args)
+            .env("NABLA_SIMD", "sse9")
+            .output()
+            .expect("run nabla");
+        let stderr = failed_cleanly(&run, &[]);
+        assert_eq!(
+            stderr,
+            "error: NABLA_SIMD is \"sse9\"; expected one of auto, avx512, avx2, baseline (or \
+             off, scalar)\n",
+            "{args:?}"
+        );
+        assert!(run.stdout.is_empty(), "{args:?}");
+    }
+    assert_eq!(crate::util::file_names(out.path()), ["model.json"]);
+}
+
+/// One size check for every network a command builds: `why-loss` and `gradcheck` refuse what
+/// `train` refuses, with the same message, instead of aborting on the allocation.
+#[test]
+fn every_command_refuses_a_network_too_large_for_a_model_file() {
+    let data = tiny_mnist(20, 10);
+    let d = path(data.path());
+    let out = tempfile::tempdir().unwrap();
+    let o = path(out.path());
+    let message = "--hidden 300000 makes 238500010 parameters, more than the 67108864 a model \
+                   file may hold";
+    for args in [
+        &["train", "--data", d, "--hidden", "300000", "--out", o][..],
+        &[
+            "why-loss", "--data", d, "--batch", "5", "--hidden", "300000", "--out", o,
+        ],
+        &[
+            "gradcheck",
+            "--data",
+            d,
+            "--batch",
+            "5",
+            "--hidden",
+            "300000",
+        ],
+    ] {
+        // Bounded: a build without the check allocates gigabytes and computes for minutes.
+        failed_cleanly(&crate::util::nabla_bounded(args, &[]), &[message]);
+    }
+    assert_nothing_left(out.path());
+}
+
+/// `nabla eval` on a cache whose file is rejected, and a mirror that fails: it says which
+/// file was rejected and why before the download failure, as `nabla train` does.
+#[test]
+fn eval_says_why_a_cached_file_was_rejected() {
+    let data = tiny_mnist(20, 10);
+    let cache = tempfile::tempdir().unwrap();
+    let mnist = cache.path().join("nabla").join("mnist");
+    std::fs::create_dir_all(&mnist).unwrap();
+    for name in ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+        // Valid IDX, not the published content: rejected by its checksum.
+        std::fs::copy(data.path().join(name), mnist.join(name)).unwrap();
+    }
+    let model = cache.path().join("model.json");
+    save_model(
+        &TwoLayerNet::<f32>::new(Sizes::MNIST, 0.01, 0).expect("a network"),
+        &model,
+    )
+    .expect("save a model");
+    let run = command()
+        .args(["eval", "--model", path(&model)])
+        .env("XDG_CACHE_HOME", cache.path())
+        .env("NABLA_MNIST_MIRROR", "http://127.0.0.1:9/")
+        .output()
+        .expect("run nabla eval");
+    let stderr = failed_cleanly(
+        &run,
+        &[
+            "rejected: ",
+            "t10k-images-idx3-ubyte: checksum mismatch",
+            "could not download t10k-images-idx3-ubyte.gz",
+        ],
+    );
+    assert!(
+        stderr.find("rejected: ") < stderr.find("could not download"),
+        "{stderr}"
     );
 }

@@ -118,3 +118,106 @@ pub fn assert_nothing_left(dir: &Path) {
         dir.display()
     );
 }
+
+/// A tiny learnable MNIST: image `i` of digit `d` lights the pixels of row `d` (plus noise).
+pub fn tiny_mnist(train: usize, test: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let split = |n: usize, salt: usize| {
+        let mut pixels = vec![0u8; n * 784];
+        let mut labels = vec![0u8; n];
+        for i in 0..n {
+            let digit = (i * 7 + salt) % 10;
+            labels[i] = digit as u8;
+            for c in 0..28 {
+                pixels[i * 784 + digit * 28 + c] = 200 + ((i + c) % 50) as u8;
+            }
+            pixels[i * 784 + 700 + (i % 50)] = 255;
+        }
+        (pixels, labels)
+    };
+    let write = |name: &str, bytes: Vec<u8>| {
+        std::fs::write(dir.path().join(name), bytes).expect("write a test file");
+    };
+    let (p, l) = split(train, 0);
+    write("train-images-idx3-ubyte", idx(&[train as u32, 28, 28], &p));
+    write("train-labels-idx1-ubyte", idx(&[train as u32], &l));
+    let (p, l) = split(test, 3);
+    write("t10k-images-idx3-ubyte", idx(&[test as u32, 28, 28], &p));
+    write("t10k-labels-idx1-ubyte", idx(&[test as u32], &l));
+    dir
+}
+
+/// `nabla` run through `sh` with the size of any file it writes limited to about `kib`
+/// kibibytes (`ulimit -f`: 512-byte blocks in POSIX `sh`, 1024-byte ones in bash: between
+/// `kib / 2` and `kib` KiB), and SIGXFSZ ignored, so that a write past the limit fails with
+/// "File too large" as a full disk fails with "No space left on device".
+#[cfg(unix)]
+pub fn with_file_size_limit(kib: u32) -> Command {
+    let command = command();
+    let program = command.get_program().to_owned();
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
+        .arg(format!(
+            "ulimit -f {} && trap '' XFSZ && exec \"$0\" \"$@\"",
+            kib
+        ))
+        .arg(program)
+        .env_remove("MNIST_DIR")
+        .env_remove("NABLA_MNIST_MIRROR");
+    sh
+}
+
+/// The hidden files of `dir` other than a running command's `.nabla.pid`: temporary files.
+pub fn temporaries(dir: &Path) -> Vec<String> {
+    file_names(dir)
+        .into_iter()
+        .filter(|n| n.starts_with('.') && n != ".nabla.pid")
+        .collect()
+}
+
+/// Sends `signal` (a name: `INT`, `TERM`) to the process `pid` with `kill`; whether it was
+/// there to receive it.
+#[cfg(unix)]
+pub fn send_signal(pid: u32, signal: &str) -> bool {
+    Command::new("kill")
+        .args(["-s", signal, &pid.to_string()])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run kill")
+        .success()
+}
+
+/// Polls `check` every 5 ms for at most two minutes (a bound for a loaded machine, not a
+/// measurement); returns whether it became true.
+pub fn eventually(mut check: impl FnMut() -> bool) -> bool {
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::time::Instant::now() < give_up {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    false
+}
+
+/// Runs nabla with `args` and `envs`, killing it if it has not ended within two minutes (a
+/// bound so that a hang fails the test instead of stalling the suite; not a measurement).
+pub fn nabla_bounded(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut child = command()
+        .args(args)
+        .envs(envs.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the nabla binary");
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().expect("poll the child").is_none() {
+        if std::time::Instant::now() > give_up {
+            child.kill().expect("kill the hung child");
+            let out = child.wait_with_output().expect("reap the child");
+            panic!("{args:?} hung; stderr: {}", stderr(&out));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("collect the output")
+}

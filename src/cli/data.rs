@@ -45,14 +45,19 @@ pub(super) fn existing(args: &DataArgs) -> Result<MnistSource, String> {
                     dir.display()
                 ));
             }
-            Err(_) => return Err(format!("data directory {} does not exist", dir.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(format!("data directory {} does not exist", dir.display()));
+            }
+            Err(e) => return Err(format!("--data {} cannot be read: {e}", dir.display())),
         }
     }
     Ok(source(args.dir.as_deref(), &args.mirror))
 }
 
 /// One split, loaded as the book's `load_mnist` does (pixels scaled to [0, 1]), from the
-/// source `args` chooses (see [`existing`]), downloads logged on stderr.
+/// source `args` chooses (see [`existing`]). Downloads show their progress (plain lines when
+/// stderr is not a terminal), and a cached file that is rejected is said on stderr with its
+/// reason, as `nabla train` says it.
 pub(super) fn load(args: &DataArgs, split: Split) -> Result<Mnist, Box<dyn std::error::Error>> {
     let mut progress = super::progress::DownloadProgress::new("");
     Ok(

@@ -5,8 +5,8 @@ use std::time::Instant;
 use nabla::data::{MnistOptions, Split};
 use nabla::net::nalgebra::DMatrix;
 use nabla::net::{
-    DUAL_CHUNK, Difference, Gradient, Sizes, TwoLayerNet, backprop, dual_gradient,
-    numerical_gradient, numerical_gradient_structured, reverse_gradient,
+    DUAL_CHUNK, Difference, Gradient, TwoLayerNet, backprop, dual_gradient, numerical_gradient,
+    numerical_gradient_structured, reverse_gradient,
 };
 
 use super::CliResult;
@@ -47,7 +47,7 @@ pub fn run(args: Args) -> CliResult {
         .iter()
         .map(|&t| usize::from(t))
         .collect();
-    let sizes = Sizes::new(cols, args.hidden, nabla::data::CLASSES)?;
+    let sizes = super::network_sizes(cols, args.hidden)?;
     let net = TwoLayerNet::<f64>::new(sizes, 0.01, args.seed)?;
     outln!(
         "gradcheck: the first {} training images, network {}-{}-{} ({} parameters), f64, \

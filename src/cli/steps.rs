@@ -9,7 +9,7 @@
 //! prediction.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::plot::{Corner, Figure, Hue, Line, LineChart, Marker, Shade, Style};
 use clap::ValueEnum;
@@ -501,9 +501,34 @@ fn chart(study: &Study, p: usize) -> LineChart {
     .styled("best h, theory", &best_theory, points(Marker::Ring(11)))
 }
 
+/// The directory and the file name of `--out`: the directory must exist (it is not created
+/// for a chart).
+fn out_parts(out: &Path) -> Result<(&Path, &str), String> {
+    let name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| format!("--out {} must name a PNG file", out.display()))?;
+    let dir = match out.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(format!(
+            "could not write {}: the directory {} does not exist",
+            out.display(),
+            dir.display()
+        ));
+    }
+    Ok((dir, name))
+}
+
 /// Runs `nabla steps`.
 pub fn run(args: Args) -> CliResult {
     let study = compute(&args)?;
+    // One output, written the way every command writes its set: locked, checked, staged and
+    // renamed into place (removed if the command is interrupted).
+    let (dir, name) = out_parts(&args.out)?;
+    let mut outputs = super::open_outputs(dir, &[name])?;
     // Everything is written to `text` first and printed after the chart is saved, so that a
     // closed pipe (`nabla steps | head`) neither loses the chart nor panics.
     let mut text = String::new();
@@ -511,12 +536,13 @@ pub fn run(args: Args) -> CliResult {
     say!(text);
     best_steps(&study, &mut text);
     // One above the other, wide: 50 decades of h, the left half the book's plateau.
-    Figure::new()
+    let figure = Figure::new()
         .columns(1)
         .panel_size(1400, 520)
         .chart(chart(&study, 0))
-        .chart(chart(&study, 1))
-        .save_png(&args.out)?;
+        .chart(chart(&study, 1));
+    outputs.stage(name, |temp| figure.write_png(temp))?;
+    outputs.commit()?;
     say!(text);
     say!(text, "chart saved to {}", args.out.display());
     out!("{text}")

@@ -5,7 +5,7 @@
 //! iterations), with a progress bar, and in `--out`: `report.json`, `loss.png`,
 //! `accuracy.png` and `model.json`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::plot::{Corner, Hue, Line, LineChart, Marker, Shade, Style};
@@ -13,11 +13,10 @@ use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use nabla::data::{Mnist, MnistOptions};
 use nabla::net::{
-    Dataset, EpochRecord, Error as NetError, GradMethod, InstructionSet, MAX_MODEL_PARAMETERS,
-    Observer, Precision, Sizes, TrainConfig, TrainOutcome, TwoLayerNet, check_loss_trend,
-    save_model, train,
+    Dataset, EpochRecord, Error as NetError, GradMethod, InstructionSet, Observer, Precision,
+    TrainConfig, TrainOutcome, TwoLayerNet, check_loss_trend, train, write_model,
 };
-use nabla::output::{DirLock, OutputError, check_replaceable, write_atomically};
+use nabla::output::OutputSet;
 use serde_json::json;
 
 use super::CliResult;
@@ -67,9 +66,11 @@ pub struct Args {
     /// starts.
     #[arg(long, default_value = "nabla-out", value_name = "DIR")]
     out: PathBuf,
-    /// Accept a run whose loss rose. By default a run is diverged, and exits 1 after writing
-    /// its outputs, when it lasted more than one epoch and the mean loss of its last epoch
-    /// is above the loss of its first iteration (a NaN or infinite loss always stops it).
+    /// Accept a run whose loss rose. By default a run of 4 iterations or more is diverged,
+    /// and exits 1 after writing its outputs, when the mean loss of its last epoch (or of
+    /// its second half, if shorter) is clearly above the loss of its first iteration: by more
+    /// than 5% and than the losses' noise. A NaN or infinite loss or parameter always stops
+    /// it, with no outputs written.
     #[arg(long)]
     allow_divergence: bool,
 }
@@ -153,8 +154,6 @@ pub(super) fn peak_memory_bytes() -> Option<u64> {
 
 /// Runs `nabla train`.
 pub fn run(args: Args) -> CliResult {
-    // A misspelt NABLA_SIMD is an error here; the library would quietly take the baseline.
-    InstructionSet::from_env()?;
     let grad = match args.grad {
         Grad::Backprop => GradMethod::Backprop,
         Grad::Numerical => GradMethod::Numerical,
@@ -189,40 +188,32 @@ pub fn run(args: Args) -> CliResult {
         numerical_step: 1e-4,
     };
     config.validate()?;
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        format!(
-            "cannot create the output directory {}: {e}",
-            args.out.display()
-        )
-    })?;
-    // Held until the run ends: one run's outputs at a time. Writing its pid file also
-    // shows, before any work, that --out is writable.
-    let _lock = lock_out(&args.out, &OUTPUTS)?;
+    // Locked until the run ends, checked before any work; written as one set at the end.
+    let outputs = super::open_outputs(&args.out, &OUTPUTS)?;
     let (train_split, test_split, load_seconds) = load_mnist(&args.data)?;
     match precision {
-        Prec::F32 => run_typed::<f32>(&args, &config, &train_split, &test_split, load_seconds),
-        Prec::F64 => run_typed::<f64>(&args, &config, &train_split, &test_split, load_seconds),
-    }
-}
-
-/// The files a run writes into `--out`.
-const OUTPUTS: [&str; 4] = ["report.json", "loss.png", "accuracy.png", "model.json"];
-
-/// Locks `--out` for the run and checks that each of `outputs` can be written there.
-pub(super) fn lock_out(out: &Path, outputs: &[&str]) -> Result<DirLock, String> {
-    let lock = DirLock::acquire(out).map_err(|e| match e {
-        OutputError::InUse { .. } => format!("--out {e}: wait for it, or choose another --out"),
-        OutputError::Io { source, .. } => format!(
-            "--out {}: cannot write into this directory: {source}",
-            out.display()
+        Prec::F32 => run_typed::<f32>(
+            &args,
+            &config,
+            outputs,
+            &train_split,
+            &test_split,
+            load_seconds,
         ),
-        other => other.to_string(),
-    })?;
-    for name in outputs {
-        check_replaceable(&out.join(name)).map_err(|e| e.to_string())?;
+        Prec::F64 => run_typed::<f64>(
+            &args,
+            &config,
+            outputs,
+            &train_split,
+            &test_split,
+            load_seconds,
+        ),
     }
-    Ok(lock)
 }
+
+/// The files a run writes into `--out`, one set: the previous run's stay until all four of
+/// this one are written.
+const OUTPUTS: [&str; 4] = ["report.json", "loss.png", "accuracy.png", "model.json"];
 
 /// Drives the progress bar from the training loop.
 struct Progress {
@@ -262,6 +253,7 @@ impl Observer for Progress {
 fn run_typed<T: Precision>(
     args: &Args,
     config: &TrainConfig,
+    mut outputs: OutputSet,
     train_split: &Mnist,
     test_split: &Mnist,
     load_seconds: f64,
@@ -280,17 +272,8 @@ fn run_typed<T: Precision>(
         None => train_set,
     };
     let test_set = Dataset::<T>::from_mnist(test_split)?;
-    let sizes = Sizes::new(train_split.image_len(), args.hidden, nabla::data::CLASSES)?;
     // Refused before the weights are allocated, rather than saved where no load could read.
-    if sizes.parameter_count() > MAX_MODEL_PARAMETERS {
-        return Err(format!(
-            "--hidden {} makes {} parameters, more than the {MAX_MODEL_PARAMETERS} a model \
-             file may hold",
-            args.hidden,
-            sizes.parameter_count()
-        )
-        .into());
-    }
+    let sizes = super::network_sizes(train_split.image_len(), args.hidden)?;
     // Drawn in f64 and rounded, exactly as `TwoLayerNet::<f32>::new` would.
     let net = TwoLayerNet::<f64>::new(sizes, args.init_std, args.seed)?.map(T::from_f64);
     let prepare_seconds = start.elapsed().as_secs_f64();
@@ -336,17 +319,32 @@ fn run_typed<T: Precision>(
         prepare_seconds,
     );
     let out = &args.out;
-    write_atomically(
-        &out.join("report.json"),
-        serde_json::to_string_pretty(&report)?.as_bytes(),
-    )
-    .map_err(|e| format!("cannot write the report: {e}"))?;
-    save_model(&outcome.net, out.join("model.json"))?;
-    loss_chart(config, T::NAME, &outcome.losses).save_png(out.join("loss.png"))?;
+    outputs
+        .stage_bytes(
+            "report.json",
+            serde_json::to_string_pretty(&report)?.as_bytes(),
+        )
+        .map_err(|e| format!("cannot write the report: {e}"))?;
+    let loss_chart = loss_chart(config, T::NAME, &outcome.losses);
+    outputs.stage("loss.png", |temp| loss_chart.write_png(temp))?;
     let per_epoch = (train_set.len() / config.batch_size).max(1);
-    accuracy_chart(config, per_epoch, args.train_size, &outcome)
-        .save_png(out.join("accuracy.png"))?;
+    let accuracy_chart = accuracy_chart(config, per_epoch, args.train_size, &outcome);
+    outputs.stage("accuracy.png", |temp| accuracy_chart.write_png(temp))?;
     let gap = outcome.final_train_accuracy - outcome.final_test_accuracy;
+    // The largest last; streamed, never held in memory as text.
+    let model = outputs.path("model.json");
+    outputs.stage_writer(
+        "model.json",
+        |w| -> Result<(), Box<dyn std::error::Error>> {
+            write_model(&outcome.net, w).map_err(|e| match e {
+                NetError::Io { source, .. } => format!("{}: {source}", model.display()).into(),
+                other => other.into(),
+            })
+        },
+    )?;
+    outputs
+        .commit()
+        .map_err(|e| format!("cannot put the outputs in place: {e}"))?;
 
     outln!(
         "{} iterations ({}, {}): train accuracy {:.4}, test accuracy {:.4}, {:.2} s training \

@@ -24,9 +24,7 @@ use serde_json::json;
 
 use super::CliResult;
 use super::data::DataArgs;
-use nabla::output::write_atomically;
-
-use super::train::{load_mnist, lock_out, positive_count, positive_real};
+use super::train::{load_mnist, positive_count, positive_real};
 
 /// The steps of the central difference: the book's, and two larger ones to show that the
 /// zeros are not a matter of the step being too small.
@@ -93,15 +91,9 @@ struct Line {
 pub fn run(args: Args) -> CliResult {
     let start = Instant::now();
     let saved = args.model.as_deref().map(load_model).transpose()?;
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        format!(
-            "cannot create the output directory {}: {e}",
-            args.out.display()
-        )
-    })?;
-    // Held until the run ends; also checks, before any work, that both outputs can be
-    // written (a symlink or a FIFO in their place is refused).
-    let _lock = lock_out(&args.out, &["why_loss.png", "why_loss.json"])?;
+    // Locked until the run ends; checks, before any work, that both outputs can be written
+    // (a symlink or a FIFO in their place is refused); both are put in place together.
+    let mut outputs = super::open_outputs(&args.out, &["why_loss.png", "why_loss.json"])?;
     let (train, _, _) = load_mnist(&args.data)?;
     if train.is_empty() {
         return Err("the MNIST training set has no images: there is no batch to draw".into());
@@ -111,7 +103,7 @@ pub fn run(args: Args) -> CliResult {
     super::data::check_batch(args.batch, &train)?;
     let (net, source) = match &saved {
         None => {
-            let sizes = Sizes::new(train.image_len(), args.hidden, nabla::data::CLASSES)?;
+            let sizes = super::network_sizes(train.image_len(), args.hidden)?;
             let net = TwoLayerNet::<f64>::new(sizes, 0.01, args.seed)?;
             (net, format!("a fresh network {sizes} (seed {})", args.seed))
         }
@@ -253,8 +245,9 @@ pub fn run(args: Args) -> CliResult {
         )?;
     }
 
-    let picture = args.out.join("why_loss.png");
-    draw(&picture, &[&random, &single], args.batch, correct)?;
+    let picture = outputs.path("why_loss.png");
+    let figure = figure(&[&random, &single], args.batch, correct);
+    outputs.stage("why_loss.png", |temp| figure.write_png(temp))?;
     let report = json!({
         "model": args.model,
         "network": sizes.to_string(),
@@ -282,12 +275,16 @@ pub fn run(args: Args) -> CliResult {
         })),
         "seconds": start.elapsed().as_secs_f64(),
     });
-    let json_path = args.out.join("why_loss.json");
-    write_atomically(
-        &json_path,
-        serde_json::to_string_pretty(&report)?.as_bytes(),
-    )
-    .map_err(|e| format!("cannot write the numbers: {e}"))?;
+    let json_path = outputs.path("why_loss.json");
+    outputs
+        .stage_bytes(
+            "why_loss.json",
+            serde_json::to_string_pretty(&report)?.as_bytes(),
+        )
+        .map_err(|e| format!("cannot write the numbers: {e}"))?;
+    outputs
+        .commit()
+        .map_err(|e| format!("cannot put the outputs in place: {e}"))?;
     outln!("wrote {} and {}", picture.display(), json_path.display())?;
     Ok(())
 }
@@ -377,7 +374,7 @@ fn line_json(line: &Line, extra: serde_json::Value) -> serde_json::Value {
 /// Two rows of two panels: for each line, the loss (smooth) beside the number of images
 /// right (a staircase), with a faint vertical line on both wherever the number of images right
 /// changes: the loss passes through those places without a kink.
-fn draw(path: &Path, lines: &[&Line], batch: usize, correct: usize) -> CliResult {
+fn figure(lines: &[&Line], batch: usize, correct: usize) -> Figure {
     let mut figure = Figure::new().columns(2).panel_size(800, 520);
     let b = batch as f64;
     let curve_style = Style {
@@ -425,6 +422,5 @@ fn draw(path: &Path, lines: &[&Line], batch: usize, correct: usize) -> CliResult
                 .styled("accuracy: a staircase", &curve(&right), curve_style),
             );
     }
-    figure.save_png(path)?;
-    Ok(())
+    figure
 }

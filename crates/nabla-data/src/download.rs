@@ -5,8 +5,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::files::{check_content, create_dir};
-use crate::{Error, Idx, MnistFile, Result};
+use crate::files::{check_content, create_dir, parse_mnist};
+use crate::temporary::Temporary;
+use crate::{Error, MnistFile, Result};
 
 /// The public mirrors tried by default, in order (file names as in [`MnistFile::file_name`]).
 pub const DEFAULT_MIRRORS: [&str; 2] = [
@@ -41,7 +42,7 @@ pub enum Event<'a> {
     Started {
         /// The file.
         file: MnistFile,
-        /// Where it comes from.
+        /// Where it comes from (with any `user:password@` in the URL shown as `***@`).
         url: &'a str,
         /// Body length in bytes, if known.
         total: Option<u64>,
@@ -59,7 +60,7 @@ pub enum Event<'a> {
     MirrorFailed {
         /// The file.
         file: MnistFile,
-        /// The URL that failed.
+        /// The URL that failed (with any `user:password@` shown as `***@`).
         url: &'a str,
         /// What went wrong.
         reason: &'a str,
@@ -157,13 +158,13 @@ pub(crate) fn parse_seconds(s: &str) -> Option<Duration> {
 
 /// Temporary files of downloads start with this; one older than [`STALE_AFTER`] was left by
 /// a download that was killed, and the next download into the directory removes it.
-const TEMP_PREFIX: &str = ".nabla-download-";
+const TEMP_PREFIX: &str = crate::temporary::DOWNLOAD_PREFIX;
 /// Earlier versions named their temporary files as the tempfile crate does by default:
 /// this prefix and six random letters or digits. Other programs do too, so these are
 /// removed only from the per-user cache, which is nabla's own.
 const LEGACY_TEMP_PREFIX: &str = ".tmp";
 /// The random part of a temporary file's name.
-const TEMP_RANDOM_LEN: usize = 6;
+const TEMP_RANDOM_LEN: usize = crate::temporary::RANDOM_LEN;
 /// How old a temporary file must be before it counts as abandoned: a download still running
 /// in another process is younger than this.
 const STALE_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
@@ -219,19 +220,25 @@ pub(crate) fn download_expecting(
     let mut attempts = Vec::new();
     for mirror in mirrors {
         let url = format!("{}/{}", mirror.trim_end_matches('/'), file.file_name());
-        match attempt(&agent, &url, file, expected, dir, timeouts, progress) {
+        // What is printed: without the mirror's credentials, if its URL carries any.
+        let shown = redact(&url);
+        match attempt(
+            &agent, &url, &shown, file, expected, dir, timeouts, progress,
+        ) {
             Ok(path) => {
                 progress(Event::Saved { file, path: &path });
                 return Ok(path);
             }
             Err(Attempt::Fatal(e)) => return Err(e),
             Err(Attempt::Failed(reason)) => {
+                // A library's message may quote the URL it was given.
+                let reason = redact_in(&reason, &url);
                 progress(Event::MirrorFailed {
                     file,
-                    url: &url,
+                    url: &shown,
                     reason: &reason,
                 });
-                attempts.push(format!("{url}: {reason}"));
+                attempts.push(format!("{shown}: {reason}"));
             }
         }
     }
@@ -276,15 +283,43 @@ fn remove_stale_temporaries(dir: &Path, legacy: bool) {
     }
 }
 
+/// `url` with its user information (`user:password@`) replaced by `***@`, for printing: a
+/// mirror's credentials never appear in a message, an event or an error.
+pub(crate) fn redact(url: &str) -> String {
+    match userinfo(url) {
+        Some(info) => url.replacen(info, "***@", 1),
+        None => url.to_owned(),
+    }
+}
+
+/// `text` with the user information of `url` (if it has any) replaced by `***@`.
+fn redact_in(text: &str, url: &str) -> String {
+    match userinfo(url) {
+        Some(info) => text.replace(info, "***@"),
+        None => text.to_owned(),
+    }
+}
+
+/// The user information of `url` with its `@` (`user:password@`), if it has any.
+fn userinfo(url: &str) -> Option<&str> {
+    let start = url.find("://")? + 3;
+    let rest = &url[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let at = authority.rfind('@')?;
+    Some(&rest[..=at])
+}
+
 /// Why one mirror did not deliver: its own fault (try the next) or ours (stop).
 enum Attempt {
     Failed(String),
     Fatal(Error),
 }
 
+#[allow(clippy::too_many_arguments)]
 fn attempt(
     agent: &ureq::Agent,
     url: &str,
+    shown: &str,
     file: MnistFile,
     expected: &str,
     dir: &Path,
@@ -322,18 +357,16 @@ fn attempt(
     if let Some(total) = total.filter(|&t| t > limit) {
         return Err(too_large(&total.to_string()));
     }
-    progress(Event::Started { file, url, total });
+    progress(Event::Started {
+        file,
+        url: shown,
+        total,
+    });
 
-    // Dropping `tmp` on any error below deletes the temporary file.
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(TEMP_PREFIX).rand_bytes(TEMP_RANDOM_LEN);
-    #[cfg(unix)]
-    {
-        // Readable like every other file nabla writes, not the temporary file's private 0600.
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(fatal)?;
+    // Dropping `tmp` on any error below deletes the temporary file (so does an interruption
+    // of the `nabla` command: it is recorded in `crate::temporary`'s registry). Readable like
+    // every other file nabla writes, not a temporary file's private 0600.
+    let mut tmp = Temporary::create_in(dir, TEMP_PREFIX, "").map_err(fatal)?;
     let done = copy_limited(
         &mut response.body_mut().as_reader(),
         &mut tmp,
@@ -362,7 +395,9 @@ fn attempt(
     tmp.as_file().sync_all().map_err(fatal)?;
 
     let bytes = fs::read(tmp.path()).map_err(fatal)?;
-    let idx = Idx::from_bytes(&bytes)
+    // Decompressed no further than the real file's size: a gzip bomb is refused at its
+    // header, or once it passes what the header declares.
+    let idx = parse_mnist(&bytes, file)
         .map_err(|e| Attempt::Failed(format!("not a valid IDX file: {e}")))?;
     let target = dir.join(file.file_name());
     check_content(idx.dims(), idx.data(), expected, &target).map_err(|e| match e {
@@ -373,7 +408,7 @@ fn attempt(
         )),
         other => Attempt::Fatal(other),
     })?;
-    tmp.persist(&target).map_err(|e| fatal(e.error))?;
+    tmp.persist(&target).map_err(fatal)?;
     Ok(target)
 }
 
@@ -444,7 +479,7 @@ mod tests {
     fn labels_gz() -> (Vec<u8>, String) {
         let mut raw = vec![0, 0, 8, 1, 0, 0, 0, 5];
         raw.extend([7, 2, 1, 0, 4]);
-        let idx = Idx::from_bytes(&raw).unwrap();
+        let idx = crate::Idx::from_bytes(&raw).unwrap();
         let mut enc = GzEncoder::new(Vec::new(), Compression::default());
         enc.write_all(&raw).unwrap();
         (
@@ -811,6 +846,73 @@ mod tests {
         );
         assert!(
             matches!(copied, Err(CopyError::Write(e)) if e.kind() == std::io::ErrorKind::WriteZero)
+        );
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_refused_at_its_header() {
+        // 16 kB that inflate to 16 MiB of zeros under a header claiming that many labels:
+        // refused for its header (the real file holds 10000 labels), not decompressed and
+        // then failed on its checksum.
+        let claimed = 16 << 20;
+        let mut header = vec![0, 0, 8, 1];
+        header.extend_from_slice(&(claimed as u32).to_be_bytes());
+        let body = crate::test_io::bomb(&header, 16);
+        assert!(body.len() < 20_016, "{}", body.len());
+        let reason = fails_with(move || Reply::Body(body.clone()), Timeouts::default());
+        assert!(
+            reason.contains(&format!(
+                "not a valid IDX file: the header declares dimensions [{claimed}], a payload of \
+                 {claimed} bytes, more than the 10000 bytes this file may hold"
+            )),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn credentials_in_a_mirror_url_are_never_shown() {
+        let base = http::serve(|_| Reply::Status(404));
+        let with_credentials = base.replacen("http://", "http://reader:s3cret@", 1);
+        let dir = tempfile::tempdir().unwrap();
+        let mut shown = Vec::new();
+        let err = download(
+            FILE,
+            dir.path(),
+            &[with_credentials],
+            Timeouts::default(),
+            &mut |e| {
+                if let Event::MirrorFailed { url, reason, .. } = e {
+                    shown.push(format!("{url} {reason}"));
+                }
+            },
+        )
+        .unwrap_err();
+        let message = err.to_string();
+        let port = base.rsplit(':').next().unwrap();
+        assert!(
+            message.contains(&format!("http://***@127.0.0.1:{port}/{}", FILE.file_name())),
+            "{message}"
+        );
+        assert_eq!(shown.len(), 1);
+        for text in [message, shown.join("\n")] {
+            assert!(
+                !text.contains("s3cret") && !text.contains("reader"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn redaction_takes_only_the_user_information() {
+        assert_eq!(redact("http://u:p@host:8/a/b"), "http://***@host:8/a/b");
+        assert_eq!(redact("https://token@host/"), "https://***@host/");
+        // An `@` after the host is part of the path, not a credential.
+        assert_eq!(redact("http://host/a@b"), "http://host/a@b");
+        assert_eq!(redact("http://a:b@c@host/x"), "http://***@host/x");
+        assert_eq!(redact("not a url"), "not a url");
+        assert_eq!(
+            redact_in("GET http://u:p@host/x failed", "http://u:p@host/x"),
+            "GET http://***@host/x failed"
         );
     }
 

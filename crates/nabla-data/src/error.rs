@@ -34,6 +34,36 @@ pub enum IdxError {
         /// The type byte found.
         found: u8,
     },
+    /// The magic number is a valid IDX one but not the one this file must start with (one of
+    /// MNIST's files: `00000803` for images, `00000801` for labels).
+    #[error(
+        "wrong magic number {:02x}{:02x}{:02x}{:02x} ({} dimension{}): this file must start with \
+         {:02x}{:02x}{:02x}{:02x} (unsigned bytes, {} dimension{})",
+        found[0], found[1], found[2], found[3], found[3], plural(found[3]),
+        expected[0], expected[1], expected[2], expected[3], expected[3], plural(expected[3])
+    )]
+    WrongMagic {
+        /// The four bytes found.
+        found: [u8; 4],
+        /// The four bytes the file must start with.
+        expected: [u8; 4],
+    },
+    /// The header declares a payload larger than the file may hold: more than one of MNIST's
+    /// files holds, or more than [`Idx::MAX_PAYLOAD`](crate::Idx::MAX_PAYLOAD) (or the limit
+    /// given to [`Idx::from_reader_with_limit`](crate::Idx::from_reader_with_limit)). It is
+    /// refused before the payload is read or decompressed.
+    #[error(
+        "the header declares dimensions {dims:?}, a payload of {declared} bytes, more than the \
+         {limit} bytes this file may hold"
+    )]
+    TooLarge {
+        /// The dimensions of the header.
+        dims: Vec<usize>,
+        /// The payload bytes they make.
+        declared: u64,
+        /// The most the file may hold.
+        limit: u64,
+    },
     /// The product of the dimensions does not fit in memory's address space.
     #[error("dimensions {dims:?} overflow: their product does not fit in usize")]
     DimsOverflow {
@@ -96,6 +126,29 @@ pub enum Error {
         path: PathBuf,
         /// What it is instead ("a directory", "a FIFO", ...).
         kind: &'static str,
+    },
+    /// A data file is larger than any file of its name can be (twice the uncompressed size of
+    /// the MNIST file, which leaves room for any compression): refused before it is read.
+    #[error(
+        "{path}: {len} bytes is more than the {max} bytes that a file of this name may take \
+         (twice the uncompressed MNIST file)"
+    )]
+    FileTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        len: u64,
+        /// The most it may take.
+        max: u64,
+    },
+    /// A directory exists but cannot be read (no permission to list or enter it).
+    #[error("{path}: the directory cannot be read: {source}")]
+    UnreadableDir {
+        /// The directory.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
     },
     /// A path that must be a directory (the data directory, the cache) exists and is not one.
     #[error("{path}: exists and is not a directory (it must be the MNIST directory or lead to it)")]
@@ -214,6 +267,11 @@ impl std::fmt::Debug for Error {
         // The message already carries the cause of each variant (an I/O error, an IDX error).
         std::fmt::Display::fmt(self, f)
     }
+}
+
+/// `"s"` unless `n` is 1.
+fn plural(n: u8) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// Shorthand for results of this crate.

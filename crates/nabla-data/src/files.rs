@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::idx::idx_header;
-use crate::{Error, Idx, Result, Split};
+use crate::idx::{Expect, IDX_TYPE_U8, IdxReader, idx_header};
+use crate::{Error, Idx, IdxError, Result, Split};
 
 /// One of the four files of the MNIST distribution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,6 +85,22 @@ impl MnistFile {
         }
     }
 
+    /// The magic number the file starts with: `00000803` (unsigned bytes, three dimensions:
+    /// count, rows, columns) for images, `00000801` (one dimension: count) for labels.
+    pub fn magic(self) -> [u8; 4] {
+        match self {
+            Self::TrainImages | Self::TestImages => [0, 0, IDX_TYPE_U8, 3],
+            Self::TrainLabels | Self::TestLabels => [0, 0, IDX_TYPE_U8, 1],
+        }
+    }
+
+    /// The payload bytes of the real file (its decompressed size less its header): the most
+    /// a file of this name may declare, so that decompressing one never takes more memory
+    /// than MNIST itself.
+    pub fn max_payload(self) -> u64 {
+        self.decompressed_len() - 4 - 4 * u64::from(self.magic()[3])
+    }
+
     /// The most bytes a download of this file may have: twice its uncompressed size
     /// ([`MnistFile::decompressed_len`]), so that a gzip file compressed any way fits and a
     /// server that sends without end is stopped early.
@@ -144,9 +160,10 @@ pub fn file_kind(file_type: fs::FileType) -> &'static str {
 }
 
 /// Reads a data file whole, refusing by name anything that is not a regular file once
-/// symlinks are followed: opening a FIFO would block forever and a device might never end.
-/// A symlink loop or a link to nothing is an [`Error::Io`] naming the link.
-pub(crate) fn read_regular(path: &Path) -> Result<Vec<u8>> {
+/// symlinks are followed (opening a FIFO would block forever and a device might never end)
+/// and a file larger than `max` bytes, before reading it. A symlink loop or a link to
+/// nothing is an [`Error::Io`] naming the link.
+pub(crate) fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>> {
     let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -172,7 +189,25 @@ pub(crate) fn read_regular(path: &Path) -> Result<Vec<u8>> {
             kind: file_kind(meta.file_type()),
         });
     }
+    if meta.len() > max {
+        return Err(Error::FileTooLarge {
+            path: path.to_path_buf(),
+            len: meta.len(),
+            max,
+        });
+    }
     fs::read(path).map_err(io)
+}
+
+/// Parses the bytes of one of MNIST's files (raw or gzip-compressed), checking its magic
+/// number before its dimensions and its dimensions against the real file's size before any
+/// of the payload is read: a gzip bomb under an MNIST name costs no more memory than MNIST.
+pub(crate) fn parse_mnist(bytes: &[u8], file: MnistFile) -> Result<Idx, IdxError> {
+    let expect = Expect {
+        magic: Some(file.magic()),
+        max_payload: file.max_payload(),
+    };
+    IdxReader::open(bytes, expect)?.read_payload()
 }
 
 /// Checks that `dir`, if it exists, is a directory, and otherwise names the first part of it
@@ -191,6 +226,34 @@ pub(crate) fn check_dir(dir: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Checks that the files in `dir`, if it exists, can be reached: a directory without search
+/// permission (mode `000`) makes every file in it look missing, which would turn into a
+/// download instead of saying what is wrong.
+pub(crate) fn check_readable(dir: &Path) -> Result<()> {
+    // Looking up `.` in the directory needs the same permission as any file in it.
+    match fs::symlink_metadata(dir.join(".")) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(Error::UnreadableDir {
+            path: dir.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Whether something is at `path` (see [`is_present`]), with an error for a path that cannot
+/// be examined rather than taking it for absent.
+pub(crate) fn present(path: &Path) -> Result<bool> {
+    match fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(source) => Err(Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 /// Creates `dir` and its parents, naming a part that is in the way.
@@ -240,19 +303,20 @@ pub(crate) fn check_content(
     }
 }
 
-/// Reads and parses the IDX file at `path`, raw or gzip-compressed.
+/// Reads and parses the file at `path` as MNIST's `file`, raw or gzip-compressed.
 ///
 /// # Errors
 ///
 /// [`Error::Missing`] when there is no such file, [`Error::NotAFile`] when the path names a
-/// directory, FIFO, device or socket (refused without opening it), [`Error::Io`] when it
-/// cannot be read (a symlink loop among others), and [`Error::Idx`] when its bytes are not a
-/// valid IDX file.
-pub(crate) fn read_idx(path: &Path) -> Result<Idx> {
+/// directory, FIFO, device or socket (refused without opening it), [`Error::FileTooLarge`]
+/// when it is larger than any such file can be, [`Error::Io`] when it cannot be read (a
+/// symlink loop among others), and [`Error::Idx`] when its bytes are not a valid IDX file of
+/// the file's magic number and at most its size.
+pub(crate) fn read_idx(path: &Path, file: MnistFile) -> Result<Idx> {
     // Reading the (compressed) file whole and parsing from memory is faster than a buffered
     // reader and gives the gzip decoder one contiguous input.
-    let bytes = read_regular(path)?;
-    Idx::from_bytes(&bytes).map_err(|source| Error::Idx {
+    let bytes = read_regular(path, file.max_download_len())?;
+    parse_mnist(&bytes, file).map_err(|source| Error::Idx {
         path: path.to_path_buf(),
         source,
     })
@@ -268,13 +332,14 @@ pub(crate) fn read_idx(path: &Path) -> Result<Idx> {
 /// cannot be read, [`Error::Idx`] when its bytes are not a valid IDX file, and
 /// [`Error::Checksum`] when the content differs.
 pub fn verify_file(path: &Path, file: MnistFile) -> Result<()> {
-    let idx = read_idx(path)?;
+    let idx = read_idx(path, file)?;
     check_content(idx.dims(), idx.data(), file.sha256(), path)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_io::bomb;
 
     #[test]
     fn the_content_checksum_covers_the_header_and_the_payload() {
@@ -298,16 +363,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("f");
         fs::write(&file, b"abc").unwrap();
-        assert_eq!(read_regular(&file).unwrap(), b"abc");
+        assert_eq!(read_regular(&file, 3).unwrap(), b"abc");
         // Below a regular file: the operating system's own error, not the dangling-link one.
-        match read_regular(&file.join("below")) {
+        match read_regular(&file.join("below"), 3) {
             Err(Error::Io { source, .. }) => assert!(!source.to_string().contains("symlink")),
             other => panic!("{other:?}"),
         }
         let missing = dir.path().join("missing");
-        assert!(matches!(read_regular(&missing), Err(Error::Missing { path }) if path == missing));
+        assert!(
+            matches!(read_regular(&missing, 3), Err(Error::Missing { path }) if path == missing)
+        );
         assert!(matches!(
-            read_regular(dir.path()),
+            read_regular(dir.path(), 3),
             Err(Error::NotAFile {
                 kind: "a directory",
                 ..
@@ -317,7 +384,7 @@ mod tests {
         {
             let link = dir.path().join("dangling");
             std::os::unix::fs::symlink(&missing, &link).unwrap();
-            match read_regular(&link) {
+            match read_regular(&link, 3) {
                 Err(Error::Io { path, source }) => {
                     assert_eq!(path, link);
                     assert!(
@@ -386,11 +453,130 @@ mod tests {
         assert_eq!(MnistFile::TestLabels.decompressed_len(), 8 + 10_000);
     }
 
+    /// An IDX header with these magic number's type and rank and dimensions.
+    fn header(magic: [u8; 4], dims: &[u32]) -> Vec<u8> {
+        let mut h = magic.to_vec();
+        for d in dims {
+            h.extend_from_slice(&d.to_be_bytes());
+        }
+        h
+    }
+
+    #[test]
+    fn a_bomb_under_an_mnist_name_costs_no_more_than_the_real_file() {
+        // The header claims 200000 images (156.8 MB), more than the real file's 47,040,000
+        // bytes of pixels: refused at the header, before the 160 MiB of zeros behind it.
+        let images = MnistFile::TrainImages;
+        let b = bomb(&header(images.magic(), &[200_000, 28, 28]), 160);
+        let err = parse_mnist(&b, images).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                IdxError::TooLarge {
+                    declared: 156_800_000,
+                    limit: 47_040_000,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // The real file's size is allowed (and read no further than that).
+        let b = bomb(&header(images.magic(), &[60_000, 28, 28]), 64);
+        assert!(matches!(
+            parse_mnist(&b, images),
+            Err(IdxError::TrailingBytes {
+                expected: 47_040_000
+            })
+        ));
+        for f in MnistFile::ALL {
+            assert_eq!(
+                f.max_payload() + 4 + 4 * u64::from(f.magic()[3]),
+                f.decompressed_len()
+            );
+        }
+    }
+
+    #[test]
+    fn a_labels_file_of_the_wrong_rank_is_named_by_its_magic_first() {
+        // Labels with magic 00000802: read as rank 2, the first four labels would become a
+        // second dimension of 1.3 billion and the file "truncated".
+        let mut bytes = header([0, 0, 8, 2], &[60000]);
+        bytes.extend([5, 0, 4, 1, 9, 2]);
+        let err = parse_mnist(&bytes, MnistFile::TrainLabels).unwrap_err();
+        assert!(matches!(err, IdxError::WrongMagic { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "wrong magic number 00000802 (2 dimensions): this file must start with 00000801 \
+             (unsigned bytes, 1 dimension)"
+        );
+        let err = parse_mnist(&header([0, 0, 8, 1], &[2]), MnistFile::TestImages).unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "wrong magic number 00000801 (1 dimension): this file must start with 00000803 \
+                 (unsigned bytes, 3 dimensions)"
+            ),
+            "{err}"
+        );
+        // A bad type byte is still said as such.
+        let err = parse_mnist(&header([0, 0, 0x0d, 1], &[2]), MnistFile::TestLabels).unwrap_err();
+        assert!(matches!(err, IdxError::UnsupportedType { found: 0x0d }));
+    }
+
+    #[test]
+    fn a_file_larger_than_its_name_allows_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t10k-labels-idx1-ubyte.gz");
+        // Sparse: one byte over twice the uncompressed test labels (20,016 bytes).
+        fs::File::create(&path).unwrap().set_len(20_017).unwrap();
+        let err = read_idx(&path, MnistFile::TestLabels).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::FileTooLarge {
+                    len: 20_017,
+                    max: 20_016,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("20017 bytes is more than the 20016 bytes")
+        );
+    }
+
+    #[test]
+    fn a_directory_whose_files_cannot_be_reached_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        check_readable(dir.path()).unwrap();
+        // Not there yet: nothing to complain about (a fetch creates it).
+        check_readable(&dir.path().join("absent")).unwrap();
+        // A path through a file cannot be searched (root or not).
+        let file = dir.path().join("plain");
+        fs::write(&file, b"x").unwrap();
+        let err = check_readable(&file).unwrap_err();
+        assert!(matches!(err, Error::UnreadableDir { .. }), "{err}");
+        assert!(
+            err.to_string().starts_with(&format!(
+                "{}: the directory cannot be read: ",
+                file.display()
+            )),
+            "{err}"
+        );
+        assert!(!present(&dir.path().join("absent")).unwrap());
+        assert!(present(&file).unwrap());
+        assert!(matches!(
+            present(&file.join("below")),
+            Err(Error::Io { .. })
+        ));
+    }
+
     #[test]
     fn missing_file_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nope.gz");
-        let err = read_idx(&path).unwrap_err();
+        let err = read_idx(&path, MnistFile::TestLabels).unwrap_err();
         assert!(matches!(err, Error::Missing { .. }));
         assert!(err.to_string().contains("nope.gz"));
     }
@@ -419,7 +605,7 @@ mod tests {
             .unwrap();
         assert!(made.success());
         // Opening the FIFO for reading would block here forever: no writer ever comes.
-        let err = read_idx(&fifo).unwrap_err();
+        let err = read_idx(&fifo, MnistFile::TestLabels).unwrap_err();
         assert!(matches!(err, Error::NotAFile { .. }), "{err}");
         assert_eq!(
             err.to_string(),
@@ -428,7 +614,7 @@ mod tests {
                 fifo.display()
             )
         );
-        let err = read_idx(dir.path()).unwrap_err();
+        let err = read_idx(dir.path(), MnistFile::TestLabels).unwrap_err();
         assert!(
             err.to_string()
                 .ends_with("is a directory, not a regular file"),
@@ -437,7 +623,7 @@ mod tests {
         // A symlink to nothing is named as such, not reported missing (which would download).
         let dangling = dir.path().join("link.gz");
         std::os::unix::fs::symlink(dir.path().join("absent"), &dangling).unwrap();
-        let err = read_idx(&dangling).unwrap_err();
+        let err = read_idx(&dangling, MnistFile::TestLabels).unwrap_err();
         assert!(matches!(err, Error::Io { .. }), "{err}");
         assert!(
             err.to_string()

@@ -48,19 +48,56 @@ impl Idx {
         Self::from_reader(bytes)
     }
 
+    /// The largest payload [`Idx::from_bytes`] and [`Idx::from_reader`] accept: 1 GiB, twice
+    /// the largest IDX data set in common use (EMNIST's 697,932 training images, 547 MB).
+    /// [`Idx::from_reader_with_limit`] takes another.
+    pub const MAX_PAYLOAD: u64 = 1 << 30;
+
     /// Parses an IDX file, raw or gzip-compressed (detected by its magic bytes), from any
     /// reader. The reader is read to its end: bytes after the payload are an error.
     ///
-    /// The parser never touches the file system and never reserves more than 64 MiB before the
-    /// bytes are there, whatever the header claims.
+    /// The parser never touches the file system. A header that declares a payload of more
+    /// than [`Idx::MAX_PAYLOAD`] bytes is refused before any of it is read, and no more is
+    /// read or decompressed than the header declares (and one byte to see that nothing
+    /// follows), so a gzip bomb costs no more memory than the file it claims to be; at most
+    /// 64 MiB is reserved before the bytes are there.
     ///
     /// # Errors
     ///
     /// An [`IdxError`] that says what was wrong: a truncated header, a bad magic number, a type
-    /// byte other than unsigned bytes, dimensions whose product overflows, a payload shorter or
-    /// longer than the dimensions say, a corrupt gzip stream, or a read error.
+    /// byte other than unsigned bytes, dimensions whose product overflows or exceeds the
+    /// limit, a payload shorter or longer than the dimensions say, a corrupt gzip stream, or
+    /// a read error.
     pub fn from_reader<R: Read>(reader: R) -> Result<Self, IdxError> {
-        IdxReader::open(reader)?.read_payload()
+        Self::from_reader_with_limit(reader, Self::MAX_PAYLOAD)
+    }
+
+    /// [`Idx::from_reader`] with the largest payload it accepts given, in bytes.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Idx::from_reader`], with [`IdxError::TooLarge`] for a header that declares
+    /// more than `max_payload` bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nabla_data::{Idx, IdxError};
+    ///
+    /// // A header that promises 1000 x 1000 bytes, refused before anything is read.
+    /// let bytes = [0, 0, 8, 2, 0, 0, 3, 232, 0, 0, 3, 232];
+    /// let err = Idx::from_reader_with_limit(&bytes[..], 1000).unwrap_err();
+    /// assert!(matches!(err, IdxError::TooLarge { declared: 1_000_000, limit: 1000, .. }));
+    /// ```
+    pub fn from_reader_with_limit<R: Read>(reader: R, max_payload: u64) -> Result<Self, IdxError> {
+        IdxReader::open(
+            reader,
+            Expect {
+                magic: None,
+                max_payload,
+            },
+        )?
+        .read_payload()
     }
 
     /// Builds an IDX value from its parts, checking that `data.len()` is the product of `dims`.
@@ -159,6 +196,16 @@ fn element_count(dims: &[usize]) -> Result<u64, IdxError> {
     Ok(product)
 }
 
+/// What is known of a file before it is read: for one of MNIST's four files, its magic
+/// number and how large it is.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Expect {
+    /// The magic number the file must start with, when it is known.
+    pub(crate) magic: Option<[u8; 4]>,
+    /// The largest payload, in bytes, that the header may declare.
+    pub(crate) max_payload: u64,
+}
+
 /// An IDX file whose header has been read and checked; its payload is read next, so that a
 /// header's claim reserves at most the preallocation cap before real bytes back it.
 pub(crate) struct IdxReader<R: Read> {
@@ -187,8 +234,8 @@ impl<R: Read> Read for Source<R> {
 }
 
 impl<R: Read> IdxReader<R> {
-    /// Detects gzip, reads and checks the header.
-    pub(crate) fn open(mut reader: R) -> Result<Self, IdxError> {
+    /// Detects gzip, reads and checks the header against what is `expect`ed of it.
+    pub(crate) fn open(mut reader: R, expect: Expect) -> Result<Self, IdxError> {
         let mut start = [0u8; 2];
         let got = read_up_to(&mut reader, &mut start).map_err(IdxError::Io)?;
         let prefix = io::Cursor::new(start).take(got as u64);
@@ -217,6 +264,14 @@ impl<R: Read> IdxReader<R> {
         if magic[2] != IDX_TYPE_U8 {
             return Err(IdxError::UnsupportedType { found: magic[2] });
         }
+        // Said before the dimensions are read: a labels file of rank 2 would otherwise be
+        // reported for what its (misread) dimensions promise.
+        if let Some(expected) = expect.magic.filter(|&m| m != magic) {
+            return Err(IdxError::WrongMagic {
+                found: magic,
+                expected,
+            });
+        }
         let rank = usize::from(magic[3]);
         let mut raw_dims = vec![0u8; 4 * rank];
         let got = read_up_to(&mut reader, &mut raw_dims).map_err(io_err)?;
@@ -231,6 +286,13 @@ impl<R: Read> IdxReader<R> {
             .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
             .collect();
         let expected = element_count(&dims)?;
+        if expected > expect.max_payload {
+            return Err(IdxError::TooLarge {
+                dims,
+                declared: expected,
+                limit: expect.max_payload,
+            });
+        }
         Ok(Self {
             reader,
             gzip,
@@ -275,9 +337,7 @@ impl<R: Read> IdxReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_io::{Failing, Trickle};
-    use flate2::{Compression, write::GzEncoder};
-    use std::io::Write;
+    use crate::test_io::{Failing, Trickle, bomb, gzip};
 
     fn header(rank: u8, dims: &[u32]) -> Vec<u8> {
         let mut h = vec![0, 0, IDX_TYPE_U8, rank];
@@ -285,12 +345,6 @@ mod tests {
             h.extend_from_slice(&d.to_be_bytes());
         }
         h
-    }
-
-    fn gzip(bytes: &[u8]) -> Vec<u8> {
-        let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
-        enc.write_all(bytes).unwrap();
-        enc.finish().unwrap()
     }
 
     fn images_2x2x3() -> Vec<u8> {
@@ -381,13 +435,24 @@ mod tests {
             Idx::from_bytes(&b),
             Err(IdxError::DimsOverflow { .. })
         ));
-        // 4 GiB claimed, 3 bytes present: a truncation error after reserving at most 64 MiB.
+        // 4 GiB claimed: over the 1 GiB limit, refused at the header.
         let mut b = header(2, &[65536, 65535]);
         b.extend([1, 2, 3]);
         assert!(matches!(
             Idx::from_bytes(&b),
+            Err(IdxError::TooLarge {
+                declared: 4_294_901_760,
+                ..
+            })
+        ));
+        // Just under 1 GiB claimed, 3 bytes present: a truncation error after reserving at
+        // most 64 MiB.
+        let mut b = header(2, &[16384, 65535]);
+        b.extend([1, 2, 3]);
+        assert!(matches!(
+            Idx::from_bytes(&b),
             Err(IdxError::TruncatedPayload {
-                expected: 4_294_901_760,
+                expected: 1_073_725_440,
                 got: 3
             })
         ));
@@ -462,6 +527,80 @@ mod tests {
         let mut buf = [0u8; 4];
         assert_eq!(read_up_to(&mut reader, &mut buf).unwrap(), 1);
         assert_eq!(buf[0], 5);
+    }
+
+    /// A reader of `bytes` that counts how many it handed out.
+    struct Counting<'a> {
+        bytes: &'a [u8],
+        taken: usize,
+    }
+
+    impl Read for Counting<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.bytes.read(buf)?;
+            self.taken += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_header_over_the_limit_is_refused_before_its_payload_is_read() {
+        // 2 GiB declared (over the 1 GiB default), 8 MiB of zeros behind it: refused at the
+        // header, having read no more of the input than the decoder's first buffer.
+        let b = bomb(&header(2, &[32768, 65536]), 8);
+        let mut input = Counting {
+            bytes: &b,
+            taken: 0,
+        };
+        let err = Idx::from_reader(&mut input).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                IdxError::TooLarge {
+                    declared: 2_147_483_648,
+                    limit: Idx::MAX_PAYLOAD,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "the header declares dimensions [32768, 65536], a payload of 2147483648 bytes, \
+             more than the 1073741824 bytes this file may hold"
+        );
+        assert!(input.taken <= 64 << 10, "{} of {}", input.taken, b.len());
+        // The same limit by the caller's choice, on a raw file.
+        let raw = header(1, &[11]);
+        assert!(matches!(
+            Idx::from_reader_with_limit(&raw[..], 10),
+            Err(IdxError::TooLarge { limit: 10, .. })
+        ));
+        let mut exact = header(1, &[10]);
+        exact.extend([0; 10]);
+        assert_eq!(
+            Idx::from_reader_with_limit(&exact[..], 10).unwrap().data(),
+            [0; 10]
+        );
+    }
+
+    #[test]
+    fn a_bomb_under_the_limit_is_decompressed_no_further_than_its_header_declares() {
+        // 1 MiB declared, 1 GiB of zeros follow (a megabyte compressed): the payload, one
+        // byte more, and an error; the input is read about as far as the declared
+        // mebibyte's members go, plus the decoder's buffer.
+        let b = bomb(&header(1, &[1 << 20]), 1024);
+        let mut input = Counting {
+            bytes: &b,
+            taken: 0,
+        };
+        assert!(matches!(
+            Idx::from_reader(&mut input),
+            Err(IdxError::TrailingBytes {
+                expected: 1_048_576
+            })
+        ));
+        assert!(input.taken <= 64 << 10, "{} of {}", input.taken, b.len());
     }
 
     #[test]

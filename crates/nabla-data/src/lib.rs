@@ -77,6 +77,10 @@ mod options;
 mod sampler;
 mod source;
 mod targets;
+// Temporary files that a signal handler can remove. Not part of the data API: public so that
+// nabla-net and the `nabla` command write their files through the same registry.
+#[doc(hidden)]
+pub mod temporary;
 #[cfg(any(test, feature = "test-http"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-http")))]
 pub mod test_http;

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::files::{check_content, read_idx};
+use crate::files::{check_content, check_readable, read_idx};
 use crate::{Error, Idx, MnistFile, Result, Split};
 
 /// One parsed file and where it came from.
@@ -30,9 +30,10 @@ pub(crate) fn read_split(dir: &Path, split: Split, verify: bool) -> Result<(Load
             }),
         };
     }
+    check_readable(dir)?;
     let read = |file: MnistFile| -> Result<Loaded> {
         let path = file.path_in(dir);
-        let idx = read_idx(&path)?;
+        let idx = read_idx(&path, file)?;
         if verify {
             check_content(idx.dims(), idx.data(), file.sha256(), &path)?;
         }

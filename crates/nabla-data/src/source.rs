@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::download::{download, mirrors_from_env};
-use crate::files::{check_dir, is_present, verify_file};
+use crate::files::{check_dir, check_readable, present, verify_file};
 use crate::{Error, Event, Mnist, MnistFile, MnistOptions, Result, Split, Timeouts};
 
 /// The environment variable naming a directory that holds the four MNIST files.
@@ -150,6 +150,7 @@ impl MnistSource {
     pub fn fetch(&self, progress: &mut dyn FnMut(Event<'_>)) -> Result<PathBuf> {
         let (dir, _) = self.locate()?;
         check_dir(&dir)?;
+        check_readable(&dir)?;
         for file in MnistFile::ALL {
             let path = file.path_in(&dir);
             let error = match verify_file(&path, file) {
@@ -191,11 +192,12 @@ impl MnistSource {
     ) -> Result<Mnist> {
         let (dir, origin) = self.locate()?;
         check_dir(&dir)?;
+        check_readable(&dir)?;
         let verify = self.verify.unwrap_or(origin == Origin::Cache);
         let files = [MnistFile::images(split), MnistFile::labels(split)];
         if self.download {
             for file in files {
-                if !is_present(&file.path_in(&dir)) {
+                if !present(&file.path_in(&dir))? {
                     self.get(file, &dir, progress)?;
                 }
             }

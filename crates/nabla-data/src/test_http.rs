@@ -93,41 +93,62 @@ fn answer<F: Fn(&str) -> Reply>(stream: TcpStream, handler: &F) -> std::io::Resu
         .unwrap_or("/")
         .to_owned();
     let mut stream = stream;
+    // Each reply's head and body go out in one write: sent in pieces, a server thread that a
+    // busy machine leaves unscheduled between two of them lets a client's timeout fire
+    // between the head and the body, and the client then reports "after 0 bytes" (or, if
+    // the next piece was the end, a different error) instead of what the test expects.
+    let reply = |head: String, body: &[u8]| {
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(body);
+        bytes
+    };
     match handler(&path) {
         Reply::Body(body) => {
-            write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
-                body.len()
-            )?;
-            stream.write_all(&body)?;
+            stream.write_all(&reply(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
+                    body.len()
+                ),
+                &body,
+            ))?;
         }
         Reply::Status(code) => {
             let body = format!("status {code}\n");
-            write!(
-                stream,
-                "HTTP/1.1 {code} Test\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            )?;
+            stream.write_all(&reply(
+                format!(
+                    "HTTP/1.1 {code} Test\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                ),
+                body.as_bytes(),
+            ))?;
         }
         Reply::CutShort { body, claimed } => {
-            write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {claimed}\r\nConnection: close\r\n\r\n"
-            )?;
-            stream.write_all(&body)?;
+            stream.write_all(&reply(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {claimed}\r\nConnection: close\r\n\r\n"
+                ),
+                &body,
+            ))?;
         }
         Reply::Stall { body, claimed } => {
-            write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {claimed}\r\nConnection: close\r\n\r\n"
-            )?;
-            stream.write_all(&body)?;
-            stream.flush()?;
-            // Wait, bounded, for the client to give up: its close ends the read.
+            stream.write_all(&reply(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {claimed}\r\nConnection: close\r\n\r\n"
+                ),
+                &body,
+            ))?;
+            // Wait, bounded, for the client to give up: its close ends the read. Only the
+            // client's close (or a minute) ends it: an interrupted read is retried.
             stream.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
             let mut sink = [0u8; 64];
-            while matches!(std::io::Read::read(&mut stream, &mut sink), Ok(n) if n > 0) {}
+            loop {
+                match std::io::Read::read(&mut stream, &mut sink) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
         }
         Reply::Endless => {
             write!(
@@ -141,12 +162,13 @@ fn answer<F: Fn(&str) -> Reply>(stream: TcpStream, handler: &F) -> std::io::Resu
             }
         }
         Reply::Typed { content_type, body } => {
-            write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: {content_type}\r\nConnection: close\r\n\r\n",
-                body.len()
-            )?;
-            stream.write_all(&body)?;
+            stream.write_all(&reply(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: {content_type}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                ),
+                &body,
+            ))?;
         }
     }
     stream.flush()?;

@@ -1,7 +1,9 @@
 //! Readers that behave as slow or interrupted streams do, for the tests of the code that
 //! reads them, and a way to run a test with environment variables set.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
+
+use flate2::{Compression, write::GzEncoder};
 
 /// A reader that is interrupted before every byte and hands out one byte per call, as a
 /// slow pipe or a socket under signals may; it counts the calls.
@@ -74,4 +76,24 @@ pub fn rerun_with_env(name: &str, clear: &[&str], cases: &[(&str, &[(&str, &str)
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// `bytes`, gzip-compressed.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// A gzip bomb: `header`, then `mib` mebibytes of zeros, as that many gzip members of about a
+/// kilobyte each (a decoder reads members one after another, as `gzip -d` does).
+pub fn bomb(header: &[u8], mib: usize) -> Vec<u8> {
+    let mut out = gzip(header);
+    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+    enc.write_all(&vec![0u8; 1 << 20]).unwrap();
+    let member = enc.finish().unwrap();
+    for _ in 0..mib {
+        out.extend_from_slice(&member);
+    }
+    out
 }

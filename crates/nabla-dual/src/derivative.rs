@@ -1,7 +1,7 @@
 //! Derivatives of functions of one variable: first (`Dual`) and second (`HyperDual`).
 
 use crate::number::{Dual, HyperDual};
-use crate::real::Real;
+use nabla_rules::Real;
 
 /// The value and the derivative of `f` at `x`, exactly, in one evaluation.
 ///

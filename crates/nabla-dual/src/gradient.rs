@@ -3,7 +3,7 @@
 
 use crate::number::{Dual, DualNumber, DualVec};
 use crate::passes::{Lanes, for_each_pass};
-use crate::real::Real;
+use nabla_rules::Real;
 
 /// The chunk size `N` to choose for [`gradient_chunked`] and [`jacobian_chunked`](crate::jacobian_chunked) when
 /// nothing is known about the function: 16 partial derivatives per pass.

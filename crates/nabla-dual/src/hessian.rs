@@ -3,8 +3,8 @@
 use nalgebra::DMatrix;
 
 use crate::number::HyperDual;
-use crate::real::Real;
 use crate::tangent::HyperPart;
+use nabla_rules::Real;
 
 /// The value, the gradient and the Hessian of `f` at `x`, exactly.
 ///

@@ -5,7 +5,7 @@ use nalgebra::DMatrix;
 
 use crate::number::{Dual, DualNumber, DualVec};
 use crate::passes::{Lanes, for_each_pass};
-use crate::real::Real;
+use nabla_rules::Real;
 
 /// The value `f(x)` and the Jacobian `J[(i, j)] = ∂fᵢ/∂xⱼ` (outputs × inputs), with one `Dual`
 /// evaluation per input.

@@ -29,7 +29,10 @@
 //!
 //! All three are aliases of one generic [`DualNumber<T, E>`]: a value of type `T` and a
 //! derivative part of shape `E`. Every operator and elementary function is written once, as
-//! a value and its first two derivatives handed to the shape's chain rule ([`Tangent`]).
+//! a value and its first two derivatives handed to the shape's chain rule (the sealed
+//! `Tangent` trait). The rules themselves (the derivatives and the conventions below) are
+//! nabla-rules', the same that reverse mode (nabla-tape) records, so the two modes give the
+//! same numbers.
 //!
 //! - [`Dual<T>`] (`Dual32`, `Dual64`): one derivative. One pass per input direction.
 //! - [`DualVec<T, N>`] (`DualVec64<N>`): `N` partial derivatives on the stack, so a gradient
@@ -115,25 +118,21 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod derivative;
-mod functions;
 mod gradient;
 mod hessian;
 mod jacobian;
-mod nalgebra_impls;
-mod num_traits_impls;
 mod number;
 mod ops;
 mod passes;
-mod real;
+mod rules;
 mod tangent;
 
 pub use derivative::{derivative, second_derivative};
 pub use gradient::{DEFAULT_CHUNK, gradient, gradient_chunked};
 pub use hessian::hessian;
 pub use jacobian::{jacobian, jacobian_chunked};
+pub use nabla_rules::Real;
 pub use number::{
     Dual, Dual32, Dual64, DualNumber, DualVec, DualVec32, DualVec64, HyperDual, HyperDual32,
     HyperDual64,
 };
-pub use real::{Primitive, Real};
-pub use tangent::{HyperPart, Tangent};

@@ -1,16 +1,17 @@
-//! The dual number type, its three shapes, constructors, accessors and comparisons.
+//! The dual number type, its three shapes, constructors and accessors.
 
-use std::cmp::Ordering;
 use std::fmt;
 
-use crate::real::{Primitive, Real};
+use nabla_rules::Real;
+
 use crate::tangent::{HyperPart, Tangent};
 
 /// A dual number: a value `re` and a derivative part `eps` of shape `E`.
 ///
 /// This is the one generic type behind [`Dual`], [`DualVec`] and [`HyperDual`]; use those
-/// aliases. All arithmetic, every elementary function and every trait impl is written once
-/// here, generic over the shape ([`Tangent`]).
+/// aliases. All arithmetic, every elementary function and every trait impl is written once,
+/// generic over the shape (`E`, sealed: one of the three below); the elementary functions' rules are nabla-rules',
+/// shared with reverse mode (nabla-tape), so the two modes give the same numbers.
 ///
 /// # Comparisons look at the value only
 ///
@@ -82,7 +83,7 @@ impl<T: Real, E: Tangent<T>> DualNumber<T, E> {
 
     /// Applies a scalar function through the chain rule, given its value `f0 = f(re)` and its
     /// first two derivatives `d1 = f'(re)`, `d2 = f''(re)` (`d2` is used by second-order
-    /// shapes only). Every elementary function of this crate is one call to this.
+    /// shapes only). This is how the elementary functions are applied, too.
     ///
     /// ```
     /// use nabla_dual::Dual64;
@@ -95,23 +96,6 @@ impl<T: Real, E: Tangent<T>> DualNumber<T, E> {
     #[inline(always)]
     pub fn chain_rule(self, f0: T, d1: T, d2: T) -> Self {
         Self::new(f0, self.eps.chain(d1, d2))
-    }
-
-    /// Applies a function of two arguments through the chain rule, given its value and its
-    /// first and second partial derivatives at `(self.re, other.re)`.
-    #[allow(clippy::too_many_arguments)]
-    #[inline(always)]
-    pub(crate) fn chain_rule2(
-        self,
-        other: Self,
-        f0: T,
-        fx: T,
-        fy: T,
-        fxx: T,
-        fxy: T,
-        fyy: T,
-    ) -> Self {
-        Self::new(f0, E::chain2(self.eps, other.eps, fx, fy, fxx, fxy, fyy))
     }
 }
 
@@ -196,22 +180,6 @@ impl<T: Real> HyperDual<T> {
     }
 }
 
-impl<T: Real, E: Tangent<T>> From<T> for DualNumber<T, E> {
-    /// A constant.
-    #[inline(always)]
-    fn from(re: T) -> Self {
-        Self::constant(re)
-    }
-}
-
-impl<T: Real, E: Tangent<T>> Default for DualNumber<T, E> {
-    /// The constant zero.
-    #[inline(always)]
-    fn default() -> Self {
-        Self::constant(T::zero())
-    }
-}
-
 impl<T: Real, E: Tangent<T>> fmt::Display for DualNumber<T, E> {
     /// `re + eps ε` (`2 + 3ε`, `2 + [3, 4]ε`, `2 + 3ε₁ + 3ε₂ + 1ε₁ε₂`); a precision applies
     /// to every component.
@@ -227,38 +195,6 @@ impl<T: fmt::Debug, E: fmt::Debug> fmt::Debug for DualNumber<T, E> {
             .field("re", &self.re)
             .field("eps", &self.eps)
             .finish()
-    }
-}
-
-impl<T: Real, E: Tangent<T>> PartialEq for DualNumber<T, E> {
-    /// Compares the values only (see the type's documentation).
-    #[inline(always)]
-    fn eq(&self, other: &Self) -> bool {
-        self.re == other.re
-    }
-}
-
-impl<T: Real, E: Tangent<T>> PartialOrd for DualNumber<T, E> {
-    /// Compares the values only (see the type's documentation).
-    #[inline(always)]
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        self.re.partial_cmp(&other.re)
-    }
-}
-
-impl<T: Real<Primitive = F>, F: Primitive, E: Tangent<T>> PartialEq<F> for DualNumber<T, E> {
-    /// Compares the value with a primitive float.
-    #[inline(always)]
-    fn eq(&self, other: &F) -> bool {
-        self.re == T::from_primitive(*other)
-    }
-}
-
-impl<T: Real<Primitive = F>, F: Primitive, E: Tangent<T>> PartialOrd<F> for DualNumber<T, E> {
-    /// Compares the value with a primitive float.
-    #[inline(always)]
-    fn partial_cmp(&self, other: &F) -> Option<Ordering> {
-        self.re.partial_cmp(&T::from_primitive(*other))
     }
 }
 

@@ -2,8 +2,8 @@
 //! inputs, evaluate, read the chunk's partial derivatives, unseed.
 
 use crate::number::DualNumber;
-use crate::real::Real;
 use crate::tangent::Tangent;
+use nabla_rules::Real;
 
 /// A first-order derivative part with `LANES` independent directions: `T` (one lane, `Dual`)
 /// or `[T; N]` (`N` lanes, `DualVec`).

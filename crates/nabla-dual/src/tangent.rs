@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::real::Real;
+use nabla_rules::Real;
 
 /// The derivative part of a dual number: a small vector space over `T` plus the chain rule.
 ///
@@ -30,7 +30,7 @@ use crate::real::Real;
 ///
 /// Sealed: the three shapes above are the only ones; a new shape would have to keep
 /// invariants (the strong zero, the `p∘p` product) that the arithmetic relies on.
-pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::Sealed {
+pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::Sealed<T> {
     /// The zero derivative part (a constant).
     fn zero_part() -> Self;
 
@@ -60,17 +60,15 @@ pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::
     fn chain_with(self, d1: T, d2: T, mul: impl Fn(T, T) -> T + Copy) -> Self;
 
     /// Derivative part of `f(a + p, b + q)` given the partial derivatives of `f` at `(a, b)`:
-    /// `fx p + fy q + fxx/2 p∘p + fxy p∘q + fyy/2 q∘q`, multiplying with `mul`. First-order
-    /// shapes ignore the second derivatives (and the optimizer removes their computation).
-    #[allow(clippy::too_many_arguments)]
+    /// `fx p + fy q + fxx/2 p∘p + fxy p∘q + fyy/2 q∘q` with `second = [fxx, fxy, fyy]`,
+    /// multiplying with `mul`. First-order shapes ignore the second derivatives (and the
+    /// optimizer removes their computation).
     fn chain2_with(
         p: Self,
         q: Self,
         fx: T,
         fy: T,
-        fxx: T,
-        fxy: T,
-        fyy: T,
+        second: [T; 3],
         mul: impl Fn(T, T) -> T + Copy,
     ) -> Self;
 
@@ -94,8 +92,7 @@ pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::
     fn chain(self, d1: T, d2: T) -> Self;
 
     /// [`chain2_with`](Tangent::chain2_with) with the strong-zero guarantee.
-    #[allow(clippy::too_many_arguments)]
-    fn chain2(p: Self, q: Self, fx: T, fy: T, fxx: T, fxy: T, fyy: T) -> Self;
+    fn chain2(p: Self, q: Self, fx: T, fy: T, second: [T; 3]) -> Self;
 
     /// [`product_with`](Tangent::product_with) with the strong-zero guarantee.
     fn product(p: Self, q: Self, a: T, b: T) -> Self;
@@ -104,10 +101,12 @@ pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::
 mod sealed {
     use super::{HyperPart, Real};
 
-    pub trait Sealed {}
-    impl<T: Real> Sealed for T {}
-    impl<T: Real, const N: usize> Sealed for [T; N] {}
-    impl<T: Real> Sealed for HyperPart<T> {}
+    // Parametrized by the scalar, so that the impls for `T` and `[T; N]` are disjoint even
+    // though `Real` is another crate's trait (`T = [T; N]` has no solution).
+    pub trait Sealed<T> {}
+    impl<T: Real> Sealed<T> for T {}
+    impl<T: Real, const N: usize> Sealed<T> for [T; N] {}
+    impl<T: Real> Sealed<T> for HyperPart<T> {}
 }
 
 #[inline(always)]
@@ -189,9 +188,7 @@ impl<T: Real> Tangent<T> for T {
         q: Self,
         fx: T,
         fy: T,
-        _fxx: T,
-        _fxy: T,
-        _fyy: T,
+        _second: [T; 3],
         mul: impl Fn(T, T) -> T + Copy,
     ) -> Self {
         mul(p, fx) + mul(q, fy)
@@ -213,7 +210,7 @@ impl<T: Real> Tangent<T> for T {
     }
 
     #[inline(always)]
-    fn chain2(p: Self, q: Self, fx: T, fy: T, _fxx: T, _fxy: T, _fyy: T) -> Self {
+    fn chain2(p: Self, q: Self, fx: T, fy: T, _second: [T; 3]) -> Self {
         p.strong_mul(fx) + q.strong_mul(fy)
     }
 
@@ -294,9 +291,7 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
         q: Self,
         fx: T,
         fy: T,
-        _fxx: T,
-        _fxy: T,
-        _fyy: T,
+        _second: [T; 3],
         mul: impl Fn(T, T) -> T + Copy,
     ) -> Self {
         for i in 0..N {
@@ -332,12 +327,11 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
     }
 
     #[inline(always)]
-    fn chain2(p: Self, q: Self, fx: T, fy: T, fxx: T, fxy: T, fyy: T) -> Self {
-        let second = true;
+    fn chain2(p: Self, q: Self, fx: T, fy: T, second: [T; 3]) -> Self {
         if_finite(
-            &[fx.is_all_finite(), fy.is_all_finite(), second],
-            move || Self::chain2_with(p, q, fx, fy, fxx, fxy, fyy, plain_mul),
-            move || Self::chain2_with(p, q, fx, fy, fxx, fxy, fyy, T::strong_mul),
+            &[fx.is_all_finite(), fy.is_all_finite()],
+            move || Self::chain2_with(p, q, fx, fy, second, plain_mul),
+            move || Self::chain2_with(p, q, fx, fy, second, T::strong_mul),
         )
     }
 
@@ -458,9 +452,7 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
         q: Self,
         fx: T,
         fy: T,
-        fxx: T,
-        fxy: T,
-        fyy: T,
+        [fxx, fxy, fyy]: [T; 3],
         mul: impl Fn(T, T) -> T + Copy,
     ) -> Self {
         let cross = mul(p.eps1, q.eps2) + mul(p.eps2, q.eps1);
@@ -499,8 +491,8 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
     }
 
     #[inline(always)]
-    fn chain2(p: Self, q: Self, fx: T, fy: T, fxx: T, fxy: T, fyy: T) -> Self {
-        Self::chain2_with(p, q, fx, fy, fxx, fxy, fyy, T::strong_mul)
+    fn chain2(p: Self, q: Self, fx: T, fy: T, second: [T; 3]) -> Self {
+        Self::chain2_with(p, q, fx, fy, second, T::strong_mul)
     }
 
     #[inline(always)]
@@ -518,3 +510,6 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
         f.write_str("ε₁ε₂")
     }
 }
+
+#[cfg(test)]
+mod strong_zero;

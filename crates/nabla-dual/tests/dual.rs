@@ -8,6 +8,5 @@ mod dual {
     mod nested;
     mod operators;
     mod serde;
-    mod strong_zero;
     mod traits;
 }

@@ -106,16 +106,37 @@ pub enum Error {
     /// [`check_loss_trend`](crate::check_loss_trend)): the steps made the network worse.
     #[error(
         "the loss rose instead of falling: its mean over the last {window} iterations is \
-         {last_mean:.4}, above the first iteration's {first:.4}; training diverged; \
-         try a smaller learning rate than {learning_rate:?}"
+         {last_mean:.4}, above the first iteration's {first:.4} by more than {:.1}% (what the \
+         noise of mini-batch losses allows); training diverged; try a smaller learning rate \
+         than {learning_rate:?}",
+        100.0 * tolerance
     )]
     LossRose {
         /// The loss of iteration 0.
         first: f64,
         /// The mean loss of the last `window` iterations.
         last_mean: f64,
-        /// How many of the last iterations were averaged (one epoch).
+        /// How many of the last iterations were averaged (one epoch, or half the run).
         window: usize,
+        /// The relative rise above `first` that was allowed (at least 5%, more when the
+        /// losses are noisy).
+        tolerance: f64,
+        /// The learning rate in use.
+        learning_rate: f64,
+    },
+    /// The last update of a run made a parameter NaN or infinite (its loss, computed before
+    /// the update, was still finite).
+    #[error(
+        "the update of iteration {iteration} made {parameter} {value}: training diverged; \
+         try a smaller learning rate than {learning_rate:?}"
+    )]
+    NonFiniteParameter {
+        /// The iteration (0-based) whose update did it.
+        iteration: usize,
+        /// The first such parameter, as `w1[row, col]` or `b2[i]`.
+        parameter: String,
+        /// Its value.
+        value: f64,
         /// The learning rate in use.
         learning_rate: f64,
     },

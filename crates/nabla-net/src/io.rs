@@ -1,7 +1,9 @@
 //! Saving and loading a trained network as JSON.
 
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use nabla_data::temporary::{self, Temporary};
 
 use nabla_data::file_kind as kind;
 use nalgebra::{DMatrix, DVector};
@@ -15,7 +17,8 @@ const FORMAT: &str = "nabla-net/two-layer";
 const VERSION: u32 = 1;
 
 /// The largest model [`load_model`] accepts, in parameters: 2^26 = 67,108,864 (for MNIST's
-/// 784 inputs and 10 outputs, up to 84,436 hidden units; the book's network has 39,760).
+/// 784 inputs and 10 outputs, up to 84,413 hidden units; the book's network has 39,760).
+/// [`Sizes::check_model_size`] checks a network against it.
 pub const MAX_MODEL_PARAMETERS: usize = 1 << 26;
 
 /// The most bytes one value takes in a model file: the longest shortest-round-trip `f64`
@@ -76,9 +79,9 @@ fn rows<T: Precision>(m: &DMatrix<T>) -> Vec<f64> {
 }
 
 /// Writes `net` to `path` as JSON (format name, version, precision, sizes, the four arrays row
-/// by row). The file is written to a temporary file in the same directory and renamed into
-/// place, so `path` never holds a half-written model; only a regular file (or nothing) at
-/// `path` is replaced.
+/// by row). The file is written to a temporary file in the same directory (`.nabla-*`, removed
+/// if the `nabla` command is interrupted) and renamed into place, so `path` never holds a
+/// half-written model; only a regular file (or nothing) at `path` is replaced.
 ///
 /// # Errors
 ///
@@ -86,30 +89,6 @@ fn rows<T: Precision>(m: &DMatrix<T>) -> Vec<f64> {
 /// symlink, FIFO, device or directory, which is left as it was.
 pub fn save_model<T: Precision>(net: &TwoLayerNet<T>, path: impl AsRef<Path>) -> Result<(), Error> {
     let path = path.as_ref();
-    let io = |source| Error::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let file = ModelFile {
-        format: FORMAT.to_owned(),
-        version: VERSION,
-        precision: T::NAME.to_owned(),
-        sizes: net.sizes(),
-        w1: rows(net.w1()),
-        b1: net.b1().iter().map(|v| v.as_f64()).collect(),
-        w2: rows(net.w2()),
-        b2: net.b2().iter().map(|v| v.as_f64()).collect(),
-    };
-    let json = serde_json::to_vec(&file).map_err(|e| io(std::io::Error::other(e)))?;
-    write_atomically(path, &json)
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory, synced and then
-/// renamed into place, so that `path` never holds a half-written file. Only a regular file
-/// (or nothing) at `path` is replaced: a symlink, FIFO, device or directory there is
-/// [`Error::NotAFile`] and stays as it was. The file reads like any file the user creates
-/// (`0644` on Unix rather than the temporary file's private `0600`).
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let io = |source| Error::Io {
         path: path.to_owned(),
         source,
@@ -129,18 +108,44 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
     // Until `persist` succeeds, dropping `tmp` deletes the temporary file.
-    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
+    let mut tmp = Temporary::create_in(dir, temporary::PREFIX, ".json").map_err(io)?;
+    let mut writer = std::io::BufWriter::new(&mut tmp);
+    write_model(net, &mut writer).map_err(|e| match e {
+        Error::Io { source, .. } => io(source),
+        other => other,
+    })?;
+    writer.flush().map_err(io)?;
+    drop(writer);
     tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    tmp.persist(path).map_err(io)
+}
+
+/// Writes `net` as [`save_model`] does, to any writer, as it is serialised (a model of
+/// millions of parameters is never held in memory as text). For a caller that puts the file
+/// in place itself, as the `nabla` command does with a run's outputs.
+///
+/// # Errors
+///
+/// [`Error::Io`] (with an empty path) when writing fails.
+pub fn write_model<T: Precision>(net: &TwoLayerNet<T>, writer: impl Write) -> Result<(), Error> {
+    let file = ModelFile {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        precision: T::NAME.to_owned(),
+        sizes: net.sizes(),
+        w1: rows(net.w1()),
+        b1: net.b1().iter().map(|v| v.as_f64()).collect(),
+        w2: rows(net.w2()),
+        b2: net.b2().iter().map(|v| v.as_f64()).collect(),
+    };
+    serde_json::to_writer(writer, &file).map_err(|e| Error::Io {
+        path: PathBuf::new(),
+        source: match e.io_error_kind() {
+            Some(kind) => std::io::Error::new(kind, e),
+            None => std::io::Error::other(e),
+        },
+    })
 }
 
 /// Reads a model written by [`save_model`], in the precision it was saved in.
@@ -199,17 +204,7 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<SavedNet, Error> {
         )));
     }
     let s = file.sizes;
-    s.validate().map_err(|e| bad(e.to_string()))?;
-    if s.parameter_count() > MAX_MODEL_PARAMETERS {
-        return Err(bad(format!(
-            "sizes {}-{}-{} make {} parameters, more than the {MAX_MODEL_PARAMETERS} this \
-             loader accepts",
-            s.input,
-            s.hidden,
-            s.output,
-            s.parameter_count()
-        )));
-    }
+    s.check_model_size().map_err(|e| bad(e.to_string()))?;
     let fits: fn(f64) -> bool = match file.precision.as_str() {
         "f32" => |v| <f32 as Precision>::from_f64(v).is_finite(),
         "f64" => f64::is_finite,
@@ -286,9 +281,17 @@ mod tests {
         // A model is saved over an older one.
         let net32 = net.map(|v| v as f32);
         save_model(&net32, &path).unwrap();
-        assert_eq!(load_model(&path).unwrap(), SavedNet::F32(net32));
+        assert_eq!(load_model(&path).unwrap(), SavedNet::F32(net32.clone()));
         // Nothing but the model is left in the directory, readable by others too.
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 2);
+        // `write_model` writes the same bytes to any writer.
+        let mut bytes = Vec::new();
+        write_model(&net32, &mut bytes).unwrap();
+        assert_eq!(bytes, std::fs::read(&path).unwrap());
+        // A writer that fails is an I/O error, not a panic.
+        let mut full = [0u8; 10];
+        let err = write_model(&net32, &mut full[..]).unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -533,7 +536,7 @@ mod tests {
         let err = load_model(&path).unwrap_err();
         assert!(
             err.to_string()
-                .ends_with("sizes 784-100000-3 make 78800003 parameters, more than the 67108864 this loader accepts"),
+                .ends_with("the network 784-100000-3 is too large: its 78800003 parameters are more than the 67108864 a model file may hold"),
             "{err}"
         );
         // Exactly at the cap the sizes pass, and the values are checked against them.

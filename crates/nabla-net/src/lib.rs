@@ -118,7 +118,9 @@ pub use dual::{DUAL_CHUNK, dual_gradient};
 pub use error::Error;
 pub use evaluate::evaluate;
 pub use gradient::{Difference, Gradient};
-pub use io::{MAX_MODEL_FILE_BYTES, MAX_MODEL_PARAMETERS, SavedNet, load_model, save_model};
+pub use io::{
+    MAX_MODEL_FILE_BYTES, MAX_MODEL_PARAMETERS, SavedNet, load_model, save_model, write_model,
+};
 pub use numerical::numerical_gradient;
 pub use precision::Precision;
 pub use reverse::reverse_gradient;
@@ -127,7 +129,8 @@ pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_structured};
 pub use train::{
-    EpochRecord, GradMethod, Observer, TrainConfig, TrainOutcome, check_loss_trend, train,
+    EpochRecord, GradMethod, MIN_JUDGED_ITERATIONS, MIN_LOSS_RISE, Observer, TrainConfig,
+    TrainOutcome, check_loss_trend, train,
 };
 pub use two_layer::TwoLayerNet;
 pub use why_loss::{

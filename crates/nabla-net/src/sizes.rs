@@ -68,6 +68,45 @@ impl Sizes {
         Ok(())
     }
 
+    /// Checks that a network of these sizes may be built: at most
+    /// [`MAX_MODEL_PARAMETERS`](crate::MAX_MODEL_PARAMETERS) parameters, what a model file may
+    /// hold. The `nabla` command checks every network it builds with this, before any weight
+    /// is allocated, and [`load_model`](crate::load_model) every file it reads.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`validate`](Self::validate), and [`Error::TooLarge`] naming the count
+    /// and the limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nabla_net::Sizes;
+    ///
+    /// assert!(Sizes::new(784, 50, 10)?.check_model_size().is_ok());
+    /// let err = Sizes::new(784, 300_000, 10)?.check_model_size().unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "the network 784-300000-10 is too large: its 238500010 parameters are more than the \
+    ///      67108864 a model file may hold"
+    /// );
+    /// # Ok::<(), nabla_net::Error>(())
+    /// ```
+    pub fn check_model_size(&self) -> Result<(), Error> {
+        self.validate()?;
+        let count = self.parameter_count();
+        if count > crate::MAX_MODEL_PARAMETERS {
+            return Err(Error::TooLarge {
+                sizes: *self,
+                reason: format!(
+                    "its {count} parameters are more than the {} a model file may hold",
+                    crate::MAX_MODEL_PARAMETERS
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// The number of trainable parameters: `input*hidden + hidden + hidden*output + output`
     /// (39760 for [`Sizes::MNIST`]).
     ///
@@ -111,6 +150,26 @@ mod tests {
         assert!(Sizes::new(0, 1, 1).is_err());
         assert!(Sizes::new(1, 1, 0).is_err());
         assert!(Sizes::new(1, 1, 1).is_ok());
+    }
+
+    #[test]
+    fn the_model_size_limit_is_checked_at_its_edge() {
+        // 784 * h + h + 10 * h + 10 = 795 h + 10 parameters: h = 84,413 is the largest MNIST
+        // network within 2^26.
+        let at = |hidden| Sizes::new(784, hidden, 10).unwrap();
+        assert_eq!(at(84_413).parameter_count(), 67_108_345);
+        assert!(at(84_413).check_model_size().is_ok());
+        assert_eq!(at(84_414).parameter_count(), 67_109_140);
+        assert!(matches!(
+            at(84_414).check_model_size(),
+            Err(Error::TooLarge { .. })
+        ));
+        let zero = Sizes {
+            input: 784,
+            hidden: 0,
+            output: 10,
+        };
+        assert!(matches!(zero.check_model_size(), Err(Error::Zero { .. })));
     }
 
     #[test]

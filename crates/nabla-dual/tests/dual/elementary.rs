@@ -134,30 +134,14 @@ fn check2(
             y.eps1eps2()
         };
         let tol = 1e-10;
-        assert_relative_eq!(
-            h([1.0, 0.0], [1.0, 0.0]),
-            c[3],
-            epsilon = tol,
-            max_relative = tol
-        );
-        assert_relative_eq!(
-            h([1.0, 0.0], [0.0, 1.0]),
-            c[4],
-            epsilon = tol,
-            max_relative = tol
-        );
-        assert_relative_eq!(
-            h([0.0, 1.0], [1.0, 0.0]),
-            c[4],
-            epsilon = tol,
-            max_relative = tol
-        );
-        assert_relative_eq!(
-            h([0.0, 1.0], [0.0, 1.0]),
-            c[5],
-            epsilon = tol,
-            max_relative = tol
-        );
+        for (s1, s2, want) in [
+            ([1.0, 0.0], [1.0, 0.0], c[3]),
+            ([1.0, 0.0], [0.0, 1.0], c[4]),
+            ([0.0, 1.0], [1.0, 0.0], c[4]),
+            ([0.0, 1.0], [0.0, 1.0], c[5]),
+        ] {
+            assert_relative_eq!(h(s1, s2), want, epsilon = tol, max_relative = tol);
+        }
     }
 }
 

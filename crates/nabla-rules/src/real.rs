@@ -1,4 +1,4 @@
-//! The scalar a dual number is built on: `f32`, `f64`, or another dual number.
+//! The scalar that derivatives are computed in: `f32`, `f64`, or a dual number.
 
 use std::fmt::{Debug, Display};
 use std::iter::{Product, Sum};
@@ -6,12 +6,14 @@ use std::iter::{Product, Sum};
 use nalgebra::RealField;
 use num_traits::{Bounded, Float, FloatConst, FromPrimitive, NumCast, Signed, ToPrimitive};
 
-/// A real number that can be the value and the derivative components of a dual number.
+/// A real number that can be the value and the derivative components of a dual number, or
+/// the value of a recorded `Var`.
 ///
-/// Implemented for `f32`, `f64` and every dual number over them, which is what makes nesting
-/// (`Dual<Dual64>`) work. Besides `num_traits::Float` and nalgebra's `RealField` it provides
-/// the two operations the derivative arithmetic needs: a "strong zero" product and a test for
-/// an exactly-zero number.
+/// Implemented here for `f32` and `f64`, and by nabla-dual for every dual number over them,
+/// which is what makes nesting (`Dual<Dual64>`, `Var<Dual64>`) work. Besides
+/// `num_traits::Float` and nalgebra's `RealField` it provides the two operations the
+/// derivative arithmetic needs: a "strong zero" product and a test for an exactly-zero
+/// number.
 pub trait Real:
     Float
     + FloatConst
@@ -55,7 +57,7 @@ pub trait Real:
     fn is_all_finite(&self) -> bool;
 }
 
-/// `f32` or `f64`: the primitive floats at the bottom of every dual number.
+/// `f32` or `f64`: the primitive floats at the bottom of every dual number and `Var`.
 ///
 /// Arithmetic with a primitive on either side (`2.0 * x`, `x / 3.0`) is implemented for
 /// this type. It is sealed: only `f32` and `f64` implement it.
