@@ -75,6 +75,20 @@ pub fn run(args: Args) -> CliResult {
     timed("reverse (nabla-tape)", &mut || {
         Ok(reverse_gradient(&net, &x, &labels)?.1)
     })?;
+    {
+        // What reverse mode records: the same loss on tape numbers, its products as rules.
+        use nabla::tape::{Recording, Var};
+        let rec = Recording::<f64>::new();
+        let recorded = net.map(|w| rec.var(w));
+        recorded.loss(&x.map(Var::constant), &labels)?;
+        outln!(
+            "    (its tape: {} entries, {} recorded numbers, {:.2} MB with the rules' saved \
+             values and the adjoints)",
+            rec.entries(),
+            rec.len(),
+            rec.bytes() as f64 / 1e6
+        )?;
+    }
     timed("numerical, structure-aware", &mut || {
         Ok(numerical_gradient_structured(&net, &x, &labels, 1e-4)?)
     })?;

@@ -286,3 +286,59 @@ proptest! {
         assert_dual("reverse", &flat(&reverse), &g, &two_layer_scales(&net, &x, &labels));
     }
 }
+
+/// The network's loss at the flat parameters `p` (`w1`, `b1`, `w2`, `b2`, column-major), in
+/// any scalar the forward pass takes.
+fn loss_at<T: nabla_net::MatMul>(
+    sizes: (usize, usize, usize),
+    p: &[T],
+    x: &DMatrix<f64>,
+    labels: &[usize],
+    lift: impl Fn(f64) -> T,
+) -> T {
+    let (i, h, o) = sizes;
+    let (w1, rest) = p.split_at(i * h);
+    let (b1, rest) = rest.split_at(h);
+    let (w2, b2) = rest.split_at(h * o);
+    let net = TwoLayerNet::from_parts(
+        DMatrix::from_column_slice(i, h, w1),
+        DVector::from_column_slice(b1),
+        DMatrix::from_column_slice(h, o, w2),
+        DVector::from_column_slice(b2),
+    )
+    .unwrap();
+    net.loss(&x.map(lift), labels).unwrap()
+}
+
+proptest! {
+    #[test]
+    fn forward_over_reverse_through_the_networks_rules_is_exact(
+        (net, x, labels) in two_layer_case(),
+        seed in 0u64..1000,
+    ) {
+        // H v of the loss by one recording on Var<Dual64>, whose forward pass multiplies
+        // through nabla-tape's matmul rule (its backward in dual arithmetic), against the
+        // Hessian of the same loss by nabla-dual's HyperDual64 (no tape, no rule) times v.
+        let s = net.sizes();
+        let sizes = (s.input, s.hidden, s.output);
+        let p: Vec<f64> = net.parameters().concat();
+        let v: Vec<f64> = (0..p.len())
+            .map(|i| (((i as u64 + 1) * (seed + 7)) as f64 * 0.618_033_988_749_895).fract() - 0.5)
+            .collect();
+        let (_, g, hv) = nabla_tape::hessian_vector_product(
+            |q| loss_at(sizes, q, &x, &labels, |c| nabla_tape::Var::constant(nabla_dual::Dual64::constant(c))),
+            &p,
+            &v,
+        );
+        let (_, g_dual, h) = nabla_dual::hessian(
+            |q| loss_at(sizes, q, &x, &labels, nabla_dual::HyperDual64::constant),
+            &p,
+        );
+        for i in 0..p.len() {
+            let want: f64 = (0..p.len()).map(|j| h[(i, j)] * v[j]).sum();
+            let scale: f64 = 1.0 + (0..p.len()).map(|j| (h[(i, j)] * v[j]).abs()).sum::<f64>();
+            prop_assert!((hv[i] - want).abs() <= 1e-10 * scale, "H v [{i}]: {} against {want}", hv[i]);
+            prop_assert!((g[i] - g_dual[i]).abs() <= 1e-12 * (1.0 + g_dual[i].abs()), "gradient [{i}]");
+        }
+    }
+}

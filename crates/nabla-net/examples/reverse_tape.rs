@@ -4,9 +4,11 @@
 //!
 //! `cargo run --release -p nabla-net --example reverse_tape -- ../shared/mnist [batch]`
 //!
-//! Prints the number of tape entries, their bytes (24 per entry in f64), the adjoints' bytes
-//! during the sweep, and the median time of the recording, the sweep, the whole
-//! `reverse_gradient` and `backprop` over 21 runs.
+//! Prints the number of tape entries (one per scalar operation, one per rule: each layer's
+//! matrix product and bias are one entry each), the numbers recorded (one adjoint each in
+//! the sweep), the bytes the recording holds (entries, the rules' saved values, adjoints),
+//! and the median time of the recording, the sweep, the whole `reverse_gradient` and
+//! `backprop` over 21 runs.
 
 use std::time::Instant;
 
@@ -43,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let nonzero = x.iter().filter(|&&v| v != 0.0).count();
 
     let (mut record, mut sweep, mut whole, mut bp) = (vec![], vec![], vec![], vec![]);
-    let mut entries = 0;
+    let (mut entries, mut numbers, mut bytes) = (0, 0, 0);
     for _ in 0..21 {
         let t = Instant::now();
         let rec = Recording::<f64>::new();
@@ -57,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
         let loss = recorded.loss(&x.map(Var64::constant), &labels)?;
         record.push(t.elapsed().as_secs_f64());
-        entries = rec.len();
+        (entries, numbers, bytes) = (rec.entries(), rec.len(), rec.bytes());
         let t = Instant::now();
         let g = rec.gradient(loss, &params);
         sweep.push(t.elapsed().as_secs_f64());
@@ -76,9 +78,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         net.sizes().parameter_count()
     );
     println!(
-        "tape: {entries} entries, {:.1} MB at 24 bytes each, plus {:.1} MB of adjoints in the sweep",
-        entries as f64 * 24.0 / 1e6,
-        entries as f64 * 8.0 / 1e6
+        "tape: {entries} entries, {numbers} recorded numbers, {:.2} MB in all (entries, the \
+         rules' saved values, one adjoint per number)",
+        bytes as f64 / 1e6
     );
     println!(
         "this thread's tape keeps {:.1} MB reserved between gradients",

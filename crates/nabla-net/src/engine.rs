@@ -832,7 +832,7 @@ mod tests {
         // 50 hidden units make panels 32 and 24 wide in f32, 16 and 8 in f64; 40 rows run on
         // two threads. The reference is the generic forward pass, recorded on the tape.
         let (net, x, labels) = small_problem(Sizes::new(30, 50, 10).unwrap(), 40, 34);
-        fn check<T: Precision + nalgebra::RealField>(
+        fn check<T: Precision + crate::MatMul>(
             net: &TwoLayerNet<T>,
             x: &DMatrix<T>,
             labels: &[usize],

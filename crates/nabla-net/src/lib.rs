@@ -20,11 +20,14 @@
 //!   nabla-dual's `DualVec<f64, 16>`, exact, and one forward pass per 16 parameters.
 //! - **Reverse mode** ([`reverse_gradient`]): the same generic forward pass evaluated once on
 //!   nabla-tape's `Var<T>`, recorded, and swept backwards once for every parameter: what
-//!   backpropagation does by hand, derived from the formula (chapter 5 of the book).
+//!   backpropagation does by hand, derived from the formula (chapter 5 of the book). Its
+//!   matrix products are nabla-tape rules (one tape entry each, backward by two products),
+//!   so it costs a small multiple of backpropagation, not a hundred times.
 //!
 //! The forward pass of [`TwoLayerNet`] ([`predict`](TwoLayerNet::predict),
 //! [`loss`](TwoLayerNet::loss), [`accuracy`](TwoLayerNet::accuracy)) is written once for any
-//! `nalgebra::RealField`: `f32`, `f64` and dual numbers alike. That generic code is what the
+//! [`MatMul`] scalar, a `nalgebra::RealField` that says how its matrices multiply: `f32`,
+//! `f64`, dual numbers and tape numbers alike. That generic code is what the
 //! brute-force numerical, the dual and the reverse gradients differentiate, and what the fast path is
 //! tested against. The book's smaller [`SimpleNet`] is here too, with the same three
 //! gradients.
@@ -96,6 +99,7 @@ mod gradient;
 mod io;
 mod numerical;
 mod precision;
+mod product;
 mod reverse;
 mod simd;
 mod simple_net;
@@ -123,6 +127,7 @@ pub use io::{
 };
 pub use numerical::numerical_gradient;
 pub use precision::Precision;
+pub use product::MatMul;
 pub use reverse::reverse_gradient;
 pub use simd::{InstructionSet, SIMD_ENV};
 pub use simple_net::SimpleNet;

@@ -1,7 +1,9 @@
 //! The brute-force numerical gradient, through nabla-numdiff.
 
 use nabla_numdiff::{Options, Params, Scheme, par_gradient};
-use nalgebra::{DMatrix, RealField};
+use nalgebra::DMatrix;
+
+use crate::product::MatMul;
 
 use crate::activation::{Activation, Hidden};
 use crate::check::FirstError;
@@ -54,7 +56,7 @@ impl<T: nalgebra::Scalar + Copy> Params<T> for TwoLayerNet<T> {
 /// rows, [`Error::Label`] naming the first label that is not below the number of outputs.
 /// Then [`Error::NumDiff`] if the loss is not finite at a probed point, or `h` is not a valid
 /// step.
-pub fn numerical_gradient<T: Precision + RealField>(
+pub fn numerical_gradient<T: Precision + MatMul>(
     net: &TwoLayerNet<T>,
     x: &DMatrix<T>,
     labels: &[usize],
@@ -64,7 +66,7 @@ pub fn numerical_gradient<T: Precision + RealField>(
 }
 
 /// [`numerical_gradient`] of the network with its hidden layer computing `A`.
-pub(crate) fn numerical_gradient_with<T: Precision + RealField, A: Activation>(
+pub(crate) fn numerical_gradient_with<T: Precision + MatMul, A: Activation>(
     net: &TwoLayerNet<T>,
     x: &DMatrix<T>,
     labels: &[usize],

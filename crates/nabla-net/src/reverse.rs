@@ -14,14 +14,16 @@ use crate::{Error, Gradient, Precision, TwoLayerNet};
 ///
 /// Cost: one recorded forward pass and one sweep, whatever the number of parameters: the
 /// cheap-gradient principle that backpropagation exploits by hand, obtained from the generic
-/// formula. Against [`backprop`](crate::backprop) it pays for recording each scalar
-/// operation: 24 bytes per entry in `f64`, and on the first 100 MNIST training images the
-/// book's network records 890,061 entries (21.4 MB, plus 7.1 MB of adjoints during the
-/// sweep; `cargo run --release -p nabla-net --example reverse_tape -- ../shared/mnist`).
-/// Against [`dual_gradient`](crate::dual_gradient) it saves the 2485 forward passes. The
-/// pixels are constants and are not recorded, and the sparse first layer of the forward pass
-/// skips the zero pixels and accumulates with `mul_add` (one entry per non-zero pixel and
-/// hidden unit), so the tape grows with the non-zero pixels only.
+/// formula. The forward pass multiplies through [`MatMul`](crate::MatMul), which for `Var` is
+/// nabla-tape's matrix-product rule: each layer's product is one tape entry whose backward is
+/// two products on plain numbers (the pixels are constants, kept as their non-zeros), and
+/// each bias one more; the sigmoid and the loss are recorded scalar by scalar. On the first
+/// 100 MNIST training images the book's network records 19,006 entries (1.3 MB with the
+/// rules' saved values and the adjoints; 890,061 entries and 28.5 MB when every multiply-add
+/// was an entry), and the gradient costs about 1.7 times backpropagation
+/// (`cargo run --release -p nabla-net --example reverse_tape -- ../shared/mnist`;
+/// BENCHMARKS.md). Against [`dual_gradient`](crate::dual_gradient) it saves the 2485
+/// forward passes.
 ///
 /// # Errors
 ///

@@ -3,9 +3,10 @@
 use nabla_dual::{DualVec, gradient_chunked};
 use nabla_numdiff::{Options, Scheme, gradient};
 use nabla_tape::{Recording, Var};
-use nalgebra::{DMatrix, DVector, RealField};
+use nalgebra::{DMatrix, DVector};
 
 use crate::check::{FirstError, check_batch, check_inputs};
+use crate::product::MatMul;
 use crate::{Error, Precision};
 use nabla_loss::{DELTA, cross_entropy_labels, softmax_rows};
 
@@ -42,7 +43,7 @@ impl<T: nalgebra::Scalar + Copy> SimpleNet<T> {
     }
 }
 
-impl<T: RealField + Copy> SimpleNet<T> {
+impl<T: MatMul> SimpleNet<T> {
     /// `x w`, the scores of each class.
     ///
     /// # Errors
@@ -50,7 +51,7 @@ impl<T: RealField + Copy> SimpleNet<T> {
     /// [`Error::Shape`] if `x` does not have one entry per row of `w`.
     pub fn predict(&self, x: &DVector<T>) -> Result<DVector<T>, Error> {
         check_inputs("x", self.w.nrows(), x.len())?;
-        Ok(self.w.tr_mul(x))
+        Ok(DVector::from_column_slice(self.scores(x).as_slice()))
     }
 
     /// `-ln(softmax(x w)[label] + 1e-7)`, the book's `loss(x, t)` with `t = one_hot(label)`:
@@ -70,17 +71,18 @@ impl<T: RealField + Copy> SimpleNet<T> {
         check_batch("x", self.w.nrows(), self.w.ncols(), (1, x.len()), &[label])
     }
 
+    /// `x w` as a one-row matrix, through [`MatMul::matmul`], for an `x` already checked.
+    fn scores(&self, x: &DVector<T>) -> DMatrix<T> {
+        T::matmul(&DMatrix::from_row_slice(1, x.len(), x.as_slice()), &self.w)
+    }
+
     /// `softmax(x w)` as a one-row matrix, for an `x` already checked.
     fn probabilities(&self, x: &DVector<T>) -> DMatrix<T> {
-        softmax_rows(&DMatrix::from_row_slice(
-            1,
-            self.w.ncols(),
-            self.w.tr_mul(x).as_slice(),
-        ))
+        softmax_rows(&self.scores(x))
     }
 }
 
-impl<T: Precision + RealField> SimpleNet<T> {
+impl<T: Precision + MatMul> SimpleNet<T> {
     /// The gradient of [`loss`](Self::loss) with respect to `w` by backpropagation:
     /// `x (y - t)^T` with `y = softmax(x w)`, times `y_t / (y_t + 1e-7)` (the exact
     /// derivative of the loss as computed, `1e-7` included).

@@ -7,6 +7,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use crate::activation::{Activation, Hidden};
 use crate::check::{check_batch, check_inputs};
+use crate::product::MatMul;
 use crate::{Error, Sizes, forward};
 
 /// A two-layer perceptron: affine -> sigmoid -> affine -> softmax, trained on cross-entropy.
@@ -14,9 +15,10 @@ use crate::{Error, Sizes, forward};
 /// The parameters have the book's shapes: `w1` is `input x hidden`, `b1` has `hidden`
 /// entries, `w2` is `hidden x output`, `b2` has `output` entries. A batch is a matrix with one
 /// sample per row. The forward pass ([`logits`](Self::logits), [`predict`](Self::predict),
-/// [`loss`](Self::loss), [`accuracy`](Self::accuracy)) is written once for any
-/// `nalgebra::RealField`: `f32`, `f64` and the dual numbers of nabla-dual alike, which is what
-/// the numerical and dual gradients differentiate.
+/// [`loss`](Self::loss), [`accuracy`](Self::accuracy)) is written once for any [`MatMul`]
+/// scalar (a `nalgebra::RealField` and its matrix product): `f32`, `f64`, the dual numbers of
+/// nabla-dual and the tape numbers of nabla-tape alike, which is what the numerical, dual and
+/// reverse gradients differentiate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TwoLayerNet<T: nalgebra::Scalar> {
     w1: DMatrix<T>,
@@ -193,7 +195,9 @@ impl<T: RealField + Copy> TwoLayerNet<T> {
             b2: DVector::zeros(sizes.output),
         })
     }
+}
 
+impl<T: MatMul> TwoLayerNet<T> {
     /// The output layer before the softmax, one row per sample of `x`.
     ///
     /// # Errors

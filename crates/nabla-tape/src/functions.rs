@@ -272,7 +272,7 @@ impl<T: Scalar> Var<T> {
     /// constant (derivative 0 everywhere, 0 included).
     #[inline]
     pub fn signum(self) -> Self {
-        Var::constant(Float::signum(self.value))
+        Var::constant(Float::signum(self.checked().value))
     }
 
     /// `√(x² + y²)` without overflow. At the origin both partials are 0.
@@ -304,6 +304,8 @@ impl<T: Scalar> Var<T> {
     /// value loses, as for `f64::max`.
     #[inline]
     pub fn max(self, other: Self) -> Self {
+        self.checked();
+        other.checked();
         if other.value > self.value || Float::is_nan(self.value) {
             other
         } else {
@@ -314,6 +316,8 @@ impl<T: Scalar> Var<T> {
     /// The smaller of the two by value; a NaN value loses, as for `f64::min`.
     #[inline]
     pub fn min(self, other: Self) -> Self {
+        self.checked();
+        other.checked();
         if other.value < self.value || Float::is_nan(self.value) {
             other
         } else {
@@ -330,25 +334,25 @@ impl<T: Scalar> Var<T> {
     /// The largest integer not above the value; a constant.
     #[inline]
     pub fn floor(self) -> Self {
-        Var::constant(Float::floor(self.value))
+        Var::constant(Float::floor(self.checked().value))
     }
 
     /// The smallest integer not below the value; a constant.
     #[inline]
     pub fn ceil(self) -> Self {
-        Var::constant(Float::ceil(self.value))
+        Var::constant(Float::ceil(self.checked().value))
     }
 
     /// The nearest integer, half away from zero; a constant.
     #[inline]
     pub fn round(self) -> Self {
-        Var::constant(Float::round(self.value))
+        Var::constant(Float::round(self.checked().value))
     }
 
     /// The integer part; a constant.
     #[inline]
     pub fn trunc(self) -> Self {
-        Var::constant(Float::trunc(self.value))
+        Var::constant(Float::trunc(self.checked().value))
     }
 
     /// `x - trunc(x)`; derivative 1.
@@ -360,6 +364,7 @@ impl<T: Scalar> Var<T> {
     /// `|x|` with the sign of `sign`'s value; the derivative flips with the sign.
     #[inline]
     pub fn copysign(self, sign: Self) -> Self {
+        sign.checked();
         let same = Float::is_sign_negative(self.value) == Float::is_sign_negative(sign.value);
         if same { self } else { -self }
     }

@@ -64,6 +64,28 @@ where
     )
 }
 
+/// The value, the first and the second derivative of `f` at `x`, exactly: forward over
+/// reverse in one variable (one recording on `Var<Dual<T>>` seeded with `x + ε`, one sweep),
+/// the counterpart of nabla-dual's `second_derivative`.
+///
+/// ```
+/// use nabla_tape::second_derivative;
+/// let (value, d1, d2) = second_derivative(|x| x.powi(3), 2.0);
+/// assert_eq!((value, d1, d2), (8.0, 12.0, 12.0));
+/// ```
+///
+/// # Panics
+///
+/// As [`gradient`](crate::gradient).
+pub fn second_derivative<T>(f: impl FnOnce(Var<Dual<T>>) -> Var<Dual<T>>, x: T) -> (T, T, T)
+where
+    T: Primitive + nabla_dual::Real,
+    Dual<T>: Scalar,
+{
+    let (value, grad, hv) = hessian_vector_product(|v| f(v[0]), &[x], &[T::one()]);
+    (value, grad[0], hv[0])
+}
+
 /// The value, the gradient and the Hessian of `f` at `x`, exactly: one
 /// [`hessian_vector_product`] per input (column `j` is `H eⱼ`), so `n` recordings of `f`.
 /// The Hessian is symmetric to rounding; it is returned as computed.

@@ -32,7 +32,7 @@ use crate::var::Var;
 /// recording in it is a panic that says so). A `Recording` cannot move to another thread
 /// (it is `!Send`); each thread records on its own tape.
 pub struct Recording<T: Scalar> {
-    generation: u32,
+    id: u64,
     // The recording lives on this thread's tape.
     _not_send: PhantomData<*const T>,
 }
@@ -43,7 +43,7 @@ impl<T: Scalar> Recording<T> {
     pub fn new() -> Self {
         T::free_on_exit();
         Recording {
-            generation: T::with_tape(|t| t.begin()),
+            id: T::with_tape(|t| t.begin()),
             _not_send: PhantomData,
         }
     }
@@ -55,8 +55,7 @@ impl<T: Scalar> Recording<T> {
     /// If a recording started after this one is still active.
     #[inline]
     pub fn var(&self, x: T) -> Var<T> {
-        let index = T::with_tape(|t| t.leaves(self.generation, 1));
-        Var::recorded(x, self.generation, index)
+        Var::recorded(x, T::with_tape(|t| t.leaves(self.id, 1)))
     }
 
     /// One new input per value.
@@ -65,16 +64,45 @@ impl<T: Scalar> Recording<T> {
     ///
     /// If a recording started after this one is still active.
     pub fn vars(&self, x: &[T]) -> Vec<Var<T>> {
-        let first = T::with_tape(|t| t.leaves(self.generation, x.len()));
+        let first = T::with_tape(|t| t.leaves(self.id, x.len()));
         x.iter()
             .zip(first..)
-            .map(|(&v, index)| Var::recorded(v, self.generation, index))
+            .map(|(&v, tag)| Var::recorded(v, tag))
             .collect()
     }
 
-    /// The number of entries recorded since this recording started (inputs included).
+    /// The number of numbers recorded since this recording started: its inputs and the
+    /// results of its operations (one per scalar operation, one per output of a rule).
     pub fn len(&self) -> usize {
-        T::with_tape(|t| t.len_since(self.generation))
+        T::with_tape(|t| t.len_since(self.id))
+    }
+
+    /// The number of tape entries recorded since this recording started: one per scalar
+    /// operation, one per rule (a matrix product is one entry however large), one per batch
+    /// of inputs created together ([`vars`](Self::vars)). With rules this is far below
+    /// [`len`](Self::len).
+    ///
+    /// ```
+    /// use nabla_tape::{Recording, Var, matmul};
+    /// use nalgebra::DMatrix;
+    ///
+    /// let rec = Recording::<f64>::new();
+    /// let a = DMatrix::from_vec(20, 30, rec.vars(&[0.5; 600]));
+    /// let b = DMatrix::from_element(30, 10, Var::constant(2.0));
+    /// let c = matmul(&a, &b);
+    /// assert_eq!(c[(3, 4)].value(), 30.0);
+    /// assert_eq!(rec.len(), 600 + 200); // the inputs and the product's outputs
+    /// assert_eq!(rec.entries(), 2); // one batch of inputs, one product
+    /// ```
+    pub fn entries(&self) -> usize {
+        T::with_tape(|t| t.entries_since(self.id))
+    }
+
+    /// The bytes this recording holds on the tape: its entries (24 bytes each in `f64`),
+    /// its rules with their saved values and input lists, and the adjoint (one `T`) that
+    /// every recorded number gets during a sweep.
+    pub fn bytes(&self) -> usize {
+        T::with_tape(|t| t.bytes_since(self.id))
     }
 
     /// Whether nothing has been recorded yet.
@@ -116,22 +144,25 @@ impl<T: Scalar> Recording<T> {
     pub fn adjoints_into(&self, seeds: &[(Var<T>, T)], wrt: &[Var<T>], out: &mut Vec<T>) {
         out.clear();
         T::with_tape(|t| {
-            t.check(self.generation);
-            for v in seeds.iter().map(|(v, _)| v).chain(wrt) {
+            t.clear_adjoints(self.id);
+            let mut top = 0;
+            for (v, s) in seeds {
                 if !v.is_constant() {
-                    t.check(v.generation());
+                    let slot = t.slot(v.tag);
+                    t.seed(slot, *s);
+                    top = top.max(slot as usize + 1);
                 }
             }
-            let recorded = seeds
-                .iter()
-                .filter(|(v, _)| !v.is_constant())
-                .map(|&(v, s)| (v.index(), s));
-            let adjoints = t.sweep(self.generation, recorded);
+            // Checked before the sweep, so that a foreign Var panics before any work.
+            for w in wrt.iter().filter(|w| !w.is_constant()) {
+                t.slot(w.tag);
+            }
+            t.sweep(self.id, top);
             out.extend(wrt.iter().map(|w| {
                 if w.is_constant() {
                     T::zero()
                 } else {
-                    adjoints[w.index() as usize]
+                    t.adjoint(t.slot(w.tag))
                 }
             }));
         });
@@ -140,15 +171,13 @@ impl<T: Scalar> Recording<T> {
 
 impl<T: Scalar> Drop for Recording<T> {
     fn drop(&mut self) {
-        T::with_tape(|t| t.end(self.generation));
+        T::with_tape(|t| t.end(self.id));
     }
 }
 
 impl<T: Scalar> std::fmt::Debug for Recording<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Recording")
-            .field("generation", &self.generation)
-            .finish()
+        f.debug_struct("Recording").field("id", &self.id).finish()
     }
 }
 

@@ -82,6 +82,17 @@ mod sealed {
     pub trait Sealed {}
 }
 
+/// The tape was reached while it was already in use on this thread: only a rule's backward
+/// (which runs during the sweep) can do that.
+#[cold]
+#[inline(never)]
+fn reentered() -> ! {
+    panic!(
+        "nabla-tape: the tape was used while it is being swept: a rule's backward computed \
+         with Vars (or started a recording); a backward computes on plain numbers"
+    )
+}
+
 macro_rules! scalar_with_tape {
     ($tape:ident, $guard:ident, $t:ty) => {
         thread_local! {
@@ -111,7 +122,10 @@ macro_rules! scalar_with_tape {
 
             #[inline(always)]
             fn with_tape<R>(f: impl FnOnce(&mut Tape<$t>) -> R) -> R {
-                $tape.with_borrow_mut(f)
+                $tape.with(|t| match t.try_borrow_mut() {
+                    Ok(mut t) => f(&mut t),
+                    Err(_) => reentered(),
+                })
             }
 
             fn free_on_exit() {
@@ -157,7 +171,10 @@ macro_rules! dual_with_tape {
 
             #[inline(always)]
             fn with_tape<R>(f: impl FnOnce(&mut Tape<$t>) -> R) -> R {
-                $tape.with_borrow_mut(f)
+                $tape.with(|t| match t.try_borrow_mut() {
+                    Ok(mut t) => f(&mut t),
+                    Err(_) => reentered(),
+                })
             }
 
             fn free_on_exit() {

@@ -24,9 +24,9 @@ use crate::scalar::{Primitive, Scalar};
 #[derive(Clone, Copy)]
 pub struct Var<T> {
     pub(crate) value: T,
-    /// The recording the entry belongs to (high 32 bits; 0 for a constant) and the tape
-    /// entry that computed this number (low 32 bits). One field rather than two, so that a
-    /// `Var` is a pair of scalars and travels in two registers.
+    /// The serial number of the recorded number (see the tape), unique over the process and
+    /// never reused; 0 for a constant. One field beside the value, so that a `Var` is a pair
+    /// of scalars and travels in two registers.
     pub(crate) tag: u64,
 }
 
@@ -36,20 +36,6 @@ pub type Var32 = Var<f32>;
 /// A double-precision [`Var`].
 pub type Var64 = Var<f64>;
 
-impl<T> Var<T> {
-    /// The recording this number belongs to, 0 for a constant.
-    #[inline(always)]
-    pub(crate) const fn generation(&self) -> u32 {
-        (self.tag >> 32) as u32
-    }
-
-    /// The tape entry that computed this number (meaningless for a constant).
-    #[inline(always)]
-    pub(crate) const fn index(&self) -> u32 {
-        self.tag as u32
-    }
-}
-
 impl<T: Scalar> Var<T> {
     /// A constant: not recorded, derivative zero with respect to everything.
     #[inline]
@@ -57,13 +43,10 @@ impl<T: Scalar> Var<T> {
         Var { value, tag: 0 }
     }
 
-    /// A recorded number: entry `index` of the recording `generation`.
+    /// A recorded number with serial `tag` (0 makes a constant).
     #[inline(always)]
-    pub(crate) const fn recorded(value: T, generation: u32, index: u32) -> Self {
-        Var {
-            value,
-            tag: ((generation as u64) << 32) | index as u64,
-        }
+    pub(crate) const fn recorded(value: T, tag: u64) -> Self {
+        Var { value, tag }
     }
 
     /// The value.
@@ -75,7 +58,7 @@ impl<T: Scalar> Var<T> {
     /// Whether this number is a constant (depends on no input of a recording).
     #[inline]
     pub fn is_constant(&self) -> bool {
-        self.generation() == 0
+        self.tag == 0
     }
 
     /// The result `value` of an operation on `self` whose derivative is `d`: a constant when
@@ -93,54 +76,61 @@ impl<T: Scalar> Var<T> {
     /// let (s, g) = gradient(|x| sigmoid(x[0]), &[0.3]);
     /// assert_eq!(g[0], s * (1.0 - s));
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `self` is a `Var` of another recording than the active one, whatever `d` is (a
+    /// zero partial included: skipping the check there would let a nested misuse through).
     #[inline]
     pub fn chain_rule(self, value: T, d: T) -> Self {
-        if self.is_constant() || d.is_strong_zero() {
+        if self.is_constant() {
             return Var::constant(value);
         }
-        if (d - T::one()).is_strong_zero() {
-            // A derivative of exactly 1 passes the adjoint through unchanged: share the
-            // operand's entry (`x * 1` in nalgebra's `alpha = 1` products, `x / 1`).
-            return self.shifted(value);
-        }
-        let generation = self.generation();
-        let index = T::with_tape(|t| t.unary(generation, self.index(), d));
-        Var::recorded(value, generation, index)
+        let tag = T::with_tape(move |t| t.unary(self.tag, d));
+        Var::recorded(value, tag)
     }
 
     /// The result `value` of an operation on `self` and `other` with partial derivatives `da`
     /// and `db`: one entry when both are recorded, a unary entry when one is, nothing when
     /// neither is (or the partials are zero).
+    ///
+    /// # Panics
+    ///
+    /// If `self` or `other` is a `Var` of another recording than the active one, whatever
+    /// the partials are.
     #[inline]
     pub fn chain_rule2(self, other: Self, value: T, da: T, db: T) -> Self {
-        let a = !self.is_constant() && !da.is_strong_zero();
-        let b = !other.is_constant() && !db.is_strong_zero();
-        match (a, b) {
-            (true, true) => {
-                let generation = self.generation();
-                let index = T::with_tape(|t| {
-                    t.binary(
-                        generation,
-                        self.index(),
-                        other.generation(),
-                        other.index(),
-                        da,
-                        db,
-                    )
-                });
-                Var::recorded(value, generation, index)
+        match (self.is_constant(), other.is_constant()) {
+            (false, false) => {
+                let tag = T::with_tape(move |t| t.binary(self.tag, other.tag, da, db));
+                Var::recorded(value, tag)
             }
-            (true, false) => self.chain_rule(value, da),
-            (false, true) => other.chain_rule(value, db),
-            (false, false) => Var::constant(value),
+            (false, true) => self.chain_rule(value, da),
+            (true, false) => other.chain_rule(value, db),
+            (true, true) => Var::constant(value),
         }
     }
 
     /// `value`, with the derivative of `self` unchanged (`x + c`, `x - c`, `fract`): no new
     /// entry, the same one under a new value. Exact, since the tape keeps partials, not values.
+    ///
+    /// The operand is not looked up here, and need not be: its serial passes unchanged into
+    /// the result, which is checked wherever it is used (an operation, a rule, a driver). A
+    /// result that is never used changes no derivative.
     #[inline]
     pub(crate) fn shifted(self, value: T) -> Self {
         Var { value, ..self }
+    }
+
+    /// `self`, after checking that it is a constant or belongs to the active recording: for
+    /// the operations that record nothing (`max`, `floor`, ...), so that every operand of
+    /// every operation is checked.
+    #[inline]
+    pub(crate) fn checked(self) -> Self {
+        if !self.is_constant() {
+            T::with_tape(|t| t.check(self.tag));
+        }
+        self
     }
 }
 
@@ -171,10 +161,10 @@ impl<T: fmt::Debug> fmt::Debug for Var<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("Var");
         s.field("value", &self.value);
-        if self.generation() == 0 {
+        if self.tag == 0 {
             s.field("constant", &true);
         } else {
-            s.field("entry", &self.index());
+            s.field("serial", &self.tag);
         }
         s.finish()
     }

@@ -9,6 +9,8 @@ mod tape {
     mod misuse;
     mod nalgebra;
     mod recording;
+    #[cfg(feature = "dual")]
+    mod rules;
     mod threads;
     mod traits;
 }

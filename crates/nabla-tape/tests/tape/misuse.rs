@@ -165,3 +165,143 @@ fn a_var_of_an_outer_recording_that_ended_before_the_inner_one() {
     drop(first);
     let _ = a * b;
 }
+
+/// Runs `f` and returns its panic message, or `None` when it did not panic.
+fn panic_message(f: impl FnOnce()) -> Option<String> {
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).err()?;
+    Some(match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(p) => p
+            .downcast::<&str>()
+            .map_or_else(|_| String::new(), |s| s.to_string()),
+    })
+}
+
+#[test]
+fn a_nested_misuse_with_a_zero_partial_is_caught_too() {
+    // d/dx [(d/dy (x y))(y0)] at x = 3: the inner derivative is x, so the answer is 1. At
+    // y0 = 2 the misuse was caught; at y0 = 0 the partial of x y by x is 0, the operand was
+    // dropped before it was checked, and the outer gradient came back 0.0 silently.
+    for y0 in [2.0, 0.0] {
+        let msg = panic_message(|| {
+            gradient(
+                |x| {
+                    let outer = x[0];
+                    let (_, inner) = gradient(|y| outer * y[0], &[y0]);
+                    Var::constant(inner[0])
+                },
+                &[3.0],
+            );
+        });
+        let msg = msg.unwrap_or_else(|| panic!("y0 = {y0}: no panic"));
+        assert!(msg.contains("enclosing recording"), "y0 = {y0}: {msg}");
+    }
+}
+
+#[test]
+fn every_operation_checks_every_operand_whatever_its_partial() {
+    // Inside a nested recording, an outer Var in an operation whose partial with respect to
+    // it is exactly 0 (or 1, or which records nothing) is still refused.
+    type Op = fn(Var<f64>, Var<f64>) -> Var<f64>;
+    let cases: Vec<(&str, Op)> = vec![
+        ("y / x at y = 0", |x, y| y / x),
+        ("x * y at y = 0", |x, y| x * y),
+        ("y * x at y = 0", |x, y| y * x),
+        ("x * 0", |x, _| x * 0.0),
+        ("0 * x", |x, _| 0.0 * x),
+        ("x + 1", |x, _| x + 1.0),
+        ("1 - x", |x, _| 1.0 - x),
+        ("x - y", |x, y| x - y),
+        ("x.powi(0)", |x, _| x.powi(0)),
+        ("x.powf(y) at y = 0", |x, y| x.powf(y)),
+        ("y.powf(x) at y = 0", |x, y| y.powf(x)),
+        ("x.atan2(y)", |x, y| x.atan2(y)),
+        ("y.hypot(x)", |x, y| y.hypot(x)),
+        ("x.mul_add(y, y)", |x, y| x.mul_add(y, y)),
+        ("y.mul_add(y, x)", |x, y| y.mul_add(y, x)),
+        ("x.max(y)", |x, y| x.max(y)),
+        ("y.min(x)", |x, y| y.min(x)),
+        ("x.floor()", |x, _| x.floor()),
+        ("x.signum()", |x, _| x.signum()),
+        ("x.fract()", |x, _| x.fract()),
+        ("y.copysign(x)", |x, y| y.copysign(x)),
+        ("x % 2", |x, _| x % 2.0),
+        ("x.abs() at x = 0", |x, _| (x - 3.0).abs()),
+        ("sum", |x, y| nabla_tape::sum(&[y, x])),
+        ("dot at y = 0", |x, y| nabla_tape::dot(&[x], &[y])),
+    ];
+    for (name, op) in cases {
+        let msg = panic_message(|| {
+            gradient(
+                |x| {
+                    let outer = x[0];
+                    let (_, inner) = gradient(|y| op(outer, y[0]), &[0.0]);
+                    Var::constant(inner[0])
+                },
+                &[3.0],
+            );
+        });
+        let msg = msg.unwrap_or_else(|| panic!("{name}: no panic"));
+        assert!(msg.contains("enclosing recording"), "{name}: {msg}");
+    }
+}
+
+#[test]
+fn a_rule_with_an_input_of_another_recording_names_the_rule() {
+    let msg = panic_message(|| {
+        gradient(
+            |x| {
+                let outer = x[0];
+                let (_, inner) = gradient(
+                    |y| {
+                        nabla_tape::custom_rule(
+                            &[y[0], outer],
+                            &[1.0],
+                            |_: &[f64], _: &mut [f64]| {},
+                        )[0]
+                    },
+                    &[0.0],
+                );
+                Var::constant(inner[0])
+            },
+            &[3.0],
+        );
+    })
+    .expect("refused");
+    assert!(
+        msg.contains("among the inputs of a rule") && msg.contains("enclosing recording"),
+        "{msg}"
+    );
+    let old = gradient(|x| x[0], &[1.0]).0;
+    let stale = {
+        let rec = Recording::<f64>::new();
+        rec.var(old)
+    };
+    let msg = panic_message(|| {
+        let rec = Recording::<f64>::new();
+        let a = nalgebra::DMatrix::from_vec(1, 1, vec![rec.var(2.0)]);
+        let b = nalgebra::DMatrix::from_vec(1, 1, vec![stale]);
+        let _ = nabla_tape::matmul(&a, &b);
+    })
+    .expect("refused");
+    assert!(
+        msg.contains("among the inputs of a rule") && msg.contains("finished recording"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_backward_that_records_is_a_panic_that_says_so() {
+    let msg = panic_message(|| {
+        let rec = Recording::<f64>::new();
+        let x = rec.var(2.0);
+        let y = nabla_tape::custom_rule(&[x], &[4.0], |out: &[f64], inputs: &mut [f64]| {
+            // Wrong: computing with Vars inside a backward.
+            let _ = Recording::<f64>::new();
+            inputs[0] = out[0];
+        })[0];
+        rec.gradient(y, &[x]);
+    })
+    .expect("refused");
+    assert!(msg.contains("while it is being swept"), "{msg}");
+}
