@@ -21,8 +21,8 @@ use crate::{Error, Gradient, Precision, TwoLayerNet};
 /// 100 MNIST training images the book's network records 19,006 entries (1.3 MB with the
 /// rules' saved values and the adjoints; 890,061 entries and 28.5 MB when every multiply-add
 /// was an entry), and the gradient costs about 1.7 times backpropagation
-/// (`cargo run --release -p nabla-net --example reverse_tape -- ../shared/mnist`;
-/// BENCHMARKS.md). Against [`dual_gradient`](crate::dual_gradient) it saves the 2485
+/// (`cargo run --release -p nabla-net --example reverse_tape -- <mnist-dir>`; nabla's
+/// [`BENCHMARKS.md`](https://docs.rs/crate/nabla-learn/latest/source/BENCHMARKS.md)). Against [`dual_gradient`](crate::dual_gradient) it saves the 2485
 /// forward passes.
 ///
 /// # Errors
