@@ -32,6 +32,17 @@ pub trait Differentiable:
     /// exactly zero, a `Var` that was not recorded).
     fn is_constant(&self) -> bool;
 
+    /// `self`, once the mode has checked that it may be an operand here. A rule calls it on
+    /// every operand that reaches no [`chain`](Self::chain) or [`chain2`](Self::chain2): one
+    /// whose result is a constant (`floor`, `signum`) and one returned as it is (`max`,
+    /// `min`, `copysign`). Reverse mode checks that a `Var` belongs to the active recording
+    /// (a misuse must be a panic, not a silently lost term); forward mode has nothing to
+    /// check, which is the default.
+    #[inline(always)]
+    fn checked(self) -> Self {
+        self
+    }
+
     /// `value`, with the derivative of `self` unchanged (`x + c`, `fract`: derivative 1).
     fn with_value(self, value: Self::Value) -> Self;
 

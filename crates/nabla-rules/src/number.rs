@@ -711,7 +711,7 @@ macro_rules! __num_traits {
                 /// `Signed::signum` of the value, a constant.
                 #[inline]
                 fn signum(&self) -> Self {
-                    Self::constant(Signed::signum(&self.value()))
+                    Self::constant(Signed::signum(&self.checked().value()))
                 }
 
                 #[inline]
@@ -977,7 +977,7 @@ macro_rules! __nalgebra {
                 /// 0 for a non-negative value, π otherwise (a constant).
                 #[inline]
                 fn argument(self) -> Self {
-                    if self.value() >= <$v as Zero>::zero() {
+                    if self.checked().value() >= <$v as Zero>::zero() {
                         <Self as Zero>::zero()
                     } else {
                         Self::constant(<$v as FloatConst>::PI())

@@ -353,7 +353,7 @@ pub fn abs<X: Differentiable>(x: X) -> X {
 /// `Float::signum` of the value, a constant.
 #[inline]
 pub fn signum<X: Differentiable>(x: X) -> X {
-    X::constant(Float::signum(x.value()))
+    X::constant(Float::signum(x.checked().value()))
 }
 
 /// `√(x² + y²)` without overflow; derivative 0 at the origin.
@@ -386,6 +386,7 @@ pub fn mul_add<X: Differentiable>(x: X, a: X, b: X) -> X {
 /// The larger of the two by value, entirely; `x` on a tie; a NaN value loses.
 #[inline]
 pub fn max<X: Differentiable>(x: X, y: X) -> X {
+    let (x, y) = (x.checked(), y.checked());
     if y.value() > x.value() || Float::is_nan(x.value()) {
         y
     } else {
@@ -396,6 +397,7 @@ pub fn max<X: Differentiable>(x: X, y: X) -> X {
 /// The smaller of the two by value, entirely; `x` on a tie; a NaN value loses.
 #[inline]
 pub fn min<X: Differentiable>(x: X, y: X) -> X {
+    let (x, y) = (x.checked(), y.checked());
     if y.value() < x.value() || Float::is_nan(x.value()) {
         y
     } else {
@@ -412,25 +414,25 @@ pub fn clamp<X: Differentiable>(x: X, lo: X, hi: X) -> X {
 /// `floor`, a constant.
 #[inline]
 pub fn floor<X: Differentiable>(x: X) -> X {
-    X::constant(Float::floor(x.value()))
+    X::constant(Float::floor(x.checked().value()))
 }
 
 /// `ceil`, a constant.
 #[inline]
 pub fn ceil<X: Differentiable>(x: X) -> X {
-    X::constant(Float::ceil(x.value()))
+    X::constant(Float::ceil(x.checked().value()))
 }
 
 /// `round`, a constant.
 #[inline]
 pub fn round<X: Differentiable>(x: X) -> X {
-    X::constant(Float::round(x.value()))
+    X::constant(Float::round(x.checked().value()))
 }
 
 /// `trunc`, a constant.
 #[inline]
 pub fn trunc<X: Differentiable>(x: X) -> X {
-    X::constant(Float::trunc(x.value()))
+    X::constant(Float::trunc(x.checked().value()))
 }
 
 /// `x - trunc(x)`, derivative 1.
@@ -442,6 +444,7 @@ pub fn fract<X: Differentiable>(x: X) -> X {
 /// `|x|` with the sign of `sign`'s value; the derivative flips with the sign.
 #[inline]
 pub fn copysign<X: Differentiable>(x: X, sign: X) -> X {
+    let (x, sign) = (x.checked(), sign.checked());
     let same = Float::is_sign_negative(x.value()) == Float::is_sign_negative(sign.value());
     if same { x } else { -x }
 }

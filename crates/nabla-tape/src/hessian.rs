@@ -3,10 +3,11 @@
 //! arithmetic returns the gradient together with a Hessian-vector product.
 
 use nabla_dual::Dual;
+use nabla_rules::Primitive;
 use nalgebra::DMatrix;
 
 use crate::recording::Recording;
-use crate::scalar::{Primitive, Scalar};
+use crate::scalar::Scalar;
 use crate::var::Var;
 
 /// The value, the gradient and the Hessian-vector product `H v` of `f` at `x`, exactly, by
@@ -39,7 +40,7 @@ pub fn hessian_vector_product<T>(
     v: &[T],
 ) -> (T, Vec<T>, Vec<T>)
 where
-    T: Primitive + nabla_dual::Real,
+    T: Scalar + Primitive,
     Dual<T>: Scalar,
 {
     assert_eq!(
@@ -79,7 +80,7 @@ where
 /// As [`gradient`](crate::gradient).
 pub fn second_derivative<T>(f: impl FnOnce(Var<Dual<T>>) -> Var<Dual<T>>, x: T) -> (T, T, T)
 where
-    T: Primitive + nabla_dual::Real,
+    T: Scalar + Primitive,
     Dual<T>: Scalar,
 {
     let (value, grad, hv) = hessian_vector_product(|v| f(v[0]), &[x], &[T::one()]);
@@ -103,7 +104,7 @@ where
 #[cfg_attr(docsrs, doc(cfg(feature = "dual")))]
 pub fn hessian<T>(f: impl Fn(&[Var<Dual<T>>]) -> Var<Dual<T>>, x: &[T]) -> (T, Vec<T>, DMatrix<T>)
 where
-    T: Primitive + nabla_dual::Real,
+    T: Scalar + Primitive,
     Dual<T>: Scalar,
 {
     let n = x.len();

@@ -214,17 +214,15 @@
 // docs.rs marks what each feature adds (see `[package.metadata.docs.rs]`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod functions;
 mod gradient;
 #[cfg(feature = "dual")]
 mod hessian;
 mod jacobian;
 mod linalg;
-mod nalgebra_impls;
-mod num_traits_impls;
 mod ops;
 mod recording;
 mod rule;
+mod rules;
 mod scalar;
 mod tape;
 mod var;
@@ -236,5 +234,5 @@ pub use jacobian::jacobian;
 pub use linalg::{dot, matmul, sum};
 pub use recording::{Recording, release_tape, tape_reserved_bytes};
 pub use rule::{Rule, custom_rule};
-pub use scalar::{Primitive, Scalar};
+pub use scalar::Scalar;
 pub use var::{Var, Var32, Var64};

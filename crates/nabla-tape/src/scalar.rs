@@ -6,11 +6,8 @@
 //! trait is sealed: the set of tapes is fixed here.
 
 use std::cell::RefCell;
-use std::fmt::{Debug, Display};
-use std::iter::{Product, Sum};
 
-use nalgebra::RealField;
-use num_traits::{Bounded, Float, FloatConst, FromPrimitive, NumCast, Signed, ToPrimitive};
+use nabla_rules::Real;
 
 use crate::tape::Tape;
 
@@ -28,37 +25,11 @@ impl<T: Scalar> Drop for FreeOnExit<T> {
 /// the `dual` feature nabla-dual's `Dual32` and `Dual64` (for exact second derivatives,
 /// forward over reverse).
 ///
-/// Sealed: every implementation owns one per-thread tape, declared in this crate.
-pub trait Scalar:
-    Float
-    + FloatConst
-    + RealField
-    + Signed
-    + Bounded
-    + NumCast
-    + ToPrimitive
-    + FromPrimitive
-    + Copy
-    + Default
-    + Debug
-    + Display
-    + Sum
-    + Product
-    + Send
-    + Sync
-    + 'static
-    + sealed::Sealed
-{
-    /// The primitive float underneath (`f64` for `f64` and `Dual64`).
-    type Primitive: Primitive;
-
-    /// Lifts a primitive float into this type, as a constant.
-    fn from_primitive(value: Self::Primitive) -> Self;
-
-    /// Whether the number is exactly zero, derivative components (of a dual number) included.
-    fn is_strong_zero(&self) -> bool;
-
-    /// `self * factor` for a `self` that is not [strong zero](Self::is_strong_zero): the
+/// A [`Real`] (the scalar of nabla-rules, which makes `Var<T>` a `num_traits::Float` and a
+/// nalgebra `RealField`) with a tape of its own. Sealed: every implementation owns one
+/// per-thread tape, declared in this crate.
+pub trait Scalar: Real + sealed::Sealed {
+    /// `self * factor` for a `self` that is not [strong zero](Real::is_strong_zero): the
     /// product of the sweep. Plain for primitive floats; component-wise strong for dual
     /// numbers, whose value part may be zero while their derivative part is not.
     #[doc(hidden)]
@@ -72,11 +43,6 @@ pub trait Scalar:
     #[doc(hidden)]
     fn free_on_exit();
 }
-
-/// `f32` or `f64`: the primitive floats at the bottom of every recorded number. Arithmetic
-/// with a primitive on either side (`2.0 * x`, `x / 3.0`) is implemented for this type.
-/// Sealed.
-pub trait Primitive: Scalar<Primitive = Self> {}
 
 mod sealed {
     pub trait Sealed {}
@@ -93,8 +59,10 @@ fn reentered() -> ! {
     )
 }
 
+/// Declares `$t`'s tape and implements [`Scalar`] for it; `$product` is the sweep's product
+/// (see [`Scalar::adjoint_mul`]).
 macro_rules! scalar_with_tape {
-    ($tape:ident, $guard:ident, $t:ty) => {
+    ($tape:ident, $guard:ident, $t:ty, $product:path) => {
         thread_local! {
             static $tape: RefCell<Tape<$t>> = const { RefCell::new(Tape::new()) };
             static $guard: FreeOnExit<$t> = const { FreeOnExit(std::marker::PhantomData) };
@@ -103,70 +71,9 @@ macro_rules! scalar_with_tape {
         impl sealed::Sealed for $t {}
 
         impl Scalar for $t {
-            type Primitive = $t;
-
-            #[inline]
-            fn from_primitive(value: $t) -> $t {
-                value
-            }
-
-            #[inline]
-            fn is_strong_zero(&self) -> bool {
-                *self == 0.0
-            }
-
             #[inline(always)]
             fn adjoint_mul(self, factor: $t) -> $t {
-                self * factor
-            }
-
-            #[inline(always)]
-            fn with_tape<R>(f: impl FnOnce(&mut Tape<$t>) -> R) -> R {
-                $tape.with(|t| match t.try_borrow_mut() {
-                    Ok(mut t) => f(&mut t),
-                    Err(_) => reentered(),
-                })
-            }
-
-            fn free_on_exit() {
-                $guard.with(|_| ());
-            }
-        }
-
-        impl Primitive for $t {}
-    };
-}
-
-scalar_with_tape!(TAPE_F32, FREE_F32, f32);
-scalar_with_tape!(TAPE_F64, FREE_F64, f64);
-
-#[cfg(feature = "dual")]
-macro_rules! dual_with_tape {
-    ($tape:ident, $guard:ident, $t:ty, $p:ty) => {
-        thread_local! {
-            static $tape: RefCell<Tape<$t>> = const { RefCell::new(Tape::new()) };
-            static $guard: FreeOnExit<$t> = const { FreeOnExit(std::marker::PhantomData) };
-        }
-
-        impl sealed::Sealed for $t {}
-
-        #[cfg_attr(docsrs, doc(cfg(feature = "dual")))]
-        impl Scalar for $t {
-            type Primitive = $p;
-
-            #[inline]
-            fn from_primitive(value: $p) -> $t {
-                <$t>::constant(value)
-            }
-
-            #[inline]
-            fn is_strong_zero(&self) -> bool {
-                nabla_dual::Real::is_strong_zero(self)
-            }
-
-            #[inline(always)]
-            fn adjoint_mul(self, factor: $t) -> $t {
-                nabla_dual::Real::strong_mul(self, factor)
+                $product(self, factor)
             }
 
             #[inline(always)]
@@ -184,7 +91,19 @@ macro_rules! dual_with_tape {
     };
 }
 
+scalar_with_tape!(TAPE_F32, FREE_F32, f32, std::ops::Mul::mul);
+scalar_with_tape!(TAPE_F64, FREE_F64, f64, std::ops::Mul::mul);
 #[cfg(feature = "dual")]
-dual_with_tape!(TAPE_DUAL32, FREE_DUAL32, nabla_dual::Dual32, f32);
+scalar_with_tape!(
+    TAPE_DUAL32,
+    FREE_DUAL32,
+    nabla_dual::Dual32,
+    Real::strong_mul
+);
 #[cfg(feature = "dual")]
-dual_with_tape!(TAPE_DUAL64, FREE_DUAL64, nabla_dual::Dual64, f64);
+scalar_with_tape!(
+    TAPE_DUAL64,
+    FREE_DUAL64,
+    nabla_dual::Dual64,
+    Real::strong_mul
+);

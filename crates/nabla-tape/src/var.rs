@@ -1,9 +1,8 @@
 //! The recorded scalar `Var<T>`: a value, and where (if anywhere) its operation is recorded.
 
-use std::cmp::Ordering;
 use std::fmt;
 
-use crate::scalar::{Primitive, Scalar};
+use crate::scalar::Scalar;
 
 /// A number whose operations are recorded on this thread's tape, for reverse-mode
 /// differentiation.
@@ -134,22 +133,6 @@ impl<T: Scalar> Var<T> {
     }
 }
 
-impl<T: Scalar> From<T> for Var<T> {
-    /// A constant.
-    #[inline]
-    fn from(value: T) -> Self {
-        Var::constant(value)
-    }
-}
-
-impl<T: Scalar> Default for Var<T> {
-    /// The constant zero.
-    #[inline]
-    fn default() -> Self {
-        Var::constant(T::zero())
-    }
-}
-
 impl<T: Scalar> fmt::Display for Var<T> {
     /// The value (with the formatter's precision).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -167,37 +150,5 @@ impl<T: fmt::Debug> fmt::Debug for Var<T> {
             s.field("serial", &self.tag);
         }
         s.finish()
-    }
-}
-
-impl<T: Scalar> PartialEq for Var<T> {
-    /// Compares the values only.
-    #[inline]
-    fn eq(&self, other: &Self) -> bool {
-        self.value == other.value
-    }
-}
-
-impl<T: Scalar> PartialOrd for Var<T> {
-    /// Compares the values only.
-    #[inline]
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        self.value.partial_cmp(&other.value)
-    }
-}
-
-impl<T: Scalar<Primitive = F>, F: Primitive> PartialEq<F> for Var<T> {
-    /// Compares the value with a primitive float.
-    #[inline]
-    fn eq(&self, other: &F) -> bool {
-        self.value == T::from_primitive(*other)
-    }
-}
-
-impl<T: Scalar<Primitive = F>, F: Primitive> PartialOrd<F> for Var<T> {
-    /// Compares the value with a primitive float.
-    #[inline]
-    fn partial_cmp(&self, other: &F) -> Option<Ordering> {
-        self.value.partial_cmp(&T::from_primitive(*other))
     }
 }
