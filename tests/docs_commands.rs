@@ -1,7 +1,8 @@
 //! The commands a newcomer copies from the README and `docs/`: each `cargo run` and `cargo
 //! test` builds in release mode (one build serves them all; a debug build of the same code
 //! costs another minute and trains a hundred times slower), each `--example` names an example
-//! that exists, and each `nabla <command>` names a command that exists.
+//! that exists, each `nabla <command>` names a command, options and values that exist, and
+//! each output pasted in the chapter tour is what its command prints.
 
 use std::path::{Path, PathBuf};
 
@@ -188,4 +189,145 @@ fn every_example_and_command_named_exists() {
     }
     // The commands of docs/commands.md and the chapter tour name dozens of options.
     assert!(checked >= 30, "only {checked} options checked");
+}
+
+/// A line of output with what varies between runs masked: the number before a unit of time
+/// or memory (`0.40 s`, `(8.73 s)`, `158 MB`), the instruction set before `kernels)`, and
+/// runs of spaces (columns align differently when a number grows).
+fn normalized(line: &str) -> String {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let mut out = Vec::with_capacity(words.len());
+    for (i, word) in words.iter().enumerate() {
+        let next = words.get(i + 1).copied().unwrap_or_default();
+        let unit = ["s", "s)", "s,", "MB", "kernels)"].contains(&next);
+        out.push(if unit { "#" } else { word });
+    }
+    out.join(" ")
+}
+
+/// The lines of `text` as they are compared (pasted and printed alike): [`normalized`], and a
+/// table whose header ends in `seconds` has its rows' last number masked; blank lines and
+/// `...` (lines left out) skipped.
+fn comparable_lines(text: &[&str]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut seconds_column = false;
+    for line in text {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with("...") {
+            continue; // "..." stands for lines left out
+        }
+        let numeric_row = trimmed
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.parse::<f64>().is_ok());
+        seconds_column = (seconds_column && numeric_row) || trimmed.ends_with(" seconds");
+        let mut line = normalized(trimmed);
+        if seconds_column && numeric_row {
+            line = match line.rsplit_once(' ') {
+                Some((head, _)) => format!("{head} #"),
+                None => line,
+            };
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// The outputs pasted in the chapter tour are what its commands print: each `$ command` of a
+/// code block is run (the examples from the build's `examples/` folder, `nabla` as built), in
+/// one scratch directory so that a later command reads what an earlier one wrote, and every
+/// line pasted after it (timings masked, `...` skipped) must be a line of its output. Commands
+/// that read MNIST run when `$MNIST_DIR` is set; the examples run when they are built (`cargo
+/// test --workspace --release`, the README's command, builds them).
+#[test]
+fn pasted_outputs_are_what_the_commands_print() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("docs/chapter4.md")).expect("docs/chapter4.md");
+    // target/release/deps/integration-<hash> -> target/release/examples/
+    let examples = std::env::current_exe()
+        .expect("the test's path")
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps")
+        .join("examples");
+    let mnist = std::env::var_os("MNIST_DIR").filter(|d| !d.is_empty());
+    let scratch = tempfile::tempdir().expect("a scratch directory");
+
+    // `$ command` and the lines pasted after it, up to the next command or the block's end.
+    let mut runs: Vec<(usize, &str, Vec<&str>)> = Vec::new();
+    let mut in_block = false;
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        if !in_block {
+            continue;
+        }
+        if let Some(command) = line.strip_prefix("$ ") {
+            runs.push((n + 1, command, Vec::new()));
+        } else if let Some((_, _, pasted)) = runs.last_mut() {
+            pasted.push(line);
+        }
+    }
+    assert!(runs.len() >= 12, "only {} commands found", runs.len());
+
+    let (mut ran, mut skipped) = (0, Vec::new());
+    for (line, command, pasted) in &runs {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let (mut process, needs_mnist) = if let Some(args) = words.strip_prefix(&["nabla"]) {
+            let mut p = crate::util::command();
+            p.args(args);
+            (p, matches!(args.first(), Some(&("train" | "why-loss"))))
+        } else if let ["cargo", "run", "--release", "--example", name, args @ ..] = &words[..] {
+            let binary = examples.join(name);
+            if !binary.exists() {
+                skipped.push(format!("{name} (not built)"));
+                continue;
+            }
+            let mut p = std::process::Command::new(binary);
+            p.args(args)
+                .env_remove("MNIST_DIR")
+                .env_remove("NABLA_MNIST_MIRROR");
+            (p, ["ch04_minibatch", "ch04_train"].contains(name))
+        } else {
+            panic!("docs/chapter4.md:{line}: `{command}` is neither nabla nor an example");
+        };
+        if needs_mnist {
+            let Some(dir) = &mnist else {
+                skipped.push(format!("{command} ($MNIST_DIR not set)"));
+                continue;
+            };
+            process.env("MNIST_DIR", dir);
+        }
+        let out = process
+            .current_dir(scratch.path())
+            .output()
+            .unwrap_or_else(|e| panic!("docs/chapter4.md:{line}: `{command}`: {e}"));
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "docs/chapter4.md:{line}: `{command}` failed:\n{printed}"
+        );
+        let actual = comparable_lines(&printed.lines().collect::<Vec<_>>());
+        for expected in comparable_lines(pasted) {
+            assert!(
+                actual.contains(&expected),
+                "docs/chapter4.md:{line}: `{command}` printed no line\n  {expected}\nbut:\n{}",
+                actual.join("\n")
+            );
+        }
+        ran += 1;
+    }
+    if !skipped.is_empty() {
+        eprintln!("pasted outputs: skipped {}", skipped.join(", "));
+    }
+    // Without MNIST the examples on small data still run (ch04_losses, ch04_numdiff, ...).
+    if examples.join("ch04_losses").exists() {
+        assert!(ran >= 5, "ran {ran} commands, skipped {skipped:?}");
+    }
 }

@@ -5,8 +5,8 @@
 //!   files written by the tests (offline), plus a real-MNIST case each where it matters;
 //! - `cli_download`: every command that may download asks `--mirror` and logs the download;
 //! - `cli_help`: what `--help` tells a newcomer (every gradient method, `--mirror`);
-//! - `docs_commands`: the commands of the README and `docs/` (release mode, examples and
-//!   commands that exist);
+//! - `docs_commands`: the commands of the README and `docs/` (release mode, examples,
+//!   commands and options that exist, the chapter tour's pasted outputs);
 //! - `train_mnist`, `why_loss_mnist`: the library on the real MNIST files.
 //!
 //! Tests that need the real files read `$MNIST_DIR` and skip by name without it. The property
