@@ -897,6 +897,31 @@ fn multiples(first: f64, last: f64, step: f64) -> impl Iterator<Item = f64> {
     (0..count.min(4096)).map(move |k| first + k as f64 * step)
 }
 
+/// The legend entry of a series or a set of rules named `name`, drawn with `look`, and marked
+/// "(nothing to draw)" unless `drawable`. An empty line carries it, so that it exists even for
+/// a series without drawable points, and exactly once for a series broken into several runs.
+fn legend_entry<'a, 'b: 'a>(
+    ctx: &mut ChartContext<'a, BitMapBackend<'b>, Cartesian2d<Axis, Axis>>,
+    look: &Look,
+    name: &str,
+    drawable: bool,
+) -> Result<(), String> {
+    let label = if drawable {
+        name.to_owned()
+    } else {
+        format!("{name} (nothing to draw)")
+    };
+    let sample = look.legend();
+    ctx.draw_series(LineSeries::new(
+        std::iter::empty::<(f64, f64)>(),
+        look.stroke,
+    ))
+    .map_err(|e| e.to_string())?
+    .label(label)
+    .legend(move |at| sample.at(at));
+    Ok(())
+}
+
 /// The drawing itself: frame, ticks and labels, rules, series, legend.
 fn draw_in(
     chart: &LineChart,
@@ -956,43 +981,13 @@ fn draw_in(
             }
             .map_err(|e| err(&e))?;
         }
-        let label = if xs.is_empty() {
-            format!("{} (nothing to draw)", rules.name)
-        } else {
-            rules.name.clone()
-        };
-        ctx.draw_series(LineSeries::new(
-            std::iter::empty::<(f64, f64)>(),
-            look.stroke,
-        ))
-        .map_err(|e| err(&e))?
-        .label(label)
-        .legend({
-            let sample = look.legend();
-            move |at| sample.at(at)
-        });
+        legend_entry(&mut ctx, &look, &rules.name, !xs.is_empty())?;
     }
 
     for (i, series) in chart.series.iter().enumerate() {
         let look = Look::of(&series.style, i, series.points.len(), scale);
         let runs = chart.runs(series);
-        let label = if runs.is_empty() {
-            format!("{} (nothing to draw)", series.name)
-        } else {
-            series.name.clone()
-        };
-        // An empty line carries the legend entry, so it exists even for a series without
-        // drawable points, and exactly once for a series broken into several runs.
-        ctx.draw_series(LineSeries::new(
-            std::iter::empty::<(f64, f64)>(),
-            look.stroke,
-        ))
-        .map_err(|e| err(&e))?
-        .label(label)
-        .legend({
-            let sample = look.legend();
-            move |at| sample.at(at)
-        });
+        legend_entry(&mut ctx, &look, &series.name, !runs.is_empty())?;
         for run in &runs {
             match look.line {
                 Line::None => {}
