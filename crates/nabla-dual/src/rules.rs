@@ -44,7 +44,7 @@ impl<T: Real, E: Tangent<T>> Differentiable for DualNumber<T, E> {
     #[inline(always)]
     fn chain2(self, other: Self, value: T, fx: T, fy: T, second: impl FnOnce() -> [T; 3]) -> Self {
         // First-order shapes ignore the second derivatives, and the optimizer removes them.
-        Self::new(value, E::chain2(self.eps, other.eps, fx, fy, second()))
+        Self::new(value, E::chain2(self.eps, other.eps, [fx, fy], second()))
     }
 }
 

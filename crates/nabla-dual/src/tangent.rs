@@ -53,29 +53,22 @@ pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::
     fn neg_part(self) -> Self;
 
     /// Every component times `factor`, multiplying with `mul`.
-    fn scale_with(self, factor: T, mul: impl Fn(T, T) -> T + Copy) -> Self;
+    fn scale_with(self, factor: T, mul: impl Times<T>) -> Self;
 
     /// Derivative part of `f(a + self)` given `d1 = f'(a)` and `d2 = f''(a)`:
     /// `d1 p + d2/2 p∘p`, multiplying with `mul`.
-    fn chain_with(self, d1: T, d2: T, mul: impl Fn(T, T) -> T + Copy) -> Self;
+    fn chain_with(self, d1: T, d2: T, mul: impl Times<T>) -> Self;
 
     /// Derivative part of `f(a + p, b + q)` given the partial derivatives of `f` at `(a, b)`:
-    /// `fx p + fy q + fxx/2 p∘p + fxy p∘q + fyy/2 q∘q` with `second = [fxx, fxy, fyy]`,
-    /// multiplying with `mul`. First-order shapes ignore the second derivatives (and the
-    /// optimizer removes their computation).
-    fn chain2_with(
-        p: Self,
-        q: Self,
-        fx: T,
-        fy: T,
-        second: [T; 3],
-        mul: impl Fn(T, T) -> T + Copy,
-    ) -> Self;
+    /// `fx p + fy q + fxx/2 p∘p + fxy p∘q + fyy/2 q∘q` with `d1 = [fx, fy]` and
+    /// `d2 = [fxx, fxy, fyy]`, multiplying with `mul`. First-order shapes ignore `d2` (and the
+    /// optimizer removes its computation).
+    fn chain2_with(p: Self, q: Self, d1: [T; 2], d2: [T; 3], mul: impl Times<T>) -> Self;
 
     /// Derivative part of the product `(a + p)(b + q)`: `b p + a q + p∘q`, multiplying with
     /// `mul` (the common case of [`chain2_with`](Tangent::chain2_with), written out because it
     /// is the hottest operation).
-    fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Fn(T, T) -> T + Copy) -> Self;
+    fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Times<T>) -> Self;
 
     /// Writes the derivative part for `Display`, after the value: `" + 2ε"`.
     ///
@@ -92,11 +85,17 @@ pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::
     fn chain(self, d1: T, d2: T) -> Self;
 
     /// [`chain2_with`](Tangent::chain2_with) with the strong-zero guarantee.
-    fn chain2(p: Self, q: Self, fx: T, fy: T, second: [T; 3]) -> Self;
+    fn chain2(p: Self, q: Self, d1: [T; 2], d2: [T; 3]) -> Self;
 
     /// [`product_with`](Tangent::product_with) with the strong-zero guarantee.
     fn product(p: Self, q: Self, a: T, b: T) -> Self;
 }
+
+/// A multiplication of two scalars handed to the `*_with` formulas: the plain product, or
+/// [`Real::strong_mul`] (a zero stays zero times an infinite factor).
+pub trait Times<T>: Fn(T, T) -> T + Copy {}
+
+impl<T, F: Fn(T, T) -> T + Copy> Times<T> for F {}
 
 mod sealed {
     use super::{HyperPart, Real};
@@ -173,29 +172,22 @@ impl<T: Real> Tangent<T> for T {
     }
 
     #[inline(always)]
-    fn scale_with(self, factor: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
+    fn scale_with(self, factor: T, mul: impl Times<T>) -> Self {
         mul(self, factor)
     }
 
     #[inline(always)]
-    fn chain_with(self, d1: T, _d2: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
+    fn chain_with(self, d1: T, _d2: T, mul: impl Times<T>) -> Self {
         mul(self, d1)
     }
 
     #[inline(always)]
-    fn chain2_with(
-        p: Self,
-        q: Self,
-        fx: T,
-        fy: T,
-        _second: [T; 3],
-        mul: impl Fn(T, T) -> T + Copy,
-    ) -> Self {
+    fn chain2_with(p: Self, q: Self, [fx, fy]: [T; 2], _: [T; 3], mul: impl Times<T>) -> Self {
         mul(p, fx) + mul(q, fy)
     }
 
     #[inline(always)]
-    fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
+    fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Times<T>) -> Self {
         mul(p, b) + mul(q, a)
     }
 
@@ -210,7 +202,7 @@ impl<T: Real> Tangent<T> for T {
     }
 
     #[inline(always)]
-    fn chain2(p: Self, q: Self, fx: T, fy: T, _second: [T; 3]) -> Self {
+    fn chain2(p: Self, q: Self, [fx, fy]: [T; 2], _: [T; 3]) -> Self {
         p.strong_mul(fx) + q.strong_mul(fy)
     }
 
@@ -273,7 +265,7 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
     }
 
     #[inline(always)]
-    fn scale_with(mut self, factor: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
+    fn scale_with(mut self, factor: T, mul: impl Times<T>) -> Self {
         for x in &mut self {
             *x = mul(*x, factor);
         }
@@ -281,19 +273,12 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
     }
 
     #[inline(always)]
-    fn chain_with(self, d1: T, _d2: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
+    fn chain_with(self, d1: T, _d2: T, mul: impl Times<T>) -> Self {
         self.scale_with(d1, mul)
     }
 
     #[inline(always)]
-    fn chain2_with(
-        mut p: Self,
-        q: Self,
-        fx: T,
-        fy: T,
-        _second: [T; 3],
-        mul: impl Fn(T, T) -> T + Copy,
-    ) -> Self {
+    fn chain2_with(mut p: Self, q: Self, [fx, fy]: [T; 2], _: [T; 3], mul: impl Times<T>) -> Self {
         for i in 0..N {
             p[i] = mul(p[i], fx) + mul(q[i], fy);
         }
@@ -301,7 +286,7 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
     }
 
     #[inline(always)]
-    fn product_with(mut p: Self, q: Self, a: T, b: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
+    fn product_with(mut p: Self, q: Self, a: T, b: T, mul: impl Times<T>) -> Self {
         for i in 0..N {
             p[i] = mul(p[i], b) + mul(q[i], a);
         }
@@ -327,11 +312,11 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
     }
 
     #[inline(always)]
-    fn chain2(p: Self, q: Self, fx: T, fy: T, second: [T; 3]) -> Self {
+    fn chain2(p: Self, q: Self, d1: [T; 2], d2: [T; 3]) -> Self {
         if_finite(
-            &[fx.is_all_finite(), fy.is_all_finite()],
-            move || Self::chain2_with(p, q, fx, fy, second, plain_mul),
-            move || Self::chain2_with(p, q, fx, fy, second, T::strong_mul),
+            &[d1[0].is_all_finite(), d1[1].is_all_finite()],
+            move || Self::chain2_with(p, q, d1, d2, plain_mul),
+            move || Self::chain2_with(p, q, d1, d2, T::strong_mul),
         )
     }
 
@@ -428,7 +413,7 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
     }
 
     #[inline(always)]
-    fn scale_with(self, factor: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
+    fn scale_with(self, factor: T, mul: impl Times<T>) -> Self {
         Self::new(
             mul(self.eps1, factor),
             mul(self.eps2, factor),
@@ -437,7 +422,7 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
     }
 
     #[inline(always)]
-    fn chain_with(self, d1: T, d2: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
+    fn chain_with(self, d1: T, d2: T, mul: impl Times<T>) -> Self {
         // f(a + p) = f(a) + f'(a) p + f''(a) eps1 eps2 ε₁ε₂ (p∘p / 2 = eps1 eps2 ε₁ε₂).
         Self::new(
             mul(self.eps1, d1),
@@ -450,10 +435,9 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
     fn chain2_with(
         p: Self,
         q: Self,
-        fx: T,
-        fy: T,
+        [fx, fy]: [T; 2],
         [fxx, fxy, fyy]: [T; 3],
-        mul: impl Fn(T, T) -> T + Copy,
+        mul: impl Times<T>,
     ) -> Self {
         let cross = mul(p.eps1, q.eps2) + mul(p.eps2, q.eps1);
         Self::new(
@@ -468,7 +452,7 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
     }
 
     #[inline(always)]
-    fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Fn(T, T) -> T + Copy) -> Self {
+    fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Times<T>) -> Self {
         Self::new(
             mul(p.eps1, b) + mul(q.eps1, a),
             mul(p.eps2, b) + mul(q.eps2, a),
@@ -491,8 +475,8 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
     }
 
     #[inline(always)]
-    fn chain2(p: Self, q: Self, fx: T, fy: T, second: [T; 3]) -> Self {
-        Self::chain2_with(p, q, fx, fy, second, T::strong_mul)
+    fn chain2(p: Self, q: Self, d1: [T; 2], d2: [T; 3]) -> Self {
+        Self::chain2_with(p, q, d1, d2, T::strong_mul)
     }
 
     #[inline(always)]

@@ -10,7 +10,8 @@
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use nabla_numdiff::{Options, gradient, jacobian};
 
 fn rosenbrock(x: &[f64]) -> f64 {
@@ -33,30 +34,37 @@ fn point(n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// `n=<n>/<who>` in `group`: `run` on a copy of `x` that it may change (nabla-numdiff
+/// perturbs the parameters in place and restores them).
+fn numdiff_case<R>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    x: &[f64],
+    run: impl Fn(&mut [f64]) -> R,
+) {
+    let mut p = x.to_vec();
+    let id = BenchmarkId::new(format!("n={}", x.len()), "numdiff_central");
+    group.bench_function(id, |b| b.iter(|| run(black_box(&mut p[..]))));
+}
+
+/// `n=<n>/finitediff_central` in `group`: `run` on `x` itself (finitediff takes a `&Vec`).
+fn finitediff_case<R>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    x: &Vec<f64>,
+    run: impl Fn(&Vec<f64>) -> R,
+) {
+    let id = BenchmarkId::new(format!("n={}", x.len()), "finitediff_central");
+    group.bench_function(id, |b| b.iter(|| run(black_box(x))));
+}
+
 fn bench_gradient(c: &mut Criterion) {
     let mut group = c.benchmark_group("gradient/rosenbrock");
     for n in [10, 100, 1000] {
         let x = point(n);
-        group.bench_with_input(
-            BenchmarkId::new(format!("n={n}"), "numdiff_central"),
-            &x,
-            |b, x| {
-                let mut p = x.clone();
-                b.iter(|| {
-                    let p = black_box(&mut p[..]);
-                    gradient(p, |p: &[f64]| rosenbrock(p), Options::default()).unwrap()
-                })
-            },
-        );
-        group.bench_with_input(
-            BenchmarkId::new(format!("n={n}"), "finitediff_central"),
-            &x,
-            |b, x| {
-                let f = |p: &Vec<f64>| Ok(rosenbrock(p));
-                let g = finitediff::vec::central_diff(&f);
-                b.iter(|| g(black_box(x)).unwrap())
-            },
-        );
+        numdiff_case(&mut group, &x, |p| {
+            gradient(p, |p: &[f64]| rosenbrock(p), Options::default()).unwrap()
+        });
+        let g = finitediff::vec::central_diff(&|p: &Vec<f64>| Ok(rosenbrock(p)));
+        finitediff_case(&mut group, &x, |x| g(x).unwrap());
     }
     group.finish();
 }
@@ -65,36 +73,22 @@ fn bench_jacobian(c: &mut Criterion) {
     let mut group = c.benchmark_group("jacobian/chain");
     for n in [10, 100] {
         let x = point(n);
-        group.bench_with_input(
-            BenchmarkId::new(format!("n={n}"), "numdiff_central"),
-            &x,
-            |b, x| {
-                let mut p = x.clone();
-                b.iter(|| {
-                    let p = black_box(&mut p[..]);
-                    jacobian(
-                        p,
-                        n,
-                        |p: &[f64], out: &mut [f64]| chain(p, out),
-                        Options::default(),
-                    )
-                    .unwrap()
-                })
-            },
-        );
-        group.bench_with_input(
-            BenchmarkId::new(format!("n={n}"), "finitediff_central"),
-            &x,
-            |b, x| {
-                let f = |p: &Vec<f64>| {
-                    let mut out = vec![0.0; p.len()];
-                    chain(p, &mut out);
-                    Ok(out)
-                };
-                let j = finitediff::vec::central_jacobian(&f);
-                b.iter(|| j(black_box(x)).unwrap())
-            },
-        );
+        numdiff_case(&mut group, &x, |p| {
+            jacobian(
+                p,
+                n,
+                |p: &[f64], out: &mut [f64]| chain(p, out),
+                Options::default(),
+            )
+            .unwrap()
+        });
+        let f = |p: &Vec<f64>| {
+            let mut out = vec![0.0; p.len()];
+            chain(p, &mut out);
+            Ok(out)
+        };
+        let j = finitediff::vec::central_jacobian(&f);
+        finitediff_case(&mut group, &x, |x| j(x).unwrap());
     }
     group.finish();
 }

@@ -152,6 +152,21 @@ where
     r.map_err(|p| non_finite(i, p))
 }
 
+/// Every scheme, with the automatic step and with a fixed step of 1e-4: what the tests of the
+/// gradient drivers run over.
+#[cfg(test)]
+pub(crate) fn every_scheme_and_step() -> impl Iterator<Item = Options<f64>> {
+    use crate::Scheme;
+    [
+        Scheme::Forward,
+        Scheme::Backward,
+        Scheme::Central,
+        Scheme::FivePoint,
+    ]
+    .into_iter()
+    .flat_map(|s| [Options::auto(s), Options::fixed(s, 1e-4)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,17 +201,10 @@ mod tests {
     fn parameters_are_restored_bit_exactly() {
         // Values whose x + h - h is not x.
         let orig = [0.1f64, 1e8 + 0.3, -7.77e-9, 1.0 / 3.0];
-        for scheme in [
-            Scheme::Forward,
-            Scheme::Backward,
-            Scheme::Central,
-            Scheme::FivePoint,
-        ] {
-            for opts in [Options::auto(scheme), Options::fixed(scheme, 1e-4)] {
-                let mut x = orig;
-                gradient(&mut x, |x| x.iter().map(|v| v.sin()).sum(), opts).unwrap();
-                assert_eq!(x.map(f64::to_bits), orig.map(f64::to_bits));
-            }
+        for opts in every_scheme_and_step() {
+            let mut x = orig;
+            gradient(&mut x, |x| x.iter().map(|v| v.sin()).sum(), opts).unwrap();
+            assert_eq!(x.map(f64::to_bits), orig.map(f64::to_bits));
         }
     }
 

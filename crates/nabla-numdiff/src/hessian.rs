@@ -440,32 +440,20 @@ mod tests {
         assert_relative_eq!(hv[0], 6.0 * x[0] * w[0], max_relative = 1e-9);
         assert_relative_eq!(hv[1], 2.0 * w[1], max_relative = 1e-9);
         // One-sided schemes use sqrt(eps) and grad(x) itself; a fixed step is used as given.
-        probes.clear();
-        hessian_vector_product(
-            &mut q,
-            |p: &[f64; 2], g: &mut [f64]| {
+        // The points a scheme probes, for the gradient of (x0² + x1²) / 2.
+        let mut probes_of = |opts: Options<f64>| {
+            let mut probes: Vec<[f64; 2]> = Vec::new();
+            let grad = |p: &[f64; 2], g: &mut [f64]| {
                 probes.push(*p);
-                g[0] = p[0];
-                g[1] = p[1];
-            },
-            &w,
-            Options::auto(Scheme::Forward),
-        )
-        .unwrap();
+                g.copy_from_slice(p);
+            };
+            hessian_vector_product(&mut q, grad, &w, opts).unwrap();
+            probes
+        };
         let t = f64::EPSILON.sqrt() / 0.25;
-        assert_eq!(probes, [x, [x[0] + t * w[0], x[1] + t * w[1]]]);
-        probes.clear();
-        hessian_vector_product(
-            &mut q,
-            |p: &[f64; 2], g: &mut [f64]| {
-                probes.push(*p);
-                g[0] = p[0];
-                g[1] = p[1];
-            },
-            &w,
-            Options::fixed(Scheme::Backward, 0.5),
-        )
-        .unwrap();
+        let forward = probes_of(Options::auto(Scheme::Forward));
+        assert_eq!(forward, [x, [x[0] + t * w[0], x[1] + t * w[1]]]);
+        let probes = probes_of(Options::fixed(Scheme::Backward, 0.5));
         assert_eq!(probes, [x, [x[0] - 0.5 * w[0], x[1] - 0.5 * w[1]]]);
         assert_eq!(q, x);
     }

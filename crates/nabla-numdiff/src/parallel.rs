@@ -63,24 +63,16 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Scheme;
     use nalgebra::DMatrix;
 
     #[test]
     fn identical_to_serial_for_every_scheme() {
         let w = DMatrix::from_fn(7, 9, |i, j| ((i * 9 + j) as f64 * 0.3).cos() * 3.0);
         let f = |w: &DMatrix<f64>| w.iter().map(|v| (v * 0.5).exp() * v).sum::<f64>();
-        for scheme in [
-            Scheme::Forward,
-            Scheme::Backward,
-            Scheme::Central,
-            Scheme::FivePoint,
-        ] {
-            for opts in [Options::auto(scheme), Options::fixed(scheme, 1e-4)] {
-                let serial = crate::gradient(&mut w.clone(), f, opts).unwrap();
-                let par = par_gradient(&w, f, opts).unwrap();
-                assert_eq!(par, serial);
-            }
+        for opts in crate::gradient::every_scheme_and_step() {
+            let serial = crate::gradient(&mut w.clone(), f, opts).unwrap();
+            let par = par_gradient(&w, f, opts).unwrap();
+            assert_eq!(par, serial);
         }
     }
 

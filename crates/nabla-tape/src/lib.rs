@@ -199,6 +199,14 @@
 //! a constant. On `Var` itself every elementary function is an inherent method, never
 //! ambiguous.
 //!
+//! ## One set of rules for both modes
+//!
+//! The elementary functions (`sin`, `powf`, `atan2`, ...), their derivatives, their
+//! conventions at the edges (`sqrt` and `powf` at 0, `abs` at 0, `max` on a tie) and the
+//! `num_traits`/nalgebra trait impls of [`Var`] are nabla-rules', the same code that
+//! nabla-dual's numbers run: a derivative taken here and one taken with a dual number come
+//! from one formula.
+//!
 //! ## Features
 //!
 //! - `dual`: the tape also records nabla-dual's `Dual32` and `Dual64`, for

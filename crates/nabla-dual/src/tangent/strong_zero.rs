@@ -89,8 +89,8 @@ fn check_shape<T: Real + Flat, E: Tangent<T> + Flat>(ts: &[T], es: &[E], second:
                         for &fxy in second {
                             for &fyy in second {
                                 let strong =
-                                    E::chain2_with(p, q, a, b, [fxx, fxy, fyy], T::strong_mul);
-                                let fast = E::chain2(p, q, a, b, [fxx, fxy, fyy]);
+                                    E::chain2_with(p, q, [a, b], [fxx, fxy, fyy], T::strong_mul);
+                                let fast = E::chain2(p, q, [a, b], [fxx, fxy, fyy]);
                                 assert_same(fast, strong, "chain2");
                             }
                         }
