@@ -11,7 +11,7 @@
 //! Run after `cargo bench` (all from the same run):
 //! `cargo run --release --example bench_plot -- [--criterion DIR] [--out FILE]`.
 //! The folder defaults to `$CARGO_TARGET_DIR/criterion`, else `target/criterion`; the image to
-//! `docs/gradient_cost.png`.
+//! `gradient_bench.png` (`docs/gradient_cost.png` is drawn by `nabla compare`).
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -36,7 +36,7 @@ struct Args {
     #[arg(long)]
     criterion: Option<PathBuf>,
     /// Where to write the picture.
-    #[arg(long, default_value = "docs/gradient_cost.png")]
+    #[arg(long, default_value = "gradient_bench.png")]
     out: PathBuf,
 }
 

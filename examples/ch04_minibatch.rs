@@ -20,10 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     // (x_train, t_train), (x_test, t_test) = load_mnist(flatten=True, normalize=False)
-    let options = MnistOptions {
-        normalize: false,
-        ..MnistOptions::default()
-    };
+    let options = MnistOptions::default().with_normalize(false);
     let (train, test) = load_mnist_with_progress(&source, options, &mut progress)?;
     println!("x_train.shape = {:?}", train.images().shape());
     println!("t_train.shape = ({},)", train.labels().len());
@@ -45,10 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // load_mnist(normalize=True, one_hot_label=True)
-    let options = MnistOptions {
-        one_hot_label: true,
-        ..MnistOptions::default()
-    };
+    let options = MnistOptions::default().with_one_hot_label(true);
     let (train, _) = load_mnist_with_progress(&source, options, &mut progress)?;
     let Targets::OneHot(t_train) = train.targets() else {
         return Err("one_hot_label: true gives one-hot targets".into());

@@ -1,84 +1,61 @@
-//! How right each way of getting a gradient is: the worst error of every method of the
-//! `gradient/...` benches against the analytic gradient, on the same functions at the same
-//! points as the benches (`benches/shared/mod.rs`), for n = 10, 100 and 1000.
+//! How right each way of getting a gradient is: the error of every method of the
+//! `gradient/...` benches at the benches' points, for n = 10, 100 and 1000, through
+//! nabla-compare with timing off (`Compare::time(Duration::ZERO)`).
 //!
-//! The error of a gradient `g` against the analytic `a` is normwise relative:
-//! `max_i |g_i - a_i| / max_i |a_i|`. A second table repeats Rosenbrock with coordinates 500
+//! An error is normwise relative to the exact methods' consensus,
+//! `max_i |g_i - r_i| / max_i |r_i|`. A second table repeats Rosenbrock with coordinates 500
 //! times larger, where a step that is not scaled with `|x|` (finitediff's fixed `cbrt(eps)`)
-//! shows.
+//! shows; a third compares our central differences with finitediff's over many points.
 //!
 //! Run: `cargo run --release --example gradient_accuracy` (prints Markdown tables).
 
-use nabla::numdiff::Scheme;
+use std::time::Duration;
 
-#[path = "../benches/shared/mod.rs"]
-mod shared;
+use nabla::compare::{Compare, Function, Method, Report};
+use nabla::functions::{Rosenbrock, SoftmaxCrossEntropy, point};
 
-use shared::{
-    SIZES, finitediff_central, num_dual_gradient_chunked8, numdiff_gradient, point,
-    richardson_gradient, rosenbrock, rosenbrock_grad, softmax_cross_entropy,
-    softmax_cross_entropy_grad,
-};
+const SIZES: [usize; 3] = [10, 100, 1000];
 
-/// The methods, in the benches' order (without `analytic`, the reference).
-const METHODS: [&str; 8] = [
-    "forward_fd",
-    "central_fd",
-    "richardson",
-    "dual",
-    "dual_vec8",
-    "reverse",
-    "finitediff_central",
-    "num_dual",
+/// The methods, in the benches' order (`analytic` is part of the reference).
+const METHODS: [Method; 10] = [
+    Method::ForwardFd,
+    Method::CentralFd,
+    Method::FivePointFd,
+    Method::Richardson,
+    Method::Dual,
+    Method::DualVec8,
+    Method::Reverse,
+    Method::Analytic,
+    Method::FinitediffCentral,
+    Method::NumDual,
 ];
 
-/// Every method's gradient of one function: `(method, gradient)`.
-type Runs = Vec<(&'static str, Vec<f64>)>;
-
-/// Every method's gradient of the generic function `$f` at `$x`.
-macro_rules! runs {
-    ($f:ident, $x:expr) => {{
-        let x: &[f64] = $x;
-        let runs: Runs = vec![
-            ("forward_fd", numdiff_gradient($f, x, Scheme::Forward)),
-            ("central_fd", numdiff_gradient($f, x, Scheme::Central)),
-            ("richardson", richardson_gradient($f, x)),
-            ("dual", nabla::dual::gradient($f, x).1),
-            ("dual_vec8", nabla::dual::gradient_chunked::<8, _>($f, x).1),
-            ("reverse", nabla::tape::gradient($f, x).1),
-            ("finitediff_central", finitediff_central($f, &x.to_vec())),
-            ("num_dual", num_dual_gradient_chunked8($f, x)),
-        ];
-        runs
-    }};
+fn accuracy() -> Compare {
+    Compare::new().methods(&METHODS).time(Duration::ZERO)
 }
 
-/// `max_i |g_i - a_i| / max_i |a_i|`.
-fn relative_error(g: &[f64], a: &[f64]) -> f64 {
-    let err = g
-        .iter()
-        .zip(a)
-        .fold(0.0f64, |m, (g, a)| m.max((g - a).abs()));
-    let size = a.iter().fold(0.0f64, |m, a| m.max(a.abs()));
-    err / size
-}
-
-/// One table: a row per method, a column per (function, n).
-fn table(title: &str, columns: &[(String, Vec<f64>, Runs)]) {
+/// One table: a row per method, a column per report.
+fn table(title: &str, reports: &[Report]) {
     println!("{title}\n");
-    let header: Vec<&str> = columns.iter().map(|(name, _, _)| name.as_str()).collect();
+    let header: Vec<String> = reports
+        .iter()
+        .map(|r| format!("{} n={}", r.function, r.inputs))
+        .collect();
     println!("| method | {} |", header.join(" | "));
-    println!("|---|{}", "---|".repeat(columns.len()));
+    println!("|---|{}", "---|".repeat(reports.len()));
     for method in METHODS {
-        let cells: Vec<String> = columns
+        let cells: Vec<String> = reports
             .iter()
-            .map(|(_, analytic, runs)| {
-                let g = &runs
-                    .iter()
-                    .find(|(m, _)| *m == method)
-                    .expect("every method runs")
-                    .1;
-                format!("{:.1e}", relative_error(g, analytic))
+            .map(|r| {
+                r.row(method)
+                    .and_then(|row| row.error)
+                    .map_or("-".into(), |e| {
+                        if e == 0.0 {
+                            "0".into()
+                        } else {
+                            format!("{e:.1e}")
+                        }
+                    })
             })
             .collect();
         println!("| `{method}` | {} |", cells.join(" | "));
@@ -86,97 +63,66 @@ fn table(title: &str, columns: &[(String, Vec<f64>, Runs)]) {
     println!();
 }
 
-fn main() {
-    let mut columns = Vec::new();
-    for n in SIZES {
-        let x = point(n, 2.0);
-        columns.push((
-            format!("rosenbrock n={n}"),
-            rosenbrock_grad(&x),
-            runs!(rosenbrock, &x),
-        ));
-    }
-    for n in SIZES {
-        let x = point(n, 5.0);
-        columns.push((
-            format!("softmax_cross_entropy n={n}"),
-            softmax_cross_entropy_grad(&x),
-            runs!(softmax_cross_entropy, &x),
-        ));
-    }
-    table(
-        "Worst relative error against the analytic gradient, at the benches' points \
-         (Rosenbrock in [-2, 2]^n, logits in [-5, 5]^n):",
-        &columns,
-    );
-
-    let mut large = Vec::new();
-    for n in SIZES {
-        let x = point(n, 1000.0);
-        large.push((
-            format!("rosenbrock n={n}"),
-            rosenbrock_grad(&x),
-            runs!(rosenbrock, &x),
-        ));
-    }
-    table(
-        "The same for Rosenbrock at coordinates in [-1000, 1000]^n:",
-        &large,
-    );
-
-    central_against_finitediff();
+/// The reports of `f` at the benches' points of every size, coordinates in `[-scale, scale]`.
+fn reports<F: Function>(f: &F, scale: f64) -> Vec<Report> {
+    SIZES
+        .iter()
+        .map(|&n| accuracy().run(f, &point(n, scale, 0)))
+        .collect()
 }
 
-/// Ours against finitediff's central differences over many points: at how many is ours at
-/// least as accurate, and the median ratio of the errors (ours / finitediff's).
-fn central_against_finitediff() {
-    const POINTS: u64 = 200;
+fn main() {
+    let mut both = reports(&Rosenbrock, 2.0);
+    both.extend(reports(&SoftmaxCrossEntropy, 5.0));
+    table(
+        "Worst relative error at the benches' points (Rosenbrock in [-2, 2]^n, logits in [-5, 5]^n):",
+        &both,
+    );
+    table(
+        "The same for Rosenbrock at coordinates in [-1000, 1000]^n:",
+        &reports(&Rosenbrock, 1000.0),
+    );
     println!(
-        "`central_fd` against `finitediff_central` over {POINTS} points per cell \
+        "`central_fd` against `finitediff_central` over 200 points per cell \
          (share of points where ours is at least as accurate; median of ours / theirs):\n"
     );
     println!("| function | scale | n=10 | n=100 | n=1000 |");
     println!("|---|---|---|---|---|");
-    for (name, scales) in [
-        ("rosenbrock", [1.0, 2.0, 10.0, 1000.0]),
-        ("softmax_cross_entropy", [1.0, 5.0, 50.0, 1000.0]),
-    ] {
-        for scale in scales {
-            let cells: Vec<String> = SIZES
-                .iter()
-                .map(|&n| {
-                    // Fewer points at n = 1000, where each gradient costs 2000 evaluations.
-                    let points = if n == 1000 { POINTS / 10 } else { POINTS };
-                    let mut ratios: Vec<f64> = (0..points)
-                        .map(|seed| {
-                            let x = shared::point_with_seed(n, scale, seed + 1);
-                            let (ours, theirs, analytic) = if name == "rosenbrock" {
-                                (
-                                    numdiff_gradient(rosenbrock, &x, Scheme::Central),
-                                    finitediff_central(rosenbrock, &x),
-                                    rosenbrock_grad(&x),
-                                )
-                            } else {
-                                (
-                                    numdiff_gradient(softmax_cross_entropy, &x, Scheme::Central),
-                                    finitediff_central(softmax_cross_entropy, &x),
-                                    softmax_cross_entropy_grad(&x),
-                                )
-                            };
-                            relative_error(&ours, &analytic) / relative_error(&theirs, &analytic)
-                        })
-                        .collect();
-                    ratios.sort_by(f64::total_cmp);
-                    let better = ratios.iter().filter(|r| **r <= 1.0).count();
-                    format!(
-                        "{:.0}%; {:.2}",
-                        100.0 * better as f64 / ratios.len() as f64,
-                        ratios[ratios.len() / 2]
-                    )
-                })
-                .collect();
-            println!("| {name} | {scale} | {} |", cells.join(" | "));
-        }
-    }
+    central_against_finitediff(&Rosenbrock, [1.0, 2.0, 10.0, 1000.0]);
+    central_against_finitediff(&SoftmaxCrossEntropy, [1.0, 5.0, 50.0, 1000.0]);
     println!();
+}
+
+/// One row per scale: ours against finitediff's central differences over many points, at
+/// how many ours is at least as accurate, and the median ratio of the errors (ours /
+/// finitediff's).
+fn central_against_finitediff<F: Function>(f: &F, scales: [f64; 4]) {
+    let pair = Compare::new()
+        .methods(&[
+            Method::CentralFd,
+            Method::FinitediffCentral,
+            Method::Reverse,
+        ])
+        .time(Duration::ZERO);
+    for scale in scales {
+        let cells: Vec<String> = SIZES
+            .iter()
+            .map(|&n| {
+                // Fewer points at n = 1000, where each gradient costs 2000 evaluations.
+                let points = if n == 1000 { 20 } else { 200 };
+                let mut ratios: Vec<f64> = (0..points)
+                    .map(|seed| {
+                        let r = pair.run(f, &point(n, scale, seed + 1));
+                        let error = |m| r.row(m).and_then(|row| row.error).unwrap_or(f64::NAN);
+                        error(Method::CentralFd) / error(Method::FinitediffCentral)
+                    })
+                    .collect();
+                ratios.sort_by(f64::total_cmp);
+                let better = ratios.iter().filter(|r| **r <= 1.0).count();
+                let share = 100.0 * better as f64 / ratios.len() as f64;
+                format!("{share:.0}%; {:.2}", ratios[ratios.len() / 2])
+            })
+            .collect();
+        println!("| {} | {scale} | {} |", f.name(), cells.join(" | "));
+    }
 }

@@ -52,8 +52,8 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use nabla_data::file_kind as kind;
-use nabla_data::temporary::{self, Registered, Temporary};
+use nabla_data::atomic::{self, ReplaceError};
+use nabla_data::temporary::{self, Naming, Registered, Temporary};
 
 /// Why an output could not be written or a directory not locked.
 #[derive(Debug, thiserror::Error)]
@@ -101,11 +101,16 @@ fn io_error(path: &Path) -> impl Fn(io::Error) -> OutputError + '_ {
     }
 }
 
-/// The directory a file is written in: its parent, or `.` for a bare name.
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
+/// `error` of the atomic writer as the caller's error, naming `path`.
+fn output_error<E: From<OutputError>>(error: ReplaceError<E>, path: &Path) -> E {
+    match error {
+        ReplaceError::NotAFile(kind) => OutputError::NotAFile {
+            path: path.to_path_buf(),
+            kind,
+        }
+        .into(),
+        ReplaceError::Io(source) => io_error(path)(source).into(),
+        ReplaceError::Write(e) => e,
     }
 }
 
@@ -116,28 +121,7 @@ fn parent_dir(path: &Path) -> &Path {
 /// [`OutputError::NotAFile`] for a symlink, FIFO, device, socket or directory;
 /// [`OutputError::Io`] when the path cannot be examined.
 pub fn check_replaceable(path: &Path) -> Result<(), OutputError> {
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_file() => Ok(()),
-        Ok(meta) => Err(OutputError::NotAFile {
-            path: path.to_path_buf(),
-            kind: kind(meta.file_type()),
-        }),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(source) => Err(OutputError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
-    }
-}
-
-/// A fresh temporary file for the output `path`, in its directory: `.nabla-XXXXXX.<name>`,
-/// so that it keeps the output's extension (some writers choose their format by it) and
-/// says what it was to become.
-fn temporary_for(path: &Path) -> Result<Temporary, OutputError> {
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| format!(".{}", n.to_string_lossy()));
-    Temporary::create_in(parent_dir(path), temporary::PREFIX, &name).map_err(io_error(path))
+    atomic::check_replaceable(path).map_err(|e| output_error(e, path))
 }
 
 /// Writes a file at `path` by calling `write` with the path of a fresh temporary file in the
@@ -153,13 +137,8 @@ pub fn write_atomically_with<E: From<OutputError>>(
     path: &Path,
     write: impl FnOnce(&Path) -> Result<(), E>,
 ) -> Result<(), E> {
-    check_replaceable(path)?;
-    // Until `persist` succeeds, dropping `temp` deletes the temporary file.
-    let temp = temporary_for(path)?;
-    write(temp.path())?;
-    temp.as_file().sync_all().map_err(io_error(path))?;
-    temp.persist(path).map_err(io_error(path))?;
-    Ok(())
+    atomic::replace(path, Naming::Output, |temp| write(temp.path()))
+        .map_err(|e| output_error(e, path))
 }
 
 /// Writes `bytes` to `path` atomically (see [`write_atomically_with`]).
@@ -261,10 +240,8 @@ impl OutputSet {
             self.names
         );
         let target = self.dir.join(name);
-        let temp = temporary_for(&target)?;
-        write(temp.path())?;
-        // The writer may have used its own handle: syncing ours flushes the same file.
-        temp.as_file().sync_all().map_err(io_error(&target))?;
+        let temp = atomic::write_beside(&target, Naming::Output, |temp| write(temp.path()))
+            .map_err(|e| output_error(e, &target))?;
         self.staged.push((name.to_owned(), temp));
         Ok(())
     }

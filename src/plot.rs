@@ -82,7 +82,7 @@ const DENSE: usize = 200;
 const MAX_TICKS: usize = 12;
 
 /// Line colours, in the order series are added (the "tab10" cycle familiar from matplotlib).
-const COLORS: [RGBColor; 8] = [
+const COLORS: [RGBColor; 12] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
@@ -91,6 +91,10 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
     RGBColor(23, 190, 207),
+    RGBColor(188, 189, 34),
+    RGBColor(127, 127, 127),
+    RGBColor(0, 0, 128),
+    RGBColor(0, 0, 0),
 ];
 
 /// What went wrong while drawing or saving a chart.
@@ -263,6 +267,7 @@ pub struct LineChart {
     series: Vec<Series>,
     rules: Vec<Rules>,
     integer_y: bool,
+    show_legend: bool,
 }
 
 /// A corner of the plotting area, where the legend goes.
@@ -374,7 +379,32 @@ impl LineChart {
             series: Vec::new(),
             rules: Vec::new(),
             integer_y: false,
+            show_legend: true,
         }
+    }
+
+    /// Leaves the legend out: for the panels of a figure that share one legend (same names,
+    /// same colours, see [`LineChart::style_last`]).
+    // The `bench_plot` example compiles this file in without using it.
+    #[allow(dead_code)]
+    #[must_use]
+    pub fn without_legend(mut self) -> Self {
+        self.show_legend = false;
+        self
+    }
+
+    /// Gives the last series added the palette's colour `color` (the same in every chart, so
+    /// that one name has one colour across panels), drawn dashed if `dashed`: a shorthand for
+    /// a [`Style`] with [`Hue::Palette`]. Without a series, does nothing.
+    // The `bench_plot` example compiles this file in without using it.
+    #[allow(dead_code)]
+    #[must_use]
+    pub fn style_last(mut self, color: usize, dashed: bool) -> Self {
+        if let Some(last) = self.series.last_mut() {
+            last.style.hue = Hue::Palette(color);
+            last.style.line = if dashed { Line::Dashed(3) } else { Line::Auto };
+        }
+        self
     }
 
     /// Sets the label under the horizontal axis.
@@ -1034,13 +1064,15 @@ fn draw_in(
             }
         }
     }
-    ctx.configure_series_labels()
-        .label_font(font(15.0))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(legend.position())
-        .draw()
-        .map_err(|e| err(&e))?;
+    if chart.show_legend {
+        ctx.configure_series_labels()
+            .label_font(font(15.0))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .position(legend.position())
+            .draw()
+            .map_err(|e| err(&e))?;
+    }
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //!
 //! - `cli_mnist`, `cli_steps`, `cli_train`, `cli_why_loss`: the built `nabla` command on small
 //!   files written by the tests (offline), plus a real-MNIST case each where it matters;
+//! - `cli_compare`: `nabla compare`, its tables, JSON and picture;
 //! - `cli_download`: every command that may download asks `--mirror` and logs the download;
 //! - `cli_help`: what `--help` tells a newcomer (every gradient method, `--mirror`);
 //! - `docs_commands`: the commands of the README and `docs/` (release mode, examples,
@@ -15,6 +16,7 @@
 
 mod util;
 
+mod cli_compare;
 mod cli_download;
 mod cli_help;
 mod cli_mnist;

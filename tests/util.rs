@@ -3,6 +3,7 @@
 //! MNIST directory for the tests that need it.
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -70,11 +71,26 @@ pub fn failed_cleanly(out: &Output, needles: &[&str]) -> String {
     stderr
 }
 
-/// The real MNIST directory from `$MNIST_DIR`, or `None` after saying that `test` is skipped.
+/// The real MNIST directory from `$MNIST_DIR`, or `None` after saying that `test` is skipped,
+/// on the terminal (not in the test's captured output, which a passing test never shows).
+///
+/// # Panics
+///
+/// When `$MNIST_DIR` is unset and `$NABLA_REQUIRE_MNIST` is `1` (as `.ci/run` sets it): there,
+/// a test that did not test is a failure.
 pub fn mnist_dir(test: &str) -> Option<OsString> {
     let dir = std::env::var_os("MNIST_DIR").filter(|d| !d.is_empty());
     if dir.is_none() {
-        eprintln!("skipping {test}: $MNIST_DIR is not set");
+        assert!(
+            std::env::var_os("NABLA_REQUIRE_MNIST").is_none_or(|v| v != "1"),
+            "{test}: $MNIST_DIR is not set, and $NABLA_REQUIRE_MNIST=1 requires the real MNIST \
+             files"
+        );
+        // Written to the process's stderr directly: `eprintln!` would be captured.
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {test}: $MNIST_DIR is not set, the real MNIST files were not tested"
+        );
     }
     dir
 }

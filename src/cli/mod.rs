@@ -36,6 +36,7 @@ macro_rules! out {
     };
 }
 
+mod compare;
 mod data;
 mod eval;
 mod gradcheck;
@@ -97,6 +98,8 @@ enum Command {
     Eval(eval::Args),
     /// One batch: the gradient by backprop, reverse mode, numerical (structure-aware and brute force) and dual numbers, compared and timed.
     Gradcheck(gradcheck::Args),
+    /// Every way to differentiate the built-in functions, side by side: a table per function and size, compare.json and gradient_cost.png (time and error against n).
+    Compare(compare::Args),
     /// Why the loss and not the accuracy: how many parameters have a zero derivative of each, and both along a line (why_loss.png).
     WhyLoss(why_loss::Args),
 }
@@ -114,6 +117,7 @@ pub fn run(args: Cli) -> CliResult {
         Command::Eval(args) => eval::run(args),
         Command::Gradcheck(args) => gradcheck::run(args),
         Command::WhyLoss(args) => why_loss::run(args),
+        Command::Compare(args) => compare::run(args),
     }
 }
 

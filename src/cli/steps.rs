@@ -179,16 +179,12 @@ fn errors<T: Float>(function: Function, x: f64, h: f64, exact: f64) -> [f64; 3] 
     };
     let forward = derivative(f, xt, Options::fixed(Scheme::Forward, ht)).ok();
     let central = derivative(f, xt, Options::fixed(Scheme::Central, ht)).ok();
-    let extrapolated = richardson(
-        f,
-        xt,
-        Richardson {
-            initial_step: Step::Fixed(ht),
-            ..Richardson::default()
-        },
-    )
-    .ok()
-    .map(|e| e.value);
+    // A step that is not finite and positive has no error to draw (NaN), as above.
+    let extrapolated = Richardson::default()
+        .with_initial_step(Step::Fixed(ht))
+        .and_then(|settings| richardson(f, xt, settings))
+        .ok()
+        .map(|e| e.value);
     [rel(forward), rel(central), rel(extrapolated)]
 }
 

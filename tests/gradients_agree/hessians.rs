@@ -23,8 +23,10 @@ use nabla_tape::Var;
 use nalgebra::{DMatrix, RealField};
 use proptest::prelude::*;
 
-use crate::composition;
-use crate::shared::{rosenbrock, softmax_cross_entropy};
+use nabla::compare::Function;
+use nabla::functions::{Rosenbrock, SoftmaxCrossEntropy};
+
+use crate::composition::{self, Composition};
 use crate::strategies::wide_vec;
 use crate::tolerance::{EPS, SAFETY};
 
@@ -145,9 +147,9 @@ proptest! {
     fn rosenbrock_hessians(x in wide_vec(2..=6, -6.0, 4.0)) {
         let n = x.len();
         let (want, scale) = rosenbrock_hessian(&x);
-        let dual = dual_hessian_checked(rosenbrock::<HyperDual64>, &x, &scale);
+        let dual = dual_hessian_checked(|v: &[HyperDual64]| Rosenbrock.eval(v), &x, &scale);
         assert_matrix("HyperDual64 vs analytic", &dual, &want, &exact_tolerance(&want, &scale));
-        assert_reverse_hessian(rosenbrock::<Var<Dual64>>, &x, &dual, &scale);
+        assert_reverse_hessian(|v: &[Var<Dual64>]| Rosenbrock.eval(v), &x, &dual, &scale);
 
         // Numerical: E as in the rosenbrock module, with the probes' steps.
         let h: Vec<f64> = x.iter().map(|&v| second_step(v)).collect();
@@ -167,7 +169,7 @@ proptest! {
             }
         });
         let mut p = x.clone();
-        let num = numerical_hessian(&mut p[..], |p: &[f64]| rosenbrock(p), Options::default()).unwrap();
+        let num = numerical_hessian(&mut p[..], |p: &[f64]| Rosenbrock.eval(p), Options::default()).unwrap();
         assert_matrix("numerical vs analytic", &num, &want, &tol);
         assert_matrix("numerical vs HyperDual64", &num, &dual, &tol);
     }
@@ -182,12 +184,12 @@ proptest! {
             if i == j { p[i] * (1.0 - p[i]) } else { -p[i] * p[j] }
         });
         let scale = DMatrix::from_fn(n, n, |i, j| if i == j { p[i] } else { p[i] * p[j] });
-        let dual = dual_hessian_checked(softmax_cross_entropy::<HyperDual64>, &z, &scale);
+        let dual = dual_hessian_checked(|v: &[HyperDual64]| SoftmaxCrossEntropy.eval(v), &z, &scale);
         // The dual computes through log-sum-exp and the analytic form from probabilities:
         // both are right to a few eps of 1 (the size of the probabilities they combine).
         let dual_tol = DMatrix::from_element(n, n, 1e-12);
         assert_matrix("HyperDual64 vs analytic", &dual, &want, &dual_tol);
-        assert_reverse_hessian(softmax_cross_entropy::<Var<Dual64>>, &z, &dual, &DMatrix::from_element(n, n, 1.0));
+        assert_reverse_hessian(|v: &[Var<Dual64>]| SoftmaxCrossEntropy.eval(v), &z, &dual, &DMatrix::from_element(n, n, 1.0));
 
         let h: Vec<f64> = z.iter().map(|&v| second_step(v)).collect();
         let zmax = z.iter().zip(&h).fold(0.0f64, |a, (v, s)| a.max(v.abs() + s));
@@ -203,7 +205,7 @@ proptest! {
             }
         });
         let mut q = z.clone();
-        let num = numerical_hessian(&mut q[..], |q: &[f64]| softmax_cross_entropy(q), Options::default()).unwrap();
+        let num = numerical_hessian(&mut q[..], |q: &[f64]| SoftmaxCrossEntropy.eval(q), Options::default()).unwrap();
         assert_matrix("numerical vs analytic", &num, &want, &tol);
     }
 
@@ -212,9 +214,9 @@ proptest! {
         let (h, s) = composition::hessian(&x);
         let want = DMatrix::from_fn(3, 3, |i, j| h[i][j]);
         let scale = DMatrix::from_fn(3, 3, |i, j| s[i][j]);
-        let dual = dual_hessian_checked(composition::f::<HyperDual64>, &x, &scale);
+        let dual = dual_hessian_checked(|v: &[HyperDual64]| Composition.eval(v), &x, &scale);
         assert_matrix("HyperDual64 vs analytic", &dual, &want, &exact_tolerance(&want, &scale));
-        assert_reverse_hessian(composition::f::<Var<Dual64>>, &x, &dual, &scale);
+        assert_reverse_hessian(|v: &[Var<Dual64>]| Composition.eval(v), &x, &dual, &scale);
     }
 }
 

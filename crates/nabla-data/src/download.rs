@@ -3,171 +3,14 @@
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
+use crate::atomic::{self, ReplaceError};
 use crate::files::{check_content, create_dir, parse_mnist};
-use crate::temporary::Temporary;
-use crate::{Error, MnistFile, Result};
-
-/// The public mirrors tried by default, in order (file names as in [`MnistFile::file_name`]).
-pub const DEFAULT_MIRRORS: [&str; 2] = [
-    "https://ossci-datasets.s3.amazonaws.com/mnist/",
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
-];
-
-/// The environment variable with the user's own mirror URLs (separated by whitespace or
-/// commas); when set, they replace [`DEFAULT_MIRRORS`].
-pub const MIRROR_ENV: &str = "NABLA_MNIST_MIRROR";
-
-/// What the loader reports while it checks and downloads files, for a progress display.
-#[derive(Clone, Copy, Debug)]
-#[non_exhaustive]
-pub enum Event<'a> {
-    /// A file already on disk matched its checksum.
-    Verified {
-        /// The file.
-        file: MnistFile,
-        /// Where it is.
-        path: &'a Path,
-    },
-    /// A file on disk failed its check; it is not used (and is fetched again if downloads are
-    /// allowed).
-    Rejected {
-        /// The file.
-        file: MnistFile,
-        /// The error that rejected it.
-        error: &'a Error,
-    },
-    /// A download from `url` began; `total` is the body's length when the server sent it.
-    Started {
-        /// The file.
-        file: MnistFile,
-        /// Where it comes from (with any `user:password@` in the URL shown as `***@`).
-        url: &'a str,
-        /// Body length in bytes, if known.
-        total: Option<u64>,
-    },
-    /// More bytes arrived.
-    Progress {
-        /// The file.
-        file: MnistFile,
-        /// Bytes received so far from the current mirror.
-        done: u64,
-        /// Body length in bytes, if known.
-        total: Option<u64>,
-    },
-    /// A mirror failed; the next one is tried.
-    MirrorFailed {
-        /// The file.
-        file: MnistFile,
-        /// The URL that failed (with any `user:password@` shown as `***@`).
-        url: &'a str,
-        /// What went wrong.
-        reason: &'a str,
-    },
-    /// A downloaded file matched its checksum and is in place.
-    Saved {
-        /// The file.
-        file: MnistFile,
-        /// Where it is.
-        path: &'a Path,
-    },
-}
-
-/// The mirrors named by `$NABLA_MNIST_MIRROR`, or [`DEFAULT_MIRRORS`] when it is unset or
-/// empty.
-pub(crate) fn mirrors_from_env() -> Vec<String> {
-    let from_env: Vec<String> = std::env::var(MIRROR_ENV)
-        .unwrap_or_default()
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if from_env.is_empty() {
-        DEFAULT_MIRRORS.iter().map(|s| (*s).to_owned()).collect()
-    } else {
-        from_env
-    }
-}
-
-/// The environment variable with the idle timeout of downloads, in seconds (see
-/// [`Timeouts::idle`]).
-pub const IDLE_TIMEOUT_ENV: &str = "NABLA_DOWNLOAD_IDLE_TIMEOUT";
-
-/// The environment variable with the deadline of one download, in seconds (see
-/// [`Timeouts::deadline`]).
-pub const DEADLINE_ENV: &str = "NABLA_DOWNLOAD_DEADLINE";
-
-/// How long a download may wait and take, so that a server that stalls cannot hang it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timeouts {
-    /// The longest wait for the next bytes (connection, headers or body) before the mirror
-    /// is given up: 30 s by default.
-    pub idle: Duration,
-    /// The longest time one mirror may take for one file, from connecting to the last byte:
-    /// 15 minutes by default (the largest file is 9.9 MB).
-    pub deadline: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Self {
-            idle: Duration::from_secs(30),
-            deadline: Duration::from_secs(15 * 60),
-        }
-    }
-}
-
-impl Timeouts {
-    /// The defaults, each replaced by `$NABLA_DOWNLOAD_IDLE_TIMEOUT` and
-    /// `$NABLA_DOWNLOAD_DEADLINE` (seconds, fractions allowed) when set and not empty.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Setting`] when a variable is set to something other than a finite number of
-    /// seconds greater than 0.
-    pub fn from_env() -> Result<Self> {
-        let mut timeouts = Self::default();
-        for (name, slot) in [
-            (IDLE_TIMEOUT_ENV, &mut timeouts.idle),
-            (DEADLINE_ENV, &mut timeouts.deadline),
-        ] {
-            let Some(value) = std::env::var_os(name).filter(|v| !v.is_empty()) else {
-                continue;
-            };
-            let value = value.to_string_lossy().into_owned();
-            *slot = parse_seconds(&value).ok_or(Error::Setting {
-                name,
-                value,
-                expected: "expected a number of seconds greater than 0, such as 30 or 0.5",
-            })?;
-        }
-        Ok(timeouts)
-    }
-}
-
-/// `s` as a positive, finite number of seconds.
-pub(crate) fn parse_seconds(s: &str) -> Option<Duration> {
-    let secs: f64 = s.trim().parse().ok()?;
-    if secs > 0.0 {
-        Duration::try_from_secs_f64(secs).ok()
-    } else {
-        None
-    }
-}
-
-/// Temporary files of downloads start with this; one older than [`STALE_AFTER`] was left by
-/// a download that was killed, and the next download into the directory removes it.
-const TEMP_PREFIX: &str = crate::temporary::DOWNLOAD_PREFIX;
-/// Earlier versions named their temporary files as the tempfile crate does by default:
-/// this prefix and six random letters or digits. Other programs do too, so these are
-/// removed only from the per-user cache, which is nabla's own.
-const LEGACY_TEMP_PREFIX: &str = ".tmp";
-/// The random part of a temporary file's name.
-const TEMP_RANDOM_LEN: usize = crate::temporary::RANDOM_LEN;
-/// How old a temporary file must be before it counts as abandoned: a download still running
-/// in another process is younger than this.
-const STALE_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+use crate::redact::{redact, redact_in};
+use crate::stale::remove_stale_temporaries;
+use crate::temporary::{Naming, Temporary};
+use crate::{DEADLINE_ENV, IDLE_TIMEOUT_ENV};
+use crate::{Error, Event, MnistFile, Result, Timeouts};
 
 /// Downloads `file` into `dir`, trying each mirror in turn, and returns its path.
 ///
@@ -216,24 +59,29 @@ pub(crate) fn download_expecting(
         .timeout_per_read(Some(timeouts.idle))
         .timeout_global(Some(timeouts.deadline))
         .build();
-    let agent = ureq::Agent::new_with_config(config);
+    let mut job = Job {
+        agent: ureq::Agent::new_with_config(config),
+        file,
+        expected,
+        dir,
+        timeouts,
+        progress,
+    };
     let mut attempts = Vec::new();
     for mirror in mirrors {
         let url = format!("{}/{}", mirror.trim_end_matches('/'), file.file_name());
         // What is printed: without the mirror's credentials, if its URL carries any.
         let shown = redact(&url);
-        match attempt(
-            &agent, &url, &shown, file, expected, dir, timeouts, progress,
-        ) {
+        match job.attempt(&url, &shown) {
             Ok(path) => {
-                progress(Event::Saved { file, path: &path });
+                (job.progress)(Event::Saved { file, path: &path });
                 return Ok(path);
             }
             Err(Attempt::Fatal(e)) => return Err(e),
             Err(Attempt::Failed(reason)) => {
                 // A library's message may quote the URL it was given.
                 let reason = redact_in(&reason, &url);
-                progress(Event::MirrorFailed {
+                (job.progress)(Event::MirrorFailed {
                     file,
                     url: &shown,
                     reason: &reason,
@@ -252,164 +100,147 @@ pub(crate) fn download_expecting(
     })
 }
 
-/// Removes the temporary files of downloads that were killed (more than a day old), and in
-/// the per-user cache (`legacy`) those of earlier versions too. Best effort: a file that
-/// cannot be listed or removed is left for the next time.
-fn remove_stale_temporaries(dir: &Path, legacy: bool) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(random) = name.to_str().and_then(|n| {
-            n.strip_prefix(TEMP_PREFIX)
-                .or_else(|| n.strip_prefix(LEGACY_TEMP_PREFIX).filter(|_| legacy))
-        }) else {
-            continue;
-        };
-        if random.len() != TEMP_RANDOM_LEN || !random.chars().all(|c| c.is_ascii_alphanumeric()) {
-            continue;
-        }
-        let stale = entry
-            .metadata()
-            .ok()
-            .filter(fs::Metadata::is_file)
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_AFTER);
-        if stale {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// `url` with its user information (`user:password@`) replaced by `***@`, for printing: a
-/// mirror's credentials never appear in a message, an event or an error.
-pub(crate) fn redact(url: &str) -> String {
-    match userinfo(url) {
-        Some(info) => url.replacen(info, "***@", 1),
-        None => url.to_owned(),
-    }
-}
-
-/// `text` with the user information of `url` (if it has any) replaced by `***@`.
-fn redact_in(text: &str, url: &str) -> String {
-    match userinfo(url) {
-        Some(info) => text.replace(info, "***@"),
-        None => text.to_owned(),
-    }
-}
-
-/// The user information of `url` with its `@` (`user:password@`), if it has any.
-fn userinfo(url: &str) -> Option<&str> {
-    let start = url.find("://")? + 3;
-    let rest = &url[start..];
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let at = authority.rfind('@')?;
-    Some(&rest[..=at])
-}
-
 /// Why one mirror did not deliver: its own fault (try the next) or ours (stop).
 enum Attempt {
     Failed(String),
     Fatal(Error),
 }
 
-#[allow(clippy::too_many_arguments)]
-fn attempt(
-    agent: &ureq::Agent,
-    url: &str,
-    shown: &str,
+/// What every mirror's attempt at one file shares.
+struct Job<'a> {
+    agent: ureq::Agent,
     file: MnistFile,
-    expected: &str,
-    dir: &Path,
+    /// The SHA-256 of the file's content.
+    expected: &'a str,
+    dir: &'a Path,
     timeouts: Timeouts,
-    progress: &mut dyn FnMut(Event<'_>),
-) -> Result<PathBuf, Attempt> {
-    let fatal = |source| {
+    progress: &'a mut dyn FnMut(Event<'_>),
+}
+
+impl Job<'_> {
+    /// An I/O error of ours (the disk), which stops the download.
+    fn fatal(&self, source: std::io::Error) -> Attempt {
         Attempt::Fatal(Error::Io {
-            path: dir.to_path_buf(),
+            path: self.dir.to_path_buf(),
             source,
         })
-    };
-    let mut response = agent
-        .get(url)
-        .call()
-        .map_err(|e| Attempt::Failed(describe(&e, timeouts)))?;
-    if let Some(kind) = response
-        .headers()
-        .get(ureq::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| v.trim_start().to_ascii_lowercase().starts_with("text/"))
-    {
-        return Err(Attempt::Failed(format!(
-            "the server sent a text page ({kind}), not the file"
-        )));
     }
-    let limit = file.max_download_len();
-    let too_large = |bytes: &str| {
+
+    /// A body larger than the file may be.
+    fn too_large(&self, bytes: &str) -> Attempt {
         Attempt::Failed(format!(
-            "the body is {bytes} bytes, more than the {limit} allowed for this file \
-             (twice its uncompressed size)"
+            "the body is {bytes} bytes, more than the {} allowed for this file \
+             (twice its uncompressed size)",
+            self.file.max_download_len()
         ))
-    };
-    let total = response.body().content_length();
-    if let Some(total) = total.filter(|&t| t > limit) {
-        return Err(too_large(&total.to_string()));
     }
-    progress(Event::Started {
-        file,
-        url: shown,
-        total,
-    });
 
-    // Dropping `tmp` on any error below deletes the temporary file (so does an interruption
-    // of the `nabla` command: it is recorded in `crate::temporary`'s registry). Readable like
-    // every other file nabla writes, not a temporary file's private 0600.
-    let mut tmp = Temporary::create_in(dir, TEMP_PREFIX, "").map_err(fatal)?;
-    let done = copy_limited(
-        &mut response.body_mut().as_reader(),
-        &mut tmp,
-        limit,
-        &mut |done| progress(Event::Progress { file, done, total }),
-    )
-    .map_err(|e| match e {
-        CopyError::Read { source, done } => {
-            let reason = match source
-                .get_ref()
-                .and_then(|x| x.downcast_ref::<ureq::Error>())
-            {
-                Some(inner) => describe(inner, timeouts),
-                None => format!("connection failed: {source}"),
-            };
-            Attempt::Failed(format!("{reason} after {done} bytes"))
+    /// One mirror's attempt: asks for the file at `url` (shown as `shown`), then streams it
+    /// into a temporary file that is renamed into place only once it is verified.
+    fn attempt(&mut self, url: &str, shown: &str) -> Result<PathBuf, Attempt> {
+        let mut response = self.request(url)?;
+        let total = response.body().content_length();
+        if let Some(total) = total.filter(|&t| t > self.file.max_download_len()) {
+            return Err(self.too_large(&total.to_string()));
         }
-        CopyError::Write(source) => fatal(source),
-        CopyError::TooLarge => too_large(&format!("more than {limit}")),
-    })?;
-    if let Some(total) = total.filter(|&t| t != done) {
-        return Err(Attempt::Failed(format!(
-            "body cut short: {done} of {total} bytes"
-        )));
+        let file = self.file;
+        (self.progress)(Event::Started {
+            file,
+            url: shown,
+            total,
+        });
+        let target = self.dir.join(file.file_name());
+        // Dropping the temporary file on any error deletes it (so does an interruption of
+        // the `nabla` command: it is recorded in `crate::temporary`'s registry).
+        atomic::replace(&target, Naming::Download, |tmp| {
+            self.fetch(&mut response, tmp, total)?;
+            self.verify(tmp.path(), &target)
+        })
+        .map_err(|e| match e {
+            ReplaceError::Write(attempt) => attempt,
+            ReplaceError::NotAFile(kind) => Attempt::Fatal(Error::NotAFile {
+                path: target.clone(),
+                kind,
+            }),
+            ReplaceError::Io(source) => self.fatal(source),
+        })?;
+        Ok(target)
     }
-    tmp.as_file().sync_all().map_err(fatal)?;
 
-    let bytes = fs::read(tmp.path()).map_err(fatal)?;
-    // Decompressed no further than the real file's size: a gzip bomb is refused at its
-    // header, or once it passes what the header declares.
-    let idx = parse_mnist(&bytes, file)
-        .map_err(|e| Attempt::Failed(format!("not a valid IDX file: {e}")))?;
-    let target = dir.join(file.file_name());
-    check_content(idx.dims(), idx.data(), expected, &target).map_err(|e| match e {
-        Error::Checksum {
-            actual, expected, ..
-        } => Attempt::Failed(format!(
-            "checksum mismatch: SHA-256 of the content is {actual}, expected {expected}"
-        )),
-        other => Attempt::Fatal(other),
-    })?;
-    tmp.persist(&target).map_err(fatal)?;
-    Ok(target)
+    /// Asks for `url`; refuses an error status and a text page (an error or login page
+    /// rather than the file).
+    fn request(&self, url: &str) -> Result<ureq::http::Response<ureq::Body>, Attempt> {
+        let response = self
+            .agent
+            .get(url)
+            .call()
+            .map_err(|e| Attempt::Failed(describe(&e, self.timeouts)))?;
+        if let Some(kind) = response
+            .headers()
+            .get(ureq::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.trim_start().to_ascii_lowercase().starts_with("text/"))
+        {
+            return Err(Attempt::Failed(format!(
+                "the server sent a text page ({kind}), not the file"
+            )));
+        }
+        Ok(response)
+    }
+
+    /// Streams the body into `tmp`, reporting progress, up to the file's download cap;
+    /// checks that as many bytes arrived as the server announced (`total`).
+    fn fetch(
+        &mut self,
+        response: &mut ureq::http::Response<ureq::Body>,
+        tmp: &mut Temporary,
+        total: Option<u64>,
+    ) -> Result<(), Attempt> {
+        let (file, limit) = (self.file, self.file.max_download_len());
+        let copied = copy_limited(
+            &mut response.body_mut().as_reader(),
+            tmp,
+            limit,
+            &mut |done| (self.progress)(Event::Progress { file, done, total }),
+        );
+        let done = copied.map_err(|e| match e {
+            CopyError::Read { source, done } => {
+                let reason = match source
+                    .get_ref()
+                    .and_then(|x| x.downcast_ref::<ureq::Error>())
+                {
+                    Some(inner) => describe(inner, self.timeouts),
+                    None => format!("connection failed: {source}"),
+                };
+                Attempt::Failed(format!("{reason} after {done} bytes"))
+            }
+            CopyError::Write(source) => self.fatal(source),
+            CopyError::TooLarge => self.too_large(&format!("more than {limit}")),
+        })?;
+        match total.filter(|&t| t != done) {
+            Some(total) => Err(Attempt::Failed(format!(
+                "body cut short: {done} of {total} bytes"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks the downloaded file at `path`: a valid IDX file (decompressed no further than
+    /// the real file's size: a gzip bomb is refused at its header, or once it passes what the
+    /// header declares) whose content has the expected SHA-256. `target` names it in errors.
+    fn verify(&self, path: &Path, target: &Path) -> Result<(), Attempt> {
+        let bytes = fs::read(path).map_err(|e| self.fatal(e))?;
+        let idx = parse_mnist(&bytes, self.file)
+            .map_err(|e| Attempt::Failed(format!("not a valid IDX file: {e}")))?;
+        check_content(idx.dims(), idx.data(), self.expected, target).map_err(|e| match e {
+            Error::Checksum {
+                actual, expected, ..
+            } => Attempt::Failed(format!(
+                "checksum mismatch: SHA-256 of the content is {actual}, expected {expected}"
+            )),
+            other => Attempt::Fatal(other),
+        })
+    }
 }
 
 /// Why [`copy_limited`] stopped before the end of its input.
@@ -472,8 +303,9 @@ mod tests {
     use flate2::{Compression, write::GzEncoder};
 
     use crate::test_http as http;
-    use crate::test_io::{CHILD_CASE, Failing, Trickle, rerun_with_env};
+    use crate::test_io::{Failing, Trickle, names_in};
     use http::Reply;
+    use std::time::Duration;
 
     /// A small label file, gzip-compressed, and the SHA-256 of its content.
     fn labels_gz() -> (Vec<u8>, String) {
@@ -489,72 +321,6 @@ mod tests {
     }
 
     const FILE: MnistFile = MnistFile::TestLabels;
-
-    /// Runs itself again as a child process with the variables of each case set.
-    #[test]
-    fn settings_come_from_the_environment() {
-        let defaults: Vec<String> = DEFAULT_MIRRORS.iter().map(|m| m.to_string()).collect();
-        match std::env::var(CHILD_CASE).as_deref() {
-            Ok("unset") | Ok("blank") => {
-                // Empty or blank values count as unset.
-                assert_eq!(mirrors_from_env(), defaults);
-                assert_eq!(Timeouts::from_env().unwrap(), Timeouts::default());
-            }
-            Ok("set") => {
-                assert_eq!(
-                    mirrors_from_env(),
-                    ["http://a.test/", "http://b.test/", "http://c.test/"]
-                );
-                let t = Timeouts::from_env().unwrap();
-                assert_eq!(t.idle, Duration::from_millis(500));
-                assert_eq!(t.deadline, Duration::from_secs(90));
-            }
-            Ok("bad") => {
-                let e = Timeouts::from_env().unwrap_err().to_string();
-                assert!(e.contains(DEADLINE_ENV) && e.contains("-3"), "{e}");
-            }
-            Ok(other) => panic!("unknown case {other}"),
-            Err(_) => {
-                let cases: [(&str, &[(&str, &str)]); 4] = [
-                    ("unset", &[]),
-                    (
-                        "set",
-                        &[
-                            (
-                                MIRROR_ENV,
-                                " http://a.test/,http://b.test/\thttp://c.test/ ",
-                            ),
-                            (IDLE_TIMEOUT_ENV, "0.5"),
-                            (DEADLINE_ENV, "90"),
-                        ],
-                    ),
-                    (
-                        "blank",
-                        &[
-                            (MIRROR_ENV, " , "),
-                            (IDLE_TIMEOUT_ENV, ""),
-                            (DEADLINE_ENV, ""),
-                        ],
-                    ),
-                    ("bad", &[(DEADLINE_ENV, "-3")]),
-                ];
-                rerun_with_env(
-                    "download::tests::settings_come_from_the_environment",
-                    &[MIRROR_ENV, IDLE_TIMEOUT_ENV, DEADLINE_ENV],
-                    &cases,
-                );
-            }
-        }
-    }
-
-    fn names_in(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
 
     #[test]
     fn downloads_verifies_and_reports_progress() {
@@ -713,7 +479,7 @@ mod tests {
             crate::MNIST_DIR_ENV,
             "MnistSource::dir",
             "--data DIR",
-            MIRROR_ENV,
+            crate::MIRROR_ENV,
             "MnistSource::with_mirrors",
             "--mirror URL",
             IDLE_TIMEOUT_ENV,
@@ -731,10 +497,11 @@ mod tests {
 
     /// Short timeouts for the servers that misbehave; generous enough for a loaded machine.
     fn short(idle_ms: u64, deadline_ms: u64) -> Timeouts {
-        Timeouts {
-            idle: Duration::from_millis(idle_ms),
-            deadline: Duration::from_millis(deadline_ms),
-        }
+        Timeouts::new(
+            Duration::from_millis(idle_ms),
+            Duration::from_millis(deadline_ms),
+        )
+        .unwrap()
     }
 
     /// Downloads from one server that must fail; returns its one reason, having checked that
@@ -903,20 +670,6 @@ mod tests {
     }
 
     #[test]
-    fn redaction_takes_only_the_user_information() {
-        assert_eq!(redact("http://u:p@host:8/a/b"), "http://***@host:8/a/b");
-        assert_eq!(redact("https://token@host/"), "https://***@host/");
-        // An `@` after the host is part of the path, not a credential.
-        assert_eq!(redact("http://host/a@b"), "http://host/a@b");
-        assert_eq!(redact("http://a:b@c@host/x"), "http://***@host/x");
-        assert_eq!(redact("not a url"), "not a url");
-        assert_eq!(
-            redact_in("GET http://u:p@host/x failed", "http://u:p@host/x"),
-            "GET http://***@host/x failed"
-        );
-    }
-
-    #[test]
     fn a_text_page_is_not_taken_for_the_file() {
         let reason = fails_with(
             || Reply::Typed {
@@ -1024,14 +777,5 @@ mod tests {
                 file.display()
             )
         );
-    }
-
-    #[test]
-    fn seconds_parse_as_positive_finite_numbers() {
-        assert_eq!(parse_seconds("30"), Some(Duration::from_secs(30)));
-        assert_eq!(parse_seconds(" 0.5 "), Some(Duration::from_millis(500)));
-        for bad in ["0", "-1", "inf", "nan", "ten", "", "1e300"] {
-            assert_eq!(parse_seconds(bad), None, "{bad}");
-        }
     }
 }

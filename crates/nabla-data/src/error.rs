@@ -166,6 +166,14 @@ pub enum Error {
         /// What a valid value looks like.
         expected: &'static str,
     },
+    /// A timeout given in code ([`Timeouts::new`](crate::Timeouts::new)) is zero.
+    #[error("the {name} of downloads is {} s; it must be greater than 0", value.as_secs_f64())]
+    Timeout {
+        /// Which one: "idle timeout" or "deadline".
+        name: &'static str,
+        /// Its value.
+        value: std::time::Duration,
+    },
     /// A file is not a valid IDX file.
     #[error("{path}: {source}")]
     Idx {

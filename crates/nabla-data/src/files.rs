@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::atomic::file_kind;
 use crate::idx::{Expect, IDX_TYPE_U8, IdxReader, idx_header};
 use crate::{Error, Idx, IdxError, Result, Split};
 
@@ -126,37 +127,6 @@ impl MnistFile {
 /// Whether something (a file, a directory, a symlink, even a broken one) is at `path`.
 pub(crate) fn is_present(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok()
-}
-
-/// What is at a path, in words for an error message ("a directory", "a FIFO (named
-/// pipe)", "a symlink", ...), for a file type that is not a regular file. nabla's crates
-/// use it wherever they refuse such a path, so that they all say it the same way.
-pub fn file_kind(file_type: fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if file_type.is_char_device() {
-            return "a character device";
-        }
-        if file_type.is_block_device() {
-            return "a block device";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-    }
-    if file_type.is_symlink() {
-        "a symlink"
-    } else if file_type.is_dir() {
-        "a directory"
-    } else if file_type.is_file() {
-        "a regular file"
-    } else {
-        "not a regular file"
-    }
 }
 
 /// Reads a data file whole, refusing by name anything that is not a regular file once

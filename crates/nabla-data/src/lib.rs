@@ -66,16 +66,24 @@
 // docs.rs marks what each feature adds (see `[package.metadata.docs.rs]`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Replacing a file atomically, and what may be replaced. Not part of the data API: public so
+// that nabla-net and the `nabla` command write their files the same way.
+#[doc(hidden)]
+pub mod atomic;
 mod convert;
 mod download;
 mod error;
+mod event;
 mod files;
 mod idx;
 mod load;
 mod mnist;
 mod options;
+mod redact;
 mod sampler;
+mod settings;
 mod source;
+mod stale;
 mod targets;
 // Temporary files that a signal handler can remove. Not part of the data API: public so that
 // nabla-net and the `nabla` command write their files through the same registry.
@@ -87,20 +95,15 @@ pub mod test_http;
 #[cfg(test)]
 mod test_io;
 
-pub use download::{DEADLINE_ENV, DEFAULT_MIRRORS, Event, IDLE_TIMEOUT_ENV, MIRROR_ENV, Timeouts};
 pub use error::{Error, IdxError, Result};
+pub use event::Event;
 pub use files::{MnistFile, verify_file};
 pub use idx::Idx;
 pub use mnist::{Mnist, Split};
 pub use options::MnistOptions;
 pub use sampler::{BatchSampler, Sampling};
+pub use settings::{DEADLINE_ENV, DEFAULT_MIRRORS, IDLE_TIMEOUT_ENV, MIRROR_ENV, Timeouts};
 pub use source::{
     MNIST_DIR_ENV, MnistSource, Origin, cache_dir, load_mnist, load_mnist_with_progress,
 };
 pub use targets::{CLASSES, Targets};
-
-/// What kind of file system entry a file type is ("a directory", "a FIFO", ...), for error
-/// messages. Not part of the data API: public only so that nabla-net and the `nabla` command
-/// name a file that is in the way the same words this crate does.
-#[doc(hidden)]
-pub use files::file_kind;

@@ -1,8 +1,12 @@
 //! The options of the book's `load_mnist`, and the one place a pixel byte becomes a number.
 
 /// The options of the book's `load_mnist`. [`Default`] gives the book's defaults:
-/// normalized, flattened, labels as digits.
+/// normalized, flattened, labels as digits; the `with_*` builders change one each, as the
+/// book's keyword arguments do (`load_mnist(normalize=False)` is
+/// `MnistOptions::default().with_normalize(false)`). The fields are read directly, and new
+/// ones may be added.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MnistOptions {
     /// Divide pixels by 255 into `[0, 1]`; otherwise keep `0.0..=255.0`. See
     /// [`MnistOptions::pixel_value`].
@@ -25,6 +29,24 @@ impl Default for MnistOptions {
 }
 
 impl MnistOptions {
+    /// These options with pixels divided by 255 (`true`) or kept as bytes.
+    pub fn with_normalize(self, normalize: bool) -> Self {
+        Self { normalize, ..self }
+    }
+
+    /// These options with one image per row (`true`) or each image a block of 28 rows.
+    pub fn with_flatten(self, flatten: bool) -> Self {
+        Self { flatten, ..self }
+    }
+
+    /// These options with one-hot targets (`true`) or the digits themselves.
+    pub fn with_one_hot_label(self, one_hot_label: bool) -> Self {
+        Self {
+            one_hot_label,
+            ..self
+        }
+    }
+
     /// The value a pixel byte becomes under these options: `byte / 255` computed in `f32`
     /// when normalized (the book's `x.astype(np.float32) / 255.0`, so 51 becomes exactly the
     /// `f32` nearest 0.2), else the byte itself.
@@ -43,7 +65,7 @@ impl MnistOptions {
     /// assert_eq!(book.pixel_value(0), 0.0);
     /// assert_eq!(book.pixel_value(51), 0.2);
     /// assert_eq!(book.pixel_value(255), 1.0);
-    /// let raw = MnistOptions { normalize: false, ..book };
+    /// let raw = book.with_normalize(false);
     /// assert_eq!(raw.pixel_value(51), 51.0);
     /// ```
     pub fn pixel_value(&self, byte: u8) -> f32 {

@@ -6,8 +6,10 @@ use rand::{RngExt, SeedableRng};
 
 use crate::{Error, Result};
 
-/// How a [`BatchSampler`] draws its indices.
+/// How a [`BatchSampler`] draws its indices. New ways may be added: a `match` outside this
+/// crate needs a `_` arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Sampling {
     /// Each index uniformly from `0..n`, independently, as the book's
     /// `np.random.choice(train_size, batch_size)`: a batch may repeat an index.

@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::download::{download, mirrors_from_env};
+use crate::download::download;
 use crate::files::{check_dir, check_readable, present, verify_file};
+use crate::settings::mirrors_from_env;
 use crate::{Error, Event, Mnist, MnistFile, MnistOptions, Result, Split, Timeouts};
 
 /// The environment variable naming a directory that holds the four MNIST files.
@@ -291,10 +292,8 @@ mod tests {
                 assert_eq!(source.mirrors(), ["http://env.test/"]);
                 assert_eq!(source.timeouts().unwrap().deadline, Duration::from_secs(7));
                 // What the builders give wins over the environment.
-                let given = Timeouts {
-                    idle: Duration::from_millis(250),
-                    deadline: Duration::from_secs(3),
-                };
+                let given =
+                    Timeouts::new(Duration::from_millis(250), Duration::from_secs(3)).unwrap();
                 let source = MnistSource::dir("/given")
                     .with_mirrors(vec!["http://given.test/".into()])
                     .with_timeouts(given);

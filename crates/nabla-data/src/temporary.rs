@@ -50,6 +50,14 @@ fn forget(path: &Path) {
     }
 }
 
+/// The directory a file is written in: its parent, or `.` for a bare name.
+pub fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
 /// A file recorded to be removed if the process is interrupted; dropping it forgets the
 /// record (the file itself is the owner's to remove).
 #[derive(Debug)]
@@ -78,7 +86,40 @@ pub struct Temporary {
     path: Option<tempfile::TempPath>,
 }
 
+/// How a temporary file beside its future target is named: the two kinds that nabla makes,
+/// which the clean-up of files left by killed processes tells apart by their names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Naming {
+    /// `.nabla-XXXXXX.<the target's name>` (a model, a report, a chart): the name keeps the
+    /// target's extension, for writers that choose their format by it, and says what it was
+    /// to become. The next `nabla` run that writes into the directory removes one left behind.
+    Output,
+    /// `.nabla-XXXXXX` followed by nothing, after [`DOWNLOAD_PREFIX`]: a download, which the
+    /// next download into the directory removes once it is a day old (another process may
+    /// still be writing it).
+    Download,
+}
+
 impl Temporary {
+    /// Creates an empty temporary file in the directory of `target` (`.` for a bare name),
+    /// named as `naming` says.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be created (a directory that does not exist or is not writable).
+    pub fn beside(target: &Path, naming: Naming) -> io::Result<Self> {
+        match naming {
+            Naming::Output => {
+                let name = target
+                    .file_name()
+                    .map_or_else(String::new, |n| format!(".{}", n.to_string_lossy()));
+                Self::create_in(parent_dir(target), PREFIX, &name)
+            }
+            Naming::Download => Self::create_in(parent_dir(target), DOWNLOAD_PREFIX, ""),
+        }
+    }
+
     /// Creates an empty temporary file in `dir`. `prefix` should start with [`PREFIX`];
     /// `suffix` keeps an extension for writers that choose their format by it (`.png`).
     ///
@@ -111,10 +152,7 @@ impl Temporary {
     ///
     /// When the link cannot be made (a file system without hard links, no such file).
     pub fn link_to(original: &Path, prefix: &str, suffix: &str) -> io::Result<Self> {
-        let dir = match original.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
+        let dir = parent_dir(original);
         let mut builder = tempfile::Builder::new();
         builder.prefix(prefix).suffix(suffix).rand_bytes(RANDOM_LEN);
         let mut live = live();
@@ -262,18 +300,9 @@ pub fn remove_all() -> Removed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_io::{CHILD_CASE, rerun_with_env};
+    use crate::test_io::{CHILD_CASE, names_in as names, rerun_with_env};
     use std::sync::mpsc;
     use std::time::Duration;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
 
     fn recorded(path: &Path) -> bool {
         live().iter().any(|p| p == path)

@@ -3,9 +3,8 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use nabla_data::temporary::{self, Temporary};
-
-use nabla_data::file_kind as kind;
+use nabla_data::atomic::{self, ReplaceError, file_kind as kind};
+use nabla_data::temporary::Naming;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
@@ -93,32 +92,19 @@ pub fn save_model<T: Precision>(net: &TwoLayerNet<T>, path: impl AsRef<Path>) ->
         path: path.to_owned(),
         source,
     };
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if !meta.is_file() => {
-            return Err(Error::NotAFile {
-                path: path.to_owned(),
-                kind: kind(meta.file_type()),
-            });
-        }
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io(e)),
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    // Until `persist` succeeds, dropping `tmp` deletes the temporary file.
-    let mut tmp = Temporary::create_in(dir, temporary::PREFIX, ".json").map_err(io)?;
-    let mut writer = std::io::BufWriter::new(&mut tmp);
-    write_model(net, &mut writer).map_err(|e| match e {
-        Error::Io { source, .. } => io(source),
-        other => other,
-    })?;
-    writer.flush().map_err(io)?;
-    drop(writer);
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(io)
+    atomic::replace(path, Naming::Output, |tmp| {
+        let mut writer = std::io::BufWriter::new(tmp);
+        write_model(net, &mut writer)?;
+        writer.flush().map_err(io)
+    })
+    .map_err(|e| match e {
+        ReplaceError::NotAFile(kind) => Error::NotAFile {
+            path: path.to_owned(),
+            kind,
+        },
+        ReplaceError::Write(Error::Io { source, .. }) | ReplaceError::Io(source) => io(source),
+        ReplaceError::Write(other) => other,
+    })
 }
 
 /// Writes `net` as [`save_model`] does, to any writer, as it is serialised (a model of
@@ -161,6 +147,24 @@ pub fn write_model<T: Precision>(net: &TwoLayerNet<T>, writer: impl Write) -> Re
 /// once rounded to `f32` for an `f32` model).
 pub fn load_model(path: impl AsRef<Path>) -> Result<SavedNet, Error> {
     let path = path.as_ref();
+    let bad = |reason: String| Error::Format {
+        path: path.to_owned(),
+        reason,
+    };
+    let file = read_model_file(path)?;
+    file.check().map_err(bad)?;
+    // The lengths were checked against the sizes, so `from_parts` cannot fail.
+    let net = if file.precision == "f32" {
+        file.build().map(SavedNet::F32)
+    } else {
+        file.build().map(SavedNet::F64)
+    };
+    net.map_err(|e| bad(e.to_string()))
+}
+
+/// Reads and parses the model file at `path`, refusing what is not a regular file or is
+/// larger than [`MAX_MODEL_FILE_BYTES`] before reading it.
+fn read_model_file(path: &Path) -> Result<ModelFile, Error> {
     let io = |source| Error::Io {
         path: path.to_owned(),
         source,
@@ -179,82 +183,82 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<SavedNet, Error> {
             max: MAX_MODEL_FILE_BYTES,
         });
     }
-    let bad = |reason: String| Error::Format {
-        path: path.to_owned(),
-        reason,
-    };
     // Parsed as it is read: a file that is not a model fails at its first bad byte, without
     // being read whole (and `take` stops a file that grows while it is read at the cap).
     let reader = std::fs::File::open(path).map_err(io)?;
     let reader = std::io::BufReader::new(reader.take(MAX_MODEL_FILE_BYTES));
-    let file: ModelFile = serde_json::from_reader(reader).map_err(|e| match e.io_error_kind() {
+    serde_json::from_reader(reader).map_err(|e| match e.io_error_kind() {
         Some(kind) => io(std::io::Error::new(kind, e)),
-        None => bad(e.to_string()),
-    })?;
-    if file.format != FORMAT {
-        return Err(bad(format!(
-            "format is {:?}, expected {FORMAT:?}",
-            file.format
-        )));
-    }
-    if file.version != VERSION {
-        return Err(bad(format!(
-            "version {} is not supported (this build reads version {VERSION})",
-            file.version
-        )));
-    }
-    let s = file.sizes;
-    s.check_model_size().map_err(|e| bad(e.to_string()))?;
-    let fits: fn(f64) -> bool = match file.precision.as_str() {
-        "f32" => |v| <f32 as Precision>::from_f64(v).is_finite(),
-        "f64" => f64::is_finite,
-        other => {
-            return Err(bad(format!(
-                "precision {other:?} is neither \"f32\" nor \"f64\""
-            )));
+        None => Error::Format {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        },
+    })
+}
+
+impl ModelFile {
+    /// Checks everything [`load_model`] promises of a model file before building it: the
+    /// format, the version, the sizes, the precision, every array's length and every value.
+    fn check(&self) -> Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!("format is {:?}, expected {FORMAT:?}", self.format));
         }
-    };
-    let lengths = [
-        ("w1", &file.w1, s.input.checked_mul(s.hidden)),
-        ("b1", &file.b1, Some(s.hidden)),
-        ("w2", &file.w2, s.hidden.checked_mul(s.output)),
-        ("b2", &file.b2, Some(s.output)),
-    ];
-    for (name, values, expected) in lengths {
-        if Some(values.len()) != expected {
-            return Err(bad(format!(
-                "{name} has {} values but the sizes {}-{}-{} need {}",
-                values.len(),
-                s.input,
-                s.hidden,
-                s.output,
-                expected.map_or_else(|| "more than fit in memory".to_owned(), |n| n.to_string())
-            )));
+        if self.version != VERSION {
+            return Err(format!(
+                "version {} is not supported (this build reads version {VERSION})",
+                self.version
+            ));
         }
-        if let Some(i) = values.iter().position(|&v| !fits(v)) {
-            return Err(bad(format!(
-                "{name}[{i}] = {:e} is not a finite {}",
-                values[i], file.precision
-            )));
+        let s = self.sizes;
+        s.check_model_size().map_err(|e| e.to_string())?;
+        let fits: fn(f64) -> bool = match self.precision.as_str() {
+            "f32" => |v| <f32 as Precision>::from_f64(v).is_finite(),
+            "f64" => f64::is_finite,
+            other => {
+                return Err(format!(
+                    "precision {other:?} is neither \"f32\" nor \"f64\""
+                ));
+            }
+        };
+        let lengths = [
+            ("w1", &self.w1, s.input.checked_mul(s.hidden)),
+            ("b1", &self.b1, Some(s.hidden)),
+            ("w2", &self.w2, s.hidden.checked_mul(s.output)),
+            ("b2", &self.b2, Some(s.output)),
+        ];
+        for (name, values, expected) in lengths {
+            if Some(values.len()) != expected {
+                return Err(format!(
+                    "{name} has {} values but the sizes {}-{}-{} need {}",
+                    values.len(),
+                    s.input,
+                    s.hidden,
+                    s.output,
+                    expected
+                        .map_or_else(|| "more than fit in memory".to_owned(), |n| n.to_string())
+                ));
+            }
+            if let Some(i) = values.iter().position(|&v| !fits(v)) {
+                return Err(format!(
+                    "{name}[{i}] = {:e} is not a finite {}",
+                    values[i], self.precision
+                ));
+            }
         }
+        Ok(())
     }
-    fn build<T: Precision>(f: &ModelFile) -> Result<TwoLayerNet<T>, Error> {
-        let s = f.sizes;
+
+    /// The network in precision `T`, from a file that passed [`ModelFile::check`].
+    fn build<T: Precision>(&self) -> Result<TwoLayerNet<T>, Error> {
+        let s = self.sizes;
         let conv = |v: &Vec<f64>| v.iter().map(|&x| T::from_f64(x)).collect::<Vec<T>>();
         TwoLayerNet::from_parts(
-            DMatrix::from_row_slice(s.input, s.hidden, &conv(&f.w1)),
-            DVector::from_vec(conv(&f.b1)),
-            DMatrix::from_row_slice(s.hidden, s.output, &conv(&f.w2)),
-            DVector::from_vec(conv(&f.b2)),
+            DMatrix::from_row_slice(s.input, s.hidden, &conv(&self.w1)),
+            DVector::from_vec(conv(&self.b1)),
+            DMatrix::from_row_slice(s.hidden, s.output, &conv(&self.w2)),
+            DVector::from_vec(conv(&self.b2)),
         )
     }
-    // The lengths were checked against the sizes above, so `from_parts` cannot fail.
-    let net = if file.precision == "f32" {
-        build(&file).map(SavedNet::F32)
-    } else {
-        build(&file).map(SavedNet::F64)
-    };
-    net.map_err(|e| bad(e.to_string()))
 }
 
 #[cfg(test)]

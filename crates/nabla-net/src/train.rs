@@ -131,11 +131,11 @@ pub const MIN_LOSS_RISE: f64 = 0.05;
 /// three times what mini-batch noise alone would make the difference: the losses' relative
 /// standard deviation over the window times `sqrt(1 + 1 / w)` (the first loss is one batch,
 /// the mean is `w`). So a run that does not learn is not called diverged for the noise of
-/// large initial weights (`--init-std 1` makes the first losses of seeds spread by 18%),
-/// and a run whose loss left its start far behind is: the book's run ends far below its
-/// first loss (2.30, then about 0.2 over the last epoch), one whose steps are too large
-/// saturates the network and ends far above it (`--lr 1000` on MNIST: 14.5 after 600
-/// iterations; `--lr 3.4e38`: about 14.5 after 5). A run of fewer than 4 iterations has no
+/// large initial weights (an initial standard deviation of 1 makes the first losses of
+/// seeds spread by 18%), and a run whose loss left its start far behind is: the book's run
+/// ends far below its first loss (2.30, then about 0.2 over the last epoch), one whose steps
+/// are too large saturates the network and ends far above it (a learning rate of 1000 on
+/// MNIST: 14.5 after 600 iterations; of 3.4e38: about 14.5 after 5). A run of fewer than 4 iterations has no
 /// trend to judge; whatever its length, a NaN or infinite loss or parameter is an error of
 /// [`train`] itself.
 ///

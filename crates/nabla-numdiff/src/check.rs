@@ -32,7 +32,11 @@ use crate::{Error, Options, Params, stencil};
 ///
 /// For directional checks the noise also includes the rounding of the dot product
 /// `a . v`, `noise_factor * eps * sum |a_i v_i|`.
+///
+/// Made by [`GradientCheck::default`] and changed by the `with_*` builders; the fields are
+/// read directly, and new ones may be added.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct GradientCheck<T> {
     /// Relative tolerance. Default `eps^(1/3)`: `6.1e-6` in `f64`, `4.9e-3` in `f32`, a few
     /// hundred times the error of a central difference with the automatic step.
@@ -62,6 +66,14 @@ impl<T: Float> GradientCheck<T> {
     /// The default check with other numerical-gradient options.
     pub fn with_options(self, options: Options<T>) -> Self {
         GradientCheck { options, ..self }
+    }
+
+    /// The default check with another safety factor on the noise floor.
+    pub fn with_noise_factor(self, noise_factor: T) -> Self {
+        GradientCheck {
+            noise_factor,
+            ..self
+        }
     }
 }
 
@@ -668,5 +680,14 @@ mod tests {
         let r = check_gradient(&mut x, |x| x[0].exp(), &[1.0], &opts).unwrap();
         assert!(r.passed, "{r}");
         assert_eq!(r.evaluations, 2);
+    }
+
+    #[test]
+    fn builders_change_one_setting_each() {
+        let base = GradientCheck::<f64>::default().with_rtol(1e-3);
+        let noisy = base.with_noise_factor(7.0);
+        assert_eq!((noisy.rtol, noisy.noise_factor), (1e-3, 7.0));
+        assert_eq!(noisy.options, base.options);
+        assert_ne!(base.noise_factor, 7.0, "the default is not what was set");
     }
 }

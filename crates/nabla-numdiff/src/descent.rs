@@ -4,8 +4,10 @@ use num_traits::Float;
 
 use crate::{Error, Options, gradient_into};
 
-/// Settings of [`gradient_descent`].
+/// Settings of [`gradient_descent`], made by [`GradientDescent::new`] and changed by the
+/// `with_*` builders; the fields are read directly, and new ones may be added.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct GradientDescent<T> {
     /// The learning rate `lr` of `x <- x - lr * grad f(x)`.
     pub learning_rate: T,

@@ -13,7 +13,7 @@
 //! `h ~ sqrt(eps)` for one-sided ones, scaled with `max(1, |x|)`; that is [`Step::Auto`], the
 //! default, which also divides by the step that is really representable, `(x + h) - x`. The
 //! book's `h = 1e-50` is the other extreme: `x + h == x` and the derivative comes out as 0.
-//! `nabla steps` draws the whole picture.
+//! [`Scheme`] tabulates both errors and the best step of every scheme.
 //!
 //! **The schemes.** [`Scheme::Forward`], [`Scheme::Backward`], [`Scheme::Central`] and the
 //! fourth-order [`Scheme::FivePoint`]; [`second_derivative`], the three-point second
@@ -85,6 +85,7 @@ mod richardson;
 mod richardson_gradient;
 mod richardson_jacobian;
 mod stencil;
+mod tableau;
 
 pub use check::{CheckReport, GradientCheck, Mismatch, check_gradient, check_gradient_directions};
 pub use derivative::{derivative, second_derivative};

@@ -6,13 +6,18 @@ use crate::Params;
 use crate::derivative::non_finite;
 use crate::options::{check_step, lit};
 use crate::stencil::{self, Probe};
+use crate::tableau::Tableau;
 use crate::{Error, Scheme, Step};
 
 /// The most levels [`richardson`] will use.
 pub const MAX_LEVELS: usize = 10;
 
-/// Rows of the tableau always computed (when `levels` allows) before the error may stop it.
-const MIN_ROWS: usize = 5;
+/// Each step of a run is the previous one divided by this.
+pub(crate) const SHRINK: f64 = 1.4;
+
+/// A bound on the sum of the absolute weights of a tableau entry beyond column 0:
+/// `prod_j (c_j + 1) / (c_j - 1)` with `c_j = SHRINK^(2j)`, which converges below 9.
+const AMPLIFICATION: f64 = 9.0;
 
 /// A value with an estimate of its absolute error.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -24,7 +29,22 @@ pub struct Estimate<T> {
 }
 
 /// Settings of [`richardson`].
+///
+/// Made by [`Richardson::default`] (the automatic first step, [`MAX_LEVELS`] levels) or
+/// [`Richardson::new`], changed by [`Richardson::with_initial_step`] and
+/// [`Richardson::with_levels`]; a fixed first step is checked as it is set. The fields are read
+/// directly, and new ones may be added.
+///
+/// ```
+/// use nabla_numdiff::{Richardson, Step};
+///
+/// let fixed = Richardson::default().with_initial_step(Step::Fixed(0.5))?.with_levels(6);
+/// assert_eq!((fixed.initial_step, fixed.levels), (Step::Fixed(0.5), 6));
+/// assert!(Richardson::new(Step::Fixed(0.0), 6).is_err());
+/// # Ok::<(), nabla_numdiff::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct Richardson<T> {
     /// The first (largest) step. `Step::Auto` searches: it starts from `0.1` (the step that
     /// suits a function whose features are of size 1); if the differences of that run
@@ -45,6 +65,88 @@ impl<T> Default for Richardson<T> {
         Richardson {
             initial_step: Step::Auto,
             levels: MAX_LEVELS,
+        }
+    }
+}
+
+impl<T: Float> Richardson<T> {
+    /// The first step `initial_step` and at most `levels` steps (see the fields).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidStep`] if a fixed first step is not finite and positive.
+    pub fn new(initial_step: Step<T>, levels: usize) -> Result<Self, Error> {
+        check_step(initial_step)?;
+        Ok(Richardson {
+            initial_step,
+            levels,
+        })
+    }
+
+    /// These settings with another first step.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidStep`] if a fixed step is not finite and positive.
+    pub fn with_initial_step(self, initial_step: Step<T>) -> Result<Self, Error> {
+        Self::new(initial_step, self.levels)
+    }
+
+    /// These settings with at most `levels` steps (clamped to `1..=MAX_LEVELS` where used).
+    pub fn with_levels(self, levels: usize) -> Self {
+        Richardson { levels, ..self }
+    }
+
+    /// An a-priori bound on the error of [`richardson`] with these settings at `x`, given
+    /// `fifth(h0)`, a bound on `|f^(5)|` over `[x - h0, x + h0]`, and `rounding`, a bound on
+    /// the error of each computed value of `f` over the widest stencil.
+    ///
+    /// A tableau entry beyond column 0 (every entry `richardson` returns, with two levels or
+    /// more) is a weighted sum `sum_l w_l D(h_l)` of central differences with `sum w_l = 1`
+    /// and `sum w_l h_l^2 = 0`, and its absolute weights sum to less than `A = 9`. Each
+    /// `D(h) = f' + f''' h^2/6 + R(h)` with `|R(h)| <= h^4/120 M5`, so a run from the first
+    /// step `h0` down to `h_min = h0 / 1.4^(levels - 1)` is off by at most
+    /// `A h0^4/120 M5 + A E / h_min`. With a fixed first step that is the bound; with
+    /// [`Step::Auto`] it is the largest over the first steps the search may keep while
+    /// growing (`0.1, 1, 10, ...` up to `0.1 max(1, |x|)`). Runs from first steps below `0.1`,
+    /// which the search makes only when the run from `0.1` does not converge (a kink, a jump
+    /// or a pole within `0.1` of `x`), are not covered: there `f` is not smooth on the
+    /// stencil and no a-priori bound holds. The returned entry's own rounding (about
+    /// `A eps |f'|`) is not included.
+    ///
+    /// The bound is loose by orders of magnitude: entries of column 2 and beyond also cancel
+    /// the `h^4` term, but which entry is returned is not known in advance, so only column 1's
+    /// cancellation can be counted on. The estimate [`richardson`] returns is tight but an
+    /// estimate; this is a bound.
+    ///
+    /// ```
+    /// use nabla_numdiff::{richardson, Richardson};
+    ///
+    /// // sin at 0.3: |sin^(5)| <= 1 and |sin| <= 1 everywhere.
+    /// let settings = Richardson::default();
+    /// let bound = settings.error_bound(0.3, |_| 1.0, f64::EPSILON);
+    /// let d = richardson(f64::sin, 0.3, settings)?;
+    /// assert!((d.value - 0.3f64.cos()).abs() <= bound + 9.0 * f64::EPSILON);
+    /// assert!(bound < 1e-5);
+    /// # Ok::<(), nabla_numdiff::Error>(())
+    /// ```
+    pub fn error_bound(&self, x: T, fifth: impl Fn(T) -> T, rounding: T) -> T {
+        let a = lit::<T>(AMPLIFICATION);
+        let narrowing = lit::<T>(SHRINK).powi(self.levels.clamp(2, MAX_LEVELS) as i32 - 1);
+        let run = |h0: T| a * h0.powi(4) / lit(120.0) * fifth(h0) + a * rounding * narrowing / h0;
+        match self.initial_step {
+            Step::Fixed(h0) => run(h0),
+            Step::Auto => {
+                let ten = lit::<T>(10.0);
+                let largest = lit::<T>(AUTO_FIRST_STEP) * stencil::scale(x);
+                let mut h0 = lit::<T>(AUTO_FIRST_STEP);
+                let mut worst = run(h0);
+                while h0 * ten <= largest {
+                    h0 = h0 * ten;
+                    worst = worst.max(run(h0));
+                }
+                worst
+            }
         }
     }
 }
@@ -220,82 +322,89 @@ fn extrapolate_each<T: Float>(
             }
         }
         Step::Auto => {
-            let ten = lit::<T>(10.0);
-            let start = lit::<T>(0.1);
-            runs.run(f, x, start, |_| true)?;
-            let mut found: Vec<Search<T>> = runs
-                .lanes
-                .iter()
-                .map(|lane| {
-                    let best = lane.estimate();
-                    Search {
-                        best,
-                        converged: lane.converged(),
-                        growing: true,
-                        low: best.value,
-                        high: best.value,
-                    }
-                })
-                .collect();
-            // Grow the first step while the run converges and its estimate improves.
-            let largest = start * stencil::scale(x);
-            let mut h = start;
-            while h * ten <= largest && found.iter().any(|s| s.converged && s.growing) {
-                h = h * ten;
-                if runs
-                    .run(f, x, h, |i| found[i].converged && found[i].growing)
-                    .is_err()
-                {
-                    break;
-                }
-                for (s, lane) in found.iter_mut().zip(&runs.lanes) {
-                    if !(s.converged && s.growing) {
-                        continue;
-                    }
-                    let e = lane.estimate();
-                    if lane.converged() && e.error < s.best.error {
-                        s.best = e;
-                    } else {
-                        s.growing = false;
-                    }
-                }
-            }
-            // Shrink it, tenfold at a time, while the run does not converge.
-            let mut h = start;
-            for _ in 0..MAX_SHRINKS {
-                if found.iter().all(|s| s.converged) {
-                    break;
-                }
-                h = h / ten;
-                if runs.run(f, x, h, |i| !found[i].converged).is_err() {
-                    break;
-                }
-                for (s, lane) in found.iter_mut().zip(&runs.lanes) {
-                    if s.converged {
-                        continue;
-                    }
-                    let e = lane.estimate();
-                    s.low = s.low.min(e.value);
-                    s.high = s.high.max(e.value);
-                    if lane.converged() {
-                        s.best = e;
-                        s.converged = true;
-                    } else if e.error < s.best.error {
-                        s.best = e;
-                    }
-                }
-            }
+            runs.run(f, x, lit::<T>(AUTO_FIRST_STEP), |_| true)?;
+            let mut found: Vec<Search<T>> = runs.lanes.iter().map(Search::first).collect();
+            grow(f, x, runs, &mut found);
+            shrink(f, x, runs, &mut found);
             for (o, s) in out.iter_mut().zip(&found) {
-                *o = s.best;
-                if !s.converged {
-                    // No run converged: the estimates of all the first steps tried disagree by
-                    // at least their spread.
-                    o.error = o.error.max(s.high - s.low);
-                }
+                *o = s.result();
             }
         }
     }
     Ok(())
+}
+
+/// The first step the automatic search starts from: the step that suits a function whose
+/// features are of size 1.
+const AUTO_FIRST_STEP: f64 = 0.1;
+
+/// The first phase of the automatic first step: grows it tenfold at a time from
+/// [`AUTO_FIRST_STEP`], up to `0.1 * max(1, |x|)`, for the outputs whose run converged, while
+/// their run converges and its estimate improves. A run that meets a non-finite value ends
+/// the phase (a larger step left `f`'s domain).
+fn grow<T: Float>(
+    f: &mut impl FnMut(T, &mut [T]),
+    x: T,
+    runs: &mut Runs<T>,
+    found: &mut [Search<T>],
+) {
+    let ten = lit::<T>(10.0);
+    let start = lit::<T>(AUTO_FIRST_STEP);
+    let largest = start * stencil::scale(x);
+    let mut h = start;
+    while h * ten <= largest && found.iter().any(Search::grows) {
+        h = h * ten;
+        if runs.run(f, x, h, |i| found[i].grows()).is_err() {
+            break;
+        }
+        for (s, lane) in found.iter_mut().zip(&runs.lanes) {
+            if !s.grows() {
+                continue;
+            }
+            let e = lane.estimate();
+            if lane.converged() && e.error < s.best.error {
+                s.best = e;
+            } else {
+                s.growing = false;
+            }
+        }
+    }
+}
+
+/// The second phase: for the outputs whose run from [`AUTO_FIRST_STEP`] did not converge (its
+/// steps straddle a kink, a jump or a pole), shrinks the first step tenfold at a time, at
+/// most [`MAX_SHRINKS`] times, until a run converges; keeps the spread of their values.
+fn shrink<T: Float>(
+    f: &mut impl FnMut(T, &mut [T]),
+    x: T,
+    runs: &mut Runs<T>,
+    found: &mut [Search<T>],
+) {
+    let ten = lit::<T>(10.0);
+    let mut h = lit::<T>(AUTO_FIRST_STEP);
+    for _ in 0..MAX_SHRINKS {
+        if found.iter().all(|s| s.converged) {
+            break;
+        }
+        h = h / ten;
+        if runs.run(f, x, h, |i| !found[i].converged).is_err() {
+            break;
+        }
+        for (s, lane) in found.iter_mut().zip(&runs.lanes) {
+            if s.converged {
+                continue;
+            }
+            let e = lane.estimate();
+            s.low = s.low.min(e.value);
+            s.high = s.high.max(e.value);
+            if lane.converged() {
+                s.best = e;
+                s.converged = true;
+            } else if e.error < s.best.error {
+                s.best = e;
+            }
+        }
+    }
 }
 
 /// How many times the automatic first step may shrink tenfold below `0.1` (to `1e-7`).
@@ -312,6 +421,35 @@ struct Search<T> {
     /// The smallest and largest value of the runs made while shrinking.
     low: T,
     high: T,
+}
+
+impl<T: Float> Search<T> {
+    /// The search after the run from [`AUTO_FIRST_STEP`] whose tableau is `lane`.
+    fn first(lane: &Tableau<T>) -> Self {
+        let best = lane.estimate();
+        Search {
+            best,
+            converged: lane.converged(),
+            growing: true,
+            low: best.value,
+            high: best.value,
+        }
+    }
+
+    /// Whether a larger first step is still to be tried.
+    fn grows(&self) -> bool {
+        self.converged && self.growing
+    }
+
+    /// The estimate found: the best, and if no run converged, with an error of at least the
+    /// spread of the estimates of all the first steps tried (they disagree by that much).
+    fn result(&self) -> Estimate<T> {
+        let mut o = self.best;
+        if !self.converged {
+            o.error = o.error.max(self.high - self.low);
+        }
+        o
+    }
 }
 
 /// One tableau per output and the scratch of the vector stencil, reused by every run.
@@ -344,7 +482,7 @@ impl<T: Float> Runs<T> {
         for (i, lane) in self.lanes.iter_mut().enumerate() {
             *lane = Tableau::new(take(i));
         }
-        let shrink = lit::<T>(1.4);
+        let shrink = lit::<T>(SHRINK);
         for level in 0..self.levels {
             if level > 0 {
                 h = h / shrink;
@@ -385,159 +523,10 @@ impl<T: Float> Runs<T> {
     }
 }
 
-/// Ridders' tableau of one output, built one central difference at a time.
-#[derive(Debug, Clone, Copy)]
-struct Tableau<T> {
-    /// The last row and the one being built; row `i` has `i + 1` entries.
-    prev: [T; MAX_LEVELS],
-    row: [T; MAX_LEVELS],
-    /// The first column: the central differences, largest step first.
-    diffs: [T; MAX_LEVELS],
-    /// The entry of each row with the smallest Ridders error, and the row's step.
-    bests: [(Estimate<T>, T); MAX_LEVELS],
-    rows: usize,
-    smallest: T,
-    /// The largest `|f|` seen, for the rounding floor of the error estimate.
-    fmax: T,
-    /// Whether the tableau still takes rows.
-    open: bool,
-}
-
-impl<T: Float> Tableau<T> {
-    fn new(open: bool) -> Self {
-        let none = Estimate {
-            value: T::zero(),
-            error: T::infinity(),
-        };
-        Tableau {
-            prev: [T::zero(); MAX_LEVELS],
-            row: [T::zero(); MAX_LEVELS],
-            diffs: [T::zero(); MAX_LEVELS],
-            bests: [(none, T::zero()); MAX_LEVELS],
-            rows: 0,
-            smallest: T::infinity(),
-            fmax: T::zero(),
-            open,
-        }
-    }
-
-    /// Adds the row of the central difference `d` at step `h`.
-    fn push(&mut self, d: T, h: T, levels: usize) {
-        let i = self.rows;
-        self.diffs[i] = d;
-        self.rows = i + 1;
-        if self.rows >= levels {
-            self.open = false;
-        }
-        if i == 0 {
-            self.prev[0] = d;
-            self.bests[0] = (
-                Estimate {
-                    value: d,
-                    error: T::infinity(),
-                },
-                h,
-            );
-            return;
-        }
-        let shrink2 = lit::<T>(1.4 * 1.4);
-        let (prev, row) = (&self.prev, &mut self.row);
-        row[0] = d;
-        let mut factor = shrink2;
-        let mut row_best = Estimate {
-            value: row[0],
-            error: T::infinity(),
-        };
-        for j in 1..=i {
-            row[j] = (row[j - 1] * factor - prev[j - 1]) / (factor - T::one());
-            factor = factor * shrink2;
-            let err = (row[j] - row[j - 1])
-                .abs()
-                .max((row[j] - prev[j - 1]).abs());
-            if err <= row_best.error {
-                row_best = Estimate {
-                    value: row[j],
-                    error: err,
-                };
-            }
-        }
-        self.bests[i] = (row_best, h);
-        self.smallest = self.smallest.min(row_best.error);
-        // Once the error grows, rounding noise dominates and smaller steps only make it
-        // worse; but not before five rows, since the first rows can agree by accident.
-        if i >= MIN_ROWS - 1 && row_best.error > lit::<T>(2.0) * self.smallest {
-            self.open = false;
-        }
-        std::mem::swap(&mut self.prev, &mut self.row);
-    }
-
-    /// The estimate of the tableau, with the honest error described at [`richardson`].
-    fn estimate(&self) -> Estimate<T> {
-        let (rows, bests) = (self.rows, &self.bests);
-        if rows <= 1 {
-            // No extrapolation possible: report the single difference with an unknown error.
-            return bests[0].0;
-        }
-        // Two tableau entries can agree by accident: a row's best must also agree with the
-        // best of the rows before and after it (the successive estimates), and no estimate
-        // is better than the rounding error of the differences it was built from,
-        // `eps max|f| / h`, nor the value's own rounding.
-        let two = lit::<T>(2.0);
-        let mut best = Estimate {
-            value: bests[1].0.value,
-            error: T::infinity(),
-        };
-        for k in 1..rows {
-            let (e, hk) = bests[k];
-            let mut err = e.error.max((e.value - bests[k - 1].0.value).abs());
-            if k + 1 < rows {
-                err = err.max((e.value - bests[k + 1].0.value).abs());
-            }
-            let floor =
-                (two * T::epsilon() * self.fmax / hk).max(two * T::epsilon() * e.value.abs());
-            err = err.max(floor);
-            if err <= best.error {
-                best = Estimate {
-                    value: e.value,
-                    error: err,
-                };
-            }
-        }
-        best
-    }
-
-    /// Whether the central differences converge at the order the extrapolation assumes.
-    ///
-    /// For `f` smooth on `[x - h, x + h]` the difference at step `h` is
-    /// `f' + c h^2 + O(h^4)`, so the change between successive differences shrinks by
-    /// `1.4^2 = 1.96` per row (or faster where `c = 0`). A step that straddles a kink, a jump
-    /// or a singularity gives differences that behave like a lower power of `h` (or grow):
-    /// their changes shrink by less, or grow. The check looks at the last two successive
-    /// changes that are both well above rounding noise (`1000 eps max|f| / h`) and requires
-    /// the later one to be at most 0.8 times the earlier; with no such pair (every change is
-    /// noise, or the tableau is too short) there is nothing to contradict convergence.
-    fn converged(&self) -> bool {
-        let noise = lit::<T>(1000.0) * T::epsilon() * self.fmax;
-        let mut last = None;
-        let mut ratio = None;
-        for k in 1..self.rows {
-            let change = (self.diffs[k - 1] - self.diffs[k]).abs();
-            if change > noise / self.bests[k].1 {
-                if let Some(before) = last {
-                    ratio = Some(change / before);
-                }
-                last = Some(change);
-            } else {
-                last = None;
-            }
-        }
-        ratio.is_none_or(|r| r <= lit::<T>(0.8))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tableau::MIN_ROWS;
     use approx::assert_relative_eq;
 
     #[test]
@@ -730,36 +719,6 @@ mod tests {
         assert!(d.error > 0.01 && d.error < 0.5, "{d:?}");
     }
 
-    #[test]
-    fn changes_below_the_noise_floor_do_not_count_against_convergence() {
-        // Differences that alternate 1, 1 + delta, 1, ... from h = 0.1 down by 1.4: changes
-        // that do not shrink at all. With max|f| = 1 the noise floor `1000 eps / h` is
-        // 2.2e-12 to 1.2e-11 over these steps: changes of 1e-13 are rounding noise and
-        // contradict nothing; changes of 1e-10 are signal, and the differences do not
-        // converge.
-        let tableau = |delta: f64| {
-            let mut t = Tableau::<f64>::new(true);
-            t.fmax = 1.0;
-            let mut h = 0.1;
-            for k in 0..6 {
-                t.push(if k % 2 == 0 { 1.0 } else { 1.0 + delta }, h, MAX_LEVELS);
-                h /= 1.4;
-            }
-            t
-        };
-        assert!(tableau(1e-13).converged());
-        assert!(!tableau(1e-10).converged());
-        // Changes that shrink by 1.96 per row, as a smooth function's do, converge.
-        let mut t = Tableau::<f64>::new(true);
-        t.fmax = 1.0;
-        let mut h = 0.1;
-        for k in 0..6 {
-            t.push(1.0 + 1e-3 * h * h, h, MAX_LEVELS);
-            h /= 1.4;
-            assert!(t.converged(), "row {k}");
-        }
-    }
-
     /// How many rows of the tableau [`richardson`] builds for `f` at 0 from the step 0.1.
     fn rows(mut f: impl FnMut(f64) -> f64) -> usize {
         let mut calls = 0;
@@ -876,5 +835,39 @@ mod tests {
         };
         let d = richardson(f64::ln, 0.05, r).unwrap();
         assert_relative_eq!(d.value, 20.0, max_relative = 1e-10);
+    }
+
+    #[test]
+    fn the_a_priori_bound_holds_and_grows_with_the_search() {
+        // sin: every derivative and the value are at most 1 in size.
+        let settings = Richardson::default();
+        for x in [-2.0f64, 0.3, 5.0, 40.0, 3e3] {
+            let d = richardson(f64::sin, x, settings).unwrap();
+            let bound = settings.error_bound(x, |_| 1.0, f64::EPSILON);
+            assert!(
+                (d.value - x.cos()).abs() <= bound + 9.0 * f64::EPSILON,
+                "at {x}"
+            );
+        }
+        // The automatic search may keep first steps up to 0.1 |x|: the bound covers them.
+        let near = settings.error_bound(1.0, |h| h, f64::EPSILON);
+        let far = settings.error_bound(1e3, |h| h, f64::EPSILON);
+        let widest = Richardson {
+            initial_step: Step::Fixed(100.0),
+            ..settings
+        };
+        assert!(far > near);
+        assert_eq!(far, widest.error_bound(1e3, |h| h, f64::EPSILON));
+        // A fixed first step is that run alone: A h^4/120 M5 + A E 1.4^9 / h.
+        let fixed = Richardson {
+            initial_step: Step::Fixed(0.5),
+            levels: 3,
+        };
+        let want = 9.0 * 0.0625 / 120.0 * 2.0 + 9.0 * 1e-10 * 1.4f64.powi(2) / 0.5;
+        assert_relative_eq!(
+            fixed.error_bound(7.0, |_| 2.0, 1e-10),
+            want,
+            max_relative = 1e-15
+        );
     }
 }

@@ -141,10 +141,9 @@ fn a_first_step_that_straddles_a_kink_is_shrunk_until_the_differences_converge()
     // from 0.001 (10 rows), which converges.
     assert_eq!(calls, 40);
     // A fixed first step is not checked: from 0.1 the old answer comes back.
-    let fixed = Richardson {
-        initial_step: Step::Fixed(0.1),
-        ..Richardson::default()
-    };
+    let fixed = Richardson::default()
+        .with_initial_step(Step::Fixed(0.1))
+        .unwrap();
     let d = richardson(f, x, fixed).unwrap();
     assert!((d.value - exact).abs() > 9.0 && d.error < 0.1, "{d:?}");
 }
