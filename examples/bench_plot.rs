@@ -26,7 +26,7 @@ use clap::Parser;
 #[path = "../src/plot.rs"]
 mod plot;
 
-use plot::{Corner, Figure, LineChart};
+use plot::{Corner, Figure, Hue, Line, LineChart, Marker, Shade, Style};
 
 /// Command-line options.
 #[derive(Parser)]
@@ -40,18 +40,57 @@ struct Args {
     out: PathBuf,
 }
 
-/// The gradient methods, in the benches' order.
-const METHODS: [&str; 9] = [
-    "forward_fd",
-    "central_fd",
-    "richardson",
-    "dual",
-    "dual_vec8",
-    "reverse",
-    "analytic",
-    "finitediff_central",
-    "num_dual",
+/// The gradient methods, in the benches' order (the tables' rows), each with its name and
+/// look in the picture: nabla's in a colour of its own with dots, solid; each peer crate
+/// dashed and darker, with rings, in the colour of the nabla method it is measured against
+/// (finitediff against central differences, num-dual against `DualVec64<8>`), so that a pair
+/// reads as one colour and a peer never as one of ours.
+const LOOKS: [(&str, &str, Style); 9] = [
+    ("forward_fd", "forward differences", ours(0)),
+    ("central_fd", "central differences", ours(1)),
+    ("richardson", "Richardson extrapolation", ours(2)),
+    ("dual", "dual numbers, Dual64 (n passes)", ours(3)),
+    (
+        "dual_vec8",
+        "dual numbers, DualVec64<8> (n/8 passes)",
+        ours(4),
+    ),
+    ("reverse", "reverse mode, the tape (one sweep)", ours(7)),
+    (
+        "analytic",
+        "analytic, hand-written",
+        Style {
+            hue: Hue::Black,
+            line: Line::Solid(3),
+            marker: Marker::Dot(4),
+            shade: Shade::Plain,
+        },
+    ),
+    ("finitediff_central", "peer finitediff: central", peer(1)),
+    ("num_dual", "peer num-dual: 8 partials per pass", peer(4)),
 ];
+
+/// A nabla method's look: palette colour `i`, solid, dots.
+const fn ours(i: usize) -> Style {
+    Style {
+        hue: Hue::Palette(i),
+        line: Line::Solid(3),
+        marker: Marker::Dot(4),
+        shade: Shade::Plain,
+    }
+}
+
+/// A peer crate's look: the colour of the nabla method it is measured against, darker,
+/// dashed, rings.
+const fn peer(i: usize) -> Style {
+    Style {
+        hue: Hue::Palette(i),
+        line: Line::Dashed(3),
+        marker: Marker::Ring(7),
+        shade: Shade::Dark,
+    }
+}
+
 const FUNCTIONS: [&str; 2] = ["rosenbrock", "softmax_cross_entropy"];
 const SIZES: [usize; 3] = [10, 100, 1000];
 
@@ -98,14 +137,21 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let mut figure = Figure::new().columns(2).panel_size(800, 600);
     for function in FUNCTIONS {
-        let mut chart = LineChart::new(format!("gradient of {function}"))
-            .x_label("n (inputs)")
-            .y_label("median time per gradient (s)")
-            .log_x(true)
-            .log_y(true)
-            .markers(true)
-            .legend(Corner::UpperLeft);
-        for method in METHODS {
+        let name = match function {
+            "softmax_cross_entropy" => "softmax cross-entropy",
+            "rosenbrock" => "Rosenbrock",
+            other => other,
+        };
+        let mut chart = LineChart::new(format!(
+            "gradient of {name}: nabla solid, peer crates dashed"
+        ))
+        .x_label("n (inputs)")
+        .y_label("median time per gradient (s)")
+        .log_x(true)
+        .log_y(true)
+        .markers(true)
+        .legend(Corner::UpperLeft);
+        for (method, label, style) in LOOKS {
             let points: Vec<(f64, f64)> = SIZES
                 .iter()
                 .filter_map(|&n| {
@@ -114,7 +160,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 })
                 .collect();
             if !points.is_empty() {
-                chart = chart.series(method, &points);
+                chart = chart.styled(label, &points, style);
             }
         }
         figure = figure.chart(chart);
@@ -255,7 +301,7 @@ fn gradient_tables(m: &Medians) {
         );
         println!("| method | n = 10 | n = 100 | n = 1000 |");
         println!("|---|---|---|---|");
-        for method in METHODS {
+        for (method, _, _) in LOOKS {
             let cells: Vec<String> = SIZES
                 .iter()
                 .map(|n| cell(m.get(&format!("gradient/{function}/{method}/{n}"))))

@@ -27,3 +27,13 @@ pub use nabla_tape as tape;
 
 pub mod functions;
 pub mod output;
+
+// The Rust examples of the README and of the crates page compile and run as doctests of this
+// crate (`cargo test --release --doc -p nabla-learn`), so that what a newcomer copies works.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/crates.md")]
+struct CratesPageDoctests;

@@ -9,6 +9,22 @@
 //! several charts side by side in one image. Both write a PNG with `save_png`; the test
 //! `line_chart_from_the_module_docs` shows the shortest use.
 //!
+//! # Telling series apart
+//!
+//! A series is drawn in the next colour of the palette, as a line 3 pixels wide (1 pixel past
+//! 200 points). [`Style`] changes that for one series ([`LineChart::styled`]): a colour of
+//! its own (a theory in a dark shade of the colour of what it predicts), a wide or dashed line
+//! (two curves that coincide stay visible: a wide one under a narrow one, a dashed one over a
+//! solid one), large dots or rings instead of a line (a few special points), a faded colour
+//! (the noise under a trend). [`LineChart::rules`] draws vertical lines across the whole chart at given
+//! positions (places, not data points).
+//!
+//! # Ticks
+//!
+//! A linear axis is labelled at multiples of 1, 2 or 5 times a power of ten, whole numbers only
+//! on a count ([`LineChart::integer_y`]); a logarithmic one at powers of ten, every one or
+//! every few decades, across the whole axis; at most 12 labels either way.
+//!
 //! # Points that cannot be drawn
 //!
 //! Measured data has holes: an error that is exactly 0 has no place on a log axis, a diverged
@@ -35,8 +51,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
-use plotters::element::DashedPathElement;
+use plotters::coord::combinators::LogCoord;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
+use plotters::element::IntoDynElement;
 use plotters::prelude::*;
 
 use nabla::output::{OutputError, write_atomically_with};
@@ -60,8 +78,10 @@ const MAX_DECADES: f64 = 300.0;
 /// Series with more points than this are drawn with thin lines.
 const DENSE: usize = 200;
 
-/// Line colours, in the order series are added (the "tab10" cycle familiar from matplotlib,
-/// then two more for charts of up to twelve series).
+/// The most labelled ticks on an axis.
+const MAX_TICKS: usize = 12;
+
+/// Line colours, in the order series are added (the "tab10" cycle familiar from matplotlib).
 const COLORS: [RGBColor; 12] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
@@ -145,10 +165,84 @@ impl From<OutputError> for PlotError {
 struct Series {
     name: String,
     points: Vec<(f64, f64)>,
-    /// A colour of its own (an index into the palette), else the next in the cycle.
-    color: Option<usize>,
-    /// Drawn dashed rather than solid.
-    dashed: bool,
+    style: Style,
+}
+
+/// Vertical lines across a chart at positions on the x axis, named in the legend.
+#[derive(Debug, Clone, PartialEq)]
+struct Rules {
+    name: String,
+    xs: Vec<f64>,
+    style: Style,
+}
+
+/// How one series is drawn; the default is the next palette colour and a plain line (see the
+/// [module documentation](self)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    /// The colour.
+    pub hue: Hue,
+    /// The line through the points.
+    pub line: Line,
+    /// What is drawn at each point.
+    pub marker: Marker,
+    /// Lighter or darker than the colour.
+    pub shade: Shade,
+}
+
+/// A colour as it is, lighter or darker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shade {
+    /// The colour itself.
+    #[default]
+    Plain,
+    /// Mixed with white: a band of noise under the trend drawn over it.
+    Faded,
+    /// Mixed with black: a line that stays visible over a line of the plain colour (a theory
+    /// dashed over the measurement it predicts).
+    Dark,
+}
+
+/// A series' colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Hue {
+    /// The palette's colour of the series' place in the chart (the first series the first
+    /// colour, and so on).
+    #[default]
+    Next,
+    /// The palette's colour number `i` (from 0), the same as the `i`-th series' by default.
+    Palette(usize),
+    /// Black.
+    Black,
+    /// A middle grey.
+    Grey,
+}
+
+/// The line through a series' points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Line {
+    /// 3 pixels wide, or 1 past 200 points.
+    #[default]
+    Auto,
+    /// Solid, this many pixels wide (plotters draws 2 as two strands: use 1, 3 or more).
+    Solid(u32),
+    /// Dashed, this many pixels wide.
+    Dashed(u32),
+    /// No line: the markers alone.
+    None,
+}
+
+/// What is drawn at each point of a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Marker {
+    /// Small dots when the chart asks for markers ([`LineChart::markers`]), else none (a
+    /// point with no drawable neighbour is always marked, since a line needs two points).
+    #[default]
+    Auto,
+    /// Filled dots of this radius (in pixels at the default size), outlined in black.
+    Dot(u32),
+    /// Rings of this radius, 2 pixels wide.
+    Ring(u32),
 }
 
 /// A line chart: a title, two axis labels, linear or logarithmic axes, and named series.
@@ -169,10 +263,11 @@ pub struct LineChart {
     log_y: bool,
     markers: bool,
     legend: Corner,
-    /// Whether the legend is drawn (a figure whose panels share colours needs one).
-    show_legend: bool,
     size: (u32, u32),
     series: Vec<Series>,
+    rules: Vec<Rules>,
+    integer_y: bool,
+    show_legend: bool,
 }
 
 /// A corner of the plotting area, where the legend goes.
@@ -187,17 +282,86 @@ pub enum Corner {
     LowerLeft,
     /// Bottom right.
     LowerRight,
+    /// The corner where the legend covers the least of the lines (upper right on a tie).
+    Emptiest,
 }
 
 impl Corner {
     fn position(self) -> SeriesLabelPosition {
         match self {
             Corner::UpperLeft => SeriesLabelPosition::UpperLeft,
-            Corner::UpperRight => SeriesLabelPosition::UpperRight,
+            Corner::UpperRight | Corner::Emptiest => SeriesLabelPosition::UpperRight,
             Corner::LowerLeft => SeriesLabelPosition::LowerLeft,
             Corner::LowerRight => SeriesLabelPosition::LowerRight,
         }
     }
+}
+
+/// The corner for the legend of `chart` drawn on the axes `xr` and `yr` in a panel of `size`
+/// pixels: the chart's own, or for [`Corner::Emptiest`] the corner whose legend-sized box holds
+/// the fewest points of the lines (each segment sampled, each rule a vertical line).
+fn legend_corner(chart: &LineChart, xr: &Range<f64>, yr: &Range<f64>, size: (u32, u32)) -> Corner {
+    if chart.legend != Corner::Emptiest {
+        return chart.legend;
+    }
+    // Where a value lies along an axis, from 0 to 1.
+    let fraction = |v: f64, r: &Range<f64>, log: bool| {
+        if log {
+            (v.log10() - r.start.log10()) / (r.end.log10() - r.start.log10())
+        } else {
+            (v - r.start) / (r.end - r.start)
+        }
+    };
+    // The legend's size as a fraction of the panel: about 8 pixels a character beside a
+    // 40-pixel sample, 22 pixels a line, at the default size (800x600).
+    let scale = f64::from(size.0.min(size.1)) / 600.0;
+    let names = chart
+        .series
+        .iter()
+        .map(|s| &s.name)
+        .chain(chart.rules.iter().map(|r| &r.name));
+    let longest = names.clone().map(|n| n.chars().count()).max().unwrap_or(0);
+    let width = ((longest as f64 * 8.0 + 60.0) * scale / f64::from(size.0.max(1))).min(0.9);
+    let height = ((names.count() as f64 * 22.0 + 20.0) * scale / f64::from(size.1.max(1))).min(0.9);
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    for series in &chart.series {
+        for run in chart.runs(series) {
+            let at = |p: (f64, f64)| {
+                (
+                    fraction(p.0, xr, chart.log_x),
+                    fraction(p.1, yr, chart.log_y),
+                )
+            };
+            points.extend(run.iter().map(|&p| at(p)));
+            for w in run.windows(2) {
+                let (a, b) = (at(w[0]), at(w[1]));
+                points.extend((1..8).map(|k| {
+                    let t = f64::from(k) / 8.0;
+                    (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))
+                }));
+            }
+        }
+    }
+    for x in chart.rules.iter().flat_map(|r| r.xs.iter().copied()) {
+        if chart.rule_drawable(x) {
+            let x = fraction(x, xr, chart.log_x);
+            points.extend((0..=20).map(|k| (x, f64::from(k) / 20.0)));
+        }
+    }
+    let covered = |left: bool, top: bool| {
+        let in_x = |x: f64| if left { x <= width } else { x >= 1.0 - width };
+        let in_y = |y: f64| if top { y >= 1.0 - height } else { y <= height };
+        points.iter().filter(|&&(x, y)| in_x(x) && in_y(y)).count()
+    };
+    [
+        (Corner::UpperRight, false, true),
+        (Corner::UpperLeft, true, true),
+        (Corner::LowerRight, false, false),
+        (Corner::LowerLeft, true, false),
+    ]
+    .into_iter()
+    .min_by_key(|&(_, left, top)| covered(left, top))
+    .map_or(Corner::UpperRight, |(corner, _, _)| corner)
 }
 
 impl LineChart {
@@ -211,10 +375,36 @@ impl LineChart {
             log_y: false,
             markers: false,
             legend: Corner::default(),
-            show_legend: true,
             size: DEFAULT_SIZE,
             series: Vec::new(),
+            rules: Vec::new(),
+            integer_y: false,
+            show_legend: true,
         }
+    }
+
+    /// Leaves the legend out: for the panels of a figure that share one legend (same names,
+    /// same colours, see [`LineChart::style_last`]).
+    // The `bench_plot` example compiles this file in without using it.
+    #[allow(dead_code)]
+    #[must_use]
+    pub fn without_legend(mut self) -> Self {
+        self.show_legend = false;
+        self
+    }
+
+    /// Gives the last series added the palette's colour `color` (the same in every chart, so
+    /// that one name has one colour across panels), drawn dashed if `dashed`: a shorthand for
+    /// a [`Style`] with [`Hue::Palette`]. Without a series, does nothing.
+    // The `bench_plot` example compiles this file in without using it.
+    #[allow(dead_code)]
+    #[must_use]
+    pub fn style_last(mut self, color: usize, dashed: bool) -> Self {
+        if let Some(last) = self.series.last_mut() {
+            last.style.hue = Hue::Palette(color);
+            last.style.line = if dashed { Line::Dashed(3) } else { Line::Auto };
+        }
+        self
     }
 
     /// Sets the label under the horizontal axis.
@@ -246,6 +436,8 @@ impl LineChart {
     }
 
     /// Draws a small circle on every drawable point, not only the line through them.
+    // The command's charts choose markers per series (`Style`); `bench_plot` uses this.
+    #[cfg_attr(not(test), allow(dead_code))]
     ///
     /// Off by default (a loss curve of 10000 iterations would be a smear of circles); useful
     /// for sparse series such as an error per step size or an accuracy per epoch. A point with
@@ -263,16 +455,6 @@ impl LineChart {
         self
     }
 
-    /// Leaves the legend out: for the panels of a figure that share one legend (same names,
-    /// same colours, see [`LineChart::style_last`]).
-    // The `bench_plot` example compiles this file in without using it.
-    #[allow(dead_code)]
-    #[must_use]
-    pub fn without_legend(mut self) -> Self {
-        self.show_legend = false;
-        self
-    }
-
     /// Sets the image size in pixels when the chart is saved on its own (default 800x600).
     ///
     /// Inside a [`Figure`], the figure's panel size applies instead.
@@ -284,9 +466,30 @@ impl LineChart {
         self
     }
 
-    /// Adds a series of `(x, y)` points, drawn as a line in the order given.
+    /// Labels the vertical axis with whole numbers only (for a count: half an image is not a
+    /// value it can take). Linear axes only.
     #[must_use]
-    pub fn series<X, Y>(mut self, name: impl Into<String>, points: &[(X, Y)]) -> Self
+    pub fn integer_y(mut self, on: bool) -> Self {
+        self.integer_y = on;
+        self
+    }
+
+    /// Adds a series of `(x, y)` points, drawn as a line in the order given.
+    // The command's charts all style their series; `bench_plot` and the tests use this.
+    #[cfg_attr(not(test), allow(dead_code))]
+    #[must_use]
+    pub fn series<X, Y>(self, name: impl Into<String>, points: &[(X, Y)]) -> Self
+    where
+        X: Into<f64> + Copy,
+        Y: Into<f64> + Copy,
+    {
+        self.styled(name, points, Style::default())
+    }
+
+    /// Adds a series drawn with `style`. Series are drawn in the order they are added, each
+    /// over the ones before.
+    #[must_use]
+    pub fn styled<X, Y>(mut self, name: impl Into<String>, points: &[(X, Y)], style: Style) -> Self
     where
         X: Into<f64> + Copy,
         Y: Into<f64> + Copy,
@@ -294,38 +497,23 @@ impl LineChart {
         self.series.push(Series {
             name: name.into(),
             points: points.iter().map(|&(x, y)| (x.into(), y.into())).collect(),
-            color: None,
-            dashed: false,
+            style,
         });
         self
     }
 
-    /// Gives the last series added the palette's colour `color` (of twelve, the same in every
-    /// chart, so that one name has one colour across panels) and draws it dashed if `dashed`.
-    /// Without a series, does nothing.
-    // The `bench_plot` example compiles this file in without using it.
-    #[allow(dead_code)]
+    /// Adds vertical lines across the chart at `xs` (drawn under every series), named once in
+    /// the legend: places on the x axis, such as where a count changes or the book's step.
+    /// Positions that cannot be placed on the axis are skipped; the axis reaches every one
+    /// that can.
     #[must_use]
-    pub fn style_last(mut self, color: usize, dashed: bool) -> Self {
-        if let Some(last) = self.series.last_mut() {
-            last.color = Some(color % COLORS.len());
-            last.dashed = dashed;
-        }
+    pub fn rules(mut self, name: impl Into<String>, xs: &[f64], style: Style) -> Self {
+        self.rules.push(Rules {
+            name: name.into(),
+            xs: xs.to_vec(),
+            style,
+        });
         self
-    }
-
-    /// Adds a series of values against their index 0, 1, 2, ... (a loss per iteration).
-    #[must_use]
-    pub fn series_indexed<Y>(self, name: impl Into<String>, values: &[Y]) -> Self
-    where
-        Y: Into<f64> + Copy,
-    {
-        let points: Vec<(f64, f64)> = values
-            .iter()
-            .enumerate()
-            .map(|(i, &y)| (i as f64, y.into()))
-            .collect();
-        self.series(name, &points)
     }
 
     /// Writes the chart alone as a PNG of its [`size`](LineChart::size) at `path`.
@@ -385,7 +573,13 @@ impl LineChart {
         runs
     }
 
-    /// The axis ranges that hold every drawable point, or `None` if there is none.
+    /// Whether a rule's position can be placed on the x axis.
+    fn rule_drawable(&self, x: f64) -> bool {
+        x.is_finite() && (!self.log_x || x > 0.0)
+    }
+
+    /// The axis ranges that hold every drawable point (and every rule), or `None` if there is
+    /// no drawable point.
     fn ranges(&self) -> Option<(Range<f64>, Range<f64>)> {
         let mut bounds: Option<(f64, f64, f64, f64)> = None;
         let drawable = self
@@ -399,7 +593,11 @@ impl LineChart {
                 Some((x0, x1, y0, y1)) => (x0.min(x), x1.max(x), y0.min(y), y1.max(y)),
             });
         }
-        let (x0, x1, y0, y1) = bounds?;
+        let (mut x0, mut x1, y0, y1) = bounds?;
+        let rules = self.rules.iter().flat_map(|r| r.xs.iter().copied());
+        for x in rules.filter(|&x| self.rule_drawable(x)) {
+            (x0, x1) = (x0.min(x), x1.max(x));
+        }
         Some((pad(x0, x1, self.log_x), pad(y0, y1, self.log_y)))
     }
 }
@@ -572,7 +770,8 @@ impl Figure {
         root.fill(&WHITE).map_err(|e| draw_error(e.to_string()))?;
         let areas = root.split_evenly((rows, columns));
         for ((chart, (xr, yr)), area) in panels.iter().zip(&areas) {
-            draw_chart(chart, area, xr.clone(), yr.clone()).map_err(draw_error)?;
+            let corner = legend_corner(chart, xr, yr, (width, height));
+            draw_chart(chart, area, xr.clone(), yr.clone(), corner).map_err(draw_error)?;
         }
         root.present().map_err(|e| draw_error(e.to_string()))
     }
@@ -595,48 +794,176 @@ type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
 /// A chart of a figure with its axis ranges (x, then y), checked and ready to draw.
 type Panel<'a> = (&'a LineChart, (Range<f64>, Range<f64>));
 
-/// Draws one chart into its panel, choosing linear or logarithmic coordinates per axis.
+/// Draws one chart into its panel, on a linear or logarithmic axis each way, with the ticks of
+/// [`ticks`].
 fn draw_chart(
     chart: &LineChart,
     area: &Area<'_>,
     xr: Range<f64>,
     yr: Range<f64>,
+    legend: Corner,
 ) -> Result<(), String> {
-    // On a linear axis, a tick very close to zero relative to the axis is zero (plotters
-    // steps to 0 by adding floats, and lands on -2.2e-16 for an axis from -1.1 to 1.1). A
-    // logarithmic axis gets span 0: nothing is snapped.
-    let span = |r: &Range<f64>, log: bool| {
-        if !log {
-            r.end - r.start
-        } else if r.end >= 10.0 * r.start {
-            THIN_LOG
+    let y_extent = yr.clone();
+    let x = Axis::new(xr, chart.log_x, false);
+    let y = Axis::new(yr, chart.log_y, chart.integer_y);
+    draw_in(chart, area, x, y, y_extent, legend)
+}
+
+/// One axis as plotters places values on it: linear or logarithmic, labelled at the ticks of
+/// [`ticks`] (plotters' own choice left the ends of long logarithmic axes unlabelled).
+struct Axis {
+    scale: Scale,
+    bold: Vec<f64>,
+    light: Vec<f64>,
+    /// The span of a linear axis (0 for a logarithmic one), for [`snap_to_zero`].
+    span: f64,
+}
+
+/// How values are placed along an [`Axis`].
+enum Scale {
+    Linear(RangedCoordf64),
+    Log(LogCoord<f64>),
+}
+
+impl Axis {
+    fn new(range: Range<f64>, log: bool, integers: bool) -> Self {
+        let (bold, light) = ticks(&range, log, integers);
+        let span = if log { 0.0 } else { range.end - range.start };
+        let scale = if log {
+            Scale::Log(range.log_scale().into())
         } else {
-            0.0
+            Scale::Linear(range.into())
+        };
+        Self {
+            scale,
+            bold,
+            light,
+            span,
         }
-    };
-    let spans = (span(&xr, chart.log_x), span(&yr, chart.log_y));
-    match (chart.log_x, chart.log_y) {
-        (false, false) => draw_in(chart, area, xr, yr, spans),
-        (true, false) => draw_in(chart, area, xr.log_scale(), yr, spans),
-        (false, true) => draw_in(chart, area, xr, yr.log_scale(), spans),
-        (true, true) => draw_in(chart, area, xr.log_scale(), yr.log_scale(), spans),
     }
 }
 
-/// The drawing itself, written once for the four combinations of axis kinds.
-fn draw_in<X, Y>(
+impl Ranged for Axis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        match &self.scale {
+            Scale::Linear(c) => c.map(value, limit),
+            Scale::Log(c) => c.map(value, limit),
+        }
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            self.light.clone()
+        } else {
+            self.bold.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        match &self.scale {
+            Scale::Linear(c) => c.range(),
+            Scale::Log(c) => c.range(),
+        }
+    }
+}
+
+/// The labelled ticks and the grid's light lines of an axis over `r`, at most [`MAX_TICKS`]
+/// labelled. Linear: multiples of 1, 2 or 5 times a power of ten (whole numbers when
+/// `integers`), light lines halfway (at every whole number on a short count axis). Logarithmic: the powers of ten whose exponent
+/// is a multiple of the smallest step of decades that fits (so `1e-50`, `1e-45`, ... `1`), light
+/// lines at every decade, or at 2..9 times each power of ten when every decade is labelled.
+fn ticks(r: &Range<f64>, log: bool, integers: bool) -> (Vec<f64>, Vec<f64>) {
+    if log {
+        let (lo, hi) = (r.start.log10().ceil(), r.end.log10().floor());
+        let decades = hi - lo;
+        if decades >= 1.0 {
+            let step = (decades / MAX_TICKS as f64).ceil().max(1.0);
+            let first = (lo / step).ceil() * step;
+            let bold = multiples(first, hi, step).map(|d| 10f64.powf(d)).collect();
+            let light = if step > 1.0 {
+                multiples(lo, hi, 1.0).map(|d| 10f64.powf(d)).collect()
+            } else {
+                multiples(lo - 1.0, hi, 1.0)
+                    .flat_map(|d| (2..10).map(move |m| f64::from(m) * 10f64.powf(d)))
+                    .filter(|v| r.contains(v))
+                    .collect()
+            };
+            return (bold, light);
+        }
+        // Less than a decade: linear ticks inside it (all positive).
+    }
+    let span = r.end - r.start;
+    let raw = span / MAX_TICKS as f64;
+    let power = 10f64.powf(raw.log10().floor());
+    let mut step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&s| s >= raw)
+        .unwrap_or(10.0 * power); // ok: 10 * power >= raw always; a fallback for NaN only
+    if integers {
+        step = step.max(1.0).round();
+    }
+    // One light line between labels; on a count, one per whole number while they are few.
+    let light_step = if integers && step <= 10.0 {
+        1.0
+    } else {
+        step / 2.0
+    };
+    let at = |s: f64| multiples((r.start / s).ceil() * s, r.end, s).collect::<Vec<_>>();
+    (at(step), at(light_step))
+}
+
+/// `first, first + step, ...` up to `last`, each computed as `first + k step` (no drift).
+fn multiples(first: f64, last: f64, step: f64) -> impl Iterator<Item = f64> {
+    let count = if step > 0.0 && last >= first {
+        ((last - first) / step + 1e-9).floor() as usize + 1
+    } else {
+        0
+    };
+    // A few hundred at most: the spans and steps above keep `count` near MAX_TICKS * 5 or 9.
+    (0..count.min(4096)).map(move |k| first + k as f64 * step)
+}
+
+/// The legend entry of a series or a set of rules named `name`, drawn with `look`, and marked
+/// "(nothing to draw)" unless `drawable`. An empty line carries it, so that it exists even for
+/// a series without drawable points, and exactly once for a series broken into several runs.
+fn legend_entry<'a, 'b: 'a>(
+    ctx: &mut ChartContext<'a, BitMapBackend<'b>, Cartesian2d<Axis, Axis>>,
+    look: &Look,
+    name: &str,
+    drawable: bool,
+) -> Result<(), String> {
+    let label = if drawable {
+        name.to_owned()
+    } else {
+        format!("{name} (nothing to draw)")
+    };
+    let sample = look.legend();
+    ctx.draw_series(LineSeries::new(
+        std::iter::empty::<(f64, f64)>(),
+        look.stroke,
+    ))
+    .map_err(|e| e.to_string())?
+    .label(label)
+    .legend(move |at| sample.at(at));
+    Ok(())
+}
+
+/// The drawing itself: frame, ticks and labels, rules, series, legend.
+fn draw_in(
     chart: &LineChart,
     area: &Area<'_>,
-    xr: X,
-    yr: Y,
-    (x_span, y_span): (f64, f64),
-) -> Result<(), String>
-where
-    X: AsRangedCoord<Value = f64>,
-    Y: AsRangedCoord<Value = f64>,
-    X::CoordDescType: ValueFormatter<f64>,
-    Y::CoordDescType: ValueFormatter<f64>,
-{
+    x: Axis,
+    y: Axis,
+    y_extent: Range<f64>,
+    legend: Corner,
+) -> Result<(), String> {
+    // On a linear axis, a tick very close to zero relative to the axis is zero (a rounding
+    // residue of the tick steps). A logarithmic axis has span 0: nothing is snapped.
+    let (x_span, y_span) = (x.span, y.span);
     let err = |e: &dyn std::fmt::Display| e.to_string();
     let (w, h) = area.dim_in_pixel();
     let scale = f64::from(w.min(h)) / 600.0;
@@ -647,101 +974,209 @@ where
         .margin((12.0 * scale) as u32)
         .x_label_area_size((50.0 * scale) as u32)
         .y_label_area_size((80.0 * scale) as u32)
-        .build_cartesian_2d(xr, yr)
+        .build_cartesian_2d(x, y)
         .map_err(|e| err(&e))?;
     ctx.configure_mesh()
-        .x_label_formatter(&|v| axis_label(*v, x_span))
-        .y_label_formatter(&|v| axis_label(*v, y_span))
+        .x_label_formatter(&|v| tick_label(snap_to_zero(*v, x_span)))
+        .y_label_formatter(&|v| tick_label(snap_to_zero(*v, y_span)))
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
         .label_style(font(15.0))
         .axis_desc_style(font(18.0))
-        .light_line_style(RGBColor(235, 235, 235))
+        .light_line_style(RGBColor(238, 238, 238))
         .bold_line_style(RGBColor(205, 205, 205))
         .draw()
         .map_err(|e| err(&e))?;
 
-    let radius = (3.0 * scale).max(2.0) as i32;
-    for (i, series) in chart.series.iter().enumerate() {
-        let color = COLORS[series.color.unwrap_or(i) % COLORS.len()];
-        // A dense curve (a loss per iteration) stays readable only when thin; a sparse one
-        // reads better bold. plotters draws 2-pixel lines as two strands, so 1 or 3.
-        let stroke = if series.points.len() > DENSE || scale < 0.5 {
-            1
-        } else {
-            3
-        };
-        let style = color.stroke_width(stroke);
-        let runs = chart.runs(series);
-        let label = if runs.is_empty() {
-            format!("{} (nothing to draw)", series.name)
-        } else {
-            series.name.clone()
-        };
-        // An empty line carries the legend entry, so it exists even for a series without
-        // drawable points, and exactly once for a series broken into several runs.
-        let dash = (8.0 * scale).max(4.0) as u32;
-        let legend = ctx
-            .draw_series(LineSeries::new(std::iter::empty::<(f64, f64)>(), style))
-            .map_err(|e| err(&e))?
-            .label(label);
-        if series.dashed {
-            legend.legend(move |(x, y)| {
-                DashedPathElement::new([(x, y), (x + 24, y)], dash, dash / 2, style)
-            });
-        } else {
-            legend.legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], style));
-        }
-        for run in &runs {
-            if series.dashed {
-                ctx.draw_series(DashedLineSeries::new(
-                    run.iter().copied(),
-                    dash,
-                    dash / 2,
-                    style,
-                ))
-                .map_err(|e| err(&e))?;
-            } else {
-                ctx.draw_series(LineSeries::new(run.iter().copied(), style))
-                    .map_err(|e| err(&e))?;
+    let pixels = |n: u32| ((f64::from(n) * scale).round() as u32).max(1);
+    // Rules first, so that every series is drawn over them.
+    for (i, rules) in chart.rules.iter().enumerate() {
+        let look = Look::of(&rules.style, i, usize::MAX, scale);
+        let xs: Vec<f64> = rules
+            .xs
+            .iter()
+            .copied()
+            .filter(|&x| chart.rule_drawable(x))
+            .collect();
+        for &x in &xs {
+            let segment = [(x, y_extent.start), (x, y_extent.end)];
+            match look.line {
+                Line::Dashed(_) => ctx.draw_series(DashedLineSeries::new(
+                    segment,
+                    pixels(8),
+                    pixels(6),
+                    look.stroke,
+                )),
+                _ => ctx.draw_series(LineSeries::new(segment, look.stroke)),
             }
-            if chart.markers || run.len() == 1 {
-                ctx.draw_series(run.iter().map(|&p| Circle::new(p, radius, color.filled())))
+            .map_err(|e| err(&e))?;
+        }
+        legend_entry(&mut ctx, &look, &rules.name, !xs.is_empty())?;
+    }
+
+    for (i, series) in chart.series.iter().enumerate() {
+        let look = Look::of(&series.style, i, series.points.len(), scale);
+        let runs = chart.runs(series);
+        legend_entry(&mut ctx, &look, &series.name, !runs.is_empty())?;
+        for run in &runs {
+            match look.line {
+                Line::None => {}
+                Line::Dashed(_) => {
+                    ctx.draw_series(DashedLineSeries::new(
+                        run.iter().copied(),
+                        pixels(10),
+                        pixels(6),
+                        look.stroke,
+                    ))
                     .map_err(|e| err(&e))?;
+                }
+                _ => {
+                    ctx.draw_series(LineSeries::new(run.iter().copied(), look.stroke))
+                        .map_err(|e| err(&e))?;
+                }
+            }
+            let marker = match look.marker {
+                Marker::Auto if chart.markers || run.len() == 1 || look.line == Line::None => {
+                    Marker::Dot(3)
+                }
+                other => other,
+            };
+            match marker {
+                Marker::Auto => {}
+                Marker::Dot(r) => {
+                    let r = look.radius(r);
+                    ctx.draw_series(run.iter().map(|&p| Circle::new(p, r, look.color.filled())))
+                        .map_err(|e| err(&e))?;
+                    if r >= 5 {
+                        ctx.draw_series(
+                            run.iter()
+                                .map(|&p| Circle::new(p, r, BLACK.stroke_width(1))),
+                        )
+                        .map_err(|e| err(&e))?;
+                    }
+                }
+                Marker::Ring(r) => {
+                    let r = look.radius(r);
+                    let ring = look.color.stroke_width(2);
+                    ctx.draw_series(run.iter().map(|&p| Circle::new(p, r, ring)))
+                        .map_err(|e| err(&e))?;
+                }
             }
         }
     }
     if chart.show_legend {
         ctx.configure_series_labels()
             .label_font(font(15.0))
-            .background_style(WHITE.mix(0.75))
+            .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
-            .position(chart.legend.position())
+            .position(legend.position())
             .draw()
             .map_err(|e| err(&e))?;
     }
     Ok(())
 }
 
-/// The "span" of a logarithmic axis of a decade or more: its ticks are labelled only at 1, 2
-/// and 5 times a power of ten (plotters puts a tick at every multiple on an axis of one or
-/// two decades, and their labels, 200 300 ... 900, run into each other).
-const THIN_LOG: f64 = -1.0;
+/// What a legend entry shows: a line in one or two pieces and a marker on it (unused parts
+/// transparent, so that every entry is one element type).
+#[derive(Clone, Copy)]
+struct LegendSample {
+    dashes: [[(i32, i32); 2]; 2],
+    line: ShapeStyle,
+    radius: i32,
+    marker: ShapeStyle,
+}
 
-/// A tick's label: [`tick_label`] of the value snapped to zero ([`snap_to_zero`]), or none
-/// on a logarithmic axis of [`THIN_LOG`] at a value not 1, 2 or 5 times a power of ten.
-fn axis_label(value: f64, span: f64) -> String {
-    if span == THIN_LOG {
-        let mantissa = value / 10f64.powf(value.log10().floor());
-        if ![1.0, 2.0, 5.0, 10.0]
-            .iter()
-            .any(|m| (mantissa - m).abs() < 1e-6)
-        {
-            return String::new();
-        }
-        return tick_label(value);
+impl LegendSample {
+    /// The sample drawn at `at`, the legend's place for it.
+    fn at<'a, DB: DrawingBackend + 'a>(
+        self,
+        at: (i32, i32),
+    ) -> impl IntoDynElement<'a, DB, (i32, i32)> {
+        EmptyElement::at(at)
+            + PathElement::new(self.dashes[0], self.line)
+            + PathElement::new(self.dashes[1], self.line)
+            + Circle::new((10, 0), self.radius, self.marker)
     }
-    tick_label(snap_to_zero(value, span))
+}
+
+/// A [`Style`] resolved for drawing: the colour, the line's stroke and the marker, at the
+/// panel's scale.
+struct Look {
+    color: RGBColor,
+    line: Line,
+    stroke: ShapeStyle,
+    marker: Marker,
+    scale: f64,
+}
+
+impl Look {
+    /// The look of the `index`-th series (or rule set), of `points` points, at `scale`.
+    fn of(style: &Style, index: usize, points: usize, scale: f64) -> Self {
+        let base = match style.hue {
+            Hue::Next => COLORS[index % COLORS.len()],
+            Hue::Palette(i) => COLORS[i % COLORS.len()],
+            Hue::Black => BLACK,
+            Hue::Grey => RGBColor(128, 128, 128),
+        };
+        let mix =
+            |c: u8, with: u16, parts: u16| ((u16::from(c) + parts * with) / (parts + 1)) as u8;
+        let color = match style.shade {
+            Shade::Plain => base,
+            // Two parts white to one of the colour: a pale band that a line over it crosses.
+            Shade::Faded => RGBColor(
+                mix(base.0, 255, 2),
+                mix(base.1, 255, 2),
+                mix(base.2, 255, 2),
+            ),
+            // Half black.
+            Shade::Dark => RGBColor(mix(base.0, 0, 1), mix(base.1, 0, 1), mix(base.2, 0, 1)),
+        };
+        // A dense curve (a loss per iteration) stays readable only when thin; a sparse one
+        // reads better bold. plotters draws 2-pixel lines as two strands, so 1 or 3.
+        let width = match style.line {
+            Line::Auto if points > DENSE || scale < 0.5 => 1,
+            Line::Auto => 3,
+            Line::Solid(w) | Line::Dashed(w) => w,
+            Line::None => 1,
+        };
+        Self {
+            color,
+            line: style.line,
+            stroke: color.stroke_width(width),
+            marker: style.marker,
+            scale,
+        }
+    }
+
+    /// A marker radius in pixels at this scale, at least 2.
+    fn radius(&self, r: u32) -> i32 {
+        ((f64::from(r) * self.scale).round() as i32).max(2)
+    }
+
+    /// The legend's sample: the line (solid or in two dashes) with the marker on it.
+    fn legend(&self) -> LegendSample {
+        let none = TRANSPARENT.stroke_width(1);
+        let (dashes, line) = match self.line {
+            Line::None => ([[(10, 0), (10, 0)], [(10, 0), (10, 0)]], none),
+            Line::Dashed(_) => ([[(0, 0), (8, 0)], [(13, 0), (20, 0)]], self.stroke),
+            _ => ([[(0, 0), (20, 0)], [(0, 0), (20, 0)]], self.stroke),
+        };
+        let marker = match self.marker {
+            Marker::Auto if self.line == Line::None => Marker::Dot(3),
+            other => other,
+        };
+        let (radius, marker) = match marker {
+            Marker::Dot(r) => (self.radius(r).min(7), self.color.filled()),
+            Marker::Ring(r) => (self.radius(r).min(7), self.color.stroke_width(2)),
+            Marker::Auto => (0, TRANSPARENT.filled()),
+        };
+        LegendSample {
+            dashes,
+            line,
+            radius,
+            marker,
+        }
+    }
 }
 
 /// `value`, or 0 when it is closer to zero than `1e-9` times the span of its linear axis: a
@@ -858,8 +1293,8 @@ mod tests {
     fn figure_with_panels_has_grid_size() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("training.png");
-        let loss: Vec<f32> = (0..500)
-            .map(|i| 2.3 * (-(i as f32) / 100.0).exp() + 0.1)
+        let loss: Vec<(f32, f32)> = (0..500)
+            .map(|i| (i as f32, 2.3 * (-(i as f32) / 100.0).exp() + 0.1))
             .collect();
         let train: Vec<(f64, f64)> = (0..17)
             .map(|e| (e as f64, 0.9 + e as f64 * 0.003))
@@ -867,7 +1302,7 @@ mod tests {
         let figure = Figure::new()
             .columns(2)
             .panel_size(400, 300)
-            .chart(LineChart::new("loss").series_indexed("train loss", &loss))
+            .chart(LineChart::new("loss").series("train loss", &loss))
             .chart(
                 LineChart::new("accuracy")
                     .series("train", &train)
@@ -1020,27 +1455,132 @@ mod tests {
     }
 
     #[test]
-    fn log_axes_of_a_decade_or_more_label_1_2_and_5_only() {
-        let labels: Vec<String> = [20.0, 30.0, 50.0, 70.0, 100.0, 200.0, 900.0, 1000.0, 1e-5]
-            .iter()
-            .map(|&v| axis_label(v, THIN_LOG))
-            .collect();
-        assert_eq!(
-            labels,
-            ["20", "", "50", "", "100", "200", "", "1000", "1e-5"]
-        );
-        // A narrower logarithmic axis (span 0) and a linear one label every tick.
-        assert_eq!(axis_label(30.0, 0.0), "30");
-        assert_eq!(axis_label(-2.220446049250313e-16, 2.2), "0");
-    }
-
-    #[test]
     fn log_axes_span_at_most_300_decades() {
         let r = pad(1e-320, 1e300, true);
         assert!(r.end.is_finite() && r.start > 0.0);
         assert_relative_eq!(r.end.log10() - r.start.log10(), 300.0, epsilon = 1e-9);
         let r = pad(1e300, f64::MAX, true);
         assert!(r.end < 1e308 && r.start > 1e290, "{r:?}");
+    }
+
+    #[test]
+    fn ticks_are_round_few_and_cover_the_whole_axis() {
+        // The loss chart's x axis (10000 iterations, padded): every 1000, light lines halfway.
+        let (bold, light) = ticks(&(-500.0..10500.0), false, false);
+        assert_eq!(
+            bold,
+            (0..=10).map(|k| f64::from(k) * 1000.0).collect::<Vec<_>>()
+        );
+        assert_eq!(light.len(), 23);
+        assert_eq!(light[..3], [-500.0, 0.0, 500.0]);
+        // A count from 53 to 56 (padded): whole numbers only, never 53.5.
+        let (bold, light) = ticks(&(52.85..56.15), false, true);
+        assert_eq!(bold, [53.0, 54.0, 55.0, 56.0]);
+        assert_eq!(light, bold);
+        let (bold, _) = ticks(&(5.0..68.0), false, true);
+        assert_eq!(bold, [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]);
+        // Fifty decades (nabla steps from the book's h = 1e-50): every fifth power of ten,
+        // down to 1e-50 itself, and a light line at every decade.
+        let (bold, light) = ticks(&(10f64.powf(-52.5)..10f64.powf(2.5)), true, false);
+        let labels: Vec<String> = bold.iter().map(|&v| tick_label(v)).collect();
+        assert_eq!(labels.len(), 11, "{labels:?}");
+        assert_eq!((labels[0].as_str(), labels[10].as_str()), ("1e-50", "1"));
+        assert_eq!(labels[1], "1e-45");
+        assert_eq!(light.len(), 55); // 1e-52 .. 1e2
+        // Eight decades: every one, with 2..9 times each as light lines.
+        let (bold, light) = ticks(&(10f64.powf(-7.4)..10f64.powf(0.4)), true, false);
+        assert_eq!(bold.len(), 8);
+        assert_relative_eq!(bold[0], 1e-7, max_relative = 1e-12);
+        assert!(
+            light
+                .iter()
+                .all(|v| (10f64.powf(-7.4)..10f64.powf(0.4)).contains(v))
+        );
+        // 4e-8 .. 9e-8 above 10^-7.4, 2e-7 .. 9e-1, and 2 below 10^0.4.
+        assert_eq!(light.len(), 6 + 7 * 8 + 1, "{light:?}");
+        // Less than a decade on a log axis: plain round numbers, all positive.
+        let (bold, _) = ticks(&(0.2..0.8), true, false);
+        assert!(!bold.is_empty() && bold.iter().all(|&v| v > 0.0 && (0.2..=0.8).contains(&v)));
+    }
+
+    #[test]
+    fn rules_widen_the_axis_and_skip_what_cannot_be_placed() {
+        let chart = LineChart::new("steps")
+            .log_x(true)
+            .log_y(true)
+            .series("error", &[(1e-20, 1.0), (1.0, 1e-8)])
+            .rules("book", &[1e-50, 0.0, f64::NAN], Style::default());
+        let (xr, _) = chart.ranges().unwrap();
+        assert!(xr.start < 1e-50 && xr.start > 1e-53, "{xr:?}");
+        // Rules alone draw nothing: a chart needs a drawable point.
+        let alone = LineChart::new("r").rules("book", &[1.0], Style::default());
+        assert!(alone.ranges().is_none());
+    }
+
+    #[test]
+    fn the_legend_goes_where_the_lines_are_not() {
+        // A line along the top and one down the left side: the lower right is empty.
+        let top: Vec<(f64, f64)> = (0..=10).map(|k| (f64::from(k), 10.0)).collect();
+        let left: Vec<(f64, f64)> = (0..=10).map(|k| (0.0, f64::from(k))).collect();
+        let chart = LineChart::new("l")
+            .legend(Corner::Emptiest)
+            .series("top", &top)
+            .series("left", &left);
+        let (xr, yr) = chart.ranges().unwrap();
+        assert_eq!(
+            legend_corner(&chart, &xr, &yr, DEFAULT_SIZE),
+            Corner::LowerRight
+        );
+        // Two points far apart still make a line through the corner between them.
+        let diagonal = LineChart::new("d")
+            .legend(Corner::Emptiest)
+            .series("up", &[(0.0, 0.0), (10.0, 10.0)]);
+        let (xr, yr) = diagonal.ranges().unwrap();
+        let corner = legend_corner(&diagonal, &xr, &yr, DEFAULT_SIZE);
+        assert!(matches!(corner, Corner::UpperLeft), "{corner:?}");
+        // A chosen corner is kept.
+        let fixed = chart.clone().legend(Corner::UpperLeft);
+        assert_eq!(
+            legend_corner(&fixed, &xr, &yr, DEFAULT_SIZE),
+            Corner::UpperLeft
+        );
+    }
+
+    #[test]
+    fn every_style_draws() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("styles.png");
+        let line: Vec<(f64, f64)> = (1..=50)
+            .map(|k| (f64::from(k), f64::from(k).sqrt()))
+            .collect();
+        let mut chart = LineChart::new("styles").log_x(true).size(400, 300);
+        let hues = [Hue::Next, Hue::Palette(3), Hue::Black, Hue::Grey];
+        let lines = [Line::Auto, Line::Solid(5), Line::Dashed(2), Line::None];
+        let markers = [Marker::Auto, Marker::Dot(6), Marker::Ring(8), Marker::Auto];
+        let shades = [Shade::Plain, Shade::Faded, Shade::Dark, Shade::Plain];
+        for i in 0..4 {
+            let style = Style {
+                hue: hues[i],
+                line: lines[i],
+                marker: markers[i],
+                shade: shades[i],
+            };
+            let shifted: Vec<(f64, f64)> = line.iter().map(|&(x, y)| (x, y + i as f64)).collect();
+            chart = chart.styled(format!("style {i}"), &shifted, style);
+        }
+        chart
+            .rules(
+                "dashed rules",
+                &[2.0, 20.0],
+                Style {
+                    line: Line::Dashed(1),
+                    ..Style::default()
+                },
+            )
+            .legend(Corner::Emptiest)
+            .save_png(&path)
+            .unwrap();
+        assert_eq!(png_size(&std::fs::read(&path).unwrap()), (400, 300));
     }
 
     #[test]

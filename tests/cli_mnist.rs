@@ -10,8 +10,7 @@ use crate::util::{
     stderr,
 };
 
-#[path = "../crates/nabla-data/src/test_http.rs"]
-mod http;
+use nabla_data::test_http as http;
 
 const TRAIN_IMAGES: &str = "train-images-idx3-ubyte.gz";
 const TRAIN_LABELS: &str = "train-labels-idx1-ubyte.gz";
@@ -294,9 +293,8 @@ fn fetch_gives_up_on_a_stalled_server_and_says_what_to_do() {
         &out,
         &[
             "no data for 1 s (the idle timeout, $NABLA_DOWNLOAD_IDLE_TIMEOUT) after 4 bytes",
-            "pass --data DIR or set $MNIST_DIR",
-            "pass --mirror URL",
-            "set $NABLA_MNIST_MIRROR",
+            "set $MNIST_DIR to their directory (nabla: --data DIR",
+            "set $NABLA_MNIST_MIRROR to its URL (nabla: --mirror URL",
         ],
     );
     assert_nothing_left(dir.path());

@@ -24,12 +24,35 @@ fn prints_the_table_and_writes_a_png() {
         .find(|l| l.trim_start().starts_with("1.0e-4 |"))
         .expect("row h = 1e-4");
     assert!(row.contains("1.67e-9") && row.contains("3.24e-4"), "{row}");
-    // Below the ulp of x, x + h == x: every method gives 0, relative error 1.
+    // The book's h = 1e-50, the default smallest step: x + h == x, every method gives 0,
+    // relative error 1, in f64; in f32 the step itself is 0 (np.float32(1e-50) is 0.0).
     let row = text
         .lines()
-        .find(|l| l.trim_start().starts_with("1.0e-20 |"))
-        .expect("row h = 1e-20");
-    assert_eq!(row.matches("1.00e0").count(), 6, "{row}");
+        .find(|l| l.trim_start().starts_with("1.0e-50 |"))
+        .expect("row h = 1e-50");
+    assert_eq!(row.matches("1.00e0").count(), 3, "{row}");
+    assert_eq!(row.matches("n/a").count(), 3, "{row}");
+    // The plateau is one row and a line that says how far it reaches, in f64 to the last
+    // step below the ulp of 1 (2.2e-16) on the grid of 4 steps a decade.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |start: &str| lines.iter().position(|l| l.trim_start().starts_with(start));
+    let plateau = at("1.0e-45 |").expect("row h = 1e-45");
+    assert_eq!(
+        lines[plateau].matches("1.00e0").count(),
+        6,
+        "{}",
+        lines[plateau]
+    );
+    assert!(
+        lines[plateau + 1].contains("the same up to h = 1.0e-16"),
+        "{}",
+        lines[plateau + 1]
+    );
+    assert!(
+        lines[plateau + 2].trim_start().starts_with("1.8e-16 |"),
+        "{text}"
+    );
+    assert!(at("1.0e-20 |").is_none(), "{text}");
     assert!(text.contains("f64 central   : best h = "), "{text}");
     let bytes = std::fs::read(&png).unwrap();
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");

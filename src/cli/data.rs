@@ -1,21 +1,41 @@
 //! Where a subcommand's MNIST comes from: `--data DIR`, else `$MNIST_DIR`, else the per-user
-//! cache (downloaded and verified on first use). Every subcommand that reads MNIST chooses its
-//! source here, so `--data` is checked and errors are explained the same way everywhere.
+//! cache (downloaded and verified on first use, from `--mirror URL`, `$NABLA_MNIST_MIRROR` or
+//! the public mirrors). Every subcommand that reads MNIST takes [`DataArgs`] and chooses its
+//! source here, so `--data` is checked and `--mirror` honoured the same way everywhere.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use nabla::data::{DEADLINE_ENV, Error, IDLE_TIMEOUT_ENV, Mnist, MnistOptions, MnistSource, Split};
+use nabla::data::{Mnist, MnistOptions, MnistSource, Split};
 
-/// The source `dir` names, or `$MNIST_DIR` or the cache without one. The directory need not
-/// exist (`nabla mnist fetch` creates it); commands that read use [`existing`].
-pub(super) fn source(dir: Option<&Path>) -> MnistSource {
-    dir.map_or_else(MnistSource::new, MnistSource::dir)
+/// `--data DIR` and `--mirror URL`, shared by every subcommand that reads MNIST.
+#[derive(Debug, clap::Args)]
+pub(super) struct DataArgs {
+    /// Directory with the four MNIST files (default: $MNIST_DIR, else the per-user cache);
+    /// files missing there are downloaded on first use.
+    #[arg(long = "data", value_name = "DIR")]
+    pub(super) dir: Option<PathBuf>,
+    /// Mirror to download missing files from, tried in the order given (default:
+    /// $NABLA_MNIST_MIRROR, else the public mirrors). Repeat for several.
+    #[arg(long, value_name = "URL")]
+    pub(super) mirror: Vec<String>,
+}
+
+/// The source `dir` names, or `$MNIST_DIR` or the cache without one, downloading from
+/// `mirrors` when some are given. The directory need not exist (`nabla mnist fetch` creates
+/// it); commands that read use [`existing`].
+pub(super) fn source(dir: Option<&Path>, mirrors: &[String]) -> MnistSource {
+    let source = dir.map_or_else(MnistSource::new, MnistSource::dir);
+    if mirrors.is_empty() {
+        source
+    } else {
+        source.with_mirrors(mirrors.to_vec())
+    }
 }
 
 /// The source of a command that reads MNIST: as [`source`], but a `--data` that is not a
 /// directory is refused, saying which of the two it is.
-pub(super) fn existing(data: Option<&Path>) -> Result<MnistSource, String> {
-    if let Some(dir) = data {
+pub(super) fn existing(args: &DataArgs) -> Result<MnistSource, String> {
+    if let Some(dir) = &args.dir {
         match std::fs::metadata(dir) {
             Ok(meta) if meta.is_dir() => {}
             Ok(_) => {
@@ -31,34 +51,20 @@ pub(super) fn existing(data: Option<&Path>) -> Result<MnistSource, String> {
             Err(e) => return Err(format!("--data {} cannot be read: {e}", dir.display())),
         }
     }
-    Ok(source(data))
+    Ok(source(args.dir.as_deref(), &args.mirror))
 }
 
 /// One split, loaded as the book's `load_mnist` does (pixels scaled to [0, 1]), from the
-/// source `data` chooses (see [`existing`]). Downloads show their progress, and a cached file
-/// that is rejected is said on stderr with its reason, as `nabla train` says it.
-pub(super) fn load(data: Option<&Path>, split: Split) -> Result<Mnist, Box<dyn std::error::Error>> {
+/// source `args` chooses (see [`existing`]). Downloads show their progress (plain lines when
+/// stderr is not a terminal), and a cached file that is rejected is said on stderr with its
+/// reason, as `nabla train` says it.
+pub(super) fn load(args: &DataArgs, split: Split) -> Result<Mnist, Box<dyn std::error::Error>> {
     let mut progress = super::progress::DownloadProgress::new("");
-    existing(data)?
-        .load(split, MnistOptions::default(), &mut |event| {
+    Ok(
+        existing(args)?.load(split, MnistOptions::default(), &mut |event| {
             progress.show(event)
-        })
-        .map_err(explain)
-}
-
-/// The error of loading or fetching MNIST, with what the user can do when no mirror
-/// delivered a file (no network, a proxy, a mirror gone).
-pub(super) fn explain(error: Error) -> Box<dyn std::error::Error> {
-    match error {
-        Error::Download { .. } => format!(
-            "{error}\nto use MNIST files you already have, pass --data DIR or set $MNIST_DIR to \
-             their directory; to download from elsewhere, pass --mirror URL to `nabla mnist \
-             fetch` or set $NABLA_MNIST_MIRROR (slow servers: ${IDLE_TIMEOUT_ENV} and \
-             ${DEADLINE_ENV}, in seconds)"
-        )
-        .into(),
-        other => other.into(),
-    }
+        })?,
+    )
 }
 
 /// Refuses a `--batch` of more images than the training set has.

@@ -6,6 +6,7 @@ use nabla::data::{CLASSES, Split};
 use nabla::net::{Dataset, Precision, SavedNet, TwoLayerNet, evaluate, load_model};
 
 use super::CliResult;
+use super::data::DataArgs;
 
 /// Arguments of `nabla eval`.
 #[derive(Debug, clap::Args)]
@@ -13,16 +14,15 @@ pub struct Args {
     /// A model written by `nabla train` (its `model.json`).
     #[arg(long, value_name = "FILE")]
     model: PathBuf,
-    /// Directory with the MNIST files (default: $MNIST_DIR, else the per-user cache,
-    /// downloading on first use).
-    #[arg(long, value_name = "DIR")]
-    data: Option<PathBuf>,
+    /// Where MNIST comes from.
+    #[command(flatten)]
+    data: DataArgs,
 }
 
 /// Runs `nabla eval`.
 pub fn run(args: Args) -> CliResult {
     let saved = load_model(&args.model)?;
-    let test = super::data::load(args.data.as_deref(), Split::Test)?;
+    let test = super::data::load(&args.data, Split::Test)?;
     if test.is_empty() {
         return Err("the MNIST test set has no images: there is nothing to evaluate on".into());
     }

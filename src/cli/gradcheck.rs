@@ -1,6 +1,5 @@
 //! `nabla gradcheck`: one batch, the network's gradient five ways, compared and timed.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use nabla::data::{MnistOptions, Split};
@@ -11,15 +10,15 @@ use nabla::net::{
 };
 
 use super::CliResult;
+use super::data::DataArgs;
 use super::train::positive_count;
 
 /// Arguments of `nabla gradcheck`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Directory with the MNIST files (default: $MNIST_DIR, else the per-user cache,
-    /// downloading on first use).
-    #[arg(long, value_name = "DIR")]
-    data: Option<PathBuf>,
+    /// Where MNIST comes from.
+    #[command(flatten)]
+    data: DataArgs,
     /// Images in the batch (the first N of the training set). The brute-force and dual
     /// gradients cost about N x 0.3 s and N x 1 s on two cores.
     #[arg(long, default_value = "10", value_parser = positive_count, allow_negative_numbers = true)]
@@ -40,7 +39,7 @@ pub struct Args {
 
 /// Runs `nabla gradcheck`.
 pub fn run(args: Args) -> CliResult {
-    let train = super::data::load(args.data.as_deref(), Split::Train)?;
+    let train = super::data::load(&args.data, Split::Train)?;
     super::data::check_batch(args.batch, &train)?;
     let cols = train.image_len();
     let x = nalgebra_batch(train.pixels(), cols, args.batch);

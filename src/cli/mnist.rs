@@ -7,7 +7,7 @@ use clap::Subcommand;
 use nabla::data::{Error, Event, Mnist, MnistFile, MnistOptions, Origin, Split, verify_file};
 
 use super::CliResult;
-use super::data::{explain, source};
+use super::data::source;
 
 /// Arguments of `nabla mnist`.
 #[derive(Debug, clap::Args)]
@@ -29,8 +29,8 @@ enum Action {
         /// Directory to download into (default: $MNIST_DIR, else the per-user cache).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
-        /// Mirror base URL, tried in the order given (default: $NABLA_MNIST_MIRROR, else the
-        /// public mirrors).
+        /// Mirror to download from, tried in the order given (default: $NABLA_MNIST_MIRROR,
+        /// else the public mirrors). Repeat for several.
         #[arg(long, value_name = "URL")]
         mirror: Vec<String>,
         /// Give a mirror up after this many seconds without data (default:
@@ -79,7 +79,7 @@ fn describe(origin: Origin) -> &'static str {
 }
 
 fn info(data: Option<PathBuf>) -> CliResult {
-    let (dir, origin) = source(data.as_deref()).locate()?;
+    let (dir, origin) = source(data.as_deref(), &[]).locate()?;
     outln!("MNIST in {} ({})", dir.display(), describe(origin))?;
     let options = MnistOptions::default();
     let load = |split| {
@@ -131,10 +131,7 @@ fn fetch(
     idle_timeout: Option<Duration>,
     deadline: Option<Duration>,
 ) -> CliResult {
-    let mut source = source(dir.as_deref());
-    if !mirrors.is_empty() {
-        source = source.with_mirrors(mirrors);
-    }
+    let mut source = source(dir.as_deref(), &mirrors);
     if idle_timeout.is_some() || deadline.is_some() {
         let mut timeouts = source.timeouts()?;
         timeouts.idle = idle_timeout.unwrap_or(timeouts.idle);
@@ -144,22 +141,21 @@ fn fetch(
     let (dir, origin) = source.locate()?;
     outln!("MNIST into {} ({})", dir.display(), describe(origin))?;
     let mut progress = super::progress::DownloadProgress::new("  ");
-    source
-        .fetch(&mut |event| {
-            // Inside the callback a closed stdout is ignored: the download goes on, and the
-            // last line after it reports the closed pipe.
-            match event {
-                Event::Verified { file, .. } => {
-                    let _ = outln!("  {:<28} present, checksum ok", file.file_name());
-                }
-                Event::Saved { file, .. } => {
-                    progress.show(event);
-                    let _ = outln!("  {:<28} downloaded, checksum ok", file.file_name());
-                }
-                _ => progress.show(event),
+    source.fetch(&mut |event| {
+        // Inside the callback a closed stdout is ignored: the download goes on, and the
+        // last line after it reports the closed pipe.
+        match event {
+            Event::Verified { file, .. } => {
+                let _ = outln!("  {:<28} present, checksum ok", file.file_name());
             }
-        })
-        .map_err(explain)?;
+            Event::Saved { file, .. } => {
+                // Reported on stdout below, not logged on stderr too.
+                progress.finish();
+                let _ = outln!("  {:<28} downloaded, checksum ok", file.file_name());
+            }
+            _ => progress.show(event),
+        }
+    })?;
     outln!("all four files present and verified")?;
     Ok(())
 }

@@ -92,11 +92,11 @@ enum Command {
     Mnist(mnist::Args),
     /// Draw the error of finite differences against the step size h (log-log, f64 and f32).
     Steps(steps::Args),
-    /// Train the book's two-layer network on MNIST (backprop, numerical or dual gradient).
+    /// Train the book's two-layer network on MNIST (gradient by backprop, numerical, dual or reverse: --grad).
     Train(train::Args),
     /// Accuracy of a saved model (from `nabla train`) on the MNIST test set.
     Eval(eval::Args),
-    /// One batch: the gradient by backprop, numerical (structure-aware and brute force) and dual numbers, compared and timed.
+    /// One batch: the gradient by backprop, reverse mode, numerical (structure-aware and brute force) and dual numbers, compared and timed.
     Gradcheck(gradcheck::Args),
     /// Every way to differentiate the built-in functions, side by side: a table per function and size, compare.json and gradient_cost.png (time and error against n).
     Compare(compare::Args),

@@ -1,11 +1,13 @@
-//! Download progress on the terminal, shared by `nabla mnist fetch` and `nabla train`.
+//! Download progress, shared by every command that may download MNIST: a bar on a terminal,
+//! plain log lines otherwise (a log file, CI), so that a download is never silent.
 
 use indicatif::{ProgressBar, ProgressStyle};
 use nabla::data::Event;
 
 /// Turns nabla-data's download [`Event`]s into one indicatif bar per file on stderr, and the
 /// failures (a mirror that failed, a cached file that was rejected) into stderr lines, each
-/// starting with `indent`.
+/// starting with `indent`. When stderr is not a terminal (indicatif hides its bars there),
+/// the start and the end of each download are plain stderr lines instead.
 pub(super) struct DownloadProgress {
     bar: Option<ProgressBar>,
     style: ProgressStyle,
@@ -38,7 +40,12 @@ impl DownloadProgress {
                     None => ProgressBar::new_spinner(),
                 };
                 pb.set_message(file.file_name());
-                pb.println(format!("{indent}downloading {url}"));
+                let line = format!("{indent}downloading {url}");
+                if pb.is_hidden() {
+                    eprintln!("{line}");
+                } else {
+                    pb.println(line);
+                }
                 self.bar = Some(pb);
             }
             Event::Progress { done, .. } => {
@@ -53,12 +60,27 @@ impl DownloadProgress {
                 eprintln!("{indent}{url}: {reason}");
             }
             Event::Rejected { error, .. } => eprintln!("{indent}rejected: {error}"),
-            Event::Saved { .. } => {
-                if let Some(pb) = self.bar.take() {
-                    pb.finish_and_clear();
+            Event::Saved { file, path } => {
+                let hidden = self.finish();
+                if hidden {
+                    eprintln!(
+                        "{indent}{}: downloaded to {}, checksum ok",
+                        file.file_name(),
+                        path.display()
+                    );
                 }
             }
             _ => {}
         }
+    }
+
+    /// Clears the bar of a finished download; returns whether it was hidden (stderr is not a
+    /// terminal), when the caller should log the end of the download as a line.
+    pub(super) fn finish(&mut self) -> bool {
+        self.bar.take().is_some_and(|pb| {
+            let hidden = pb.is_hidden();
+            pb.finish_and_clear();
+            hidden
+        })
     }
 }

@@ -11,7 +11,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::plot::{Corner, Figure, LineChart};
+use crate::plot::{Corner, Figure, Hue, Line, LineChart, Marker, Shade, Style};
 use clap::ValueEnum;
 use nabla::numdiff::{Options, Richardson, Scheme, Step, derivative, richardson};
 use num_traits::Float;
@@ -28,8 +28,8 @@ pub struct Args {
     /// command then says whether the function can be differentiated there).
     #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
     at: f64,
-    /// The smallest step h.
-    #[arg(long, default_value = "1e-20", allow_negative_numbers = true)]
+    /// The smallest step h (default: the book's h = 1e-50, where x + h == x).
+    #[arg(long, default_value = "1e-50", allow_negative_numbers = true)]
     min: f64,
     /// The largest step h.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
@@ -344,8 +344,12 @@ fn table(study: &Study, text: &mut String) {
         "f32 cen",
         "f32 Rich"
     );
-    for r in &study.rows {
-        let e: Vec<String> = r.errors.iter().map(|&e| fmt_err(e)).collect();
+    // A run of rows with the same errors (the plateau where x + h == x) is one row and a line
+    // that says how far it goes.
+    let cells = |r: &Row| -> Vec<String> { r.errors.iter().map(|&e| fmt_err(e)).collect() };
+    let mut rows = study.rows.iter().peekable();
+    while let Some(r) = rows.next() {
+        let e = cells(r);
         say!(
             text,
             "{:>10.1e} | {:>10} {:>10} {:>10} | {:>10} {:>10} {:>10}",
@@ -357,6 +361,19 @@ fn table(study: &Study, text: &mut String) {
             e[4],
             e[5]
         );
+        let mut same = 0;
+        let mut last = r.h;
+        while let Some(next) = rows.next_if(|n| cells(n) == e) {
+            same += 1;
+            last = next.h;
+        }
+        if same > 0 {
+            say!(
+                text,
+                "{:>10} | the same up to h = {last:.1e} ({same} more rows)",
+                "..."
+            );
+        }
     }
 }
 
@@ -388,8 +405,14 @@ fn best_steps(study: &Study, text: &mut String) {
     }
 }
 
-/// The chart of precision `p`: the measured errors, the error model over the grid, and the
-/// best steps, measured and predicted.
+/// The book's two steps: its `numerical_diff`'s `h = 1e-4`, and the `h = 1e-50` it warns
+/// against.
+const BOOK_STEPS: [f64; 2] = [1e-50, 1e-4];
+
+/// The chart of precision `p`: the measured errors (solid), the error model over the grid
+/// (dashed, a dark shade of the same colour, drawn over the measurement so that both show
+/// where they agree), the best steps (large dots measured, rings predicted) and the book's
+/// steps (grey vertical lines).
 fn chart(study: &Study, p: usize) -> LineChart {
     let (label, eps) = PRECISIONS[p];
     let measured =
@@ -406,21 +429,45 @@ fn chart(study: &Study, p: usize) -> LineChart {
             })
             .collect()
     };
-    // Each best step is a point of its own: a NaN after each breaks the line.
-    let separate = |points: Vec<(f64, f64)>| -> Vec<(f64, f64)> {
-        points
-            .into_iter()
-            .flat_map(|point| [point, (f64::NAN, f64::NAN)])
-            .collect()
+    let best_measured: Vec<(f64, f64)> = (0..METHODS.len())
+        .filter_map(|m| study.best(p, m))
+        .collect();
+    let best_theory = theory(study.d, study.x, eps);
+    let (lo, hi) = (study.rows[0].h, study.rows[study.rows.len() - 1].h);
+    let book: Vec<f64> = BOOK_STEPS
+        .into_iter()
+        .filter(|h| (lo..=hi).contains(h))
+        .collect();
+    let solid = |m: usize| Style {
+        hue: Hue::Palette(m),
+        line: Line::Solid(3),
+        ..Style::default()
     };
-    let best_measured = separate(
-        (0..METHODS.len())
-            .filter_map(|m| study.best(p, m))
-            .collect(),
-    );
-    let best_theory = separate(theory(study.d, study.x, eps).to_vec());
+    let dashed = |m: usize| Style {
+        hue: Hue::Palette(m),
+        line: Line::Dashed(2),
+        shade: Shade::Dark,
+        ..Style::default()
+    };
+    let points = |marker: Marker| Style {
+        hue: Hue::Black,
+        line: Line::None,
+        marker,
+        ..Style::default()
+    };
+    // In f32 the smallest steps round to 0 (the book's np.float32(1e-50) is 0.0): no estimate.
+    let smallest = if p == 1 {
+        f64::from(f32::from_bits(1))
+    } else {
+        0.0
+    };
+    let vanishes = if lo < smallest {
+        format!(" (h below {smallest:.1e} is 0 in {label})")
+    } else {
+        String::new()
+    };
     LineChart::new(format!(
-        "d/dx {}(x) at x = {}, {label}",
+        "d/dx {}(x) at x = {}, {label}{vanishes}",
         study.function, study.x
     ))
     .x_label("step h")
@@ -432,13 +479,22 @@ fn chart(study: &Study, p: usize) -> LineChart {
     .log_x(true)
     .log_y(true)
     .legend(Corner::LowerLeft)
-    .series("forward", &measured(0))
-    .series("central", &measured(1))
-    .series("Richardson (from h)", &measured(2))
-    .series("theory: forward", &model(false))
-    .series("theory: central", &model(true))
-    .series("best h, measured", &best_measured)
-    .series("best h, theory", &best_theory)
+    .rules(
+        "the book's steps: 1e-50 and 1e-4",
+        &book,
+        Style {
+            hue: Hue::Grey,
+            line: Line::Dashed(1),
+            ..Style::default()
+        },
+    )
+    .styled("forward", &measured(0), solid(0))
+    .styled("central", &measured(1), solid(1))
+    .styled("Richardson (from h)", &measured(2), solid(2))
+    .styled("theory: forward", &model(false), dashed(0))
+    .styled("theory: central", &model(true), dashed(1))
+    .styled("best h, measured", &best_measured, points(Marker::Dot(7)))
+    .styled("best h, theory", &best_theory, points(Marker::Ring(11)))
 }
 
 /// The directory and the file name of `--out`: the directory must exist (it is not created
@@ -475,8 +531,10 @@ pub fn run(args: Args) -> CliResult {
     table(&study, &mut text);
     say!(text);
     best_steps(&study, &mut text);
+    // One above the other, wide: 50 decades of h, the left half the book's plateau.
     let figure = Figure::new()
-        .columns(2)
+        .columns(1)
+        .panel_size(1400, 520)
         .chart(chart(&study, 0))
         .chart(chart(&study, 1));
     outputs.stage(name, |temp| figure.write_png(temp))?;

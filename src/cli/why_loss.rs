@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::plot::{Corner, Figure, LineChart};
+use crate::plot::{self, Corner, Figure, Hue, LineChart, Shade, Style};
 use nabla::data::{BatchSampler, Sampling};
 use nabla::net::nalgebra::DMatrix;
 use nabla::net::{
@@ -23,6 +23,7 @@ use nabla::net::{
 use serde_json::json;
 
 use super::CliResult;
+use super::data::DataArgs;
 use super::train::{load_mnist, positive_count, positive_real};
 
 /// The steps of the central difference: the book's, and two larger ones to show that the
@@ -32,10 +33,9 @@ const STEPS: [f64; 3] = [1e-4, 1e-2, 1.0];
 /// Arguments of `nabla why-loss`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Directory with the MNIST files (default: $MNIST_DIR, else the per-user cache,
-    /// downloading on first use).
-    #[arg(long, value_name = "DIR")]
-    data: Option<PathBuf>,
+    /// Where MNIST comes from.
+    #[command(flatten)]
+    data: DataArgs,
     /// A model written by `nabla train` (its `model.json`); default: a fresh network,
     /// weights 0.01 * N(0, 1) seeded with --seed, as `nabla train` starts from.
     #[arg(long, value_name = "FILE")]
@@ -94,7 +94,7 @@ pub fn run(args: Args) -> CliResult {
     // Locked until the run ends; checks, before any work, that both outputs can be written
     // (a symlink or a FIFO in their place is refused); both are put in place together.
     let mut outputs = super::open_outputs(&args.out, &["why_loss.png", "why_loss.json"])?;
-    let (train, _, _) = load_mnist(args.data.as_deref())?;
+    let (train, _, _) = load_mnist(&args.data)?;
     if train.is_empty() {
         return Err("the MNIST training set has no images: there is no batch to draw".into());
     }
@@ -372,39 +372,42 @@ fn line_json(line: &Line, extra: serde_json::Value) -> serde_json::Value {
 }
 
 /// Two rows of two panels: for each line, the loss (smooth) beside the number of images
-/// right (a staircase), with the accuracy's jumps marked on both.
+/// right (a staircase), with a faint vertical line on both wherever the number of images right
+/// changes: the loss passes through those places without a kink.
 fn figure(lines: &[&Line], batch: usize, correct: usize) -> Figure {
     let mut figure = Figure::new().columns(2).panel_size(800, 520);
     let b = batch as f64;
+    let curve_style = Style {
+        line: plot::Line::Solid(2),
+        ..Style::default()
+    };
+    let jump_style = Style {
+        hue: Hue::Palette(1),
+        shade: Shade::Faded,
+        line: plot::Line::Solid(1),
+        ..Style::default()
+    };
     for line in lines {
         let right = |p: &LinePoint| p.accuracy * b;
         let loss = |p: &LinePoint| p.loss;
         let curve = |f: &dyn Fn(&LinePoint) -> f64| -> Vec<(f64, f64)> {
             line.points.iter().map(|p| (p.t, f(p))).collect()
         };
-        // Each jump as a lone point (a NaN between them breaks the line), so that it is drawn
-        // as a marker: at the middle of its interval, on each curve.
-        let marks = |f: &dyn Fn(&LinePoint) -> f64| -> Vec<(f64, f64)> {
-            line.jumps
-                .iter()
-                .flat_map(|&i| {
-                    let (p, q) = (&line.points[i - 1], &line.points[i]);
-                    [
-                        ((p.t + q.t) / 2.0, (f(p) + f(q)) / 2.0),
-                        (f64::NAN, f64::NAN),
-                    ]
-                })
-                .collect()
-        };
-        let jumps = format!("accuracy jumps ({})", line.jumps.len());
+        // Each change of the count halfway between the two points it lies between.
+        let jumps: Vec<f64> = line
+            .jumps
+            .iter()
+            .map(|&i| (line.points[i - 1].t + line.points[i].t) / 2.0)
+            .collect();
+        let jumps_name = format!("the count changes ({})", line.jumps.len());
         figure = figure
             .chart(
                 LineChart::new(format!("loss along {}", line.what))
                     .x_label(line.axis.as_str())
                     .y_label("batch cross-entropy loss")
-                    .legend(Corner::UpperLeft)
-                    .series("loss: smooth", &curve(&loss))
-                    .series(jumps.as_str(), &marks(&loss)),
+                    .legend(Corner::Emptiest)
+                    .rules(jumps_name.as_str(), &jumps, jump_style)
+                    .styled("loss: smooth", &curve(&loss), curve_style),
             )
             .chart(
                 LineChart::new(format!(
@@ -413,9 +416,10 @@ fn figure(lines: &[&Line], batch: usize, correct: usize) -> Figure {
                 ))
                 .x_label(line.axis.as_str())
                 .y_label(format!("images right, of {batch}"))
-                .legend(Corner::UpperLeft)
-                .series("accuracy: a staircase", &curve(&right))
-                .series(jumps.as_str(), &marks(&right)),
+                .integer_y(true)
+                .legend(Corner::Emptiest)
+                .rules(jumps_name.as_str(), &jumps, jump_style)
+                .styled("accuracy: a staircase", &curve(&right), curve_style),
             );
     }
     figure

@@ -113,6 +113,9 @@
 //! `ceil(n / chunk)` for forward mode, and reverse mode reports the operations recorded and
 //! the bytes its tape reserved.
 
+// docs.rs marks what each feature adds (see `[package.metadata.docs.rs]`).
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 #[cfg(feature = "criterion")]
 mod bench;
 mod check;

@@ -470,6 +470,26 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Error::Download { .. }), "{err}");
+        // A library user reads the advice a user of the command does, on a line of its own,
+        // also from `fn main() -> Result<(), Error>`, which prints the error's Debug.
+        let message = err.to_string();
+        assert_eq!(format!("{err:?}"), message);
+        let advice = message.lines().nth(1).unwrap_or_default();
+        for needle in [
+            crate::MNIST_DIR_ENV,
+            "MnistSource::dir",
+            "--data DIR",
+            crate::MIRROR_ENV,
+            "MnistSource::with_mirrors",
+            "--mirror URL",
+            IDLE_TIMEOUT_ENV,
+            DEADLINE_ENV,
+        ] {
+            assert!(
+                advice.contains(needle),
+                "{needle:?} missing from: {message}"
+            );
+        }
         let no_mirrors =
             download(FILE, dir.path(), &[], Timeouts::default(), &mut |_| {}).unwrap_err();
         assert!(no_mirrors.to_string().contains("no mirror"));

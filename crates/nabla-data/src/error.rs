@@ -94,7 +94,12 @@ pub enum IdxError {
 
 /// An error of loading, verifying or downloading MNIST; every variant names its file or
 /// directory.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` is its message (as `Display`), so that a program whose `main` returns
+/// `Result<(), nabla_data::Error>` (or a `Box<dyn Error>` holding one) ends with a sentence
+/// that says what went wrong and what to do, not a struct; match on the variant for its
+/// fields.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A file that should be there is not.
@@ -225,7 +230,27 @@ pub enum Error {
         actual: String,
     },
     /// Every mirror failed to deliver a file whose checksum matches.
-    #[error("could not download {file} into {}: {}", dir.display(), attempts.join("; "))]
+    ///
+    /// Its message ends with what to do instead, on a line of its own, for the library and
+    /// the `nabla` command alike: use files you have (`$MNIST_DIR`, [`MnistSource::dir`],
+    /// `--data DIR`) or download from another server (`$NABLA_MNIST_MIRROR`,
+    /// [`MnistSource::with_mirrors`], `--mirror URL`), and the timeouts for slow servers.
+    ///
+    /// [`MnistSource::dir`]: crate::MnistSource::dir
+    /// [`MnistSource::with_mirrors`]: crate::MnistSource::with_mirrors
+    #[error(
+        "could not download {file} into {}: {}\n\
+         to use MNIST files you already have, set ${dir_env} to their directory (nabla: --data \
+         DIR; in code: MnistSource::dir); to download from another server, set ${mirror_env} to \
+         its URL (nabla: --mirror URL; in code: MnistSource::with_mirrors); slow servers: \
+         ${idle_env} and ${deadline_env}, in seconds",
+        dir.display(),
+        attempts.join("; "),
+        dir_env = crate::MNIST_DIR_ENV,
+        mirror_env = crate::MIRROR_ENV,
+        idle_env = crate::IDLE_TIMEOUT_ENV,
+        deadline_env = crate::DEADLINE_ENV,
+    )]
     Download {
         /// The file name.
         file: &'static str,
@@ -243,6 +268,13 @@ pub enum Error {
     /// A mini-batch sampler was asked for something impossible.
     #[error("invalid batch sampler: {0}")]
     Sampler(String),
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The message already carries the cause of each variant (an I/O error, an IDX error).
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// `"s"` unless `n` is 1.

@@ -56,6 +56,15 @@
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Features
+//!
+//! - `test-http`: the module `test_http`, a loopback HTTP server that misbehaves on request
+//!   (a body cut short, a stall, an endless body, a web page), for testing code that
+//!   downloads MNIST through this crate.
+
+// docs.rs marks what each feature adds (see `[package.metadata.docs.rs]`).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Replacing a file atomically, and what may be replaced. Not part of the data API: public so
 // that nabla-net and the `nabla` command write their files the same way.
@@ -80,8 +89,9 @@ mod targets;
 // nabla-net and the `nabla` command write their files through the same registry.
 #[doc(hidden)]
 pub mod temporary;
-#[cfg(test)]
-mod test_http;
+#[cfg(any(test, feature = "test-http"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-http")))]
+pub mod test_http;
 #[cfg(test)]
 mod test_io;
 

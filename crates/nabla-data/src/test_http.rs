@@ -1,5 +1,10 @@
 //! A minimal HTTP/1.1 server on 127.0.0.1 for download tests: one thread, one request per
-//! connection, replies chosen by a handler. No crate needed beyond std.
+//! connection, replies chosen by a handler, misbehaving on request (a body cut short, a
+//! stall, an endless body, a web page instead of a file). No crate needed beyond std.
+//!
+//! Test support, behind the feature `test-http`: nabla-data's own tests and the `nabla`
+//! command's use it, and so can the tests of code that downloads MNIST through this crate
+//! (give [`serve`]'s URL to [`MnistSource::with_mirrors`](crate::MnistSource::with_mirrors)).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -14,22 +19,38 @@ pub enum Reply {
     /// This status with a short text body.
     Status(u16),
     /// 200 with a Content-Length of `claimed`, then only `body`, then the connection closes.
-    CutShort { body: Vec<u8>, claimed: usize },
+    CutShort {
+        /// The bytes sent.
+        body: Vec<u8>,
+        /// The length announced, more than `body`'s.
+        claimed: usize,
+    },
     /// 200 with a Content-Length of `claimed`, then only `body`, then silence with the
     /// connection open until the client closes it (or a minute passes).
-    Stall { body: Vec<u8>, claimed: usize },
+    Stall {
+        /// The bytes sent before the silence.
+        body: Vec<u8>,
+        /// The length announced, more than `body`'s.
+        claimed: usize,
+    },
     /// 200 without a Content-Length, then bytes without end until the client closes the
     /// connection (or 1 GiB is sent).
     Endless,
     /// 200 with this Content-Type and body.
     Typed {
+        /// The Content-Type header's value (`text/html` for a web page).
         content_type: &'static str,
+        /// The bytes sent.
         body: Vec<u8>,
     },
 }
 
 /// Starts a server whose replies come from `handler(path)`; returns its base URL
 /// (`http://127.0.0.1:PORT`). The thread lives until the test process ends.
+///
+/// # Panics
+///
+/// If no port on 127.0.0.1 can be bound (test support: a test cannot go on without it).
 pub fn serve<F>(handler: F) -> String
 where
     F: Fn(&str) -> Reply + Send + 'static,

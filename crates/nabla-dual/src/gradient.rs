@@ -13,8 +13,9 @@ use nabla_rules::Real;
 /// (`ceil(n / N)`) and fewer evaluations of the values, but more data per number
 /// (`(N + 1) * 8` bytes for `f64`) and lanes wasted when `n` is not a multiple of `N`.
 /// Measured on a 2-core AMD EPYC (AVX-512), `benches/gradients.rs` at n = 1000, one run, in
-/// milliseconds (the machine's noise between runs was about ±30%; BENCHMARKS.md has the
-/// command and the whole table):
+/// milliseconds (the machine's noise between runs was about ±30%; nabla's
+/// [`BENCHMARKS.md`](https://docs.rs/crate/nabla-learn/latest/source/BENCHMARKS.md) has the command and the
+/// whole table):
 ///
 /// | build | function | `N` = 8 | `N` = 16 | `N` = 32 |
 /// |---|---|---|---|---|

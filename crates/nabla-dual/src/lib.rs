@@ -114,6 +114,9 @@
 //! - `serde`: `Serialize`/`Deserialize` for the dual types (`DualVec` for `N <= 32`, the
 //!   array sizes serde supports).
 
+// docs.rs marks what each feature adds (see `[package.metadata.docs.rs]`).
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod derivative;
 mod gradient;
 mod hessian;

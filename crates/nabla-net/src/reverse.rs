@@ -24,8 +24,9 @@ use crate::{Error, Gradient, Precision, TwoLayerNet};
 /// the book's network records 5 entries (0.63 MB with the rules' saved values and the
 /// adjoints; 890,061 entries and 28.5 MB when every multiply-add was an entry), and the
 /// gradient costs about what backpropagation does on one thread
-/// (`cargo run --release -p nabla-net --example reverse_tape -- ../shared/mnist`;
-/// BENCHMARKS.md). Against [`dual_gradient`](crate::dual_gradient) it saves the 2485
+/// (`cargo run --release -p nabla-net --example reverse_tape -- <mnist-dir>`;
+/// nabla's [`BENCHMARKS.md`](https://docs.rs/crate/nabla-learn/latest/source/BENCHMARKS.md)).
+/// Against [`dual_gradient`](crate::dual_gradient) it saves the 2485
 /// forward passes.
 ///
 /// # Errors

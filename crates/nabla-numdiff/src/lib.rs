@@ -66,6 +66,9 @@
 //! # Ok::<(), nabla_numdiff::Error>(())
 //! ```
 
+// docs.rs marks what each feature adds (see `[package.metadata.docs.rs]`).
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod check;
 mod derivative;
 mod descent;

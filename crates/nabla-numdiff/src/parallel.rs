@@ -30,6 +30,7 @@ use crate::{Error, Options, Params};
 ///
 /// As [`gradient`](crate::gradient). When several elements fail, which one is reported
 /// depends on scheduling.
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub fn par_gradient<T, P, F>(params: &P, f: F, opts: Options<T>) -> Result<Vec<T>, Error>
 where
     T: Float + Send + Sync,

@@ -33,6 +33,7 @@ use crate::var::Var;
 /// # Panics
 ///
 /// If `v` and `x` differ in length, or as [`gradient`](crate::gradient).
+#[cfg_attr(docsrs, doc(cfg(feature = "dual")))]
 pub fn hessian_vector_product<T>(
     f: impl FnOnce(&[Var<Dual<T>>]) -> Var<Dual<T>>,
     x: &[T],
@@ -100,6 +101,7 @@ where
 /// # Panics
 ///
 /// As [`gradient`](crate::gradient).
+#[cfg_attr(docsrs, doc(cfg(feature = "dual")))]
 pub fn hessian<T>(f: impl Fn(&[Var<Dual<T>>]) -> Var<Dual<T>>, x: &[T]) -> (T, Vec<T>, DMatrix<T>)
 where
     T: Scalar + Primitive,

@@ -216,10 +216,13 @@
 //!
 //! ## Cost
 //!
-//! `BENCHMARKS.md` at the workspace root compares, on the same functions, finite
-//! differences, dual numbers and this tape against hand-written gradients
-//! (`gradient/<function>/reverse/<n>`), and the recording with the plain evaluation
-//! (`tape_overhead`).
+//! nabla's [`BENCHMARKS.md`](https://docs.rs/crate/nabla-learn/latest/source/BENCHMARKS.md) (in the
+//! nabla-learn package) compares, on the same functions, finite differences, dual numbers and
+//! this tape against hand-written gradients (`gradient/<function>/reverse/<n>`), and the
+//! recording with the plain evaluation (`tape_overhead`).
+
+// docs.rs marks what each feature adds (see `[package.metadata.docs.rs]`).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod gradient;
 #[cfg(feature = "dual")]
