@@ -127,6 +127,15 @@ mod tests {
     use crate::test_io::names_in as names;
     use std::io::Write;
 
+    /// The temporary's own file name, as the writer sees it.
+    fn file_name(temp: &Temporary) -> String {
+        temp.path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    }
+
     #[test]
     fn replace_writes_through_a_temporary_named_as_asked() {
         let dir = tempfile::tempdir().unwrap();
@@ -134,13 +143,7 @@ mod tests {
         std::fs::write(&target, "old").unwrap();
         let mut seen = None;
         replace::<io::Error>(&target, Naming::Output, |temp| {
-            seen = Some(
-                temp.path()
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-            );
+            seen = Some(file_name(temp));
             temp.write_all(b"new")
         })
         .unwrap();
@@ -154,13 +157,7 @@ mod tests {
 
         let mut seen = None;
         replace::<io::Error>(&target, Naming::Download, |temp| {
-            seen = Some(
-                temp.path()
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-            );
+            seen = Some(file_name(temp));
             Ok(())
         })
         .unwrap();

@@ -168,9 +168,9 @@ impl Temporary {
 
     /// Where the file is.
     pub fn path(&self) -> &Path {
-        // ok: `path` is `None` only inside `persist_with`, which consumes `self`.
         self.path
             .as_deref()
+            // ok: `path` is `None` only inside `persist_with`, which consumes `self`.
             .expect("a temporary file has a path until it is persisted")
     }
 
@@ -180,9 +180,9 @@ impl Temporary {
     ///
     /// For a link made by [`Temporary::link_to`], which has no open file.
     pub fn as_file(&self) -> &File {
-        // ok: documented; only `link_to` makes one without a file.
         self.file
             .as_ref()
+            // ok: documented panic (a programming error); only `link_to` makes one without a file.
             .expect("a temporary link has no open file")
     }
 
