@@ -49,6 +49,50 @@ impl<T: Scalar> Tape<T> {
         }
     }
 
+    /// [`unary`](Self::unary) when its operand lies in the current piece and there is room
+    /// for an entry; `None` otherwise, with nothing done (the caller then takes `unary`, the
+    /// slow path). No call, so that the caller's fast path saves no registers.
+    #[inline(always)]
+    pub(crate) fn try_unary(&mut self, tag: u64, d: T) -> Option<u64> {
+        let slot = self.in_piece(tag)?;
+        self.try_unary_at(tag, slot, d)
+    }
+
+    #[inline(always)]
+    fn try_unary_at(&mut self, tag: u64, slot: u32, d: T) -> Option<u64> {
+        if d.is_strong_zero() {
+            Some(0)
+        } else if (d - T::one()).is_strong_zero() {
+            Some(tag)
+        } else {
+            self.try_push(slot, SINK, d, T::zero())
+        }
+    }
+
+    /// [`binary`](Self::binary) when both operands lie in the current piece and there is room
+    /// for an entry; `None` otherwise, with nothing done.
+    #[inline(always)]
+    pub(crate) fn try_binary(&mut self, ta: u64, tb: u64, da: T, db: T) -> Option<u64> {
+        let sa = self.in_piece(ta);
+        let sb = self.in_piece(tb);
+        let (sa, sb) = (sa?, sb?);
+        match (da.is_strong_zero(), db.is_strong_zero()) {
+            (false, false) => self.try_push(sa, sb, da, db),
+            (true, false) => self.try_unary_at(tb, sb, db),
+            (false, true) => self.try_unary_at(ta, sa, da),
+            (true, true) => Some(0),
+        }
+    }
+
+    /// [`push`](Self::push) into the room kept ahead; `None` when there is none left.
+    #[inline(always)]
+    fn try_push(&mut self, lhs: u32, rhs: u32, dl: T, dr: T) -> Option<u64> {
+        let index = self.used;
+        *self.entries.get_mut(index)? = Entry { lhs, rhs, dl, dr };
+        self.used = index + 1;
+        Some((index as u64).wrapping_add(self.entry_offset))
+    }
+
     #[inline(always)]
     pub(super) fn push(&mut self, lhs: u32, rhs: u32, dl: T, dr: T) -> u64 {
         let index = self.used;

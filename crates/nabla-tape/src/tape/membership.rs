@@ -46,14 +46,20 @@ impl<T: Scalar> Tape<T> {
     /// that names the mistake otherwise.
     #[inline(always)]
     pub(super) fn slot_for(&self, tag: u64, how: Use) -> u32 {
+        match self.in_piece(tag) {
+            Some(slot) => slot,
+            None => self.slot_slow(tag, how),
+        }
+    }
+
+    /// The slot of the operand `tag` (not 0) if it lies in the current piece of the active
+    /// recording (the fast check: its serials and slots are both contiguous there).
+    #[inline(always)]
+    pub(super) fn in_piece(&self, tag: u64) -> Option<u32> {
         let s = tag.wrapping_sub(self.offset);
         let slots = u64::from(self.slots());
         let piece = u64::from(self.piece_slot);
-        if s.wrapping_sub(piece) < slots - piece {
-            s as u32
-        } else {
-            self.slot_slow(tag, how)
-        }
+        (s.wrapping_sub(piece) < slots - piece).then_some(s as u32)
     }
 
     /// [`slot_for`](Self::slot_for) beyond the current piece: the active recording's earlier

@@ -75,8 +75,11 @@ impl<T: Scalar> Tape<T> {
 #[inline]
 fn sweep_run<T: Scalar>(entries: &[Entry<T>], base: usize, top: usize, adjoints: &mut [T]) {
     let n = entries.len().min(top.saturating_sub(base));
-    for (i, e) in entries[..n].iter().enumerate().rev() {
-        let a = adjoints[base + i];
+    // The entries' own slots are `base..base + n` and their operands' lie below them: no
+    // adjoint above `base + n` is read or written.
+    let adjoints = &mut adjoints[..base + n];
+    for (slot, e) in (base..base + n).rev().zip(entries[..n].iter().rev()) {
+        let a = adjoints[slot];
         if a.is_strong_zero() {
             continue;
         }
