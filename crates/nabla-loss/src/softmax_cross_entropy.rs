@@ -92,7 +92,7 @@ pub fn softmax_then_cross_entropy_backward<T: RealField + Copy>(
     let factor = pt / (pt + nalgebra::convert(crate::DELTA)) * scale;
     p[label] = pt - T::one();
     for v in p.iter_mut() {
-        *v = *v * factor;
+        *v *= factor;
     }
     Ok(())
 }

@@ -135,10 +135,10 @@ impl<T: nabla_tape::Scalar> MatMul for Var<T> {
 
     /// One rule: the value is the default's, computed on plain numbers (the same
     /// arithmetic, so the same bits), and its backward is the exact derivative of the loss as
-    /// computed, `DELTA` included: `z̄[i, c] = ȳ (p[i, c] - [c = t_i]) p[i, t_i] / (p[i, t_i]
-    /// + DELTA) / B` with `p = softmax(z)`, row by row through nabla-loss's
-    /// [`softmax_then_cross_entropy_backward`](nabla_loss::softmax_then_cross_entropy_backward),
-    /// the formula backpropagation uses.
+    /// computed, `DELTA` included:
+    /// `z̄[i, c] = ȳ (p[i, c] - [c = t_i]) p[i, t_i] / (p[i, t_i] + DELTA) / B` with
+    /// `p = softmax(z)`, the formula backpropagation uses, row by row through nabla-loss's
+    /// [`softmax_then_cross_entropy_backward`](nabla_loss::softmax_then_cross_entropy_backward).
     fn book_loss(z: &DMatrix<Self>, labels: &[usize]) -> Result<Self, nabla_loss::Error> {
         let p = nabla_loss::softmax_rows(&z.map(|v| v.value()));
         let loss = nabla_loss::cross_entropy_labels(&p, labels)?;
