@@ -159,3 +159,56 @@ impl<T: Precision> FirstLayer<T> {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Buffers;
+    use crate::test_util::small_problem;
+    use crate::{Sizes, TwoLayerNet};
+
+    /// One step by reverse mode and one by backpropagation from the same engine: the
+    /// parameters after it (in the book's shapes) and the losses, the largest difference.
+    fn one_step_each<T: Precision>(net: &TwoLayerNet<T>, x: &DMatrix<T>, labels: &[usize]) -> f64 {
+        let data = SparseRows::from_matrix(x).unwrap();
+        // Rows repeated and out of order, as the sampler draws them; 40 rows: two halves.
+        let rows: Vec<usize> = (0..40).map(|i| (i * 7) % x.nrows()).collect();
+        let lr = T::from_f64(0.5);
+        let mut reverse = Engine::from_net(net);
+        let loss = step(&mut reverse, &data, labels, &rows, lr).unwrap();
+        let mut backprop = Engine::from_net(net);
+        let (bloss, g) = backprop.gradient(&data, labels, &rows, &mut Buffers::default());
+        backprop.apply(&g, lr);
+        // The padding lanes of `w1`, `b1` and `w2ᵀ` stay zero.
+        let (hidden, stride) = (net.sizes().hidden, reverse.layout.stride);
+        for row in [
+            reverse.w1.as_slice(),
+            &reverse.small.b1[..],
+            &reverse.small.w2t[..],
+        ]
+        .into_iter()
+        .flat_map(|buffer| buffer.chunks_exact(stride))
+        {
+            assert!(row[hidden..].iter().all(|v| v.is_zero()));
+        }
+        let (a, b) = (reverse.to_net(), backprop.to_net());
+        let params = a
+            .parameters()
+            .concat()
+            .into_iter()
+            .zip(b.parameters().concat());
+        params
+            .map(|(p, q)| (p.as_f64() - q.as_f64()).abs())
+            .fold((loss.as_f64() - bloss.as_f64()).abs(), f64::max)
+    }
+
+    #[test]
+    fn a_step_by_reverse_mode_is_a_step_by_backpropagation() {
+        // 5 hidden units: 3 padding lanes in every row of the engine's layout.
+        let (net, x, labels) = small_problem(Sizes::new(30, 5, 4).unwrap(), 25, 31);
+        let worst = one_step_each(&net, &x, &labels);
+        assert!(worst < 1e-14, "{worst}");
+        let worst = one_step_each(&net.map(|v| v as f32), &x.map(|v| v as f32), &labels);
+        assert!(worst < 1e-6, "{worst}");
+    }
+}
