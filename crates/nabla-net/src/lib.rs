@@ -96,6 +96,7 @@ mod dual;
 mod engine;
 mod error;
 mod evaluate;
+mod fast_exp;
 mod forward;
 mod gradient;
 mod io;
