@@ -20,6 +20,7 @@
 use crate::Precision;
 use crate::activation::Activation;
 use crate::by_pixel::ByPixel;
+pub(crate) use crate::first_layer::hidden_pre;
 use crate::simd::{Dispatch, InstructionSet};
 use crate::{Sizes, SparseRows};
 use nabla_loss::{DELTA, argmax, softmax_then_cross_entropy};
@@ -28,7 +29,7 @@ use nabla_loss::{DELTA, argmax, softmax_then_cross_entropy};
 pub(crate) const LANES: usize = 8;
 
 /// The most blocks a kernel keeps in registers at once.
-const MAX_GROUP: usize = 8;
+pub(crate) const MAX_GROUP: usize = 8;
 
 /// `len` values whose first lies on a 32-byte boundary, so that no vector load of a row of
 /// `w1` (a multiple of 8 lanes) straddles a cache line with AVX2. The alignment is found at
@@ -280,61 +281,11 @@ macro_rules! by_width {
             5 => $kernel::<_, 40>($($arg),*),
             6 => $kernel::<_, 48>($($arg),*),
             7 => $kernel::<_, 56>($($arg),*),
-            _ => $kernel::<_, { MAX_GROUP * LANES }>($($arg),*),
+            _ => $kernel::<_, { $crate::kernels::MAX_GROUP * $crate::kernels::LANES }>($($arg),*),
         }
     };
 }
-
-/// The non-zeros of a row that fall in one half of `w1`: the half, its first pixel, and the
-/// non-zeros' pixels and values.
-type Part<'a, T> = (&'a [T], usize, &'a [u32], &'a [T]);
-
-/// `b1 + sum over the non-zeros (j, v) of v * w1[j]`, the pre-activation of one row
-/// (`stride` lanes, 0 in the padding), the non-zeros added in their order.
-#[inline(always)]
-pub(crate) fn hidden_pre<T: Precision>(
-    w1: &W1<'_, T>,
-    b1: &[T],
-    group: usize,
-    (idx, val): (&[u32], &[T]),
-    out: &mut [T],
-) {
-    let k = idx.partition_point(|&j| (j as usize) < w1.split);
-    let parts = [
-        (w1.lo, 0, &idx[..k], &val[..k]),
-        (w1.hi, w1.split, &idx[k..], &val[k..]),
-    ];
-    let blocks = w1.stride / LANES;
-    let mut first = 0;
-    while first < blocks {
-        let width = group.min(blocks - first);
-        by_width!(width, sum_group, w1.stride, first * LANES, &parts, b1, out);
-        first += width;
-    }
-}
-
-/// Lanes `first..first + L` of [`hidden_pre`], the accumulators in registers.
-#[inline(always)]
-fn sum_group<T: Precision, const L: usize>(
-    stride: usize,
-    first: usize,
-    parts: &[Part<'_, T>; 2],
-    b1: &[T],
-    out: &mut [T],
-) {
-    let mut acc = [T::zero(); L];
-    acc.copy_from_slice(&b1[first..first + L]);
-    for &(w, base, idx, val) in parts {
-        for (&j, &v) in idx.iter().zip(val) {
-            let start = (j as usize - base) * stride + first;
-            let row = &w[start..start + L];
-            for i in 0..L {
-                acc[i] = acc[i] + v * row[i];
-            }
-        }
-    }
-    out[first..first + L].copy_from_slice(&acc);
-}
+pub(crate) use by_width;
 
 /// The `w1` update `w += scale x^T da` on the rows of `w` (the pixels `base..`, `stride` lanes
 /// each), without a `dw1` buffer: each pixel's row updated once, in registers, from the

@@ -97,6 +97,7 @@ mod engine;
 mod error;
 mod evaluate;
 mod fast_exp;
+mod first_layer;
 mod forward;
 mod gradient;
 mod io;
