@@ -22,8 +22,8 @@
 
 /// `log2(e)`.
 const LOG2E: f32 = std::f32::consts::LOG2_E;
-/// `ln 2` in two parts: the first has 9 significant bits, so `n * LN2_HI` is exact.
-const LN2_HI: f32 = 0.693_359_375;
+/// `ln 2` in two parts: the first, 355 / 512, has 9 significant bits, so `n * LN2_HI` is exact.
+const LN2_HI: f32 = 355.0 / 512.0;
 const LN2_LO: f32 = -2.121_944_4e-4;
 /// `1.5 * 2^23`: adding it rounds a float below `2^22` in magnitude to an integer, which
 /// then sits in the low bits of the sum's significand.

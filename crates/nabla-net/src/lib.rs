@@ -88,6 +88,7 @@
 //! ```
 
 mod activation;
+mod aligned;
 mod backprop;
 mod by_pixel;
 mod check;

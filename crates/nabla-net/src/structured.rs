@@ -162,7 +162,7 @@ struct Base<T, A> {
 
 impl<T: Precision, A: Activation> Base<T, A> {
     fn new(engine: &Engine<T, A>, data: &SparseRows<T>, labels: &[usize], rows: &[usize]) -> Self {
-        let (h, o) = (engine.layout.stride, engine.layout.sizes.output);
+        let (h, o) = (engine.stride(), engine.sizes().output);
         let b = rows.len();
         let mut pre = vec![T::zero(); b * h];
         let mut z = vec![T::zero(); b * h];
@@ -418,7 +418,7 @@ fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
     h: T,
     rule: &R,
 ) -> Gradient<T> {
-    let s = engine.layout.sizes;
+    let s = engine.sizes();
     let base = Base::new(engine, data, labels, rows);
     let scale = T::one() / (T::from_f64(base.batch as f64) * (h + h));
 
@@ -467,7 +467,7 @@ fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
     let db1: Vec<T> = (0..s.hidden)
         .into_par_iter()
         .map_init(R::Scratch::default, |scratch, k| {
-            let (plus, minus) = steps(engine.small.b1[k], h);
+            let (plus, minus) = steps(engine.b1(k), h);
             let w2_row = engine.w2_row(k);
             let sum = (0..base.batch).fold(T::zero(), |acc, b| {
                 acc + rule.hidden(&base, scratch, w2_row, b, k, plus, minus)
@@ -496,7 +496,7 @@ fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
     let mut scratch = R::Scratch::default();
     let db2: Vec<T> = (0..s.output)
         .map(|c| {
-            let (plus, minus) = steps(engine.small.b2[c], h);
+            let (plus, minus) = steps(engine.b2(c), h);
             let sum = (0..base.batch).fold(T::zero(), |acc, b| {
                 acc + rule.logit(&base, &mut scratch, b, c, plus, minus)
             });
