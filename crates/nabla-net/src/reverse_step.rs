@@ -5,21 +5,22 @@
 //! records them as one batch of inputs (one `Var` per number of the buffers, padding lanes
 //! included, whose adjoints stay 0), so the gradient comes back in the same layout and the
 //! update is one pass over each buffer, with no conversion to the book's shapes and back.
-//! The first layer is one rule of the batch's sparse rows (never gathered into a dense
-//! matrix): its forward is the engine's kernel for a hidden row (`kernels::hidden_pre`), its
-//! backward `w̄1 += xᵀ ā` the engine's `w1` update kernel with the batch listed by pixel and
-//! scale 1 (`kernels::update_w1`), both with the instruction set the engine picked. The rest
-//! is the generic forward pass on `Var` ([`output_layer`] and the book's loss, one rule each),
-//! the same code as [`reverse_gradient`](crate::reverse_gradient).
+//! The hidden layer is one rule of the batch's sparse rows (never gathered into a dense
+//! matrix): its forward is the engine's kernels for a hidden row (`kernels::hidden_pre`, then
+//! the activation as the fast path computes it, `kernels::activate`), its backward
+//! `ā = A'(z) z̄` and `w̄1 += xᵀ ā` the engine's `w1` update kernel with the batch listed by
+//! pixel and scale 1 (`kernels::update_w1`), both with the instruction set the engine picked.
+//! The rest is the generic forward pass on `Var` (the output layer's `affine` and the book's
+//! loss, one rule each), the same code as [`reverse_gradient`](crate::reverse_gradient)'s.
 
 use std::cell::RefCell;
+use std::marker::PhantomData;
 
 use nabla_tape::{Recording, Var, custom_rule};
 use nalgebra::{DMatrix, DVector};
 
 use crate::activation::Activation;
 use crate::engine::Engine;
-use crate::forward::output_layer;
 use crate::kernels::{self, Half, Layout};
 use crate::product::MatMul;
 use crate::{Error, Precision, SparseRows};
@@ -50,10 +51,10 @@ pub(crate) fn step<T: Precision, A: Activation>(
     let params = rec.vars(&flat);
     let (layer1, rest) = params.split_at(n1 + nb1);
     let (w2t, b2) = rest.split_at(n2);
-    let pre = first_layer(engine, data, rows, layer1);
+    let hidden = first_layer(engine, data, rows, layer1);
     let w2 = DMatrix::from_fn(s.hidden, s.output, |k, c| w2t[c * stride + k]);
     let b2 = DVector::from_column_slice(b2);
-    let logits = output_layer::<Var<T::Real>, A>(pre, &w2, &b2);
+    let logits = <Var<T::Real> as MatMul>::affine(&hidden, &w2, &b2);
     let t: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
     let loss = <Var<T::Real> as MatMul>::book_loss(&logits, &t)?;
     let loss_value = T::from_real(loss.value());
@@ -81,7 +82,7 @@ pub(crate) fn step<T: Precision, A: Activation>(
     Ok(loss_value)
 }
 
-/// `x w1 + 1 b1ᵀ` for the sparse rows `rows` of `data` as one rule, `layer1` being the `Var`s
+/// `A(x w1 + 1 b1ᵀ)` for the sparse rows `rows` of `data` as one rule, `layer1` being the `Var`s
 /// of `w1` (the engine's layout) followed by those of `b1` (`stride` lanes): a `rows x hidden`
 /// matrix of `Var`s.
 fn first_layer<T: Precision, A: Activation>(
@@ -99,6 +100,7 @@ fn first_layer<T: Precision, A: Activation>(
         || {
             for (&r, h) in rows.iter().zip(h.chunks_exact_mut(stride)) {
                 kernels::hidden_pre(&w1, b1, group, data.row(r), h);
+                kernels::activate::<T, A>(s.hidden, h);
             }
         },
     );
@@ -108,16 +110,18 @@ fn first_layer<T: Precision, A: Activation>(
         .collect();
     let mut half = Half::default();
     half.cols.fill(data, rows);
-    let backward = FirstLayer {
+    let backward = FirstLayer::<T, A> {
         layout,
+        z: values.clone(),
         half: RefCell::new(half),
         b,
+        activation: PhantomData,
     };
     let out = custom_rule(
         layer1,
         &values,
-        move |abar: &[T::Real], inputs: &mut [T::Real]| {
-            backward.run(abar, T::from_real_mut(inputs));
+        move |zbar: &[T::Real], inputs: &mut [T::Real]| {
+            backward.run(zbar, T::from_real_mut(inputs));
         },
     );
     DMatrix::from_vec(b, s.hidden, out)
@@ -125,27 +129,30 @@ fn first_layer<T: Precision, A: Activation>(
 
 /// The backward of [`first_layer`]: the batch's rows listed by pixel, and room for `ā` in the
 /// kernel's layout (`half.cols` and `half.da`).
-struct FirstLayer<T> {
+struct FirstLayer<T: Precision, A> {
     layout: Layout,
+    /// The activations, column-major (`rows x hidden`).
+    z: Vec<T::Real>,
+    activation: PhantomData<A>,
     half: RefCell<Half<T>>,
     /// The batch's rows.
     b: usize,
 }
 
-impl<T: Precision> FirstLayer<T> {
-    /// `w̄1 = xᵀ ā` and `b̄1 = āᵀ 1` into `inputs` (zeroed: `w1`'s lanes, then `b1`'s) from
-    /// `ā` (column-major, `rows x hidden`).
-    fn run(&self, abar: &[T::Real], inputs: &mut [T]) {
+impl<T: Precision, A: Activation> FirstLayer<T, A> {
+    /// `w̄1 = xᵀ ā` and `b̄1 = āᵀ 1` with `ā = A'(z) z̄` into `inputs` (zeroed: `w1`'s
+    /// lanes, then `b1`'s) from `z̄` (column-major, `rows x hidden`).
+    fn run(&self, zbar: &[T::Real], inputs: &mut [T]) {
         let (layout, b, stride) = (self.layout, self.b, self.layout.stride);
         let (w1bar, b1bar) = inputs.split_at_mut(inputs.len() - stride);
         let mut half = self.half.borrow_mut();
         // ā row by row, `stride` lanes, 0 in the padding: the kernel's `da`.
         half.da.clear();
         half.da.resize(b * stride, T::zero());
-        for (k, column) in abar.chunks_exact(b).enumerate() {
+        for (k, (column, z)) in zbar.chunks_exact(b).zip(self.z.chunks_exact(b)).enumerate() {
             let mut sum = T::zero();
-            for (r, &a) in column.iter().enumerate() {
-                let a = T::from_real(a);
+            for (r, (&g, &z)) in column.iter().zip(z).enumerate() {
+                let a = T::from_real(A::backward(g, z));
                 half.da[r * stride + k] = a;
                 sum = sum + a;
             }
