@@ -931,7 +931,7 @@ fn multiples(first: f64, last: f64, step: f64) -> impl Iterator<Item = f64> {
 /// "(nothing to draw)" unless `drawable`. An empty line carries it, so that it exists even for
 /// a series without drawable points, and exactly once for a series broken into several runs.
 fn legend_entry<'a, 'b: 'a>(
-    ctx: &mut ChartContext<'a, BitMapBackend<'b>, Cartesian2d<Axis, Axis>>,
+    ctx: &mut Ctx<'a, 'b>,
     look: &Look,
     name: &str,
     drawable: bool,
@@ -952,6 +952,9 @@ fn legend_entry<'a, 'b: 'a>(
     Ok(())
 }
 
+/// The chart being drawn into a panel, on its two axes.
+type Ctx<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<Axis, Axis>>;
+
 /// The drawing itself: frame, ticks and labels, rules, series, legend.
 fn draw_in(
     chart: &LineChart,
@@ -961,21 +964,60 @@ fn draw_in(
     y_extent: Range<f64>,
     legend: Corner,
 ) -> Result<(), String> {
-    // On a linear axis, a tick very close to zero relative to the axis is zero (a rounding
-    // residue of the tick steps). A logarithmic axis has span 0: nothing is snapped.
-    let (x_span, y_span) = (x.span, y.span);
-    let err = |e: &dyn std::fmt::Display| e.to_string();
     let (w, h) = area.dim_in_pixel();
     let scale = f64::from(w.min(h)) / 600.0;
     let font = |size: f64| (FONT_FAMILY, (size * scale).max(8.0));
+    let mut ctx = frame(chart, area, x, y, scale)?;
+    // Rules first, so that every series is drawn over them.
+    for (i, rules) in chart.rules.iter().enumerate() {
+        draw_rules(
+            &mut ctx,
+            chart,
+            rules,
+            Look::of(&rules.style, i, usize::MAX, scale),
+            &y_extent,
+        )?;
+    }
+    for (i, series) in chart.series.iter().enumerate() {
+        let look = Look::of(&series.style, i, series.points.len(), scale);
+        let runs = chart.runs(series);
+        legend_entry(&mut ctx, &look, &series.name, !runs.is_empty())?;
+        for run in &runs {
+            draw_run(&mut ctx, &look, run)?;
+            draw_markers(&mut ctx, chart, &look, run)?;
+        }
+    }
+    if chart.show_legend {
+        ctx.configure_series_labels()
+            .label_font(font(15.0))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .position(legend.position())
+            .draw()
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
 
+/// The frame of a chart: its title, the axes with their ticks, labels and grid, at `scale`.
+fn frame<'a, 'b>(
+    chart: &LineChart,
+    area: &'a Area<'b>,
+    x: Axis,
+    y: Axis,
+    scale: f64,
+) -> Result<Ctx<'a, 'b>, String> {
+    // On a linear axis, a tick very close to zero relative to the axis is zero (a rounding
+    // residue of the tick steps). A logarithmic axis has span 0: nothing is snapped.
+    let (x_span, y_span) = (x.span, y.span);
+    let font = |size: f64| (FONT_FAMILY, (size * scale).max(8.0));
     let mut ctx = ChartBuilder::on(area)
         .caption(&chart.title, font(26.0))
         .margin((12.0 * scale) as u32)
         .x_label_area_size((50.0 * scale) as u32)
         .y_label_area_size((80.0 * scale) as u32)
         .build_cartesian_2d(x, y)
-        .map_err(|e| err(&e))?;
+        .map_err(|e| e.to_string())?;
     ctx.configure_mesh()
         .x_label_formatter(&|v| tick_label(snap_to_zero(*v, x_span)))
         .y_label_formatter(&|v| tick_label(snap_to_zero(*v, y_span)))
@@ -986,92 +1028,95 @@ fn draw_in(
         .light_line_style(RGBColor(238, 238, 238))
         .bold_line_style(RGBColor(205, 205, 205))
         .draw()
-        .map_err(|e| err(&e))?;
+        .map_err(|e| e.to_string())?;
+    Ok(ctx)
+}
 
-    let pixels = |n: u32| ((f64::from(n) * scale).round() as u32).max(1);
-    // Rules first, so that every series is drawn over them.
-    for (i, rules) in chart.rules.iter().enumerate() {
-        let look = Look::of(&rules.style, i, usize::MAX, scale);
-        let xs: Vec<f64> = rules
-            .xs
-            .iter()
-            .copied()
-            .filter(|&x| chart.rule_drawable(x))
-            .collect();
-        for &x in &xs {
-            let segment = [(x, y_extent.start), (x, y_extent.end)];
-            match look.line {
-                Line::Dashed(_) => ctx.draw_series(DashedLineSeries::new(
-                    segment,
-                    pixels(8),
-                    pixels(6),
-                    look.stroke,
-                )),
-                _ => ctx.draw_series(LineSeries::new(segment, look.stroke)),
-            }
-            .map_err(|e| err(&e))?;
+/// One set of rules, each a vertical line across `y_extent`, and its legend entry.
+fn draw_rules<'a, 'b: 'a>(
+    ctx: &mut Ctx<'a, 'b>,
+    chart: &LineChart,
+    rules: &Rules,
+    look: Look,
+    y_extent: &Range<f64>,
+) -> Result<(), String> {
+    let xs: Vec<f64> = rules
+        .xs
+        .iter()
+        .copied()
+        .filter(|&x| chart.rule_drawable(x))
+        .collect();
+    for &x in &xs {
+        let segment = [(x, y_extent.start), (x, y_extent.end)];
+        match look.line {
+            Line::Dashed(_) => ctx.draw_series(DashedLineSeries::new(
+                segment,
+                look.pixels(8),
+                look.pixels(6),
+                look.stroke,
+            )),
+            _ => ctx.draw_series(LineSeries::new(segment, look.stroke)),
         }
-        legend_entry(&mut ctx, &look, &rules.name, !xs.is_empty())?;
+        .map_err(|e| e.to_string())?;
     }
+    legend_entry(ctx, &look, &rules.name, !xs.is_empty())
+}
 
-    for (i, series) in chart.series.iter().enumerate() {
-        let look = Look::of(&series.style, i, series.points.len(), scale);
-        let runs = chart.runs(series);
-        legend_entry(&mut ctx, &look, &series.name, !runs.is_empty())?;
-        for run in &runs {
-            match look.line {
-                Line::None => {}
-                Line::Dashed(_) => {
-                    ctx.draw_series(DashedLineSeries::new(
-                        run.iter().copied(),
-                        pixels(10),
-                        pixels(6),
-                        look.stroke,
-                    ))
-                    .map_err(|e| err(&e))?;
-                }
-                _ => {
-                    ctx.draw_series(LineSeries::new(run.iter().copied(), look.stroke))
-                        .map_err(|e| err(&e))?;
-                }
-            }
-            let marker = match look.marker {
-                Marker::Auto if chart.markers || run.len() == 1 || look.line == Line::None => {
-                    Marker::Dot(3)
-                }
-                other => other,
-            };
-            match marker {
-                Marker::Auto => {}
-                Marker::Dot(r) => {
-                    let r = look.radius(r);
-                    ctx.draw_series(run.iter().map(|&p| Circle::new(p, r, look.color.filled())))
-                        .map_err(|e| err(&e))?;
-                    if r >= 5 {
-                        ctx.draw_series(
-                            run.iter()
-                                .map(|&p| Circle::new(p, r, BLACK.stroke_width(1))),
-                        )
-                        .map_err(|e| err(&e))?;
-                    }
-                }
-                Marker::Ring(r) => {
-                    let r = look.radius(r);
-                    let ring = look.color.stroke_width(2);
-                    ctx.draw_series(run.iter().map(|&p| Circle::new(p, r, ring)))
-                        .map_err(|e| err(&e))?;
-                }
-            }
+/// The line through one run of drawable points of a series.
+fn draw_run(ctx: &mut Ctx<'_, '_>, look: &Look, run: &[(f64, f64)]) -> Result<(), String> {
+    match look.line {
+        Line::None => {}
+        Line::Dashed(_) => {
+            ctx.draw_series(DashedLineSeries::new(
+                run.iter().copied(),
+                look.pixels(10),
+                look.pixels(6),
+                look.stroke,
+            ))
+            .map_err(|e| e.to_string())?;
+        }
+        _ => {
+            ctx.draw_series(LineSeries::new(run.iter().copied(), look.stroke))
+                .map_err(|e| e.to_string())?;
         }
     }
-    if chart.show_legend {
-        ctx.configure_series_labels()
-            .label_font(font(15.0))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(legend.position())
-            .draw()
-            .map_err(|e| err(&e))?;
+    Ok(())
+}
+
+/// The markers on one run of a series: its own, or small dots where the chart asks for
+/// markers, the run is a single point or the series has no line.
+fn draw_markers(
+    ctx: &mut Ctx<'_, '_>,
+    chart: &LineChart,
+    look: &Look,
+    run: &[(f64, f64)],
+) -> Result<(), String> {
+    let marker = match look.marker {
+        Marker::Auto if chart.markers || run.len() == 1 || look.line == Line::None => {
+            Marker::Dot(3)
+        }
+        other => other,
+    };
+    match marker {
+        Marker::Auto => {}
+        Marker::Dot(r) => {
+            let r = look.radius(r);
+            ctx.draw_series(run.iter().map(|&p| Circle::new(p, r, look.color.filled())))
+                .map_err(|e| e.to_string())?;
+            if r >= 5 {
+                ctx.draw_series(
+                    run.iter()
+                        .map(|&p| Circle::new(p, r, BLACK.stroke_width(1))),
+                )
+                .map_err(|e| e.to_string())?;
+            }
+        }
+        Marker::Ring(r) => {
+            let r = look.radius(r);
+            let ring = look.color.stroke_width(2);
+            ctx.draw_series(run.iter().map(|&p| Circle::new(p, r, ring)))
+                .map_err(|e| e.to_string())?;
+        }
     }
     Ok(())
 }
@@ -1146,6 +1191,11 @@ impl Look {
             marker: style.marker,
             scale,
         }
+    }
+
+    /// `n` pixels at the default size, at this scale (at least 1).
+    fn pixels(&self, n: u32) -> u32 {
+        ((f64::from(n) * self.scale).round() as u32).max(1)
     }
 
     /// A marker radius in pixels at this scale, at least 2.

@@ -384,73 +384,15 @@ impl Compare {
         if n == 0 {
             return Ok(());
         }
-        let m = reference.len() / n;
-        let ops = (n + 8) as f64;
-        // sum_j |x_j| |df_o/dx_j| for every output.
-        let sensitivity: Vec<f64> = (0..m)
-            .map(|o| {
-                (0..n)
-                    .map(|j| x[j].abs() * reference[o * n + j].abs())
-                    .sum()
-            })
-            .collect();
+        let rounding = Rounding::new(x, reference);
         for i in 0..n {
-            let bounds: Vec<(f64, String)> = if method == Method::Richardson {
-                let settings = Richardson::<f64>::default();
-                let widest = 0.1 * x[i].abs().max(1.0);
-                let values = largest_value(f, x, i, widest, 9);
-                let measured = noise(
-                    f,
-                    x,
-                    i,
-                    RICHARDSON_SMALLEST_STEP / 4.0,
-                    &exact.first[i],
-                    &exact.second[i],
-                );
-                (0..m)
-                    .map(|o| {
-                        let g = reference[o * n + i];
-                        let e = (ops * EPS * (values[o] + sensitivity[o] + widest * g.abs()))
-                            .max(measured[o]);
-                        let fifth = |h0: f64| largest_derivative(f, x, i, 5, h0, 9)[o];
-                        let b = settings.error_bound(x[i], fifth, e);
-                        (
-                            b,
-                            format!("Richardson's a-priori bound with rounding E = {e:.2e}"),
-                        )
-                    })
-                    .collect()
+            let bounds = if method == Method::Richardson {
+                richardson_bounds(f, x, i, exact, &rounding)
             } else {
                 let Some(s) = stencil(method, x[i]) else {
                     continue;
                 };
-                let w = s.reach * s.h;
-                let values = largest_value(f, x, i, w, 5);
-                let top = largest_derivative(f, x, i, s.scheme.truncation_order(), w, 5);
-                let measured = noise(f, x, i, w / 4.0, &exact.first[i], &exact.second[i]);
-                (0..m)
-                    .map(|o| {
-                        let g = reference[o * n + i];
-                        let e = (ops * EPS * (values[o] + sensitivity[o] + w * g.abs()))
-                            .max(measured[o]);
-                        // Dividing by the nominal step when x + h is not representable: each
-                        // probe is off by up to eps |x| in its argument.
-                        let nominal = if s.nominal {
-                            EPS * x[i].abs() * g.abs() / s.h
-                        } else {
-                            0.0
-                        };
-                        let b = s.scheme.error_bound(s.h, top[o], e) + nominal;
-                        let k = s.scheme.truncation_order();
-                        (
-                            b,
-                            format!(
-                                "step h = {:.2e}, |f^({k})| <= {:.2e}, rounding E = {e:.2e}",
-                                s.h, top[o]
-                            ),
-                        )
-                    })
-                    .collect()
+                stencil_bounds(f, x, i, &s, exact, &rounding)
             };
             for (o, (bound, how)) in bounds.into_iter().enumerate() {
                 let k = o * n + i;
@@ -469,6 +411,114 @@ impl Compare {
         }
         Ok(())
     }
+}
+
+/// The rounding a finite difference's probes carry at a point `x`, as
+/// [`Rounding::error`] estimates it for each output.
+struct Rounding {
+    /// The operations a probe costs, roughly: `n + 8`.
+    ops: f64,
+    /// `sum_j |x_j| |df_o/dx_j|` for every output `o`.
+    sensitivity: Vec<f64>,
+}
+
+impl Rounding {
+    /// At `x`, with the exact derivative `reference` (row-major, `m x n`, `n >= 1`).
+    fn new(x: &[f64], reference: &[f64]) -> Self {
+        let n = x.len();
+        let m = reference.len() / n;
+        let sensitivity = (0..m)
+            .map(|o| {
+                (0..n)
+                    .map(|j| x[j].abs() * reference[o * n + j].abs())
+                    .sum()
+            })
+            .collect();
+        Self {
+            ops: (n + 8) as f64,
+            sensitivity,
+        }
+    }
+
+    /// The rounding error `E` of output `o`'s probes within `w` of `x_i`, where the largest
+    /// value is `value` and the derivative `g`, or the `measured` noise if that is larger.
+    fn error(&self, o: usize, value: f64, w: f64, g: f64, measured: f64) -> f64 {
+        (self.ops * EPS * (value + self.sensitivity[o] + w * g.abs())).max(measured)
+    }
+}
+
+/// Richardson's a-priori bound for every output along coordinate `i`, with how it was
+/// reached.
+fn richardson_bounds<M, F: Problem<M> + ?Sized>(
+    f: &F,
+    x: &[f64],
+    i: usize,
+    exact: &Exact,
+    rounding: &Rounding,
+) -> Vec<(f64, String)> {
+    let (n, reference) = (x.len(), &exact.reference);
+    let settings = Richardson::<f64>::default();
+    let widest = 0.1 * x[i].abs().max(1.0);
+    let values = largest_value(f, x, i, widest, 9);
+    let measured = noise(
+        f,
+        x,
+        i,
+        RICHARDSON_SMALLEST_STEP / 4.0,
+        &exact.first[i],
+        &exact.second[i],
+    );
+    (0..rounding.sensitivity.len())
+        .map(|o| {
+            let g = reference[o * n + i];
+            let e = rounding.error(o, values[o], widest, g, measured[o]);
+            let fifth = |h0: f64| largest_derivative(f, x, i, 5, h0, 9)[o];
+            let b = settings.error_bound(x[i], fifth, e);
+            (
+                b,
+                format!("Richardson's a-priori bound with rounding E = {e:.2e}"),
+            )
+        })
+        .collect()
+}
+
+/// A fixed stencil's truncation and rounding bound for every output along coordinate `i`,
+/// with how it was reached.
+fn stencil_bounds<M, F: Problem<M> + ?Sized>(
+    f: &F,
+    x: &[f64],
+    i: usize,
+    s: &Stencil,
+    exact: &Exact,
+    rounding: &Rounding,
+) -> Vec<(f64, String)> {
+    let (n, reference) = (x.len(), &exact.reference);
+    let w = s.reach * s.h;
+    let values = largest_value(f, x, i, w, 5);
+    let top = largest_derivative(f, x, i, s.scheme.truncation_order(), w, 5);
+    let measured = noise(f, x, i, w / 4.0, &exact.first[i], &exact.second[i]);
+    (0..rounding.sensitivity.len())
+        .map(|o| {
+            let g = reference[o * n + i];
+            let e = rounding.error(o, values[o], w, g, measured[o]);
+            // Dividing by the nominal step when x + h is not representable: each
+            // probe is off by up to eps |x| in its argument.
+            let nominal = if s.nominal {
+                EPS * x[i].abs() * g.abs() / s.h
+            } else {
+                0.0
+            };
+            let b = s.scheme.error_bound(s.h, top[o], e) + nominal;
+            let k = s.scheme.truncation_order();
+            (
+                b,
+                format!(
+                    "step h = {:.2e}, |f^({k})| <= {:.2e}, rounding E = {e:.2e}",
+                    s.h, top[o]
+                ),
+            )
+        })
+        .collect()
 }
 
 /// `i`, or `(o, i)` for a Jacobian, of flat element `k` of an `m x n` derivative.
