@@ -178,16 +178,15 @@ pub fn run(args: Args) -> CliResult {
         (None, Grad::Backprop) => Prec::F32,
         (None, _) => Prec::F64,
     };
-    let config = TrainConfig {
-        iterations: args.iters,
-        batch_size: args.batch,
-        learning_rate: args.lr,
-        seed: args.seed,
-        eval_every: args.eval_every,
-        grad,
-        numerical_step: 1e-4,
-    };
-    config.validate()?;
+    let config = TrainConfig::builder()
+        .iterations(args.iters)
+        .batch_size(args.batch)
+        .learning_rate(args.lr)
+        .seed(args.seed)
+        .eval_every(args.eval_every)
+        .grad(grad)
+        .numerical_step(1e-4)
+        .build()?;
     // Locked until the run ends, checked before any work; written as one set at the end.
     let outputs = super::open_outputs(&args.out, &OUTPUTS)?;
     let (train_split, test_split, load_seconds) = load_mnist(&args.data)?;
@@ -280,7 +279,7 @@ fn run_typed<T: Precision>(
         check_loss_trend(
             &outcome.losses,
             config.epoch_len(train_split.len()),
-            config.learning_rate,
+            config.learning_rate(),
         )
     };
     let seconds = Seconds {
@@ -329,7 +328,7 @@ fn train_with_progress<T: Precision>(
     train_set: &Dataset<T>,
     test_set: &Dataset<T>,
 ) -> Result<(TrainOutcome<T>, f64), Box<dyn std::error::Error>> {
-    let bar = ProgressBar::new(config.iterations as u64).with_style(
+    let bar = ProgressBar::new(config.iterations() as u64).with_style(
         ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {per_sec} {msg}")
             .map(|s| s.progress_chars("=> "))
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -371,7 +370,7 @@ fn write_outputs<T: Precision>(
         .map_err(|e| format!("cannot write the report: {e}"))?;
     let loss_chart = loss_chart(config, T::NAME, &outcome.losses);
     outputs.stage("loss.png", |temp| loss_chart.write_png(temp))?;
-    let per_epoch = (train_len / config.batch_size).max(1);
+    let per_epoch = (train_len / config.batch_size()).max(1);
     let accuracy_chart = accuracy_chart(config, per_epoch, args.train_size, outcome);
     outputs.stage("accuracy.png", |temp| accuracy_chart.write_png(temp))?;
     // The largest last; streamed, never held in memory as text.
@@ -401,8 +400,8 @@ fn print_summary<T: Precision>(
     outln!(
         "{} iterations ({}, {}): train accuracy {:.4}, test accuracy {:.4}, {:.2} s training \
          ({} kernels)",
-        config.iterations,
-        config.grad.name(),
+        config.iterations(),
+        config.grad().name(),
         T::NAME,
         outcome.final_train_accuracy,
         outcome.final_test_accuracy,
@@ -436,16 +435,16 @@ fn report<T: Precision>(
     let per_100: Vec<f64> = window_means(losses).map(|(_, mean)| mean).collect();
     json!({
         "config": {
-            "iterations": config.iterations,
-            "batch_size": config.batch_size,
-            "learning_rate": config.learning_rate,
+            "iterations": config.iterations(),
+            "batch_size": config.batch_size(),
+            "learning_rate": config.learning_rate(),
             "hidden": args.hidden,
-            "seed": config.seed,
-            "grad": config.grad,
+            "seed": config.seed(),
+            "grad": config.grad(),
             "precision": precision,
             "init_std": args.init_std,
-            "eval_every": config.eval_every,
-            "numerical_step": config.numerical_step,
+            "eval_every": config.eval_every(),
+            "numerical_step": config.numerical_step(),
             "data": args.data.dir,
             "train_size": args.train_size,
         },
@@ -507,7 +506,7 @@ fn loss_chart(config: &TrainConfig, precision: &str, losses: &[f64]) -> LineChar
     };
     LineChart::new(format!(
         "mini-batch loss ({}, {precision}): the noise, and its trend",
-        config.grad.name()
+        config.grad().name()
     ))
     .x_label("iteration")
     .y_label("cross-entropy loss")
@@ -535,7 +534,7 @@ fn accuracy_chart<T: Precision>(
     outcome: &TrainOutcome<T>,
 ) -> LineChart {
     let epoch = |iteration: usize| iteration as f64 / per_epoch as f64;
-    let last = config.iterations - 1;
+    let last = config.iterations() - 1;
     let mut points: Vec<(f64, f64, f64)> = outcome
         .epochs
         .iter()
@@ -571,7 +570,7 @@ fn accuracy_chart<T: Precision>(
     ))
     .x_label(format!(
         "epoch ({per_epoch} iterations of {} images)",
-        config.batch_size
+        config.batch_size()
     ))
     .y_label("accuracy")
     .legend(Corner::LowerRight)

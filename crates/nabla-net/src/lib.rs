@@ -49,8 +49,8 @@
 //! `scalar`) forces the fallback, `avx2` stops at AVX2 and FMA, `auto` (or unset) takes the
 //! widest. Every path gives the same bits: Rust fuses no multiply-add that is not written as
 //! `mul_add` and reorders no sum, and the tests train on every path and compare the weights
-//! exactly. [`InstructionSet::detected`] names the one in use (`nabla train` prints it and writes
-//! it to `report.json` as `"simd"`).
+//! exactly. [`InstructionSet::detected`] names the one in use (a training report can
+//! record it with the run's timings).
 //!
 //! Why train on the loss and not on the accuracy (the book's section 4.2.5):
 //! [`numerical_accuracy_gradient_structured`] is the numerical derivative of the batch
@@ -91,6 +91,7 @@ mod activation;
 mod backprop;
 mod by_pixel;
 mod check;
+mod config;
 mod dataset;
 mod dual;
 mod engine;
@@ -122,9 +123,10 @@ use sparse::SparseRows;
 
 pub use activation::sigmoid;
 pub use backprop::backprop;
+pub use config::{GradMethod, TrainConfig, TrainConfigBuilder};
 pub use dataset::Dataset;
 pub use dual::{DUAL_CHUNK, dual_gradient};
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use evaluate::evaluate;
 pub use gradient::{Difference, Gradient};
 pub use io::{
@@ -139,8 +141,8 @@ pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_structured};
 pub use train::{
-    EpochRecord, GradMethod, MIN_JUDGED_ITERATIONS, MIN_LOSS_RISE, Observer, Timings, TrainConfig,
-    TrainOutcome, check_loss_trend, train,
+    EpochRecord, MIN_JUDGED_ITERATIONS, MIN_LOSS_RISE, Observer, Timings, TrainOutcome,
+    check_loss_trend, train,
 };
 pub use two_layer::TwoLayerNet;
 pub use why_loss::{
