@@ -7,9 +7,6 @@
 /// `nalgebra::RealField`, dual numbers included; the fast path is specialised to machine floats
 /// so that it can work on flat buffers, and this trait is all it needs from them. It is sealed:
 /// only `f32` and `f64` implement it.
-// The supertrait is crate-private on purpose: it seals `Precision` and keeps the fast path's
-// conversions it holds out of the public API.
-#[allow(private_bounds)]
 pub trait Precision:
     num_traits::Float
     + nalgebra::Scalar
@@ -18,7 +15,7 @@ pub trait Precision:
     + Sync
     + std::iter::Sum
     + std::fmt::Display
-    + Sealed
+    + sealed::Sealed
 {
     /// The name used on the command line and in reports: `"f32"` or `"f64"`.
     const NAME: &'static str;
@@ -35,6 +32,21 @@ pub trait Precision:
         x: &nalgebra::DMatrix<Self>,
         labels: &[usize],
     ) -> Result<(Self, crate::Gradient<Self>), crate::Error>;
+    /// `Self` as a nalgebra `RealField` (it is `Self`; the conversions below are the
+    /// identity), through which the fast path calls the formulas written once for every
+    /// scalar: the activation (`activation.rs`) and nabla-loss's softmax. Not a supertrait,
+    /// for the reason given on [`reverse_gradient`](Self::reverse_gradient).
+    #[doc(hidden)]
+    type Real: nalgebra::RealField + Copy;
+    /// `self` as [`Real`](Self::Real).
+    #[doc(hidden)]
+    fn to_real(self) -> Self::Real;
+    /// `x` as `Self`.
+    #[doc(hidden)]
+    fn from_real(x: Self::Real) -> Self;
+    /// `x` as a slice of [`Real`](Self::Real).
+    #[doc(hidden)]
+    fn real_mut(x: &mut [Self]) -> &mut [Self::Real];
 }
 
 /// The two implementations differ only in the name and the conversion from `f64`.
@@ -56,9 +68,6 @@ macro_rules! precision {
             ) -> Result<(Self, crate::Gradient<Self>), crate::Error> {
                 crate::reverse_gradient(net, x, labels)
             }
-        }
-
-        impl Sealed for $float {
             type Real = $float;
             #[inline(always)]
             fn to_real(self) -> Self {
@@ -79,22 +88,8 @@ macro_rules! precision {
 precision!(f32, "f32");
 precision!(f64, "f64");
 
-use sealed::Sealed;
-
 mod sealed {
-    /// What the fast path needs of a machine float beyond [`Precision`](super::Precision),
-    /// private to this crate.
-    pub(crate) trait Sealed: Sized {
-        /// `Self` as a nalgebra `RealField` (it is `Self`; the conversions below are the
-        /// identity), through which the fast path calls the formulas written once for every
-        /// scalar: the activation (`activation.rs`) and nabla-loss's softmax. Not a supertrait,
-        /// for the reason given on [`Precision::reverse_gradient`](super::Precision::reverse_gradient).
-        type Real: nalgebra::RealField + Copy;
-        /// `self` as `Real`.
-        fn to_real(self) -> Self::Real;
-        /// `x` as `Self`.
-        fn from_real(x: Self::Real) -> Self;
-        /// `x` as a slice of `Real`.
-        fn real_mut(x: &mut [Self]) -> &mut [Self::Real];
-    }
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
 }

@@ -421,152 +421,94 @@ fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
     let s = engine.layout.sizes;
     let base = Base::new(engine, data, labels, rows);
     let scale = T::one() / (T::from_f64(base.batch as f64) * (h + h));
-    let nudge = Nudge {
-        engine,
-        base,
-        h,
-        scale,
-        rule,
-    };
-    let columns = PixelColumns::new(data, rows, s.input);
-    Gradient {
-        w1: DMatrix::from_row_slice(s.input, s.hidden, &nudge.w1(&columns)),
-        b1: DVector::from_vec(nudge.b1()),
-        w2: DMatrix::from_row_slice(s.hidden, s.output, &nudge.w2()),
-        b2: DVector::from_vec(nudge.b2()),
+
+    // For each pixel, the batch rows where it is non-zero, with the pixel's value.
+    let mut starts = vec![0usize; s.input + 1];
+    for &r in rows {
+        for &j in data.row(r).0 {
+            starts[j as usize + 1] += 1;
+        }
     }
-}
+    for j in 0..s.input {
+        starts[j + 1] += starts[j];
+    }
+    let mut next = starts[..s.input].to_vec();
+    let mut entries = vec![(0usize, T::zero()); starts[s.input]];
+    for (b, &r) in rows.iter().enumerate() {
+        let (idx, val) = data.row(r);
+        for (&j, &v) in idx.iter().zip(val) {
+            entries[next[j as usize]] = (b, v);
+            next[j as usize] += 1;
+        }
+    }
 
-/// For each pixel, the batch rows where it is non-zero, with the pixel's value: the rows a
-/// nudge of `w1[j, k]` reaches.
-struct PixelColumns<T> {
-    /// Pixel `j`'s entries are `entries[starts[j]..starts[j + 1]]`.
-    starts: Vec<usize>,
-    /// `(batch row, pixel value)`, pixel by pixel.
-    entries: Vec<(usize, T)>,
-}
-
-impl<T: Precision> PixelColumns<T> {
-    /// The columns of `input` pixels over batch `rows` of `data`.
-    fn new(data: &SparseRows<T>, rows: &[usize], input: usize) -> Self {
-        let mut starts = vec![0usize; input + 1];
-        for &r in rows {
-            for &j in data.row(r).0 {
-                starts[j as usize + 1] += 1;
+    // w1[j, k]: the rows where pixel j is non-zero, hidden unit k.
+    let mut dw1 = vec![T::zero(); s.input * s.hidden];
+    dw1.par_chunks_mut(s.hidden).enumerate().for_each_init(
+        R::Scratch::default,
+        |scratch, (j, out)| {
+            let column = &entries[starts[j]..starts[j + 1]];
+            if column.is_empty() {
+                return;
             }
-        }
-        for j in 0..input {
-            starts[j + 1] += starts[j];
-        }
-        let mut next = starts[..input].to_vec();
-        let mut entries = vec![(0usize, T::zero()); starts[input]];
-        for (b, &r) in rows.iter().enumerate() {
-            let (idx, val) = data.row(r);
-            for (&j, &v) in idx.iter().zip(val) {
-                entries[next[j as usize]] = (b, v);
-                next[j as usize] += 1;
-            }
-        }
-        Self { starts, entries }
-    }
-
-    /// Pixel `j`'s column.
-    fn column(&self, j: usize) -> &[(usize, T)] {
-        &self.entries[self.starts[j]..self.starts[j + 1]]
-    }
-}
-
-/// One sweep of central differences over every parameter, one tensor at a time: the
-/// engine, its forward pass over the batch, the step and the per-row rule.
-struct Nudge<'a, T, A, R> {
-    engine: &'a Engine<T, A>,
-    base: Base<T, A>,
-    h: T,
-    /// `1 / (B 2h)`.
-    scale: T,
-    rule: &'a R,
-}
-
-impl<T: Precision, A: Activation, R: RowDifference<T>> Nudge<'_, T, A, R> {
-    /// `w1[j, k]`: the rows where pixel `j` is non-zero, hidden unit `k`.
-    fn w1(&self, columns: &PixelColumns<T>) -> Vec<T> {
-        let (engine, base, h) = (self.engine, &self.base, self.h);
-        let s = engine.layout.sizes;
-        let mut dw1 = vec![T::zero(); s.input * s.hidden];
-        dw1.par_chunks_mut(s.hidden).enumerate().for_each_init(
-            R::Scratch::default,
-            |scratch, (j, out)| {
-                let column = columns.column(j);
-                if column.is_empty() {
-                    return;
-                }
-                for (k, g) in out.iter_mut().enumerate() {
-                    let (plus, minus) = steps(engine.w1(j, k), h);
-                    let w2_row = engine.w2_row(k);
-                    let mut sum = T::zero();
-                    for &(b, v) in column {
-                        sum = sum
-                            + self
-                                .rule
-                                .hidden(base, scratch, w2_row, b, k, v * plus, v * minus);
-                    }
-                    *g = sum * self.scale;
-                }
-            },
-        );
-        dw1
-    }
-
-    /// `b1[k]`: hidden unit `k` of every row.
-    fn b1(&self) -> Vec<T> {
-        let (engine, base, h) = (self.engine, &self.base, self.h);
-        (0..engine.layout.sizes.hidden)
-            .into_par_iter()
-            .map_init(R::Scratch::default, |scratch, k| {
-                let (plus, minus) = steps(engine.small.b1[k], h);
+            for (k, g) in out.iter_mut().enumerate() {
+                let (plus, minus) = steps(engine.w1(j, k), h);
                 let w2_row = engine.w2_row(k);
-                let sum = (0..base.batch).fold(T::zero(), |acc, b| {
-                    acc + self.rule.hidden(base, scratch, w2_row, b, k, plus, minus)
-                });
-                sum * self.scale
-            })
-            .collect()
-    }
-
-    /// `w2[k, c]`: logit `c` of every row moves by the nudge times `z[b, k]`.
-    fn w2(&self) -> Vec<T> {
-        let (engine, base, h) = (self.engine, &self.base, self.h);
-        let s = engine.layout.sizes;
-        let mut dw2 = vec![T::zero(); s.hidden * s.output];
-        dw2.par_chunks_mut(s.output).enumerate().for_each_init(
-            R::Scratch::default,
-            |scratch, (k, out)| {
-                for (c, g) in out.iter_mut().enumerate() {
-                    let (plus, minus) = steps(engine.w2(k, c), h);
-                    let sum = (0..base.batch).fold(T::zero(), |acc, b| {
-                        let zk = base.z[b * base.stride + k];
-                        acc + self.rule.logit(base, scratch, b, c, zk * plus, zk * minus)
-                    });
-                    *g = sum * self.scale;
+                let mut sum = T::zero();
+                for &(b, v) in column {
+                    sum = sum + rule.hidden(&base, scratch, w2_row, b, k, v * plus, v * minus);
                 }
-            },
-        );
-        dw2
-    }
+                *g = sum * scale;
+            }
+        },
+    );
 
-    /// `b2[c]`: logit `c` of every row.
-    fn b2(&self) -> Vec<T> {
-        let (engine, base, h) = (self.engine, &self.base, self.h);
-        let mut scratch = R::Scratch::default();
-        (0..engine.layout.sizes.output)
-            .map(|c| {
-                let (plus, minus) = steps(engine.small.b2[c], h);
+    // b1[k]: hidden unit k of every row.
+    let db1: Vec<T> = (0..s.hidden)
+        .into_par_iter()
+        .map_init(R::Scratch::default, |scratch, k| {
+            let (plus, minus) = steps(engine.small.b1[k], h);
+            let w2_row = engine.w2_row(k);
+            let sum = (0..base.batch).fold(T::zero(), |acc, b| {
+                acc + rule.hidden(&base, scratch, w2_row, b, k, plus, minus)
+            });
+            sum * scale
+        })
+        .collect();
+
+    // w2[k, c]: logit c of every row moves by the nudge times z[b, k].
+    let mut dw2 = vec![T::zero(); s.hidden * s.output];
+    dw2.par_chunks_mut(s.output).enumerate().for_each_init(
+        R::Scratch::default,
+        |scratch, (k, out)| {
+            for (c, g) in out.iter_mut().enumerate() {
+                let (plus, minus) = steps(engine.w2(k, c), h);
                 let sum = (0..base.batch).fold(T::zero(), |acc, b| {
-                    acc + self.rule.logit(base, &mut scratch, b, c, plus, minus)
+                    let zk = base.z[b * base.stride + k];
+                    acc + rule.logit(&base, scratch, b, c, zk * plus, zk * minus)
                 });
-                sum * self.scale
-            })
-            .collect()
+                *g = sum * scale;
+            }
+        },
+    );
+
+    // b2[c]: logit c of every row.
+    let mut scratch = R::Scratch::default();
+    let db2: Vec<T> = (0..s.output)
+        .map(|c| {
+            let (plus, minus) = steps(engine.small.b2[c], h);
+            let sum = (0..base.batch).fold(T::zero(), |acc, b| {
+                acc + rule.logit(&base, &mut scratch, b, c, plus, minus)
+            });
+            sum * scale
+        })
+        .collect();
+
+    Gradient {
+        w1: DMatrix::from_row_slice(s.input, s.hidden, &dw1),
+        b1: DVector::from_vec(db1),
+        w2: DMatrix::from_row_slice(s.hidden, s.output, &dw2),
+        b2: DVector::from_vec(db2),
     }
 }
 

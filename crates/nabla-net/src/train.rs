@@ -6,9 +6,10 @@ use nabla_data::{BatchSampler, Sampling};
 use serde::{Deserialize, Serialize};
 
 use crate::check::check_batch;
+use crate::config::{GradMethod, TrainConfig};
 use crate::engine::{Buffers, Engine};
 use crate::trainer::{StepAndEvaluate, with_trainer};
-use crate::{Dataset, Error, GradMethod, Precision, SparseRows, TrainConfig, TwoLayerNet};
+use crate::{Dataset, Error, Precision, SparseRows, TwoLayerNet};
 
 /// The fewest iterations a run must have for [`check_loss_trend`] to judge it: 4, so that at
 /// least two losses after updates are averaged and their spread is known.
