@@ -49,8 +49,8 @@
 //! `scalar`) forces the fallback, `avx2` stops at AVX2 and FMA, `auto` (or unset) takes the
 //! widest. Every path gives the same bits: Rust fuses no multiply-add that is not written as
 //! `mul_add` and reorders no sum, and the tests train on every path and compare the weights
-//! exactly. [`InstructionSet::detected`] names the one in use (a training report can
-//! record it with the run's timings).
+//! exactly. [`InstructionSet::detected`] names the one in use (`nabla train` prints it and writes
+//! it to `report.json` as `"simd"`).
 //!
 //! Why train on the loss and not on the accuracy (the book's section 4.2.5):
 //! [`numerical_accuracy_gradient_structured`] is the numerical derivative of the batch
