@@ -39,13 +39,12 @@ fn main() -> Result<(), Error> {
     let classes: Vec<u8> = labels.iter().map(|&l| l as u8).collect();
     let data = Dataset::<f64>::new(&x, &classes)?;
     let start = TwoLayerNet::<f64>::new(Sizes::new(16, 8, 4)?, 0.1, 42)?;
-    let config = TrainConfig {
-        iterations: 40,
-        batch_size: 10,
-        learning_rate: 0.5,
-        seed: 42,
-        ..TrainConfig::default()
-    };
+    let config = TrainConfig::builder()
+        .iterations(40)
+        .batch_size(10)
+        .learning_rate(0.5)
+        .seed(42)
+        .build()?;
     let net = train(&start, &data, &data, &config, &mut ())?.net;
 
     let accuracy = net.accuracy(&x, &labels)?;

@@ -92,6 +92,7 @@ mod aligned;
 mod backprop;
 mod by_pixel;
 mod check;
+mod config;
 mod dataset;
 mod dual;
 mod engine;
@@ -125,9 +126,10 @@ use sparse::SparseRows;
 
 pub use activation::sigmoid;
 pub use backprop::backprop;
+pub use config::{GradMethod, TrainConfig, TrainConfigBuilder};
 pub use dataset::Dataset;
 pub use dual::{DUAL_CHUNK, dual_gradient};
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use evaluate::evaluate;
 pub use gradient::{Difference, Gradient};
 pub use io::{
@@ -142,8 +144,8 @@ pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_structured};
 pub use train::{
-    EpochRecord, GradMethod, MIN_JUDGED_ITERATIONS, MIN_LOSS_RISE, Observer, Timings, TrainConfig,
-    TrainOutcome, check_loss_trend, train,
+    EpochRecord, MIN_JUDGED_ITERATIONS, MIN_LOSS_RISE, Observer, Timings, TrainOutcome,
+    check_loss_trend, train,
 };
 pub use two_layer::TwoLayerNet;
 pub use why_loss::{
