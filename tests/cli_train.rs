@@ -18,56 +18,29 @@ use crate::util::{
 fn wrong_values_are_refused_with_a_message() {
     let data = tiny_mnist(20, 10);
     let d = path(data.path());
-    fails(
-        &["train", "--data", d, "--batch", "0"],
-        "must be at least 1, got 0",
-    );
-    fails(
-        &["train", "--data", d, "--batch", "-3"],
-        "must be at least 1, got -3",
-    );
-    fails(
-        &["train", "--data", d, "--iters", "0"],
-        "must be at least 1, got 0",
-    );
-    fails(
-        &["train", "--data", d, "--iters", "-5"],
-        "must be at least 1, got -5",
-    );
-    fails(
-        &["train", "--data", d, "--iters", "ten"],
-        "expected a whole number",
-    );
-    fails(
-        &["train", "--data", d, "--lr", "0"],
-        "greater than 0, got 0",
-    );
-    fails(
-        &["train", "--data", d, "--lr", "-0.1"],
-        "greater than 0, got -0.1",
-    );
-    fails(
-        &["train", "--data", d, "--lr", "nan"],
-        "greater than 0, got NaN",
-    );
-    fails(
-        &["train", "--data", d, "--hidden", "0"],
-        "must be at least 1",
-    );
-    fails(&["train", "--data", d, "--precision", "f16"], "f16");
-    fails(&["train", "--data", d, "--grad", "magic"], "magic");
-    fails(
-        &[
-            "train",
-            "--data",
-            d,
-            "--grad",
-            "numerical",
-            "--precision",
-            "f32",
-        ],
-        "--precision f64",
-    );
+    // A subcommand on the small data set, the flags that make it fail, and what its message
+    // must say.
+    let cases: &[(&str, &[&str], &str)] = &[
+        ("train", &["--batch", "0"], "must be at least 1, got 0"),
+        ("train", &["--batch", "-3"], "must be at least 1, got -3"),
+        ("train", &["--iters", "0"], "must be at least 1, got 0"),
+        ("train", &["--iters", "-5"], "must be at least 1, got -5"),
+        ("train", &["--iters", "ten"], "expected a whole number"),
+        ("train", &["--lr", "0"], "greater than 0, got 0"),
+        ("train", &["--lr", "-0.1"], "greater than 0, got -0.1"),
+        ("train", &["--lr", "nan"], "greater than 0, got NaN"),
+        ("train", &["--hidden", "0"], "must be at least 1"),
+        ("train", &["--precision", "f16"], "f16"),
+        ("train", &["--grad", "magic"], "magic"),
+        ("train", &["--grad", "numerical", "--precision", "f32"], "--precision f64"),
+        ("train", &["--seed", "-1"], "must be non-negative, got -1"),
+        ("eval", &["--model", "/no/such/model.json"], "/no/such/model.json"),
+        ("gradcheck", &["--batch", "0"], "must be at least 1, got 0"),
+        ("gradcheck", &["--batch", "21"], "more than the 20 training images"),
+    ];
+    for (command, flags, message) in cases {
+        fails(&[&[*command, "--data", d], *flags].concat(), message);
+    }
     fails(
         &["train", "--data", "/no/such/dir/for/nabla"],
         "/no/such/dir/for/nabla does not exist",
@@ -76,22 +49,6 @@ fn wrong_values_are_refused_with_a_message() {
     fails(
         &["train", "--data", path(&file)],
         &format!("--data {} is not a directory", path(&file)),
-    );
-    fails(
-        &["train", "--data", d, "--seed", "-1"],
-        "must be non-negative, got -1",
-    );
-    fails(
-        &["eval", "--model", "/no/such/model.json", "--data", d],
-        "/no/such/model.json",
-    );
-    fails(
-        &["gradcheck", "--data", d, "--batch", "0"],
-        "must be at least 1, got 0",
-    );
-    fails(
-        &["gradcheck", "--data", d, "--batch", "21"],
-        "more than the 20 training images",
     );
 }
 

@@ -122,6 +122,7 @@ mod check;
 mod compare;
 mod engine;
 mod function;
+pub mod functions;
 mod method;
 mod report;
 mod timing;

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use nabla_compare::functions::BookFunction1;
 use nabla_compare::{
-    Compare, Function, Method, Number, Report, ScalarFunction, Shape, VectorFunction,
+    Compare, Function, Method, Number, Report, Shape, VectorFunction,
 };
 use nalgebra::DMatrix;
 
@@ -205,21 +206,9 @@ fn jacobians_are_row_major_and_every_method_agrees_on_them() {
     assert_eq!(report.row(Method::Reverse).unwrap().cost.sweeps, 2);
 }
 
-/// The chapter's `0.01 x^2 + 0.1 x`.
-struct Book;
-
-impl ScalarFunction for Book {
-    fn eval<S: Number>(&self, x: S) -> S {
-        x * x * 0.01 + x * 0.1
-    }
-    fn derivative(&self, x: f64) -> Option<f64> {
-        Some(0.02 * x + 0.1)
-    }
-}
-
 #[test]
 fn derivatives_of_one_variable_skip_the_chunked_methods() {
-    let report = quick().run(&Book, &[5.0]);
+    let report = quick().run(&BookFunction1, &[5.0]);
     assert_eq!(report.shape, Shape::Derivative);
     assert!((report.reference[0] - 0.2).abs() < 1e-16);
     assert!(report.row(Method::DualVec16).is_none());
@@ -231,7 +220,7 @@ fn derivatives_of_one_variable_skip_the_chunked_methods() {
 #[test]
 #[should_panic(expected = "a function of one variable takes a point of one coordinate, got 2")]
 fn a_function_of_one_variable_refuses_a_longer_point() {
-    let _ = quick().methods(&[Method::Dual]).run(&Book, &[1.0, 2.0]);
+    let _ = quick().methods(&[Method::Dual]).run(&BookFunction1, &[1.0, 2.0]);
 }
 
 #[test]
@@ -293,7 +282,7 @@ fn the_peer_crates_are_methods_of_their_own() {
             .unwrap()
             < 1e-8
     );
-    let book = quick().run(&Book, &[5.0]);
+    let book = quick().run(&BookFunction1, &[5.0]);
     assert!(book.row(Method::NumDual).unwrap().error.unwrap() < 1e-16);
     assert!(book.row(Method::FinitediffCentral).unwrap().error.unwrap() < 1e-9);
 }
