@@ -1,5 +1,5 @@
 //! Test functions with their hand-written derivatives, ready to compare: Rosenbrock's
-//! function and the chapter's two functions, and [`point`], a fixed spread of coordinates to
+//! function, the chapter's two functions and polar coordinates (a Jacobian), and [`point`], a fixed spread of coordinates to
 //! evaluate them at. Benches, tests and examples use these rather than writing their own.
 //!
 //! ```
@@ -10,7 +10,9 @@
 //! assert!(report.exact_agree());
 //! ```
 
-use crate::{Function, Number, ScalarFunction};
+use nalgebra::DMatrix;
+
+use crate::{Function, Number, ScalarFunction, VectorFunction};
 
 /// A fixed point of `n` coordinates in `[-scale, scale]`, spread without a pattern
 /// (fractional parts of multiples of the golden ratio), the same on every run; another
@@ -95,6 +97,25 @@ impl Function for BookFunction2 {
 
     fn name(&self) -> String {
         "book_function_2".into()
+    }
+}
+
+/// Polar to Cartesian coordinates, `(r, θ) -> (r cos θ, r sin θ)`, with its Jacobian.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Polar;
+
+impl VectorFunction for Polar {
+    fn eval<S: Number>(&self, x: &[S]) -> Vec<S> {
+        vec![x[0] * x[1].cos(), x[0] * x[1].sin()]
+    }
+
+    fn jacobian(&self, x: &[f64]) -> Option<DMatrix<f64>> {
+        let (r, t) = (x[0], x[1]);
+        Some(DMatrix::from_row_slice(
+            2,
+            2,
+            &[t.cos(), -r * t.sin(), t.sin(), r * t.cos()],
+        ))
     }
 }
 

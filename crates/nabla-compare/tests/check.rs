@@ -1,7 +1,7 @@
 //! `Compare::check` and `check_at`: they pass where the methods are right, and a wrong
 //! derivative fails with a shrunk point that names the method and the element.
 
-use nabla_compare::functions::{BookFunction1, Rosenbrock};
+use nabla_compare::functions::{BookFunction1, Polar, Rosenbrock};
 use nabla_compare::{Compare, Function, Method, Number, ScalarFunction, VectorFunction};
 use nalgebra::DMatrix;
 use proptest::prelude::*;
@@ -21,24 +21,6 @@ impl Function for Composition {
     fn eval<S: Number>(&self, x: &[S]) -> S {
         let (a, b, c) = (x[0], x[1], x[2]);
         a.sin().exp() * (b * b + 1.0).sqrt() + (a * b).atan() + (c * c + 1.0).ln() * a.cos()
-    }
-}
-
-/// Polar to Cartesian, with its Jacobian.
-struct Polar;
-
-impl VectorFunction for Polar {
-    fn eval<S: Number>(&self, x: &[S]) -> Vec<S> {
-        vec![x[0] * x[1].cos(), x[0] * x[1].sin()]
-    }
-
-    fn jacobian(&self, x: &[f64]) -> Option<DMatrix<f64>> {
-        let (r, t) = (x[0], x[1]);
-        Some(DMatrix::from_row_slice(
-            2,
-            2,
-            &[t.cos(), -r * t.sin(), t.sin(), r * t.cos()],
-        ))
     }
 }
 

@@ -3,11 +3,8 @@
 
 use std::time::Duration;
 
-use nabla_compare::functions::BookFunction1;
-use nabla_compare::{
-    Compare, Function, Method, Number, Report, Shape, VectorFunction,
-};
-use nalgebra::DMatrix;
+use nabla_compare::functions::{BookFunction1, Polar};
+use nabla_compare::{Compare, Function, Method, Number, Report, Shape};
 
 /// Short timings: these tests check the numbers, not the speed.
 fn quick() -> Compare {
@@ -171,23 +168,6 @@ fn a_method_that_leaves_the_domain_is_a_failed_row() {
     assert!(report.row(Method::ForwardFd).unwrap().failure.is_none());
 }
 
-/// Polar to Cartesian coordinates, with its Jacobian.
-struct Polar;
-
-impl VectorFunction for Polar {
-    fn eval<S: Number>(&self, x: &[S]) -> Vec<S> {
-        vec![x[0] * x[1].cos(), x[0] * x[1].sin()]
-    }
-    fn jacobian(&self, x: &[f64]) -> Option<DMatrix<f64>> {
-        let (r, t) = (x[0], x[1]);
-        Some(DMatrix::from_row_slice(
-            2,
-            2,
-            &[t.cos(), -r * t.sin(), t.sin(), r * t.cos()],
-        ))
-    }
-}
-
 #[test]
 fn jacobians_are_row_major_and_every_method_agrees_on_them() {
     let (r, t) = (2.0f64, 0.3f64);
@@ -220,7 +200,9 @@ fn derivatives_of_one_variable_skip_the_chunked_methods() {
 #[test]
 #[should_panic(expected = "a function of one variable takes a point of one coordinate, got 2")]
 fn a_function_of_one_variable_refuses_a_longer_point() {
-    let _ = quick().methods(&[Method::Dual]).run(&BookFunction1, &[1.0, 2.0]);
+    let _ = quick()
+        .methods(&[Method::Dual])
+        .run(&BookFunction1, &[1.0, 2.0]);
 }
 
 #[test]
