@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use nabla_compare::functions::{BookFunction1, Polar};
-use nabla_compare::{Compare, Function, Method, Number, Report, Shape};
+use nabla_compare::outcome::Shape;
+use nabla_compare::{Compare, Function, Method, Number, Report};
 
 /// Short timings: these tests check the numbers, not the speed.
 fn quick() -> Compare {
