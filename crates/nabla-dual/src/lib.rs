@@ -132,6 +132,4 @@ pub use gradient::{DEFAULT_CHUNK, gradient, gradient_chunked};
 pub use hessian::hessian;
 pub use jacobian::{jacobian, jacobian_chunked};
 pub use nabla_rules::Real;
-pub use number::{
-    Dual, Dual64, DualNumber, DualVec, DualVec64, HyperDual, HyperDual64,
-};
+pub use number::{Dual, Dual64, DualNumber, DualVec, DualVec64, HyperDual, HyperDual64};
