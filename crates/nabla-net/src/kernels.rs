@@ -19,7 +19,9 @@
 
 use crate::Precision;
 use crate::activation::Activation;
+pub(crate) use crate::aligned::Aligned;
 use crate::by_pixel::ByPixel;
+pub(crate) use crate::first_layer::hidden_pre;
 use crate::simd::{Dispatch, InstructionSet};
 use crate::{Sizes, SparseRows};
 use nabla_loss::{DELTA, argmax, softmax_then_cross_entropy};
@@ -28,62 +30,7 @@ use nabla_loss::{DELTA, argmax, softmax_then_cross_entropy};
 pub(crate) const LANES: usize = 8;
 
 /// The most blocks a kernel keeps in registers at once.
-const MAX_GROUP: usize = 8;
-
-/// `len` values whose first lies on a 32-byte boundary, so that no vector load of a row of
-/// `w1` (a multiple of 8 lanes) straddles a cache line with AVX2. The alignment is found at
-/// run time in a slightly larger buffer (a moved vector keeps its buffer; a clone finds its
-/// own), so that the kernels see plain slices.
-#[derive(Debug)]
-pub(crate) struct Aligned<T> {
-    buf: Vec<T>,
-    len: usize,
-}
-
-impl<T: Copy + num_traits::Zero> Aligned<T> {
-    const ALIGN: usize = 32;
-
-    /// `len` zeros.
-    pub(crate) fn zeros(len: usize) -> Self {
-        let slack = Self::ALIGN / std::mem::size_of::<T>();
-        Aligned {
-            buf: vec![T::zero(); len + slack],
-            len,
-        }
-    }
-
-    /// A copy of `values`.
-    pub(crate) fn from_slice(values: &[T]) -> Self {
-        let mut a = Self::zeros(values.len());
-        a.as_mut_slice().copy_from_slice(values);
-        a
-    }
-
-    fn offset(&self) -> usize {
-        let slack = self.buf.len() - self.len;
-        match self.buf.as_ptr().align_offset(Self::ALIGN) {
-            o if o <= slack => o,
-            // Not alignable (permitted by `align_offset`): correct, only slower.
-            _ => 0,
-        }
-    }
-
-    pub(crate) fn as_slice(&self) -> &[T] {
-        let o = self.offset();
-        &self.buf[o..o + self.len]
-    }
-
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
-        let o = self.offset();
-        &mut self.buf[o..o + self.len]
-    }
-}
-
-impl<T: Copy + num_traits::Zero> Clone for Aligned<T> {
-    fn clone(&self) -> Self {
-        Self::from_slice(self.as_slice())
-    }
-}
+pub(crate) const MAX_GROUP: usize = 8;
 
 /// The shapes of the fast layout and the instruction set its kernels run with.
 #[derive(Clone, Copy, Debug)]
@@ -255,17 +202,18 @@ impl<T: Precision> Half<T> {
 /// The activation `A` of one pre-activation, in the fast path's float.
 #[inline(always)]
 pub(crate) fn activation<T: Precision, A: Activation>(a: T) -> T {
-    T::from_real(A::value(a.to_real()))
+    A::fast(a)
 }
 
 /// The activations of one row in place: `A` of the pre-activations, 0 in the padding.
 #[inline(always)]
 pub(crate) fn activate<T: Precision, A: Activation>(hidden: usize, h: &mut [T]) {
-    let (live, padding) = h.split_at_mut(hidden);
-    for a in live {
+    // Over the whole row, padding included (a loop of a multiple of 8 lanes vectorises
+    // without a remainder), then the padding set back to 0.
+    for a in h.iter_mut() {
         *a = activation::<T, A>(*a);
     }
-    padding.fill(T::zero());
+    h[hidden..].fill(T::zero());
 }
 
 /// Runs `$kernel::<T, L>` for a group of `$width` blocks (1 to [`MAX_GROUP`]), `L` lanes.
@@ -279,61 +227,11 @@ macro_rules! by_width {
             5 => $kernel::<_, 40>($($arg),*),
             6 => $kernel::<_, 48>($($arg),*),
             7 => $kernel::<_, 56>($($arg),*),
-            _ => $kernel::<_, { MAX_GROUP * LANES }>($($arg),*),
+            _ => $kernel::<_, { $crate::kernels::MAX_GROUP * $crate::kernels::LANES }>($($arg),*),
         }
     };
 }
-
-/// The non-zeros of a row that fall in one half of `w1`: the half, its first pixel, and the
-/// non-zeros' pixels and values.
-type Part<'a, T> = (&'a [T], usize, &'a [u32], &'a [T]);
-
-/// `b1 + sum over the non-zeros (j, v) of v * w1[j]`, the pre-activation of one row
-/// (`stride` lanes, 0 in the padding), the non-zeros added in their order.
-#[inline(always)]
-pub(crate) fn hidden_pre<T: Precision>(
-    w1: &W1<'_, T>,
-    b1: &[T],
-    group: usize,
-    (idx, val): (&[u32], &[T]),
-    out: &mut [T],
-) {
-    let k = idx.partition_point(|&j| (j as usize) < w1.split);
-    let parts = [
-        (w1.lo, 0, &idx[..k], &val[..k]),
-        (w1.hi, w1.split, &idx[k..], &val[k..]),
-    ];
-    let blocks = w1.stride / LANES;
-    let mut first = 0;
-    while first < blocks {
-        let width = group.min(blocks - first);
-        by_width!(width, sum_group, w1.stride, first * LANES, &parts, b1, out);
-        first += width;
-    }
-}
-
-/// Lanes `first..first + L` of [`hidden_pre`], the accumulators in registers.
-#[inline(always)]
-fn sum_group<T: Precision, const L: usize>(
-    stride: usize,
-    first: usize,
-    parts: &[Part<'_, T>; 2],
-    b1: &[T],
-    out: &mut [T],
-) {
-    let mut acc = [T::zero(); L];
-    acc.copy_from_slice(&b1[first..first + L]);
-    for &(w, base, idx, val) in parts {
-        for (&j, &v) in idx.iter().zip(val) {
-            let start = (j as usize - base) * stride + first;
-            let row = &w[start..start + L];
-            for i in 0..L {
-                acc[i] = acc[i] + v * row[i];
-            }
-        }
-    }
-    out[first..first + L].copy_from_slice(&acc);
-}
+pub(crate) use by_width;
 
 /// The `w1` update `w += scale x^T da` on the rows of `w` (the pixels `base..`, `stride` lanes
 /// each), without a `dw1` buffer: each pixel's row updated once, in registers, from the
@@ -453,23 +351,40 @@ fn logits_one_by_one<T: Precision>(layout: &Layout, small: &Small<T>, z: &[T], o
     }
 }
 
-/// The forward pass (and, if `backward`, the backward pass) of some rows of a batch into
+/// What a pass over some rows of a batch reads: the parameters, the data set, the batch's
+/// `1 / size`, and whether to run the backward pass too.
+#[derive(Clone, Copy)]
+pub(crate) struct Pass<'a, T> {
+    pub(crate) layout: &'a Layout,
+    pub(crate) w1: W1<'a, T>,
+    pub(crate) small: &'a Small<T>,
+    pub(crate) data: &'a SparseRows<T>,
+    pub(crate) labels: &'a [usize],
+    /// `1 / batch size`.
+    pub(crate) inv_b: T,
+    pub(crate) backward: bool,
+}
+
+/// The forward pass (and, if `pass.backward`, the backward pass) of some rows of a batch into
 /// `half`: activations, probabilities and each row's loss; with `backward`, `dy` in `out`,
 /// the gradient at the pre-activations in `da`, and the rows' sums in `half.sums`. Returns the
 /// sum of the rows' losses, added in the rows' order.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn rows_pass<T: Precision, A: Activation>(
-    layout: &Layout,
-    w1: &W1<'_, T>,
-    small: &Small<T>,
-    data: &SparseRows<T>,
-    labels: &[usize],
+    pass: &Pass<'_, T>,
     rows: &[usize],
-    inv_b: T,
     half: &mut Half<T>,
-    backward: bool,
 ) -> T {
+    let Pass {
+        layout,
+        w1,
+        small,
+        data,
+        labels,
+        backward,
+        ..
+    } = *pass;
+    let w1 = &w1;
     let (s, stride, opad) = (layout.sizes, layout.stride, layout.opad);
     half.fit(layout, rows.len());
     data.touch(rows);
@@ -496,7 +411,7 @@ pub(crate) fn rows_pass<T: Precision, A: Activation>(
         // to, the loss would be NaN and training would stop there.
         loss = loss + softmax_then_cross_entropy(T::real_mut(dy), t).map_or(T::nan(), T::from_real);
         if backward {
-            backward_row::<T, A>(layout, small, t, inv_b, z, dy, da, &mut half.sums);
+            backward_row::<T, A>(pass, t, z, dy, da, &mut half.sums);
         }
     }
     loss
@@ -506,17 +421,15 @@ pub(crate) fn rows_pass<T: Precision, A: Activation>(
 /// activations `z`: the gradient at the pre-activations into `da`, and the row's terms added
 /// to `sums`.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn backward_row<T: Precision, A: Activation>(
-    layout: &Layout,
-    small: &Small<T>,
+    pass: &Pass<'_, T>,
     t: usize,
-    inv_b: T,
     z: &[T],
     dy: &mut [T],
     da: &mut [T],
     sums: &mut Sums<T>,
 ) {
+    let (layout, small, inv_b) = (pass.layout, pass.small, pass.inv_b);
     let (hidden, stride) = (layout.sizes.hidden, layout.stride);
     // The book's (y - t) / batch_size, times y_t / (y_t + 1e-7): the exact derivative of
     // -ln(y_t + 1e-7), the loss as computed (the factor is 1 to within 1e-7 / y_t).

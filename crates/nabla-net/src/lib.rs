@@ -90,6 +90,7 @@
 //! ```
 
 mod activation;
+mod aligned;
 mod backprop;
 mod by_pixel;
 mod check;
@@ -98,6 +99,8 @@ mod dual;
 mod engine;
 mod error;
 mod evaluate;
+mod fast_exp;
+mod first_layer;
 mod forward;
 mod gradient;
 mod io;

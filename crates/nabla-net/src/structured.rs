@@ -7,6 +7,7 @@ use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
 use crate::activation::Activation;
+use crate::by_pixel::ByPixel;
 use crate::check::check_batch;
 use crate::engine::Engine;
 use crate::kernels::activation;
@@ -162,7 +163,7 @@ struct Base<T, A> {
 
 impl<T: Precision, A: Activation> Base<T, A> {
     fn new(engine: &Engine<T, A>, data: &SparseRows<T>, labels: &[usize], rows: &[usize]) -> Self {
-        let (h, o) = (engine.layout.stride, engine.layout.sizes.output);
+        let (h, o) = (engine.stride(), engine.sizes().output);
         let b = rows.len();
         let mut pre = vec![T::zero(); b * h];
         let mut z = vec![T::zero(); b * h];
@@ -418,56 +419,20 @@ fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
     h: T,
     rule: &R,
 ) -> Gradient<T> {
-    let s = engine.layout.sizes;
+    let s = engine.sizes();
     let base = Base::new(engine, data, labels, rows);
     let scale = T::one() / (T::from_f64(base.batch as f64) * (h + h));
 
     // For each pixel, the batch rows where it is non-zero, with the pixel's value.
-    let mut starts = vec![0usize; s.input + 1];
-    for &r in rows {
-        for &j in data.row(r).0 {
-            starts[j as usize + 1] += 1;
-        }
-    }
-    for j in 0..s.input {
-        starts[j + 1] += starts[j];
-    }
-    let mut next = starts[..s.input].to_vec();
-    let mut entries = vec![(0usize, T::zero()); starts[s.input]];
-    for (b, &r) in rows.iter().enumerate() {
-        let (idx, val) = data.row(r);
-        for (&j, &v) in idx.iter().zip(val) {
-            entries[next[j as usize]] = (b, v);
-            next[j as usize] += 1;
-        }
-    }
-
-    // w1[j, k]: the rows where pixel j is non-zero, hidden unit k.
-    let mut dw1 = vec![T::zero(); s.input * s.hidden];
-    dw1.par_chunks_mut(s.hidden).enumerate().for_each_init(
-        R::Scratch::default,
-        |scratch, (j, out)| {
-            let column = &entries[starts[j]..starts[j + 1]];
-            if column.is_empty() {
-                return;
-            }
-            for (k, g) in out.iter_mut().enumerate() {
-                let (plus, minus) = steps(engine.w1(j, k), h);
-                let w2_row = engine.w2_row(k);
-                let mut sum = T::zero();
-                for &(b, v) in column {
-                    sum = sum + rule.hidden(&base, scratch, w2_row, b, k, v * plus, v * minus);
-                }
-                *g = sum * scale;
-            }
-        },
-    );
+    let mut by_pixel = ByPixel::default();
+    by_pixel.fill(data, rows);
+    let dw1 = nudge_w1(engine, &base, &by_pixel, (h, scale), rule);
 
     // b1[k]: hidden unit k of every row.
     let db1: Vec<T> = (0..s.hidden)
         .into_par_iter()
         .map_init(R::Scratch::default, |scratch, k| {
-            let (plus, minus) = steps(engine.small.b1[k], h);
+            let (plus, minus) = steps(engine.b1(k), h);
             let w2_row = engine.w2_row(k);
             let sum = (0..base.batch).fold(T::zero(), |acc, b| {
                 acc + rule.hidden(&base, scratch, w2_row, b, k, plus, minus)
@@ -496,7 +461,7 @@ fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
     let mut scratch = R::Scratch::default();
     let db2: Vec<T> = (0..s.output)
         .map(|c| {
-            let (plus, minus) = steps(engine.small.b2[c], h);
+            let (plus, minus) = steps(engine.b2(c), h);
             let sum = (0..base.batch).fold(T::zero(), |acc, b| {
                 acc + rule.logit(&base, &mut scratch, b, c, plus, minus)
             });
@@ -510,6 +475,39 @@ fn nudge_every_parameter<T: Precision, A: Activation, R: RowDifference<T>>(
         w2: DMatrix::from_row_slice(s.hidden, s.output, &dw2),
         b2: DVector::from_vec(db2),
     }
+}
+
+/// The `w1` part of [`nudge_every_parameter`]: for `w1[j, k]`, the rows where pixel `j` is
+/// non-zero (`by_pixel`), hidden unit `k`; `(h, scale)` the nudge and `1 / (batch 2h)`.
+fn nudge_w1<T: Precision, A: Activation, R: RowDifference<T>>(
+    engine: &Engine<T, A>,
+    base: &Base<T, A>,
+    by_pixel: &ByPixel<T>,
+    (h, scale): (T, T),
+    rule: &R,
+) -> Vec<T> {
+    let s = engine.sizes();
+    let mut dw1 = vec![T::zero(); s.input * s.hidden];
+    dw1.par_chunks_mut(s.hidden).enumerate().for_each_init(
+        R::Scratch::default,
+        |scratch, (j, out)| {
+            let column = by_pixel.pixel(j);
+            if column.is_empty() {
+                return;
+            }
+            for (k, g) in out.iter_mut().enumerate() {
+                let (plus, minus) = steps(engine.w1(j, k), h);
+                let w2_row = engine.w2_row(k);
+                let mut sum = T::zero();
+                for &(b, v) in column {
+                    let b = b as usize;
+                    sum = sum + rule.hidden(base, scratch, w2_row, b, k, v * plus, v * minus);
+                }
+                *g = sum * scale;
+            }
+        },
+    );
+    dw1
 }
 
 #[cfg(test)]

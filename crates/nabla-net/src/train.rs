@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::check::check_batch;
 use crate::engine::{Buffers, Engine};
 use crate::trainer::{StepAndEvaluate, with_trainer};
-use crate::{Dataset, Error, Precision, SparseRows, TwoLayerNet};
+use crate::{Dataset, Error, Precision, Sizes, SparseRows, TwoLayerNet};
 
 /// How the training loop gets its gradient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -332,31 +332,7 @@ pub(crate) fn train_engine<T: Precision>(
     config: &TrainConfig,
     observer: &mut dyn Observer,
 ) -> Result<TrainOutcome<T>, Error> {
-    config.validate()?;
-    let sizes = engine.layout.sizes;
-    for (name, set) in [("the training set", train_set), ("the test set", test_set)] {
-        let images = set.images();
-        check_batch(
-            name,
-            sizes.input,
-            sizes.output,
-            (images.nrows(), images.ncols()),
-            set.labels(),
-        )?;
-    }
-    if config.batch_size > train_set.len() {
-        return Err(Error::BatchTooLarge {
-            batch: config.batch_size,
-            available: train_set.len(),
-        });
-    }
-    let sampler = BatchSampler::new(
-        train_set.len(),
-        config.batch_size,
-        Sampling::WithReplacement,
-        config.seed,
-    )
-    .map_err(|_| Error::Zero { what: "batch size" })?;
+    let sampler = checked_sampler(engine.sizes(), train_set, test_set, config)?;
     let mut run = Loop {
         config,
         sampler,
@@ -416,6 +392,40 @@ pub(crate) fn train_engine<T: Precision>(
         final_test_accuracy,
         timings: run.timings,
     })
+}
+
+/// Checks the configuration and both data sets against the network, and returns the sampler
+/// of the run's batches.
+fn checked_sampler<T: Precision>(
+    sizes: Sizes,
+    train_set: &Dataset<T>,
+    test_set: &Dataset<T>,
+    config: &TrainConfig,
+) -> Result<BatchSampler, Error> {
+    config.validate()?;
+    for (name, set) in [("the training set", train_set), ("the test set", test_set)] {
+        let images = set.images();
+        check_batch(
+            name,
+            sizes.input,
+            sizes.output,
+            (images.nrows(), images.ncols()),
+            set.labels(),
+        )?;
+    }
+    if config.batch_size > train_set.len() {
+        return Err(Error::BatchTooLarge {
+            batch: config.batch_size,
+            available: train_set.len(),
+        });
+    }
+    BatchSampler::new(
+        train_set.len(),
+        config.batch_size,
+        Sampling::WithReplacement,
+        config.seed,
+    )
+    .map_err(|_| Error::Zero { what: "batch size" })
 }
 
 /// A way to step and evaluate the network: the fast path's trainer, or the engine driven by

@@ -25,7 +25,7 @@ use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::activation::Activation;
 use crate::engine::{EVAL_CHUNK, Engine, halves};
-use crate::kernels::{self, Aligned, Half, Layout, Small, Sums, W1};
+use crate::kernels::{self, Aligned, Half, Layout, Pass, Small, Sums, W1};
 use crate::pair::{Pair, Side, with_pair};
 use crate::{Precision, SparseRows};
 
@@ -98,19 +98,18 @@ impl<T: Precision, A: Activation> Shared<'_, T, A> {
         let w1 = self.view(lo.as_slice(), hi.as_slice());
         let small = read(&self.small);
         let (data, labels) = self.sets[0];
-        let mut half = write(&self.halves[side.index()]);
-        let (half, loss) = &mut *half;
-        *loss = kernels::rows_pass::<T, A>(
-            &self.layout,
-            &w1,
-            &small,
+        let pass = Pass {
+            layout: &self.layout,
+            w1,
+            small: &small,
             data,
             labels,
-            rows,
             inv_b,
-            half,
-            true,
-        );
+            backward: true,
+        };
+        let mut half = write(&self.halves[side.index()]);
+        let (half, loss) = &mut *half;
+        *loss = kernels::rows_pass::<T, A>(&pass, rows, half);
     }
 
     #[inline(always)]
