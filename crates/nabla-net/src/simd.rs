@@ -16,12 +16,12 @@ use std::sync::OnceLock;
 use crate::Error;
 
 /// The environment variable that caps the instruction set of the fast path.
-pub const SIMD_ENV: &str = "NABLA_SIMD";
+pub(crate) const SIMD_ENV: &str = "NABLA_SIMD";
 
 /// An instruction set the fast path (backpropagation, training, evaluation) can run with.
 ///
 /// [`InstructionSet::detected`] is the one in use: the widest this processor supports, capped
-/// by the environment variable `NABLA_SIMD` ([`SIMD_ENV`]): `baseline` (or `off`, `scalar`)
+/// by the environment variable `NABLA_SIMD`: `baseline` (or `off`, `scalar`)
 /// forces the fallback, `avx2` caps at AVX2 and FMA, `avx512` or `auto` (or unset) takes the
 /// widest there is. The results are the same bits on every path; only the speed differs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
