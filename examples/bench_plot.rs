@@ -23,7 +23,7 @@ use clap::Parser;
 // The command's charts are private to its binary, not library API; this maintainer's tool
 // compiles the same file in. Some of its items are used only by the command.
 #[allow(dead_code)]
-#[path = "../src/plot.rs"]
+#[path = "../src/plot/mod.rs"]
 mod plot;
 
 use plot::{Corner, Figure, Hue, Line, LineChart, Marker, Shade, Style};

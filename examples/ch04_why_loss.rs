@@ -12,10 +12,10 @@
 //! `cargo run --release --example ch04_why_loss`
 
 use nabla::net::nalgebra::DMatrix;
-use nabla::net::{
-    Dataset, Error, Sizes, TrainConfig, TwoLayerNet, accuracy_jumps, along_line, parameter_norm,
-    random_direction, train, zero_derivatives,
+use nabla::net::why_loss::{
+    accuracy_jumps, along_line, parameter_norm, random_direction, zero_derivatives,
 };
+use nabla::net::{Dataset, Error, Sizes, TrainConfig, TwoLayerNet, train};
 
 /// Image `i` of the toy task: its class lights four inputs, the others carry noise in
 /// `[0, 0.6)` about half the time.
@@ -39,13 +39,12 @@ fn main() -> Result<(), Error> {
     let classes: Vec<u8> = labels.iter().map(|&l| l as u8).collect();
     let data = Dataset::<f64>::new(&x, &classes)?;
     let start = TwoLayerNet::<f64>::new(Sizes::new(16, 8, 4)?, 0.1, 42)?;
-    let config = TrainConfig {
-        iterations: 40,
-        batch_size: 10,
-        learning_rate: 0.5,
-        seed: 42,
-        ..TrainConfig::default()
-    };
+    let config = TrainConfig::builder()
+        .iterations(40)
+        .batch_size(10)
+        .learning_rate(0.5)
+        .seed(42)
+        .build()?;
     let net = train(&start, &data, &data, &config, &mut ())?.net;
 
     let accuracy = net.accuracy(&x, &labels)?;

@@ -21,11 +21,11 @@ fn three_thousand_iterations_reach_91_percent_reproducibly() {
     let net = TwoLayerNet::<f64>::new(Sizes::MNIST, 0.01, 0)
         .expect("network")
         .map(|w| w as f32);
-    let config = TrainConfig {
-        iterations: 3000,
-        eval_every: Some(1000),
-        ..TrainConfig::default()
-    };
+    let config = TrainConfig::builder()
+        .iterations(3000)
+        .eval_every(Some(1000))
+        .build()
+        .expect("a valid configuration");
     let first = train(&net, &train_set, &test_set, &config, &mut ()).expect("training");
     let epochs: Vec<usize> = first.epochs.iter().map(|r| r.iteration).collect();
     assert_eq!(epochs, [0, 1000, 2000]);

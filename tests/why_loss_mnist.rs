@@ -5,7 +5,8 @@
 
 use nabla::data::{Mnist, MnistOptions, Split};
 use nabla::net::nalgebra::DMatrix;
-use nabla::net::{Dataset, Sizes, TrainConfig, TwoLayerNet, train, zero_derivatives};
+use nabla::net::why_loss::zero_derivatives;
+use nabla::net::{Dataset, Sizes, TrainConfig, TwoLayerNet, train};
 
 use crate::util::mnist_dir;
 
@@ -26,11 +27,11 @@ fn real_mnist_accuracy_derivative_is_zero_almost_everywhere_and_the_loss_is_not(
 
     // A fresh network (chance level) and one trained for 300 steps (about half right).
     let fresh = TwoLayerNet::<f64>::new(Sizes::MNIST, 0.01, 0).expect("network");
-    let config = TrainConfig {
-        iterations: 300,
-        eval_every: Some(300),
-        ..TrainConfig::default()
-    };
+    let config = TrainConfig::builder()
+        .iterations(300)
+        .eval_every(Some(300))
+        .build()
+        .expect("a valid configuration");
     // The loop's own evaluations only on a small set: they are not what is tested here.
     let small = train_set.first(100).expect("100 images");
     let trained = train(&fresh, &train_set, &small, &config, &mut ())

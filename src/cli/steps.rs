@@ -11,12 +11,15 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::plot::{Corner, Figure, Hue, Line, LineChart, Marker, Shade, Style};
+use crate::plot::Figure;
 use clap::ValueEnum;
 use nabla::numdiff::{Options, Richardson, Scheme, Step, derivative, richardson};
 use num_traits::Float;
 
 use super::CliResult;
+use chart::chart;
+
+mod chart;
 
 /// Arguments of `nabla steps`.
 #[derive(Debug, clap::Args)]
@@ -403,98 +406,6 @@ fn best_steps(study: &Study, text: &mut String) {
             }
         }
     }
-}
-
-/// The book's two steps: its `numerical_diff`'s `h = 1e-4`, and the `h = 1e-50` it warns
-/// against.
-const BOOK_STEPS: [f64; 2] = [1e-50, 1e-4];
-
-/// The chart of precision `p`: the measured errors (solid), the error model over the grid
-/// (dashed, a dark shade of the same colour, drawn over the measurement so that both show
-/// where they agree), the best steps (large dots measured, rings predicted) and the book's
-/// steps (grey vertical lines).
-fn chart(study: &Study, p: usize) -> LineChart {
-    let (label, eps) = PRECISIONS[p];
-    let measured =
-        |m: usize| -> Vec<(f64, f64)> { study.rows.iter().map(|r| (r.h, r.error(p, m))).collect() };
-    let model = |central: bool| -> Vec<(f64, f64)> {
-        study
-            .rows
-            .iter()
-            .map(|r| {
-                let e = model_error(study.d, study.d[0].abs(), eps, r.h, central);
-                // Above 1 the model says nothing useful (the estimate is noise or 0); leaving
-                // it out keeps the axis on the measured errors.
-                (r.h, if e <= 1.0 { e } else { f64::NAN })
-            })
-            .collect()
-    };
-    let best_measured: Vec<(f64, f64)> = (0..METHODS.len())
-        .filter_map(|m| study.best(p, m))
-        .collect();
-    let best_theory = theory(study.d, study.x, eps);
-    let (lo, hi) = (study.rows[0].h, study.rows[study.rows.len() - 1].h);
-    let book: Vec<f64> = BOOK_STEPS
-        .into_iter()
-        .filter(|h| (lo..=hi).contains(h))
-        .collect();
-    let solid = |m: usize| Style {
-        hue: Hue::Palette(m),
-        line: Line::Solid(3),
-        ..Style::default()
-    };
-    let dashed = |m: usize| Style {
-        hue: Hue::Palette(m),
-        line: Line::Dashed(2),
-        shade: Shade::Dark,
-        ..Style::default()
-    };
-    let points = |marker: Marker| Style {
-        hue: Hue::Black,
-        line: Line::None,
-        marker,
-        ..Style::default()
-    };
-    // In f32 the smallest steps round to 0 (the book's np.float32(1e-50) is 0.0): no estimate.
-    let smallest = if p == 1 {
-        f64::from(f32::from_bits(1))
-    } else {
-        0.0
-    };
-    let vanishes = if lo < smallest {
-        format!(" (h below {smallest:.1e} is 0 in {label})")
-    } else {
-        String::new()
-    };
-    LineChart::new(format!(
-        "d/dx {}(x) at x = {}, {label}{vanishes}",
-        study.function, study.x
-    ))
-    .x_label("step h")
-    .y_label(if study.exact() == 0.0 {
-        "absolute error"
-    } else {
-        "relative error"
-    })
-    .log_x(true)
-    .log_y(true)
-    .legend(Corner::LowerLeft)
-    .rules(
-        "the book's steps: 1e-50 and 1e-4",
-        &book,
-        Style {
-            hue: Hue::Grey,
-            line: Line::Dashed(1),
-            ..Style::default()
-        },
-    )
-    .styled("forward", &measured(0), solid(0))
-    .styled("central", &measured(1), solid(1))
-    .styled("Richardson (from h)", &measured(2), solid(2))
-    .styled("theory: forward", &model(false), dashed(0))
-    .styled("theory: central", &model(true), dashed(1))
-    .styled("best h, measured", &best_measured, points(Marker::Dot(7)))
-    .styled("best h, theory", &best_theory, points(Marker::Ring(11)))
 }
 
 /// The directory and the file name of `--out`: the directory must exist (it is not created

@@ -8,7 +8,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::plot::{Corner, Hue, Line, LineChart, Marker, Shade, Style};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use nabla::data::{Mnist, MnistOptions};
@@ -21,6 +20,9 @@ use serde_json::json;
 
 use super::CliResult;
 use super::data::DataArgs;
+use charts::{accuracy_chart, loss_chart, window_means};
+
+mod charts;
 
 /// Arguments of `nabla train`.
 #[derive(Debug, clap::Args)]
@@ -178,37 +180,32 @@ pub fn run(args: Args) -> CliResult {
         (None, Grad::Backprop) => Prec::F32,
         (None, _) => Prec::F64,
     };
-    let config = TrainConfig {
-        iterations: args.iters,
-        batch_size: args.batch,
-        learning_rate: args.lr,
-        seed: args.seed,
-        eval_every: args.eval_every,
-        grad,
-        numerical_step: 1e-4,
-    };
-    config.validate()?;
+    let config = TrainConfig::builder()
+        .iterations(args.iters)
+        .batch_size(args.batch)
+        .learning_rate(args.lr)
+        .seed(args.seed)
+        .eval_every(args.eval_every)
+        .grad(grad)
+        .numerical_step(1e-4)
+        .build()?;
     // Locked until the run ends, checked before any work; written as one set at the end.
     let outputs = super::open_outputs(&args.out, &OUTPUTS)?;
     let (train_split, test_split, load_seconds) = load_mnist(&args.data)?;
-    match precision {
-        Prec::F32 => run_typed::<f32>(
-            &args,
-            &config,
-            outputs,
-            &train_split,
-            &test_split,
-            load_seconds,
-        ),
-        Prec::F64 => run_typed::<f64>(
-            &args,
-            &config,
-            outputs,
-            &train_split,
-            &test_split,
-            load_seconds,
-        ),
-    }
+    // One generic path; the precision only picks its instance.
+    let run_typed: fn(&Args, &TrainConfig, OutputSet, &Mnist, &Mnist, f64) -> CliResult =
+        match precision {
+            Prec::F32 => run_typed::<f32>,
+            Prec::F64 => run_typed::<f64>,
+        };
+    run_typed(
+        &args,
+        &config,
+        outputs,
+        &train_split,
+        &test_split,
+        load_seconds,
+    )
 }
 
 /// The files a run writes into `--out`, one set: the previous run's stay until all four of
@@ -250,15 +247,65 @@ impl Observer for Progress {
     }
 }
 
+/// Where the run's time went, in seconds: loading MNIST, preparing the data sets and the
+/// network, training.
+struct Seconds {
+    load: f64,
+    prepare: f64,
+    train: f64,
+}
+
+/// Trains in precision `T`: the data sets and the network, the training with a progress bar,
+/// then the outputs and the summary.
 fn run_typed<T: Precision>(
     args: &Args,
     config: &TrainConfig,
-    mut outputs: OutputSet,
+    outputs: OutputSet,
     train_split: &Mnist,
     test_split: &Mnist,
     load_seconds: f64,
 ) -> CliResult {
     let start = Instant::now();
+    let (train_set, test_set) = datasets::<T>(args, train_split, test_split)?;
+    // Refused before the weights are allocated, rather than saved where no load could read.
+    let sizes = super::network_sizes(train_split.image_len(), args.hidden)?;
+    // Drawn in f64 and rounded, exactly as `TwoLayerNet::<f32>::new` would.
+    let net = TwoLayerNet::<f64>::new(sizes, args.init_std, args.seed)?.map(T::from_f64);
+    let prepare_seconds = start.elapsed().as_secs_f64();
+
+    let (outcome, train_seconds) = train_with_progress(args, config, &net, &train_set, &test_set)?;
+    // Judged now, reported after the outputs are written: the loss curve shows what happened.
+    let diverged = if args.allow_divergence {
+        Ok(())
+    } else {
+        check_loss_trend(
+            &outcome.losses,
+            config.epoch_len(train_split.len()),
+            config.learning_rate(),
+        )
+    };
+    let seconds = Seconds {
+        load: load_seconds,
+        prepare: prepare_seconds,
+        train: train_seconds,
+    };
+    write_outputs(args, config, outputs, &outcome, train_set.len(), &seconds)?;
+    print_summary(args, config, &outcome, train_seconds)?;
+    diverged.map_err(|e| {
+        format!(
+            "{e} (the outputs are in {}; --allow-divergence accepts such a run)",
+            args.out.display()
+        )
+        .into()
+    })
+}
+
+/// The training set (its first `--train-size` images if given) and the test set, in `T`.
+fn datasets<T: Precision>(
+    args: &Args,
+    train_split: &Mnist,
+    test_split: &Mnist,
+) -> Result<(Dataset<T>, Dataset<T>), Box<dyn std::error::Error>> {
     let train_set = Dataset::<T>::from_mnist(train_split)?;
     let train_set = match args.train_size {
         Some(n) if n > train_set.len() => {
@@ -272,13 +319,18 @@ fn run_typed<T: Precision>(
         None => train_set,
     };
     let test_set = Dataset::<T>::from_mnist(test_split)?;
-    // Refused before the weights are allocated, rather than saved where no load could read.
-    let sizes = super::network_sizes(train_split.image_len(), args.hidden)?;
-    // Drawn in f64 and rounded, exactly as `TwoLayerNet::<f32>::new` would.
-    let net = TwoLayerNet::<f64>::new(sizes, args.init_std, args.seed)?.map(T::from_f64);
-    let prepare_seconds = start.elapsed().as_secs_f64();
+    Ok((train_set, test_set))
+}
 
-    let bar = ProgressBar::new(config.iterations as u64).with_style(
+/// Trains `net` under a progress bar; returns the outcome and the seconds training took.
+fn train_with_progress<T: Precision>(
+    args: &Args,
+    config: &TrainConfig,
+    net: &TwoLayerNet<T>,
+    train_set: &Dataset<T>,
+    test_set: &Dataset<T>,
+) -> Result<(TrainOutcome<T>, f64), Box<dyn std::error::Error>> {
+    let bar = ProgressBar::new(config.iterations() as u64).with_style(
         ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {per_sec} {msg}")
             .map(|s| s.progress_chars("=> "))
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -289,7 +341,7 @@ fn run_typed<T: Precision>(
         last: None,
     };
     let start = Instant::now();
-    let outcome = train(&net, &train_set, &test_set, config, &mut progress);
+    let outcome = train(net, train_set, test_set, config, &mut progress);
     let train_seconds = start.elapsed().as_secs_f64();
     progress.bar.finish_and_clear();
     let outcome = outcome.map_err(|e| match e {
@@ -298,27 +350,20 @@ fn run_typed<T: Precision>(
         }
         other => Box::<dyn std::error::Error>::from(other),
     })?;
-    // Judged now, reported after the outputs are written: the loss curve shows what happened.
-    let diverged = if args.allow_divergence {
-        Ok(())
-    } else {
-        check_loss_trend(
-            &outcome.losses,
-            config.epoch_len(train_split.len()),
-            config.learning_rate,
-        )
-    };
+    Ok((outcome, train_seconds))
+}
 
-    let report = report(
-        args,
-        config,
-        T::NAME,
-        &outcome,
-        train_seconds,
-        load_seconds,
-        prepare_seconds,
-    );
-    let out = &args.out;
+/// Writes the run's four files into `--out` as one set: the report, the two charts and the
+/// model.
+fn write_outputs<T: Precision>(
+    args: &Args,
+    config: &TrainConfig,
+    mut outputs: OutputSet,
+    outcome: &TrainOutcome<T>,
+    train_len: usize,
+    seconds: &Seconds,
+) -> CliResult {
+    let report = report(args, config, T::NAME, outcome, seconds);
     outputs
         .stage_bytes(
             "report.json",
@@ -327,10 +372,9 @@ fn run_typed<T: Precision>(
         .map_err(|e| format!("cannot write the report: {e}"))?;
     let loss_chart = loss_chart(config, T::NAME, &outcome.losses);
     outputs.stage("loss.png", |temp| loss_chart.write_png(temp))?;
-    let per_epoch = (train_set.len() / config.batch_size).max(1);
-    let accuracy_chart = accuracy_chart(config, per_epoch, args.train_size, &outcome);
+    let per_epoch = (train_len / config.batch_size()).max(1);
+    let accuracy_chart = accuracy_chart(config, per_epoch, args.train_size, outcome);
     outputs.stage("accuracy.png", |temp| accuracy_chart.write_png(temp))?;
-    let gap = outcome.final_train_accuracy - outcome.final_test_accuracy;
     // The largest last; streamed, never held in memory as text.
     let model = outputs.path("model.json");
     outputs.stage_writer(
@@ -345,12 +389,21 @@ fn run_typed<T: Precision>(
     outputs
         .commit()
         .map_err(|e| format!("cannot put the outputs in place: {e}"))?;
+    Ok(())
+}
 
+/// Prints what the run reached, in how long, and where its outputs are.
+fn print_summary<T: Precision>(
+    args: &Args,
+    config: &TrainConfig,
+    outcome: &TrainOutcome<T>,
+    train_seconds: f64,
+) -> CliResult {
     outln!(
         "{} iterations ({}, {}): train accuracy {:.4}, test accuracy {:.4}, {:.2} s training \
          ({} kernels)",
-        config.iterations,
-        config.grad.name(),
+        config.iterations(),
+        config.grad().name(),
         T::NAME,
         outcome.final_train_accuracy,
         outcome.final_test_accuracy,
@@ -358,6 +411,7 @@ fn run_typed<T: Precision>(
         InstructionSet::detected(),
     )?;
     if let Some(n) = args.train_size {
+        let gap = outcome.final_train_accuracy - outcome.final_test_accuracy;
         outln!("trained on the first {n} training images: train - test accuracy gap {gap:.4}")?;
     }
     if let Some(peak) = peak_memory_bytes() {
@@ -365,41 +419,34 @@ fn run_typed<T: Precision>(
     }
     outln!(
         "wrote {0}/report.json, {0}/loss.png, {0}/accuracy.png, {0}/model.json",
-        out.display()
+        args.out.display()
     )?;
-    diverged.map_err(|e| {
-        format!(
-            "{e} (the outputs are in {}; --allow-divergence accepts such a run)",
-            out.display()
-        )
-        .into()
-    })
+    Ok(())
 }
 
+/// `report.json`: the configuration, the accuracies, where the time went and the loss.
 fn report<T: Precision>(
     args: &Args,
     config: &TrainConfig,
     precision: &str,
     outcome: &TrainOutcome<T>,
-    train_seconds: f64,
-    load_seconds: f64,
-    prepare_seconds: f64,
+    seconds: &Seconds,
 ) -> serde_json::Value {
     let losses = &outcome.losses;
     let tail = &losses[losses.len().saturating_sub(100)..];
     let per_100: Vec<f64> = window_means(losses).map(|(_, mean)| mean).collect();
     json!({
         "config": {
-            "iterations": config.iterations,
-            "batch_size": config.batch_size,
-            "learning_rate": config.learning_rate,
+            "iterations": config.iterations(),
+            "batch_size": config.batch_size(),
+            "learning_rate": config.learning_rate(),
             "hidden": args.hidden,
-            "seed": config.seed,
-            "grad": config.grad,
+            "seed": config.seed(),
+            "grad": config.grad(),
             "precision": precision,
             "init_std": args.init_std,
-            "eval_every": config.eval_every,
-            "numerical_step": config.numerical_step,
+            "eval_every": config.eval_every(),
+            "numerical_step": config.numerical_step(),
             "data": args.data.dir,
             "train_size": args.train_size,
         },
@@ -407,9 +454,9 @@ fn report<T: Precision>(
         "final_train_accuracy": outcome.final_train_accuracy,
         "final_test_accuracy": outcome.final_test_accuracy,
         "final_gap": outcome.final_train_accuracy - outcome.final_test_accuracy,
-        "train_seconds": train_seconds,
-        "load_seconds": load_seconds,
-        "prepare_seconds": prepare_seconds,
+        "train_seconds": seconds.train,
+        "load_seconds": seconds.load,
+        "prepare_seconds": seconds.prepare,
         // Where `train_seconds` went: the mean step (batch, gradient, update) and the mean
         // evaluation (accuracy on both sets), and their counts and totals.
         "step_seconds": outcome.timings.mean_step_seconds(),
@@ -427,110 +474,6 @@ fn report<T: Precision>(
             "mean_per_100_iterations": per_100,
         },
     })
-}
-
-/// The mean loss of each [`WINDOW`] iterations (the last window may be shorter), with the
-/// iteration at its middle: the trend under the mini-batch noise, in the report and in
-/// `loss.png`.
-fn window_means(losses: &[f64]) -> impl Iterator<Item = ((f64, f64), f64)> + '_ {
-    losses.chunks(WINDOW).enumerate().map(|(k, c)| {
-        let first = (k * WINDOW) as f64;
-        let middle = first + (c.len() - 1) as f64 / 2.0;
-        ((first, middle), c.iter().sum::<f64>() / c.len() as f64)
-    })
-}
-
-/// Iterations per mean in [`window_means`].
-const WINDOW: usize = 100;
-
-/// `loss.png`: the loss of every mini-batch as a pale band of noise, and over it the mean of
-/// each 100 iterations, the trend that the noise hides (the slow decrease after the first
-/// epochs).
-fn loss_chart(config: &TrainConfig, precision: &str, losses: &[f64]) -> LineChart {
-    let trend: Vec<(f64, f64)> = window_means(losses)
-        .map(|((_, middle), mean)| (middle, mean))
-        .collect();
-    let faded = Style {
-        shade: Shade::Faded,
-        ..Style::default()
-    };
-    let bold = Style {
-        hue: Hue::Palette(0),
-        line: Line::Solid(3),
-        ..Style::default()
-    };
-    LineChart::new(format!(
-        "mini-batch loss ({}, {precision}): the noise, and its trend",
-        config.grad.name()
-    ))
-    .x_label("iteration")
-    .y_label("cross-entropy loss")
-    .styled("loss of each mini-batch", &indexed(losses), faded)
-    .styled(format!("mean of each {WINDOW} iterations"), &trend, bold)
-}
-
-/// `values` against their index.
-fn indexed(values: &[f64]) -> Vec<(f64, f64)> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| (i as f64, v))
-        .collect()
-}
-
-/// `accuracy.png`, as the book draws it: train and test accuracy against the epoch
-/// (`per_epoch` iterations), one point per evaluation and the last one after the last
-/// iteration (the accuracies of the title). Train is drawn wide and test narrow over it, so
-/// that both show where they coincide (the book's run: 0.947 and 0.945).
-fn accuracy_chart<T: Precision>(
-    config: &TrainConfig,
-    per_epoch: usize,
-    train_size: Option<usize>,
-    outcome: &TrainOutcome<T>,
-) -> LineChart {
-    let epoch = |iteration: usize| iteration as f64 / per_epoch as f64;
-    let last = config.iterations - 1;
-    let mut points: Vec<(f64, f64, f64)> = outcome
-        .epochs
-        .iter()
-        .map(|r| (epoch(r.iteration), r.train_accuracy, r.test_accuracy))
-        .collect();
-    if outcome.epochs.last().is_none_or(|r| r.iteration != last) {
-        points.push((
-            epoch(last),
-            outcome.final_train_accuracy,
-            outcome.final_test_accuracy,
-        ));
-    }
-    let curve = |f: fn(&(f64, f64, f64)) -> f64| -> Vec<(f64, f64)> {
-        points.iter().map(|p| (p.0, f(p))).collect()
-    };
-    let train = Style {
-        line: Line::Solid(9),
-        marker: Marker::Dot(7),
-        ..Style::default()
-    };
-    let test = Style {
-        line: Line::Solid(3),
-        marker: Marker::Dot(3),
-        ..Style::default()
-    };
-    let gap = outcome.final_train_accuracy - outcome.final_test_accuracy;
-    // The final accuracies and their gap in the title (it must fit 800 pixels).
-    LineChart::new(format!(
-        "accuracy: train {:.3}, test {:.3}, gap {gap:.3}{}",
-        outcome.final_train_accuracy,
-        outcome.final_test_accuracy,
-        train_size.map_or_else(String::new, |n| format!(" ({n} images)")),
-    ))
-    .x_label(format!(
-        "epoch ({per_epoch} iterations of {} images)",
-        config.batch_size
-    ))
-    .y_label("accuracy")
-    .legend(Corner::LowerRight)
-    .styled("train (wide)", &curve(|p| p.1), train)
-    .styled("test", &curve(|p| p.2), test)
 }
 
 fn available_threads() -> usize {

@@ -15,10 +15,12 @@ use std::time::Instant;
 use crate::plot::{self, Corner, Figure, Hue, LineChart, Shade, Style};
 use nabla::data::{BatchSampler, Sampling};
 use nabla::net::nalgebra::DMatrix;
-use nabla::net::{
-    Difference, Gradient, LinePoint, SavedNet, Sizes, TwoLayerNet, ZeroDerivatives, accuracy_jumps,
-    along_line, load_model, numerical_gradient_structured, parameter_norm, random_direction,
+use nabla::net::why_loss::{
+    LinePoint, ZeroDerivatives, accuracy_jumps, along_line, parameter_norm, random_direction,
     zero_derivatives,
+};
+use nabla::net::{
+    Difference, Gradient, SavedNet, Sizes, TwoLayerNet, load_model, numerical_gradient_structured,
 };
 use serde_json::json;
 
@@ -87,7 +89,39 @@ struct Line {
     jumps: Vec<usize>,
 }
 
-/// Runs `nabla why-loss`.
+/// The batch the derivatives are taken on, and how the network does on it.
+struct Batch {
+    /// The training rows drawn.
+    rows: Vec<usize>,
+    x: DMatrix<f64>,
+    labels: Vec<usize>,
+    accuracy: f64,
+    /// Images right.
+    correct: usize,
+    loss: f64,
+}
+
+/// The numerical derivatives that are exactly 0, at each of [`STEPS`].
+struct Zeros {
+    /// The counts at each step, with the seconds they took.
+    steps: Vec<(ZeroDerivatives, f64)>,
+    /// How many of the zeros no image of the batch reaches (pixels 0 in every image).
+    unreached: usize,
+}
+
+/// The two lines through parameter space: a random direction through all parameters, and
+/// the single weight the loss is steepest in.
+struct Lines {
+    random: Line,
+    single: Line,
+    /// The parameters' length, which the random direction has too.
+    norm: f64,
+    /// The steepest parameter, the one the single line moves.
+    steepest: Difference,
+}
+
+/// Runs `nabla why-loss`: the network and the batch, the zero derivatives, the two lines,
+/// then the picture and the numbers.
 pub fn run(args: Args) -> CliResult {
     let start = Instant::now();
     let saved = args.model.as_deref().map(load_model).transpose()?;
@@ -101,7 +135,52 @@ pub fn run(args: Args) -> CliResult {
     // Drawn with replacement, a batch could be larger; it would only repeat images, and an
     // absurd size would fail to allocate.
     super::data::check_batch(args.batch, &train)?;
-    let (net, source) = match &saved {
+    let (net, source) = network(&args, saved.as_ref(), &train)?;
+    let batch = draw_batch(&args, &net, &train)?;
+    outln!(
+        "why-loss: {} training images drawn with replacement (seed {}), {source}, f64",
+        args.batch,
+        args.seed
+    )?;
+    outln!(
+        "batch accuracy: {} of {} ({:.2}), batch loss {:.6}",
+        batch.correct,
+        args.batch,
+        batch.accuracy,
+        batch.loss
+    )?;
+    let zeros = count_zeros(&net, &batch)?;
+    let lines = sample_lines(&args, &net, &batch)?;
+    for line in [&lines.random, &lines.single] {
+        report_line(line, args.batch)?;
+    }
+
+    let picture = outputs.path("why_loss.png");
+    let figure = figure(&[&lines.random, &lines.single], args.batch, batch.correct);
+    outputs.stage("why_loss.png", |temp| figure.write_png(temp))?;
+    let report = report(&args, net.sizes(), &batch, &zeros, &lines, start);
+    let json_path = outputs.path("why_loss.json");
+    outputs
+        .stage_bytes(
+            "why_loss.json",
+            serde_json::to_string_pretty(&report)?.as_bytes(),
+        )
+        .map_err(|e| format!("cannot write the numbers: {e}"))?;
+    outputs
+        .commit()
+        .map_err(|e| format!("cannot put the outputs in place: {e}"))?;
+    outln!("wrote {} and {}", picture.display(), json_path.display())?;
+    Ok(())
+}
+
+/// The network to study, with a description of where it comes from: the saved model
+/// (checked against MNIST's images) or a fresh one of `--hidden` units.
+fn network(
+    args: &Args,
+    saved: Option<&SavedNet>,
+    train: &nabla::data::Mnist,
+) -> Result<(TwoLayerNet<f64>, String), Box<dyn std::error::Error>> {
+    Ok(match saved {
         None => {
             let sizes = super::network_sizes(train.image_len(), args.hidden)?;
             let net = TwoLayerNet::<f64>::new(sizes, 0.01, args.seed)?;
@@ -113,12 +192,18 @@ pub fn run(args: Args) -> CliResult {
                 SavedNet::F64(net) => net.clone(),
                 _ => return Err("this model's precision is not supported by this build".into()),
             };
-            (net, model_source(args.model.as_deref(), saved, &train)?)
+            (net, model_source(args.model.as_deref(), saved, train)?)
         }
-    };
-    let sizes = net.sizes();
+    })
+}
 
-    // The batch: drawn with replacement, as the book's `np.random.choice(60000, 100)`.
+/// The batch: drawn with replacement, as the book's `np.random.choice(60000, 100)`, with the
+/// network's accuracy and loss on it.
+fn draw_batch(
+    args: &Args,
+    net: &TwoLayerNet<f64>,
+    train: &nabla::data::Mnist,
+) -> Result<Batch, Box<dyn std::error::Error>> {
     let mut sampler = BatchSampler::new(
         train.len(),
         args.batch,
@@ -136,16 +221,20 @@ pub fn run(args: Args) -> CliResult {
     let accuracy = net.accuracy(&x, &labels)?;
     let correct = (accuracy * args.batch as f64).round() as usize;
     let loss = net.loss(&x, &labels)?;
-    outln!(
-        "why-loss: {} training images drawn with replacement (seed {}), {source}, f64",
-        args.batch,
-        args.seed
-    )?;
-    outln!(
-        "batch accuracy: {correct} of {} ({accuracy:.2}), batch loss {loss:.6}",
-        args.batch
-    )?;
+    Ok(Batch {
+        rows,
+        x,
+        labels,
+        accuracy,
+        correct,
+        loss,
+    })
+}
 
+/// Counts, at each of [`STEPS`], the parameters whose numerical derivatives are exactly 0,
+/// and prints the table.
+fn count_zeros(net: &TwoLayerNet<f64>, batch: &Batch) -> Result<Zeros, Box<dyn std::error::Error>> {
+    let sizes = net.sizes();
     outln!(
         "numerical derivatives (central difference) of all {} parameters that are exactly 0:",
         sizes.parameter_count()
@@ -160,7 +249,7 @@ pub fn run(args: Args) -> CliResult {
     let mut steps: Vec<(ZeroDerivatives, f64)> = Vec::new();
     for h in STEPS {
         let timer = Instant::now();
-        let counts = zero_derivatives(&net, &x, &labels, h)?;
+        let counts = zero_derivatives(net, &batch.x, &batch.labels, h)?;
         let seconds = timer.elapsed().as_secs_f64();
         let share = |n: usize| format!("{n} ({:.1}%)", 100.0 * n as f64 / counts.parameters as f64);
         outln!(
@@ -187,30 +276,39 @@ pub fn run(args: Args) -> CliResult {
             format!("At most {also_flat} other parameters leave the loss unchanged at some h.")
         }
     )?;
+    Ok(Zeros { steps, unreached })
+}
 
-    // Two lines: a random direction through all parameters, and the single weight the loss
-    // is steepest in.
-    let norm = parameter_norm(&net);
+/// Samples the two lines: a random direction through all parameters, and the single weight
+/// the loss is steepest in.
+fn sample_lines(
+    args: &Args,
+    net: &TwoLayerNet<f64>,
+    batch: &Batch,
+) -> Result<Lines, Box<dyn std::error::Error>> {
+    let sizes = net.sizes();
+    let (x, labels) = (&batch.x, batch.labels.as_slice());
+    let norm = parameter_norm(net);
     let direction = random_direction::<f64>(sizes, args.seed)?.map(|d| d * norm);
     let random = sample_line(
-        &net,
-        &x,
-        &labels,
+        net,
+        x,
+        labels,
         &direction,
         args.span,
         args.points,
         "a random direction".to_owned(),
         format!("t: parameters w + t d, d random, |d| = |w| = {norm:.3}"),
     )?;
-    let gradient = numerical_gradient_structured(&net, &x, &labels, 1e-4)?;
+    let gradient = numerical_gradient_structured(net, x, labels, 1e-4)?;
     let steepest = gradient
         .worst_difference(&Gradient::zeros(sizes), |v| v)
         .ok_or("the network has no parameters")?;
     let weight = unit_direction(sizes, &steepest);
     let single = sample_line(
-        &net,
-        &x,
-        &labels,
+        net,
+        x,
+        labels,
         &weight,
         args.weight_span,
         args.points,
@@ -221,52 +319,69 @@ pub fn run(args: Args) -> CliResult {
             steepest.a
         ),
     )?;
-    for line in [&random, &single] {
-        let (lo, hi) = line
-            .points
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
-                (lo.min(p.accuracy), hi.max(p.accuracy))
-            });
-        outln!(
-            "along {}: between {} neighbouring points the accuracy changes {} time{} (between \
-             {} and {} of {}), the loss {} times",
-            line.what,
-            line.points.len() - 1,
-            line.jumps.len(),
-            if line.jumps.len() == 1 { "" } else { "s" },
-            (lo * args.batch as f64).round(),
-            (hi * args.batch as f64).round(),
-            args.batch,
-            line.points
-                .windows(2)
-                .filter(|w| w[0].loss != w[1].loss)
-                .count()
-        )?;
-    }
+    Ok(Lines {
+        random,
+        single,
+        norm,
+        steepest,
+    })
+}
 
-    let picture = outputs.path("why_loss.png");
-    let figure = figure(&[&random, &single], args.batch, correct);
-    outputs.stage("why_loss.png", |temp| figure.write_png(temp))?;
-    let report = json!({
+/// Prints how often the accuracy and the loss change between neighbouring points of `line`.
+fn report_line(line: &Line, batch: usize) -> CliResult {
+    let (lo, hi) = line
+        .points
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+            (lo.min(p.accuracy), hi.max(p.accuracy))
+        });
+    outln!(
+        "along {}: between {} neighbouring points the accuracy changes {} time{} (between \
+         {} and {} of {}), the loss {} times",
+        line.what,
+        line.points.len() - 1,
+        line.jumps.len(),
+        if line.jumps.len() == 1 { "" } else { "s" },
+        (lo * batch as f64).round(),
+        (hi * batch as f64).round(),
+        batch,
+        line.points
+            .windows(2)
+            .filter(|w| w[0].loss != w[1].loss)
+            .count()
+    )?;
+    Ok(())
+}
+
+/// `why_loss.json`; `seconds` counts from `start`.
+fn report(
+    args: &Args,
+    sizes: Sizes,
+    batch: &Batch,
+    zeros: &Zeros,
+    lines: &Lines,
+    start: Instant,
+) -> serde_json::Value {
+    let steepest = &lines.steepest;
+    json!({
         "model": args.model,
         "network": sizes.to_string(),
         "seed": args.seed,
         "batch_size": args.batch,
-        "batch_rows": rows,
-        "batch_correct": correct,
-        "batch_accuracy": accuracy,
-        "batch_loss": loss,
+        "batch_rows": batch.rows,
+        "batch_correct": batch.correct,
+        "batch_accuracy": batch.accuracy,
+        "batch_loss": batch.loss,
         "parameters": sizes.parameter_count(),
-        "unreached": unreached,
-        "steps": steps.iter().map(|(c, seconds)| json!({
+        "unreached": zeros.unreached,
+        "steps": zeros.steps.iter().map(|(c, seconds)| json!({
             "h": c.h,
             "accuracy_zero": c.accuracy_zero,
             "loss_zero": c.loss_zero,
             "seconds": seconds,
         })).collect::<Vec<_>>(),
-        "random_direction": line_json(&random, json!({ "norm": norm, "span": args.span })),
-        "single_weight": line_json(&single, json!({
+        "random_direction": line_json(&lines.random, json!({ "norm": lines.norm, "span": args.span })),
+        "single_weight": line_json(&lines.single, json!({
             "parameter": steepest.parameter,
             "row": steepest.row,
             "col": steepest.col,
@@ -274,19 +389,7 @@ pub fn run(args: Args) -> CliResult {
             "span": args.weight_span,
         })),
         "seconds": start.elapsed().as_secs_f64(),
-    });
-    let json_path = outputs.path("why_loss.json");
-    outputs
-        .stage_bytes(
-            "why_loss.json",
-            serde_json::to_string_pretty(&report)?.as_bytes(),
-        )
-        .map_err(|e| format!("cannot write the numbers: {e}"))?;
-    outputs
-        .commit()
-        .map_err(|e| format!("cannot put the outputs in place: {e}"))?;
-    outln!("wrote {} and {}", picture.display(), json_path.display())?;
-    Ok(())
+    })
 }
 
 /// Says where a loaded model comes from, after checking that it fits MNIST's images.

@@ -6,8 +6,9 @@
 //! `DualVec64<16>`, reverse mode, the analytic gradient, num-dual) agree to `1e-12`, and
 //! forward, central and five-point differences, Richardson and finitediff each stay within
 //! their truncation and rounding bound, derived from nabla-numdiff's error model with the
-//! function's derivatives computed exactly. `network` and `hessians` derive their bounds by
-//! hand (`tolerance`): they check nabla-net's own gradients and the second-order types.
+//! function's derivatives computed exactly. `hessians` derives its bounds by hand (`tolerance`):
+//! it checks the second-order types. nabla-net's own gradients are checked in nabla-net's
+//! `tests/gradients_agree`, so that `cargo test -p nabla-net` runs them.
 //!
 //! The number of cases comes from `PROPTEST_CASES` (proptest's default config reads it; CI
 //! sets 64). Failing cases are persisted by proptest's default `SourceParallel` rule: this
@@ -18,7 +19,6 @@ mod chapter;
 mod composition;
 mod hessians;
 mod losses;
-mod network;
 mod rosenbrock;
 mod strategies;
 mod tolerance;

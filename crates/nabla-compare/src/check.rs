@@ -9,7 +9,7 @@
 //! * the rounding of one evaluation `E`: the larger of a model, `(n + 8) eps F_o` with
 //!   `F_o = max |f_o| + sum_j |x_j| |df_o/dx_j|` over the stencil (the size of the value and
 //!   what rounding the inputs by `eps` can do to it, for `n + 8` roundings in a row), and
-//!   the noise measured in `f`'s values next to `x` (see [`noise`]), which catches terms
+//!   the noise measured in `f`'s values next to `x` (see `probe::noise`), which catches terms
 //!   that cancel to far below their size (a saturated softmax);
 //!
 //! plus `16 eps |df_o/dx_i|` for the difference quotient's own rounding, all times 2. These
@@ -22,14 +22,15 @@
 //! gradient that is near 0 only because its terms cancel is compared at the size of the
 //! terms, as two correct evaluations in a different order can only agree to that.
 
-use nabla_dual::Dual;
 use nabla_numdiff::{Options, Richardson, Scheme};
 
 use crate::compare::{Compare, median};
 use crate::engine::private::Problem;
 use crate::engine::{AnyFunction, Shape};
-use crate::function::Number;
 use crate::method::Method;
+use probe::{derivative_at, largest_derivative, largest_value, noise};
+
+mod probe;
 
 /// Slack on every derived bound, for the constants the derivations round off.
 const SAFETY: f64 = 2.0;
@@ -56,169 +57,6 @@ pub(crate) enum Verdict {
     Skip(String),
     /// A method is wrong there: which, where, by how much.
     Fail(String),
-}
-
-/// A scalar that seeds one input at every nesting level: `f(seeded(x))` carries
-/// `d^k f / dx^k` in its innermost-outermost part ([`Nested::top`]).
-trait Nested: Number {
-    fn seeded(x: f64) -> Self;
-    fn constant(x: f64) -> Self;
-    fn top(self) -> f64;
-}
-
-impl Nested for f64 {
-    fn seeded(x: f64) -> Self {
-        x
-    }
-    fn constant(x: f64) -> Self {
-        x
-    }
-    fn top(self) -> f64 {
-        self
-    }
-}
-
-impl<T: Nested + nabla_dual::Real> Nested for Dual<T>
-where
-    Dual<T>: Number,
-{
-    fn seeded(x: f64) -> Self {
-        Dual::new(T::seeded(x), T::one())
-    }
-    fn constant(x: f64) -> Self {
-        Dual::constant(T::constant(x))
-    }
-    fn top(self) -> f64 {
-        self.eps().top()
-    }
-}
-
-type D2 = Dual<Dual<f64>>;
-type D3 = Dual<D2>;
-type D5 = Dual<Dual<D3>>;
-
-/// `d^k f_o / dx_i^k` for every output `o`, at `x` with `x_i` replaced by `t`.
-fn nth_in<T: Nested, M, F: Problem<M> + ?Sized>(f: &F, x: &[f64], i: usize, t: f64) -> Vec<f64> {
-    let input: Vec<T> = x
-        .iter()
-        .enumerate()
-        .map(|(j, &v)| if j == i { T::seeded(t) } else { T::constant(v) })
-        .collect();
-    f.values(&input).into_iter().map(Nested::top).collect()
-}
-
-/// `d^k f_o / dx_i^k` for every output at `x` with `x_i = t`, `k` = 2, 3 or 5.
-fn derivative_at<M, F: Problem<M> + ?Sized>(
-    f: &F,
-    x: &[f64],
-    i: usize,
-    k: usize,
-    t: f64,
-) -> Vec<f64> {
-    match k {
-        2 => nth_in::<D2, M, F>(f, x, i, t),
-        3 => nth_in::<D3, M, F>(f, x, i, t),
-        _ => nth_in::<D5, M, F>(f, x, i, t),
-    }
-}
-
-/// `max |d^k f_o / dx_i^k|` on `[x_i - w, x_i + w]` for every output: at `samples` evenly
-/// spread points, then refined by a golden-section search between the neighbours of the
-/// largest sample (40 steps), so that a narrow peak between two samples is found. A search
-/// for a maximum, not a proof of one; NaN where a point is outside the domain.
-fn largest_derivative<M, F: Problem<M> + ?Sized>(
-    f: &F,
-    x: &[f64],
-    i: usize,
-    k: usize,
-    w: f64,
-    samples: usize,
-) -> Vec<f64> {
-    let at = |s: usize| x[i] + w * (2.0 * s as f64 / (samples - 1) as f64 - 1.0);
-    let sampled: Vec<Vec<f64>> = (0..samples)
-        .map(|s| derivative_at(f, x, i, k, at(s)))
-        .collect();
-    (0..sampled[0].len())
-        .map(|o| {
-            let size = |d: &[f64]| {
-                if d[o].is_nan() {
-                    f64::INFINITY
-                } else {
-                    d[o].abs()
-                }
-            };
-            let best =
-                (0..samples).max_by(|&a, &b| size(&sampled[a]).total_cmp(&size(&sampled[b])));
-            let best = best.unwrap_or(0);
-            let mut top = size(&sampled[best]);
-            let (mut a, mut b) = (at(best.saturating_sub(1)), at((best + 1).min(samples - 1)));
-            let golden = 0.5 * (5f64.sqrt() - 1.0);
-            for _ in 0..40 {
-                let (c, d) = (b - golden * (b - a), a + golden * (b - a));
-                let (fc, fd) = (
-                    size(&derivative_at(f, x, i, k, c)),
-                    size(&derivative_at(f, x, i, k, d)),
-                );
-                top = top.max(fc).max(fd);
-                if fc > fd { b = d } else { a = c }
-            }
-            if top.is_infinite() { f64::NAN } else { top }
-        })
-        .collect()
-}
-
-/// `max |f_o|` over `samples` points on `[x_i - w, x_i + w]`, for every output.
-fn largest_value<M, F: Problem<M> + ?Sized>(
-    f: &F,
-    x: &[f64],
-    i: usize,
-    w: f64,
-    samples: usize,
-) -> Vec<f64> {
-    let mut p = x.to_vec();
-    let mut top: Vec<f64> = Vec::new();
-    for s in 0..samples {
-        p[i] = x[i] + w * (2.0 * s as f64 / (samples - 1) as f64 - 1.0);
-        let v = f.values(&p);
-        if top.is_empty() {
-            top = vec![0.0; v.len()];
-        }
-        for (m, v) in top.iter_mut().zip(v) {
-            *m = m.max(v.abs());
-        }
-    }
-    top
-}
-
-/// The rounding error of each output of `f` near `x` along coordinate `i`, measured: the
-/// largest distance of `f`'s computed values at nine points `spacing` apart around `x_i`
-/// from its exact second-order Taylor polynomial there (`first` and `second` are
-/// `df_o/dx_i` and `d^2 f_o/dx_i^2` at `x`). What the polynomial leaves is rounding, plus a
-/// third-order term that is at most the truncation error of a stencil of that width. This
-/// sees what a model of the rounding cannot: terms that cancel to far below their size, and
-/// values that stay on one floating-point number while the function changes by less than
-/// its last digit (a saturated softmax), in the spirit of Moré and Wild's ECnoise
-/// ("Estimating computational noise", SIAM J. Sci. Comput. 33(3), 2011).
-fn noise<M, F: Problem<M> + ?Sized>(
-    f: &F,
-    x: &[f64],
-    i: usize,
-    spacing: f64,
-    first: &[f64],
-    second: &[f64],
-) -> Vec<f64> {
-    let mut p = x.to_vec();
-    let base = f.values(x);
-    let mut top = vec![0.0f64; base.len()];
-    for k in (-4..=4).filter(|&k| k != 0) {
-        p[i] = x[i] + f64::from(k) * spacing;
-        let t = p[i] - x[i];
-        for (o, v) in f.values(&p).into_iter().enumerate() {
-            let taylor = base[o] + first[o] * t + 0.5 * second[o] * t * t;
-            top[o] = top[o].max((v - taylor).abs());
-        }
-    }
-    top
 }
 
 /// The stencil of a finite-difference method at `x_i`: its step, its reach (the farthest
@@ -384,73 +222,15 @@ impl Compare {
         if n == 0 {
             return Ok(());
         }
-        let m = reference.len() / n;
-        let ops = (n + 8) as f64;
-        // sum_j |x_j| |df_o/dx_j| for every output.
-        let sensitivity: Vec<f64> = (0..m)
-            .map(|o| {
-                (0..n)
-                    .map(|j| x[j].abs() * reference[o * n + j].abs())
-                    .sum()
-            })
-            .collect();
+        let rounding = Rounding::new(x, reference);
         for i in 0..n {
-            let bounds: Vec<(f64, String)> = if method == Method::Richardson {
-                let settings = Richardson::<f64>::default();
-                let widest = 0.1 * x[i].abs().max(1.0);
-                let values = largest_value(f, x, i, widest, 9);
-                let measured = noise(
-                    f,
-                    x,
-                    i,
-                    RICHARDSON_SMALLEST_STEP / 4.0,
-                    &exact.first[i],
-                    &exact.second[i],
-                );
-                (0..m)
-                    .map(|o| {
-                        let g = reference[o * n + i];
-                        let e = (ops * EPS * (values[o] + sensitivity[o] + widest * g.abs()))
-                            .max(measured[o]);
-                        let fifth = |h0: f64| largest_derivative(f, x, i, 5, h0, 9)[o];
-                        let b = settings.error_bound(x[i], fifth, e);
-                        (
-                            b,
-                            format!("Richardson's a-priori bound with rounding E = {e:.2e}"),
-                        )
-                    })
-                    .collect()
+            let bounds = if method == Method::Richardson {
+                richardson_bounds(f, x, i, exact, &rounding)
             } else {
                 let Some(s) = stencil(method, x[i]) else {
                     continue;
                 };
-                let w = s.reach * s.h;
-                let values = largest_value(f, x, i, w, 5);
-                let top = largest_derivative(f, x, i, s.scheme.truncation_order(), w, 5);
-                let measured = noise(f, x, i, w / 4.0, &exact.first[i], &exact.second[i]);
-                (0..m)
-                    .map(|o| {
-                        let g = reference[o * n + i];
-                        let e = (ops * EPS * (values[o] + sensitivity[o] + w * g.abs()))
-                            .max(measured[o]);
-                        // Dividing by the nominal step when x + h is not representable: each
-                        // probe is off by up to eps |x| in its argument.
-                        let nominal = if s.nominal {
-                            EPS * x[i].abs() * g.abs() / s.h
-                        } else {
-                            0.0
-                        };
-                        let b = s.scheme.error_bound(s.h, top[o], e) + nominal;
-                        let k = s.scheme.truncation_order();
-                        (
-                            b,
-                            format!(
-                                "step h = {:.2e}, |f^({k})| <= {:.2e}, rounding E = {e:.2e}",
-                                s.h, top[o]
-                            ),
-                        )
-                    })
-                    .collect()
+                stencil_bounds(f, x, i, &s, exact, &rounding)
             };
             for (o, (bound, how)) in bounds.into_iter().enumerate() {
                 let k = o * n + i;
@@ -469,6 +249,114 @@ impl Compare {
         }
         Ok(())
     }
+}
+
+/// The rounding a finite difference's probes carry at a point `x`, as
+/// [`Rounding::error`] estimates it for each output.
+struct Rounding {
+    /// The operations a probe costs, roughly: `n + 8`.
+    ops: f64,
+    /// `sum_j |x_j| |df_o/dx_j|` for every output `o`.
+    sensitivity: Vec<f64>,
+}
+
+impl Rounding {
+    /// At `x`, with the exact derivative `reference` (row-major, `m x n`, `n >= 1`).
+    fn new(x: &[f64], reference: &[f64]) -> Self {
+        let n = x.len();
+        let m = reference.len() / n;
+        let sensitivity = (0..m)
+            .map(|o| {
+                (0..n)
+                    .map(|j| x[j].abs() * reference[o * n + j].abs())
+                    .sum()
+            })
+            .collect();
+        Self {
+            ops: (n + 8) as f64,
+            sensitivity,
+        }
+    }
+
+    /// The rounding error `E` of output `o`'s probes within `w` of `x_i`, where the largest
+    /// value is `value` and the derivative `g`, or the `measured` noise if that is larger.
+    fn error(&self, o: usize, value: f64, w: f64, g: f64, measured: f64) -> f64 {
+        (self.ops * EPS * (value + self.sensitivity[o] + w * g.abs())).max(measured)
+    }
+}
+
+/// Richardson's a-priori bound for every output along coordinate `i`, with how it was
+/// reached.
+fn richardson_bounds<M, F: Problem<M> + ?Sized>(
+    f: &F,
+    x: &[f64],
+    i: usize,
+    exact: &Exact,
+    rounding: &Rounding,
+) -> Vec<(f64, String)> {
+    let (n, reference) = (x.len(), &exact.reference);
+    let settings = Richardson::<f64>::default();
+    let widest = 0.1 * x[i].abs().max(1.0);
+    let values = largest_value(f, x, i, widest, 9);
+    let measured = noise(
+        f,
+        x,
+        i,
+        RICHARDSON_SMALLEST_STEP / 4.0,
+        &exact.first[i],
+        &exact.second[i],
+    );
+    (0..rounding.sensitivity.len())
+        .map(|o| {
+            let g = reference[o * n + i];
+            let e = rounding.error(o, values[o], widest, g, measured[o]);
+            let fifth = |h0: f64| largest_derivative(f, x, i, 5, h0, 9)[o];
+            let b = settings.error_bound(x[i], fifth, e);
+            (
+                b,
+                format!("Richardson's a-priori bound with rounding E = {e:.2e}"),
+            )
+        })
+        .collect()
+}
+
+/// A fixed stencil's truncation and rounding bound for every output along coordinate `i`,
+/// with how it was reached.
+fn stencil_bounds<M, F: Problem<M> + ?Sized>(
+    f: &F,
+    x: &[f64],
+    i: usize,
+    s: &Stencil,
+    exact: &Exact,
+    rounding: &Rounding,
+) -> Vec<(f64, String)> {
+    let (n, reference) = (x.len(), &exact.reference);
+    let w = s.reach * s.h;
+    let values = largest_value(f, x, i, w, 5);
+    let top = largest_derivative(f, x, i, s.scheme.truncation_order(), w, 5);
+    let measured = noise(f, x, i, w / 4.0, &exact.first[i], &exact.second[i]);
+    (0..rounding.sensitivity.len())
+        .map(|o| {
+            let g = reference[o * n + i];
+            let e = rounding.error(o, values[o], w, g, measured[o]);
+            // Dividing by the nominal step when x + h is not representable: each
+            // probe is off by up to eps |x| in its argument.
+            let nominal = if s.nominal {
+                EPS * x[i].abs() * g.abs() / s.h
+            } else {
+                0.0
+            };
+            let b = s.scheme.error_bound(s.h, top[o], e) + nominal;
+            let k = s.scheme.truncation_order();
+            (
+                b,
+                format!(
+                    "step h = {:.2e}, |f^({k})| <= {:.2e}, rounding E = {e:.2e}",
+                    s.h, top[o]
+                ),
+            )
+        })
+        .collect()
 }
 
 /// `i`, or `(o, i)` for a Jacobian, of flat element `k` of an `m x n` derivative.

@@ -165,8 +165,22 @@ impl Row {
     }
 }
 
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// The table's columns.
+const HEADER: [&str; 9] = [
+    "method",
+    "derivative[0]",
+    "error",
+    "worst",
+    "estimate",
+    "time/call",
+    "spread",
+    "cost",
+    "memory",
+];
+
+impl Report {
+    /// The first lines: the function, its shape and value, and what the reference is.
+    fn write_heading(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shape = match self.shape {
             Shape::Derivative => "derivative".to_string(),
             Shape::Gradient => format!("gradient, n = {}", self.inputs),
@@ -186,73 +200,42 @@ impl fmt::Display for Report {
             } else {
                 names.join(", ")
             }
-        )?;
+        )
+    }
 
-        let header = [
-            "method",
-            "derivative[0]",
-            "error",
-            "worst",
-            "estimate",
-            "time/call",
-            "spread",
-            "cost",
-            "memory",
-        ];
-        let mut cells: Vec<[String; 9]> = Vec::new();
-        for r in &self.rows {
-            let first = match r.derivative.as_slice() {
-                [] => "-".to_string(),
-                [d] => num(*d),
-                [d, ..] => format!("{} ...", num(*d)),
-            };
-            let (time, spread) = r.time.map_or(("-".into(), "-".into()), |t| {
-                (human(t.median), format!("{:.1}%", 100.0 * t.spread()))
-            });
-            cells.push([
-                r.method.id().to_string(),
-                first,
-                r.error.map_or("-".into(), sci),
-                match (r.worst, r.error) {
-                    (Some(k), Some(e)) if e != 0.0 => self.element(k),
-                    _ => "-".into(),
-                },
-                r.estimate.map_or("-".into(), sci),
-                time,
-                spread,
-                if r.failure.is_some() {
-                    "failed".into()
-                } else {
-                    r.cost_text()
-                },
-                r.cost.bytes.map_or("-".into(), bytes),
-            ]);
-        }
-        let mut widths = header.map(str::len);
-        for row in &cells {
-            for (w, c) in widths.iter_mut().zip(row) {
-                *w = (*w).max(c.chars().count());
-            }
-        }
-        let line = |f: &mut fmt::Formatter<'_>, row: [&str; 9]| -> fmt::Result {
-            for (i, (c, w)) in row.iter().zip(widths).enumerate() {
-                // Text left, numbers right.
-                let text = matches!(i, 0 | 7);
-                let pad = w - c.chars().count();
-                let sep = if i == 0 { "" } else { "  " };
-                if text {
-                    write!(f, "{sep}{c}{}", " ".repeat(pad))?;
-                } else {
-                    write!(f, "{sep}{}{c}", " ".repeat(pad))?;
-                }
-            }
-            writeln!(f)
+    /// The cells of `r`'s line in the table, in the order of [`HEADER`].
+    fn cells(&self, r: &Row) -> [String; 9] {
+        let first = match r.derivative.as_slice() {
+            [] => "-".to_string(),
+            [d] => num(*d),
+            [d, ..] => format!("{} ...", num(*d)),
         };
-        line(f, header)?;
-        for row in &cells {
-            line(f, row.each_ref().map(String::as_str))?;
-        }
+        let (time, spread) = r.time.map_or(("-".into(), "-".into()), |t| {
+            (human(t.median), format!("{:.1}%", 100.0 * t.spread()))
+        });
+        [
+            r.method.id().to_string(),
+            first,
+            r.error.map_or("-".into(), sci),
+            match (r.worst, r.error) {
+                (Some(k), Some(e)) if e != 0.0 => self.element(k),
+                _ => "-".into(),
+            },
+            r.estimate.map_or("-".into(), sci),
+            time,
+            spread,
+            if r.failure.is_some() {
+                "failed".into()
+            } else {
+                r.cost_text()
+            },
+            r.cost.bytes.map_or("-".into(), bytes),
+        ]
+    }
 
+    /// The lines under the table: the failures, the exact methods that disagree, and the
+    /// fastest method within the tolerance.
+    fn write_verdict(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for r in &self.rows {
             if let Some(why) = &r.failure {
                 writeln!(f, "{} failed: {why}", r.method)?;
@@ -288,5 +271,43 @@ impl fmt::Display for Report {
                 sci(self.tolerance)
             ),
         }
+    }
+}
+
+/// Writes [`HEADER`] and `cells` as aligned columns.
+fn write_table(f: &mut fmt::Formatter<'_>, cells: &[[String; 9]]) -> fmt::Result {
+    let mut widths = HEADER.map(str::len);
+    for row in cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |f: &mut fmt::Formatter<'_>, row: [&str; 9]| -> fmt::Result {
+        for (i, (c, w)) in row.iter().zip(widths).enumerate() {
+            // Text left, numbers right.
+            let text = matches!(i, 0 | 7);
+            let pad = w - c.chars().count();
+            let sep = if i == 0 { "" } else { "  " };
+            if text {
+                write!(f, "{sep}{c}{}", " ".repeat(pad))?;
+            } else {
+                write!(f, "{sep}{}{c}", " ".repeat(pad))?;
+            }
+        }
+        writeln!(f)
+    };
+    line(f, HEADER)?;
+    for row in cells {
+        line(f, row.each_ref().map(String::as_str))?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_heading(f)?;
+        let cells: Vec<[String; 9]> = self.rows.iter().map(|r| self.cells(r)).collect();
+        write_table(f, &cells)?;
+        self.write_verdict(f)
     }
 }

@@ -4,6 +4,8 @@ use std::fmt;
 
 use nabla_rules::Real;
 
+use sealed::Sealed;
+
 /// The derivative part of a dual number: a small vector space over `T` plus the chain rule.
 ///
 /// A dual number is a value `a` and a derivative part `p`; an elementary function is
@@ -20,7 +22,7 @@ use nabla_rules::Real;
 /// | [`HyperPart<T>`] | [`HyperDual<T>`](crate::HyperDual) | ε₁, ε₂ and ε₁ε₂ |
 ///
 /// Each shape writes its formulas once, with the multiplication as a parameter
-/// ([`chain_with`](Tangent::chain_with), ...). The methods used by the arithmetic
+/// (the crate-private `chain_with`, ...). The methods used by the arithmetic
 /// ([`chain`](Tangent::chain), [`chain2`](Tangent::chain2), ...) run them so that a zero
 /// component stays zero when multiplied by an infinite derivative (`sqrt` at 0, a constant
 /// times infinity): the single derivative `T` and [`HyperPart`] multiply with
@@ -30,7 +32,10 @@ use nabla_rules::Real;
 ///
 /// Sealed: the three shapes above are the only ones; a new shape would have to keep
 /// invariants (the strong zero, the `p∘p` product) that the arithmetic relies on.
-pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::Sealed<T> {
+// The supertrait is crate-private on purpose: it seals `Tangent` and keeps the formulas it
+// holds out of the public API (a method of a crate-private trait cannot be called outside).
+#[allow(private_bounds)]
+pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + Sealed<T> {
     /// The zero derivative part (a constant).
     fn zero_part() -> Self;
 
@@ -52,24 +57,6 @@ pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::
     /// Component-wise negation.
     fn neg_part(self) -> Self;
 
-    /// Every component times `factor`, multiplying with `mul`.
-    fn scale_with(self, factor: T, mul: impl Times<T>) -> Self;
-
-    /// Derivative part of `f(a + self)` given `d1 = f'(a)` and `d2 = f''(a)`:
-    /// `d1 p + d2/2 p∘p`, multiplying with `mul`.
-    fn chain_with(self, d1: T, d2: T, mul: impl Times<T>) -> Self;
-
-    /// Derivative part of `f(a + p, b + q)` given the partial derivatives of `f` at `(a, b)`:
-    /// `fx p + fy q + fxx/2 p∘p + fxy p∘q + fyy/2 q∘q` with `d1 = [fx, fy]` and
-    /// `d2 = [fxx, fxy, fyy]`, multiplying with `mul`. First-order shapes ignore `d2` (and the
-    /// optimizer removes its computation).
-    fn chain2_with(p: Self, q: Self, d1: [T; 2], d2: [T; 3], mul: impl Times<T>) -> Self;
-
-    /// Derivative part of the product `(a + p)(b + q)`: `b p + a q + p∘q`, multiplying with
-    /// `mul` (the common case of [`chain2_with`](Tangent::chain2_with), written out because it
-    /// is the hottest operation).
-    fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Times<T>) -> Self;
-
     /// Writes the derivative part for `Display`, after the value: `" + 2ε"`.
     ///
     /// # Errors
@@ -77,35 +64,57 @@ pub trait Tangent<T: Real>: Copy + fmt::Debug + Send + Sync + 'static + sealed::
     /// Whatever the formatter returns.
     fn fmt_parts(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
 
-    /// [`scale_with`](Tangent::scale_with) with the strong-zero guarantee: a zero component
+    /// Every component times `factor`, with the strong-zero guarantee: a zero component
     /// stays zero even when `factor` is infinite or NaN.
     fn scale_part(self, factor: T) -> Self;
 
-    /// [`chain_with`](Tangent::chain_with) with the strong-zero guarantee.
+    /// Derivative part of `f(a + self)` given `d1 = f'(a)` and `d2 = f''(a)`:
+    /// `d1 p + d2/2 p∘p`, with the strong-zero guarantee.
     fn chain(self, d1: T, d2: T) -> Self;
 
-    /// [`chain2_with`](Tangent::chain2_with) with the strong-zero guarantee.
+    /// Derivative part of `f(a + p, b + q)` given the partial derivatives of `f` at `(a, b)`:
+    /// `fx p + fy q + fxx/2 p∘p + fxy p∘q + fyy/2 q∘q` with `d1 = [fx, fy]` and
+    /// `d2 = [fxx, fxy, fyy]`, with the strong-zero guarantee. First-order shapes ignore `d2`.
     fn chain2(p: Self, q: Self, d1: [T; 2], d2: [T; 3]) -> Self;
 
-    /// [`product_with`](Tangent::product_with) with the strong-zero guarantee.
+    /// Derivative part of the product `(a + p)(b + q)`: `b p + a q + p∘q`, with the
+    /// strong-zero guarantee.
     fn product(p: Self, q: Self, a: T, b: T) -> Self;
 }
 
 /// A multiplication of two scalars handed to the `*_with` formulas: the plain product, or
 /// [`Real::strong_mul`] (a zero stays zero times an infinite factor).
-pub trait Times<T>: Fn(T, T) -> T + Copy {}
+pub(crate) trait Times<T>: Fn(T, T) -> T + Copy {}
 
 impl<T, F: Fn(T, T) -> T + Copy> Times<T> for F {}
 
 mod sealed {
-    use super::{HyperPart, Real};
+    use super::{Real, Times};
 
-    // Parametrized by the scalar, so that the impls for `T` and `[T; N]` are disjoint even
-    // though `Real` is another crate's trait (`T = [T; N]` has no solution).
-    pub trait Sealed<T> {}
-    impl<T: Real> Sealed<T> for T {}
-    impl<T: Real, const N: usize> Sealed<T> for [T; N] {}
-    impl<T: Real> Sealed<T> for HyperPart<T> {}
+    /// The formulas of each shape, with the multiplication as a parameter: what
+    /// [`Tangent`](super::Tangent)'s chain rule runs, private to this crate.
+    ///
+    /// Parametrized by the scalar, so that the impls for `T` and `[T; N]` are disjoint even
+    /// though `Real` is another crate's trait (`T = [T; N]` has no solution).
+    pub(crate) trait Sealed<T: Real>: Sized {
+        /// Every component times `factor`, multiplying with `mul`.
+        fn scale_with(self, factor: T, mul: impl Times<T>) -> Self;
+
+        /// Derivative part of `f(a + self)` given `d1 = f'(a)` and `d2 = f''(a)`:
+        /// `d1 p + d2/2 p∘p`, multiplying with `mul`.
+        fn chain_with(self, d1: T, d2: T, mul: impl Times<T>) -> Self;
+
+        /// Derivative part of `f(a + p, b + q)` given the partial derivatives of `f` at `(a, b)`:
+        /// `fx p + fy q + fxx/2 p∘p + fxy p∘q + fyy/2 q∘q` with `d1 = [fx, fy]` and
+        /// `d2 = [fxx, fxy, fyy]`, multiplying with `mul`. First-order shapes ignore `d2` (and the
+        /// optimizer removes its computation).
+        fn chain2_with(p: Self, q: Self, d1: [T; 2], d2: [T; 3], mul: impl Times<T>) -> Self;
+
+        /// Derivative part of the product `(a + p)(b + q)`: `b p + a q + p∘q`, multiplying with
+        /// `mul` (the common case of [`chain2_with`](Sealed::chain2_with), written out because it
+        /// is the hottest operation).
+        fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Times<T>) -> Self;
+    }
 }
 
 #[inline(always)]
@@ -133,6 +142,25 @@ fn if_finite<E>(factors: &[bool], fast: impl FnOnce() -> E, strong: impl FnOnce(
 #[inline(never)]
 fn cold<R>(f: impl FnOnce() -> R) -> R {
     f()
+}
+
+impl<T: Real> Sealed<T> for T {
+    #[inline(always)]
+    fn scale_with(self, factor: T, mul: impl Times<T>) -> Self {
+        mul(self, factor)
+    }
+    #[inline(always)]
+    fn chain_with(self, d1: T, _d2: T, mul: impl Times<T>) -> Self {
+        mul(self, d1)
+    }
+    #[inline(always)]
+    fn chain2_with(p: Self, q: Self, [fx, fy]: [T; 2], _: [T; 3], mul: impl Times<T>) -> Self {
+        mul(p, fx) + mul(q, fy)
+    }
+    #[inline(always)]
+    fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Times<T>) -> Self {
+        mul(p, b) + mul(q, a)
+    }
 }
 
 impl<T: Real> Tangent<T> for T {
@@ -172,26 +200,6 @@ impl<T: Real> Tangent<T> for T {
     }
 
     #[inline(always)]
-    fn scale_with(self, factor: T, mul: impl Times<T>) -> Self {
-        mul(self, factor)
-    }
-
-    #[inline(always)]
-    fn chain_with(self, d1: T, _d2: T, mul: impl Times<T>) -> Self {
-        mul(self, d1)
-    }
-
-    #[inline(always)]
-    fn chain2_with(p: Self, q: Self, [fx, fy]: [T; 2], _: [T; 3], mul: impl Times<T>) -> Self {
-        mul(p, fx) + mul(q, fy)
-    }
-
-    #[inline(always)]
-    fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Times<T>) -> Self {
-        mul(p, b) + mul(q, a)
-    }
-
-    #[inline(always)]
     fn scale_part(self, factor: T) -> Self {
         self.strong_mul(factor)
     }
@@ -215,6 +223,34 @@ impl<T: Real> Tangent<T> for T {
         f.write_str(" + ")?;
         fmt::Display::fmt(self, f)?;
         f.write_str("ε")
+    }
+}
+
+impl<T: Real, const N: usize> Sealed<T> for [T; N] {
+    #[inline(always)]
+    fn scale_with(mut self, factor: T, mul: impl Times<T>) -> Self {
+        for x in &mut self {
+            *x = mul(*x, factor);
+        }
+        self
+    }
+    #[inline(always)]
+    fn chain_with(self, d1: T, _d2: T, mul: impl Times<T>) -> Self {
+        self.scale_with(d1, mul)
+    }
+    #[inline(always)]
+    fn chain2_with(mut p: Self, q: Self, [fx, fy]: [T; 2], _: [T; 3], mul: impl Times<T>) -> Self {
+        for i in 0..N {
+            p[i] = mul(p[i], fx) + mul(q[i], fy);
+        }
+        p
+    }
+    #[inline(always)]
+    fn product_with(mut p: Self, q: Self, a: T, b: T, mul: impl Times<T>) -> Self {
+        for i in 0..N {
+            p[i] = mul(p[i], b) + mul(q[i], a);
+        }
+        p
     }
 }
 
@@ -262,35 +298,6 @@ impl<T: Real, const N: usize> Tangent<T> for [T; N] {
             *x = -*x;
         }
         self
-    }
-
-    #[inline(always)]
-    fn scale_with(mut self, factor: T, mul: impl Times<T>) -> Self {
-        for x in &mut self {
-            *x = mul(*x, factor);
-        }
-        self
-    }
-
-    #[inline(always)]
-    fn chain_with(self, d1: T, _d2: T, mul: impl Times<T>) -> Self {
-        self.scale_with(d1, mul)
-    }
-
-    #[inline(always)]
-    fn chain2_with(mut p: Self, q: Self, [fx, fy]: [T; 2], _: [T; 3], mul: impl Times<T>) -> Self {
-        for i in 0..N {
-            p[i] = mul(p[i], fx) + mul(q[i], fy);
-        }
-        p
-    }
-
-    #[inline(always)]
-    fn product_with(mut p: Self, q: Self, a: T, b: T, mul: impl Times<T>) -> Self {
-        for i in 0..N {
-            p[i] = mul(p[i], b) + mul(q[i], a);
-        }
-        p
     }
 
     #[inline(always)]
@@ -368,6 +375,53 @@ impl<T> HyperPart<T> {
     }
 }
 
+impl<T: Real> Sealed<T> for HyperPart<T> {
+    #[inline(always)]
+    fn scale_with(self, factor: T, mul: impl Times<T>) -> Self {
+        Self::new(
+            mul(self.eps1, factor),
+            mul(self.eps2, factor),
+            mul(self.eps1eps2, factor),
+        )
+    }
+    #[inline(always)]
+    fn chain_with(self, d1: T, d2: T, mul: impl Times<T>) -> Self {
+        // f(a + p) = f(a) + f'(a) p + f''(a) eps1 eps2 ε₁ε₂ (p∘p / 2 = eps1 eps2 ε₁ε₂).
+        Self::new(
+            mul(self.eps1, d1),
+            mul(self.eps2, d1),
+            mul(self.eps1eps2, d1) + mul(mul(self.eps1, self.eps2), d2),
+        )
+    }
+    #[inline(always)]
+    fn chain2_with(
+        p: Self,
+        q: Self,
+        [fx, fy]: [T; 2],
+        [fxx, fxy, fyy]: [T; 3],
+        mul: impl Times<T>,
+    ) -> Self {
+        let cross = mul(p.eps1, q.eps2) + mul(p.eps2, q.eps1);
+        Self::new(
+            mul(p.eps1, fx) + mul(q.eps1, fy),
+            mul(p.eps2, fx) + mul(q.eps2, fy),
+            mul(p.eps1eps2, fx)
+                + mul(q.eps1eps2, fy)
+                + mul(mul(p.eps1, p.eps2), fxx)
+                + mul(cross, fxy)
+                + mul(mul(q.eps1, q.eps2), fyy),
+        )
+    }
+    #[inline(always)]
+    fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Times<T>) -> Self {
+        Self::new(
+            mul(p.eps1, b) + mul(q.eps1, a),
+            mul(p.eps2, b) + mul(q.eps2, a),
+            mul(p.eps1eps2, b) + mul(q.eps1eps2, a) + mul(p.eps1, q.eps2) + mul(p.eps2, q.eps1),
+        )
+    }
+}
+
 impl<T: Real> Tangent<T> for HyperPart<T> {
     #[inline(always)]
     fn zero_part() -> Self {
@@ -410,54 +464,6 @@ impl<T: Real> Tangent<T> for HyperPart<T> {
     #[inline(always)]
     fn neg_part(self) -> Self {
         Self::new(-self.eps1, -self.eps2, -self.eps1eps2)
-    }
-
-    #[inline(always)]
-    fn scale_with(self, factor: T, mul: impl Times<T>) -> Self {
-        Self::new(
-            mul(self.eps1, factor),
-            mul(self.eps2, factor),
-            mul(self.eps1eps2, factor),
-        )
-    }
-
-    #[inline(always)]
-    fn chain_with(self, d1: T, d2: T, mul: impl Times<T>) -> Self {
-        // f(a + p) = f(a) + f'(a) p + f''(a) eps1 eps2 ε₁ε₂ (p∘p / 2 = eps1 eps2 ε₁ε₂).
-        Self::new(
-            mul(self.eps1, d1),
-            mul(self.eps2, d1),
-            mul(self.eps1eps2, d1) + mul(mul(self.eps1, self.eps2), d2),
-        )
-    }
-
-    #[inline(always)]
-    fn chain2_with(
-        p: Self,
-        q: Self,
-        [fx, fy]: [T; 2],
-        [fxx, fxy, fyy]: [T; 3],
-        mul: impl Times<T>,
-    ) -> Self {
-        let cross = mul(p.eps1, q.eps2) + mul(p.eps2, q.eps1);
-        Self::new(
-            mul(p.eps1, fx) + mul(q.eps1, fy),
-            mul(p.eps2, fx) + mul(q.eps2, fy),
-            mul(p.eps1eps2, fx)
-                + mul(q.eps1eps2, fy)
-                + mul(mul(p.eps1, p.eps2), fxx)
-                + mul(cross, fxy)
-                + mul(mul(q.eps1, q.eps2), fyy),
-        )
-    }
-
-    #[inline(always)]
-    fn product_with(p: Self, q: Self, a: T, b: T, mul: impl Times<T>) -> Self {
-        Self::new(
-            mul(p.eps1, b) + mul(q.eps1, a),
-            mul(p.eps2, b) + mul(q.eps2, a),
-            mul(p.eps1eps2, b) + mul(q.eps1eps2, a) + mul(p.eps1, q.eps2) + mul(p.eps2, q.eps1),
-        )
     }
 
     // Strong products throughout, a compare and a mask each, like the single derivative:

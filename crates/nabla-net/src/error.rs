@@ -8,9 +8,24 @@ use std::path::PathBuf;
 /// `# Panics`, such as comparing the gradients of two different networks); everything that
 /// depends on outside input (sizes, hyper-parameters, the shape of a batch, labels, files)
 /// comes back as one of these variants.
+///
+/// The variants come in four groups, by what the caller did: configured something
+/// ([`ErrorKind::Configure`]), gave data ([`ErrorKind::Data`]), trained or differentiated
+/// ([`ErrorKind::Train`]), or saved or loaded a model ([`ErrorKind::ModelFile`]).
+/// [`Error::kind`] tells the group, for a caller that handles a whole group alike; the
+/// variant says exactly what was wrong and where.
+///
+/// ```
+/// use nabla_net::{ErrorKind, TrainConfig};
+///
+/// let e = TrainConfig::builder().batch_size(0).build().unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::Configure);
+/// assert_eq!(e.to_string(), "batch size must be at least 1, got 0");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    // Configure: a size, a setting or the environment that cannot work.
     /// A layer size, batch size or iteration count that must be positive was zero.
     #[error("{what} must be at least 1, got 0")]
     Zero {
@@ -27,6 +42,26 @@ pub enum Error {
         /// The value that was given.
         value: f64,
     },
+    /// A network too large to build: its parameter count does not fit in a `usize`, or the
+    /// memory for its weights cannot be allocated.
+    #[error("the network {sizes} is too large: {reason}")]
+    TooLarge {
+        /// The sizes asked for.
+        sizes: crate::Sizes,
+        /// What did not fit.
+        reason: String,
+    },
+    /// A setting read from the environment has a value this crate does not know.
+    #[error("{name} is {value:?}; expected one of {expected}")]
+    Setting {
+        /// The environment variable (`"NABLA_SIMD"`).
+        name: &'static str,
+        /// The value it has.
+        value: String,
+        /// The values it may have.
+        expected: &'static str,
+    },
+    // Data: a batch or a data set that does not fit the network.
     /// Two things that must have matching shapes do not.
     #[error("shape mismatch: {what}: expected {expected}, got {got}")]
     Shape {
@@ -62,25 +97,6 @@ pub enum Error {
         /// The number of samples in the training set.
         available: usize,
     },
-    /// A network too large to build: its parameter count does not fit in a `usize`, or the
-    /// memory for its weights cannot be allocated.
-    #[error("the network {sizes} is too large: {reason}")]
-    TooLarge {
-        /// The sizes asked for.
-        sizes: crate::Sizes,
-        /// What did not fit.
-        reason: String,
-    },
-    /// A setting read from the environment has a value this crate does not know.
-    #[error("{name} is {value:?}; expected one of {expected}")]
-    Setting {
-        /// The environment variable (`"NABLA_SIMD"`).
-        name: &'static str,
-        /// The value it has.
-        value: String,
-        /// The values it may have.
-        expected: &'static str,
-    },
     /// A class label is not below the number of outputs.
     #[error("label {label} at row {row} is out of range: the network has {classes} outputs")]
     Label {
@@ -91,6 +107,13 @@ pub enum Error {
         /// The number of classes (outputs) of the network.
         classes: usize,
     },
+    /// nabla-loss rejected a batch for a reason that nabla-net does not check itself first
+    /// (nabla-net checks the shape, the label count, emptiness and the label range before it
+    /// calls nabla-loss, and reports those as [`Error::Shape`], [`Error::Empty`] and
+    /// [`Error::Label`]).
+    #[error("loss: {0}")]
+    Loss(nabla_loss::Error),
+    // Train: the numbers went wrong while training or differentiating.
     /// The loss became NaN or infinite during training. At iteration 0 no update has
     /// happened yet, so the message blames the initial weights, not the learning rate.
     #[error("{}", diverged_message(*iteration, *loss, *learning_rate))]
@@ -140,15 +163,10 @@ pub enum Error {
         /// The learning rate in use.
         learning_rate: f64,
     },
-    /// nabla-loss rejected a batch for a reason that nabla-net does not check itself first
-    /// (nabla-net checks the shape, the label count, emptiness and the label range before it
-    /// calls nabla-loss, and reports those as [`Error::Shape`], [`Error::Empty`] and
-    /// [`Error::Label`]).
-    #[error("loss: {0}")]
-    Loss(nabla_loss::Error),
     /// A finite-difference gradient failed (the loss was not finite at a probed point).
     #[error("numerical gradient: {0}")]
     NumDiff(#[from] nabla_numdiff::Error),
+    // ModelFile: saving or loading a model: the file or what it holds.
     /// Reading or writing a model file failed.
     #[error("{path}: {source}")]
     Io {
@@ -192,6 +210,51 @@ pub enum Error {
     },
 }
 
+/// What the caller was doing when an [`Error`] happened: the group its variant belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Configuring: a size, a hyper-parameter or an environment setting that cannot work
+    /// ([`Error::Zero`], [`Error::NotPositive`], [`Error::TooLarge`], [`Error::Setting`]).
+    Configure,
+    /// Giving data: a batch or a data set that does not fit the network ([`Error::Shape`],
+    /// [`Error::Empty`], [`Error::TooFew`], [`Error::BatchTooLarge`], [`Error::Label`],
+    /// [`Error::Loss`]).
+    Data,
+    /// Training or differentiating: the numbers went wrong on the way ([`Error::Diverged`],
+    /// [`Error::LossRose`], [`Error::NonFiniteParameter`], [`Error::NumDiff`]).
+    Train,
+    /// Saving or loading a model: the file, or what it holds ([`Error::Io`],
+    /// [`Error::NotAFile`], [`Error::FileTooLarge`], [`Error::Format`]).
+    ModelFile,
+}
+
+impl Error {
+    /// The group of this error, by what the caller did (see [`ErrorKind`]).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Zero { .. }
+            | Error::NotPositive { .. }
+            | Error::TooLarge { .. }
+            | Error::Setting { .. } => ErrorKind::Configure,
+            Error::Shape { .. }
+            | Error::Empty { .. }
+            | Error::TooFew { .. }
+            | Error::BatchTooLarge { .. }
+            | Error::Label { .. }
+            | Error::Loss(_) => ErrorKind::Data,
+            Error::Diverged { .. }
+            | Error::LossRose { .. }
+            | Error::NonFiniteParameter { .. }
+            | Error::NumDiff(_) => ErrorKind::Train,
+            Error::Io { .. }
+            | Error::NotAFile { .. }
+            | Error::FileTooLarge { .. }
+            | Error::Format { .. } => ErrorKind::ModelFile,
+        }
+    }
+}
+
 /// The message of [`Error::Diverged`].
 fn diverged_message(iteration: usize, loss: f64, learning_rate: f64) -> String {
     if iteration == 0 {
@@ -230,6 +293,38 @@ impl From<nabla_loss::Error> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_error_is_grouped_by_what_the_caller_did() {
+        use std::path::Path;
+
+        use crate::{Sizes, TwoLayerNet, load_model};
+
+        let kind = |e: Error| e.kind();
+        // Configure: a network with no hidden unit.
+        assert_eq!(kind(Sizes::new(4, 0, 2).unwrap_err()), ErrorKind::Configure);
+        // Data: a batch with the wrong number of columns.
+        let net = TwoLayerNet::<f64>::new(Sizes::new(4, 3, 2).unwrap(), 0.1, 0).unwrap();
+        let x = nalgebra::DMatrix::<f64>::zeros(2, 5);
+        assert_eq!(kind(net.loss(&x, &[0, 1]).unwrap_err()), ErrorKind::Data);
+        // Train: the loss overflowed.
+        let diverged = Error::Diverged {
+            iteration: 3,
+            loss: f64::NAN,
+            learning_rate: 10.0,
+        };
+        assert_eq!(diverged.kind(), ErrorKind::Train);
+        // Model file: a directory is not a model.
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            kind(load_model(dir.path()).unwrap_err()),
+            ErrorKind::ModelFile
+        );
+        assert_eq!(
+            kind(load_model(Path::new("/nonexistent/nabla/model.json")).unwrap_err()),
+            ErrorKind::ModelFile
+        );
+    }
 
     #[test]
     fn huge_and_tiny_numbers_print_short() {

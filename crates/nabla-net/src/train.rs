@@ -6,131 +6,29 @@ use nabla_data::{BatchSampler, Sampling};
 use serde::{Deserialize, Serialize};
 
 use crate::check::check_batch;
+use crate::config::{GradMethod, TrainConfig};
 use crate::engine::{Buffers, Engine};
 use crate::trainer::{StepAndEvaluate, with_trainer};
 use crate::{Dataset, Error, Precision, Sizes, SparseRows, TwoLayerNet};
 
-/// How the training loop gets its gradient.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum GradMethod {
-    /// Backpropagation (the fast path).
-    Backprop,
-    /// Central differences with `h = 1e-4` over every parameter, structure-aware (see
-    /// [`numerical_gradient_structured`](crate::numerical_gradient_structured)).
-    Numerical,
-    /// Forward-mode dual numbers (see [`dual_gradient`](crate::dual_gradient)): exact but
-    /// costs one forward pass per chunk of parameters, so it is very slow on a full network.
-    Dual,
-    /// Reverse-mode automatic differentiation of the generic forward pass (see
-    /// [`reverse_gradient`](crate::reverse_gradient)): exact, one recorded pass and one
-    /// backward sweep per step.
-    Reverse,
-}
-
-impl GradMethod {
-    /// The name used on the command line and in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            GradMethod::Backprop => "backprop",
-            GradMethod::Numerical => "numerical",
-            GradMethod::Dual => "dual",
-            GradMethod::Reverse => "reverse",
-        }
-    }
-}
-
-/// The settings of a training run; [`Default`] is the book's (`train_neuralnet.py`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    /// Number of SGD steps (the book: 10000).
-    pub iterations: usize,
-    /// Images per mini-batch, drawn with replacement (the book: 100); at most the size of the
-    /// training set.
-    pub batch_size: usize,
-    /// SGD step size (the book: 0.1).
-    pub learning_rate: f64,
-    /// Seed of the mini-batch sampler.
-    pub seed: u64,
-    /// Evaluate train and test accuracy every this many iterations, starting after the first
-    /// (iteration 0); `None` means the book's `max(train_size / batch_size, 1)` (600).
-    pub eval_every: Option<usize>,
-    /// How the gradient is computed.
-    pub grad: GradMethod,
-    /// Step of the numerical gradient (the book: `1e-4`).
-    pub numerical_step: f64,
-}
-
-impl Default for TrainConfig {
-    fn default() -> Self {
-        TrainConfig {
-            iterations: 10_000,
-            batch_size: 100,
-            learning_rate: 0.1,
-            seed: 0,
-            eval_every: None,
-            grad: GradMethod::Backprop,
-            numerical_step: 1e-4,
-        }
-    }
-}
-
-impl TrainConfig {
-    /// Checks every setting.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Zero`] for zero iterations, batch size or evaluation interval;
-    /// [`Error::NotPositive`] for a learning rate or numerical step that is not finite and
-    /// positive.
-    pub fn validate(&self) -> Result<(), Error> {
-        if self.iterations == 0 {
-            return Err(Error::Zero { what: "iterations" });
-        }
-        if self.batch_size == 0 {
-            return Err(Error::Zero { what: "batch size" });
-        }
-        if self.eval_every == Some(0) {
-            return Err(Error::Zero {
-                what: "evaluation interval",
-            });
-        }
-        for (what, value) in [
-            ("learning rate", self.learning_rate),
-            ("numerical step", self.numerical_step),
-        ] {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(Error::NotPositive { what, value });
-            }
-        }
-        Ok(())
-    }
-
-    /// Iterations per epoch for a training set of `train_len` images: `eval_every` if set,
-    /// else the book's `max(train_len / batch_size, 1)`.
-    pub fn epoch_len(&self, train_len: usize) -> usize {
-        self.eval_every
-            .unwrap_or((train_len / self.batch_size.max(1)).max(1))
-    }
-}
-
 /// The fewest iterations a run must have for [`check_loss_trend`] to judge it: 4, so that at
 /// least two losses after updates are averaged and their spread is known.
-pub const MIN_JUDGED_ITERATIONS: usize = 4;
+pub(crate) const MIN_JUDGED_ITERATIONS: usize = 4;
 
 /// The least rise above the first loss that [`check_loss_trend`] calls divergence: 5%. The
 /// first loss is one mini-batch's; on MNIST with the book's initial weights (`0.01 * N(0,
 /// 1)`), the loss of a second batch at the same weights differs from it by at most 0.6%
 /// (20 seeds), so a run whose learning rate is too small to move the loss stays well within.
-pub const MIN_LOSS_RISE: f64 = 0.05;
+pub(crate) const MIN_LOSS_RISE: f64 = 0.05;
 
 /// The divergence rule for a run whose loss stayed finite.
 ///
-/// A run of `n` iterations is judged once it has at least [`MIN_JUDGED_ITERATIONS`] (4). Its
+/// A run of `n` iterations is judged once it has at least 4 (so that at least two losses after
+/// updates are averaged and their spread is known). Its
 /// last `w = min(epoch, n / 2)` losses are averaged (its last epoch, or its second half when
 /// it lasted less than two epochs), and the run is diverged when that mean is above the loss
-/// of iteration 0 (before any update) by more than the larger of [`MIN_LOSS_RISE`] (5%) and
+/// of iteration 0 (before any update) by more than the larger of 5% (on MNIST with the book's initial weights, a second
+/// batch's loss at the same weights differs from the first by at most 0.6%) and
 /// three times what mini-batch noise alone would make the difference: the losses' relative
 /// standard deviation over the window times `sqrt(1 + 1 / w)` (the first loss is one batch,
 /// the mean is `w`). So a run that does not learn is not called diverged for the noise of
@@ -294,7 +192,7 @@ impl Timings {
 ///
 /// # Errors
 ///
-/// Before the first step: [`TrainConfig::validate`]'s errors; [`Error::Shape`] if the images
+/// Before the first step: [`Error::Shape`] if the images
 /// of either set do not have one column per input; [`Error::Empty`] if either set is empty;
 /// [`Error::Label`] for a label that the network has no output for; [`Error::BatchTooLarge`]
 /// if the batch size is more than the training set's size. During training,

@@ -39,8 +39,8 @@ use nabla_numdiff::Options;
 use nalgebra::{DMatrix, DVector};
 use proptest::prelude::*;
 
-use crate::strategies::wide;
 use crate::tolerance::{self, EPS, assert_dual, assert_within, central_step};
+use crate::wide;
 
 /// The book's step of nabla-net's numerical gradients.
 const BOOK_STEP: f64 = 1e-4;
