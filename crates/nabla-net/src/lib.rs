@@ -111,6 +111,7 @@ mod pair;
 mod precision;
 mod product;
 mod reverse;
+mod reverse_step;
 mod simd;
 mod simple_net;
 mod sizes;
@@ -145,9 +146,7 @@ pub use simd::InstructionSet;
 pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use structured::numerical_gradient_structured;
-pub use train::{
-    EpochRecord, Observer, Timings, TrainOutcome, check_loss_trend, train,
-};
+pub use train::{EpochRecord, Observer, Timings, TrainOutcome, check_loss_trend, train};
 pub use two_layer::TwoLayerNet;
 
 /// The nalgebra this crate's matrices come from, for callers without their own dependency.
