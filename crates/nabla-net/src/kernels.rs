@@ -24,7 +24,7 @@ use crate::by_pixel::ByPixel;
 pub(crate) use crate::first_layer::hidden_pre;
 use crate::simd::{Dispatch, InstructionSet};
 use crate::{Sizes, SparseRows};
-use nabla_loss::{DELTA, argmax, softmax_then_cross_entropy};
+use nabla_loss::{argmax, softmax_then_cross_entropy, softmax_then_cross_entropy_backward};
 
 /// Lanes of a block: hidden and output rows are padded to a multiple of this.
 pub(crate) const LANES: usize = 8;
@@ -432,12 +432,14 @@ fn backward_row<T: Precision, A: Activation>(
     let (layout, small, inv_b) = (pass.layout, pass.small, pass.inv_b);
     let (hidden, stride) = (layout.sizes.hidden, layout.stride);
     // The book's (y - t) / batch_size, times y_t / (y_t + 1e-7): the exact derivative of
-    // -ln(y_t + 1e-7), the loss as computed (the factor is 1 to within 1e-7 / y_t).
-    let scale = dy[t] / (dy[t] + T::from_f64(DELTA)) * inv_b;
-    dy[t] = dy[t] - T::one();
-    for (v, db) in dy.iter_mut().zip(sums.db2.iter_mut()) {
-        *v = *v * scale;
-        *db = *db + *v;
+    // -ln(y_t + 1e-7), the loss as computed, in nabla-loss's one formula (which the reverse
+    // mode's loss rule calls too). The forward just read `dy[t]`, so `t` is in range; were it
+    // not, the row would turn NaN and training would stop there, as for the loss.
+    if softmax_then_cross_entropy_backward(T::real_mut(dy), t, inv_b.to_real()).is_err() {
+        dy.fill(T::nan());
+    }
+    for (&v, db) in dy.iter().zip(sums.db2.iter_mut()) {
+        *db = *db + v;
     }
     // da = A'(z) (dy w2^T), the outputs in order: dz summed into `da`, then replaced.
     da.fill(T::zero());
