@@ -145,9 +145,7 @@ pub use simd::InstructionSet;
 pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
 pub use structured::numerical_gradient_structured;
-pub use train::{
-    EpochRecord, Observer, Timings, TrainOutcome, check_loss_trend, train,
-};
+pub use train::{EpochRecord, Observer, Timings, TrainOutcome, check_loss_trend, train};
 pub use two_layer::TwoLayerNet;
 
 /// The nalgebra this crate's matrices come from, for callers without their own dependency.
