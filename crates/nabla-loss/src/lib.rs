@@ -78,7 +78,7 @@ pub use one_hot::one_hot;
 pub use softmax::{log_softmax, log_softmax_rows, softmax, softmax_in_place, softmax_rows};
 pub use softmax_cross_entropy::{
     softmax_cross_entropy, softmax_cross_entropy_grad, softmax_cross_entropy_grad_labels,
-    softmax_cross_entropy_labels, softmax_then_cross_entropy,
+    softmax_cross_entropy_labels, softmax_then_cross_entropy, softmax_then_cross_entropy_backward,
 };
 pub use squared_error::{
     squared_error, squared_error_batch, squared_error_grad, squared_error_grad_batch,

@@ -55,6 +55,48 @@ pub fn softmax_then_cross_entropy<T: RealField + Copy>(z: &mut [T], label: usize
     Ok(-ln_guarded(z[label]))
 }
 
+/// The backward of [`softmax_then_cross_entropy`], in place: `p` (the probabilities it left in
+/// the row) becomes `scale` times the gradient of the book's loss of the row at its logits,
+/// `scale (p - one_hot(label)) p_t / (p_t + DELTA)` with `p_t = p[label]`.
+///
+/// The factor `p_t / (p_t + DELTA)` makes this the exact derivative of `-ln(p_t + DELTA)`, the
+/// loss as computed (it is 1 to within `DELTA / p_t`). With `scale = 1 / B` this is the row of
+/// the gradient of the batch mean [`cross_entropy_labels`](crate::cross_entropy_labels) of
+/// [`softmax_rows`]: the one formula that nabla-net's backpropagation and its reverse-mode
+/// rule for the loss both call.
+///
+/// ```
+/// let mut z = [0.0_f64, 0.0];
+/// nabla_loss::softmax_then_cross_entropy(&mut z, 1)?;
+/// nabla_loss::softmax_then_cross_entropy_backward(&mut z, 1, 1.0)?;
+/// let s = 0.5 / (0.5 + nabla_loss::DELTA);
+/// assert_eq!(z, [0.5 * s, -0.5 * s]);
+/// # Ok::<(), nabla_loss::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::LabelOutOfRange`] (at row 0) if `label >= p.len()`; `p` is then left as it was.
+pub fn softmax_then_cross_entropy_backward<T: RealField + Copy>(
+    p: &mut [T],
+    label: usize,
+    scale: T,
+) -> Result<()> {
+    let Some(&pt) = p.get(label) else {
+        return Err(Error::LabelOutOfRange {
+            row: 0,
+            label,
+            classes: p.len(),
+        });
+    };
+    let factor = pt / (pt + nalgebra::convert(crate::DELTA)) * scale;
+    p[label] = pt - T::one();
+    for v in p.iter_mut() {
+        *v *= factor;
+    }
+    Ok(())
+}
+
 /// Softmax-cross-entropy of a batch of logits `z` (one sample per row) against one-hot (or
 /// any distribution) targets `t`, averaged over the `B` rows.
 ///
@@ -213,6 +255,45 @@ mod tests {
         let mut hopeless = [1000.0, -1000.0];
         let loss = softmax_then_cross_entropy(&mut hopeless, 1).unwrap();
         assert_eq!((hopeless, loss), ([1.0, 0.0], -(1e-7_f64.ln())));
+    }
+
+    #[test]
+    fn the_row_backward_is_the_derivative_of_the_loss_as_computed() {
+        let mut rng = rng(8);
+        let z = random_matrix(&mut rng, 5, 4, -3.0, 3.0);
+        let labels = random_labels(&mut rng, 5, 4);
+        // The gradient of the batch mean of the book's form, by central differences.
+        let numeric = central_gradient(
+            |z| cross_entropy_labels(&softmax_rows(z), &labels).unwrap(),
+            &z,
+        );
+        let mut analytic = DMatrix::zeros(5, 4);
+        for (i, &label) in labels.iter().enumerate() {
+            let mut row: Vec<f64> = z.row(i).iter().copied().collect();
+            softmax_then_cross_entropy(&mut row, label).unwrap();
+            softmax_then_cross_entropy_backward(&mut row, label, 1.0 / 5.0).unwrap();
+            analytic.row_mut(i).copy_from_slice(&row);
+        }
+        assert_gradient(&analytic, &numeric);
+        // A certain row: p_t = 1 exactly, the gradient is 0 (not NaN).
+        let mut certain = [1.0_f32, 0.0];
+        softmax_then_cross_entropy_backward(&mut certain, 0, 1.0).unwrap();
+        assert_eq!(certain, [0.0, 0.0]);
+        // The guard's factor: with p_t tiny the gradient shrinks by p_t / (p_t + DELTA).
+        let mut hopeless = [1.0, 1e-9];
+        softmax_then_cross_entropy_backward(&mut hopeless, 1, 1.0).unwrap();
+        let f = 1e-9 / (1e-9 + 1e-7);
+        assert_eq!(hopeless, [f, (1e-9 - 1.0) * f]);
+        let mut short = [0.5_f64, 0.5];
+        assert_eq!(
+            softmax_then_cross_entropy_backward(&mut short, 2, 1.0),
+            Err(Error::LabelOutOfRange {
+                row: 0,
+                label: 2,
+                classes: 2
+            })
+        );
+        assert_eq!(short, [0.5, 0.5]);
     }
 
     #[test]

@@ -111,6 +111,7 @@ mod pair;
 mod precision;
 mod product;
 mod reverse;
+mod reverse_step;
 mod simd;
 mod simple_net;
 mod sizes;

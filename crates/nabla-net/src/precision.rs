@@ -36,8 +36,11 @@ pub trait Precision:
     /// identity), through which the fast path calls the formulas written once for every
     /// scalar: the activation (`activation.rs`) and nabla-loss's softmax. Not a supertrait,
     /// for the reason given on [`reverse_gradient`](Self::reverse_gradient).
+    ///
+    /// It is a nabla-tape scalar too, so that the training loop's reverse-mode step records
+    /// on `Var<Self::Real>` straight from the fast path's buffers (`reverse_step.rs`).
     #[doc(hidden)]
-    type Real: nalgebra::RealField + Copy;
+    type Real: nalgebra::RealField + Copy + nabla_tape::Scalar;
     /// `self` as [`Real`](Self::Real).
     #[doc(hidden)]
     fn to_real(self) -> Self::Real;
@@ -47,6 +50,12 @@ pub trait Precision:
     /// `x` as a slice of [`Real`](Self::Real).
     #[doc(hidden)]
     fn real_mut(x: &mut [Self]) -> &mut [Self::Real];
+    /// `x` as a slice of [`Real`](Self::Real).
+    #[doc(hidden)]
+    fn real(x: &[Self]) -> &[Self::Real];
+    /// `x` as a slice of `Self`.
+    #[doc(hidden)]
+    fn from_real_mut(x: &mut [Self::Real]) -> &mut [Self];
     /// `e^self` as the fast path computes it: in `f32` without a call, so that a loop of it
     /// vectorises (`fast_exp.rs`, within 1 ulp); in `f64` the C library's `exp`.
     #[doc(hidden)]
@@ -84,6 +93,14 @@ macro_rules! precision {
             }
             #[inline(always)]
             fn real_mut(x: &mut [Self]) -> &mut [Self] {
+                x
+            }
+            #[inline(always)]
+            fn real(x: &[Self]) -> &[Self] {
+                x
+            }
+            #[inline(always)]
+            fn from_real_mut(x: &mut [Self]) -> &mut [Self] {
                 x
             }
             #[inline(always)]

@@ -135,22 +135,26 @@ impl<T: nabla_tape::Scalar> MatMul for Var<T> {
 
     /// One rule: the value is the default's, computed on plain numbers (the same
     /// arithmetic, so the same bits), and its backward is the exact derivative of the loss as
-    /// computed, `DELTA` included: `z̄[i, c] = ȳ (p[i, c] - [c = t_i]) p[i, t_i] / (p[i, t_i]
-    /// + DELTA) / B` with `p = softmax(z)`, backpropagation's formula.
+    /// computed, `DELTA` included:
+    /// `z̄[i, c] = ȳ (p[i, c] - [c = t_i]) p[i, t_i] / (p[i, t_i] + DELTA) / B` with
+    /// `p = softmax(z)`, the formula backpropagation uses, row by row through nabla-loss's
+    /// [`softmax_then_cross_entropy_backward`](nabla_loss::softmax_then_cross_entropy_backward).
     fn book_loss(z: &DMatrix<Self>, labels: &[usize]) -> Result<Self, nabla_loss::Error> {
         let p = nabla_loss::softmax_rows(&z.map(|v| v.value()));
         let loss = nabla_loss::cross_entropy_labels(&p, labels)?;
         let labels = labels.to_vec();
+        // One sample's probabilities contiguous: a column of pᵀ.
+        let by_sample = p.transpose();
         let out = custom_rule(z.as_slice(), &[loss], move |ybar: &[T], zbar: &mut [T]| {
-            let rows = p.nrows();
-            let delta: T = nalgebra::convert(nabla_loss::DELTA);
-            let inv_b = ybar[0] / nalgebra::convert::<f64, T>(rows as f64);
-            for (r, &t) in labels.iter().enumerate() {
-                let pt = p[(r, t)];
-                let scale = pt / (pt + delta) * inv_b;
-                for c in 0..p.ncols() {
-                    let onehot = if c == t { T::one() } else { T::zero() };
-                    zbar[c * rows + r] = (p[(r, c)] - onehot) * scale;
+            let rows = by_sample.ncols();
+            let scale = ybar[0] / nalgebra::convert::<f64, T>(rows as f64);
+            let mut row = vec![T::zero(); by_sample.nrows()];
+            for (r, (&t, p)) in labels.iter().zip(by_sample.column_iter()).enumerate() {
+                row.copy_from_slice(p.as_slice());
+                nabla_loss::softmax_then_cross_entropy_backward(&mut row, t, scale)
+                    .expect("the forward's loss checked the labels"); // ok: invariant
+                for (c, &g) in row.iter().enumerate() {
+                    zbar[c * rows + r] = g;
                 }
             }
         });

@@ -375,14 +375,7 @@ impl<T: Precision> Steps<T> for Slow<'_, T> {
                 T::from_f64(loss)
             }
             GradMethod::Reverse => {
-                let batch_net = engine.to_net();
-                let x = images.gather_dense(rows);
-                let t: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
-                let (loss, g) = T::reverse_gradient(&batch_net, &x, &t)?;
-                if loss.is_finite() {
-                    engine.apply(&g, self.lr);
-                }
-                loss
+                crate::reverse_step::step(engine, images, labels, rows, self.lr)?
             }
             // Numerical (and backpropagation, which `train` runs on the fast path instead).
             _ => {

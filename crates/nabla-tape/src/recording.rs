@@ -153,18 +153,26 @@ impl<T: Scalar> Recording<T> {
                     top = top.max(slot as usize + 1);
                 }
             }
-            // Checked before the sweep, so that a foreign Var panics before any work.
-            for w in wrt.iter().filter(|w| !w.is_constant()) {
-                t.slot(w.tag);
+            // Checked before the sweep, so that a foreign Var panics before any work. Inputs
+            // created together (consecutive serials of the active piece) are checked by their
+            // ends and read as one run of adjoints.
+            let run = t.consecutive(wrt);
+            if run.is_none() {
+                for w in wrt.iter().filter(|w| !w.is_constant()) {
+                    t.slot(w.tag);
+                }
             }
             t.sweep(self.id, top);
-            out.extend(wrt.iter().map(|w| {
-                if w.is_constant() {
-                    T::zero()
-                } else {
-                    t.adjoint(t.slot(w.tag))
-                }
-            }));
+            match run {
+                Some(slot) => out.extend_from_slice(t.adjoint_run(slot, wrt.len())),
+                None => out.extend(wrt.iter().map(|w| {
+                    if w.is_constant() {
+                        T::zero()
+                    } else {
+                        t.adjoint(t.slot(w.tag))
+                    }
+                })),
+            }
         });
     }
 }

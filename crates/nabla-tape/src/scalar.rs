@@ -39,6 +39,17 @@ pub trait Scalar: Real + sealed::Sealed {
     #[doc(hidden)]
     fn with_tape<R>(f: impl FnOnce(&mut Tape<Self>) -> R) -> R;
 
+    /// Records an operation of one recorded operand on this thread's tape
+    /// ([`Tape::unary`]): the hot path of every unary function, out of line with its
+    /// arguments in registers.
+    #[doc(hidden)]
+    fn record_unary(tag: u64, d: Self) -> u64;
+
+    /// Records an operation of two recorded operands ([`Tape::binary`]), as
+    /// [`record_unary`](Self::record_unary).
+    #[doc(hidden)]
+    fn record_binary(ta: u64, tb: u64, da: Self, db: Self) -> u64;
+
     /// Makes sure this thread's tape is freed when the thread exits (once per recording).
     #[doc(hidden)]
     fn free_on_exit();
@@ -57,6 +68,51 @@ fn reentered() -> ! {
         "nabla-tape: the tape was used while it is being swept: a rule's backward computed \
          with Vars (or started a recording); a backward computes on plain numbers"
     )
+}
+
+// The recording of one operation, out of line so that the thread-local's access stays inline
+// at the call site (`LocalKey::with` with a closure this small is inlined, and the tape's
+// address is computed in place instead of through the key's accessor function pointer), with
+// a fast path that makes no call (no registers to save) and a cold one for everything else:
+// an operand outside the current piece (an earlier piece, or a misuse and its panic), no room
+// left, or the tape in use (a rule's backward recording).
+
+#[inline(never)]
+fn unary_on<T: Scalar>(tape: &RefCell<Tape<T>>, tag: u64, d: T) -> u64 {
+    if let Ok(mut t) = tape.try_borrow_mut()
+        && let Some(result) = t.try_unary(tag, d)
+    {
+        return result;
+    }
+    unary_slow(tape, tag, d)
+}
+
+#[cold]
+#[inline(never)]
+fn unary_slow<T: Scalar>(tape: &RefCell<Tape<T>>, tag: u64, d: T) -> u64 {
+    match tape.try_borrow_mut() {
+        Ok(mut t) => t.unary(tag, d),
+        Err(_) => reentered(),
+    }
+}
+
+#[inline(never)]
+fn binary_on<T: Scalar>(tape: &RefCell<Tape<T>>, ta: u64, tb: u64, da: T, db: T) -> u64 {
+    if let Ok(mut t) = tape.try_borrow_mut()
+        && let Some(result) = t.try_binary(ta, tb, da, db)
+    {
+        return result;
+    }
+    binary_slow(tape, ta, tb, da, db)
+}
+
+#[cold]
+#[inline(never)]
+fn binary_slow<T: Scalar>(tape: &RefCell<Tape<T>>, ta: u64, tb: u64, da: T, db: T) -> u64 {
+    match tape.try_borrow_mut() {
+        Ok(mut t) => t.binary(ta, tb, da, db),
+        Err(_) => reentered(),
+    }
 }
 
 /// Declares `$t`'s tape and implements [`Scalar`] for it; `$product` is the sweep's product
@@ -78,10 +134,27 @@ macro_rules! scalar_with_tape {
 
             #[inline(always)]
             fn with_tape<R>(f: impl FnOnce(&mut Tape<$t>) -> R) -> R {
-                $tape.with(|t| match t.try_borrow_mut() {
-                    Ok(mut t) => f(&mut t),
-                    Err(_) => reentered(),
-                })
+                // The work out of line, the thread-local's access inline: `LocalKey::with`
+                // with a closure this small is inlined, so the tape's address is computed in
+                // place instead of through the key's accessor function pointer.
+                #[inline(never)]
+                fn run<R>(tape: &RefCell<Tape<$t>>, f: impl FnOnce(&mut Tape<$t>) -> R) -> R {
+                    match tape.try_borrow_mut() {
+                        Ok(mut t) => f(&mut t),
+                        Err(_) => reentered(),
+                    }
+                }
+                $tape.with(|t| run(t, f))
+            }
+
+            #[inline(always)]
+            fn record_unary(tag: u64, d: $t) -> u64 {
+                $tape.with(|t| unary_on(t, tag, d))
+            }
+
+            #[inline(always)]
+            fn record_binary(ta: u64, tb: u64, da: $t, db: $t) -> u64 {
+                $tape.with(|t| binary_on(t, ta, tb, da, db))
             }
 
             fn free_on_exit() {

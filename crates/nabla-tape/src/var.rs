@@ -82,7 +82,7 @@ impl<T: Scalar> Var<T> {
         if self.is_constant() {
             return Var::constant(value);
         }
-        let tag = T::with_tape(move |t| t.unary(self.tag, d));
+        let tag = T::record_unary(self.tag, d);
         Var::recorded(value, tag)
     }
 
@@ -98,7 +98,7 @@ impl<T: Scalar> Var<T> {
     pub fn chain_rule2(self, other: Self, value: T, da: T, db: T) -> Self {
         match (self.is_constant(), other.is_constant()) {
             (false, false) => {
-                let tag = T::with_tape(move |t| t.binary(self.tag, other.tag, da, db));
+                let tag = T::record_binary(self.tag, other.tag, da, db);
                 Var::recorded(value, tag)
             }
             (false, true) => self.chain_rule(value, da),

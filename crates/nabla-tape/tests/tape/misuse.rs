@@ -101,6 +101,10 @@ fn independent_nested_gradients_work() {
         assert_eq!(inner.gradient(z * z, &[z]), vec![10.0]);
     }
     assert_eq!(rec.gradient(y * x, &[x]), vec![27.0]);
+    // Operands of the piece before the inner recording take the slow path of recording,
+    // one-operand operations too (`x * 2.0` is one entry with partial 2).
+    let w = (x * 2.0).exp();
+    assert_eq!(rec.gradient(w, &[x]), vec![2.0 * 6.0_f64.exp()]);
 }
 
 #[test]
