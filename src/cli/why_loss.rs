@@ -7,12 +7,11 @@
 //! prints how many of the parameters' derivatives are exactly zero for each (at the book's
 //! `h = 1e-4`, and at `1e-2` and `1`), and draws both along a line through parameter space:
 //! the loss smooth, the accuracy a staircase. The computation is nabla-net's
-//! ([`zero_derivatives`], [`along_line`]); this file prints and draws.
+//! ([`zero_derivatives`], [`along_line`]); this module prints and draws.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::plot::{self, Corner, Figure, Hue, LineChart, Shade, Style};
 use nabla::data::{BatchSampler, Sampling};
 use nabla::net::nalgebra::DMatrix;
 use nabla::net::why_loss::{
@@ -22,11 +21,15 @@ use nabla::net::why_loss::{
 use nabla::net::{
     Difference, Gradient, SavedNet, Sizes, TwoLayerNet, load_model, numerical_gradient_structured,
 };
-use serde_json::json;
 
 use super::CliResult;
 use super::data::DataArgs;
 use super::train::{load_mnist, positive_count, positive_real};
+use figure::figure;
+use report::{report, report_line};
+
+mod figure;
+mod report;
 
 /// The steps of the central difference: the book's, and two larger ones to show that the
 /// zeros are not a matter of the step being too small.
@@ -327,71 +330,6 @@ fn sample_lines(
     })
 }
 
-/// Prints how often the accuracy and the loss change between neighbouring points of `line`.
-fn report_line(line: &Line, batch: usize) -> CliResult {
-    let (lo, hi) = line
-        .points
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
-            (lo.min(p.accuracy), hi.max(p.accuracy))
-        });
-    outln!(
-        "along {}: between {} neighbouring points the accuracy changes {} time{} (between \
-         {} and {} of {}), the loss {} times",
-        line.what,
-        line.points.len() - 1,
-        line.jumps.len(),
-        if line.jumps.len() == 1 { "" } else { "s" },
-        (lo * batch as f64).round(),
-        (hi * batch as f64).round(),
-        batch,
-        line.points
-            .windows(2)
-            .filter(|w| w[0].loss != w[1].loss)
-            .count()
-    )?;
-    Ok(())
-}
-
-/// `why_loss.json`; `seconds` counts from `start`.
-fn report(
-    args: &Args,
-    sizes: Sizes,
-    batch: &Batch,
-    zeros: &Zeros,
-    lines: &Lines,
-    start: Instant,
-) -> serde_json::Value {
-    let steepest = &lines.steepest;
-    json!({
-        "model": args.model,
-        "network": sizes.to_string(),
-        "seed": args.seed,
-        "batch_size": args.batch,
-        "batch_rows": batch.rows,
-        "batch_correct": batch.correct,
-        "batch_accuracy": batch.accuracy,
-        "batch_loss": batch.loss,
-        "parameters": sizes.parameter_count(),
-        "unreached": zeros.unreached,
-        "steps": zeros.steps.iter().map(|(c, seconds)| json!({
-            "h": c.h,
-            "accuracy_zero": c.accuracy_zero,
-            "loss_zero": c.loss_zero,
-            "seconds": seconds,
-        })).collect::<Vec<_>>(),
-        "random_direction": line_json(&lines.random, json!({ "norm": lines.norm, "span": args.span })),
-        "single_weight": line_json(&lines.single, json!({
-            "parameter": steepest.parameter,
-            "row": steepest.row,
-            "col": steepest.col,
-            "loss_derivative": steepest.a,
-            "span": args.weight_span,
-        })),
-        "seconds": start.elapsed().as_secs_f64(),
-    })
-}
-
 /// Says where a loaded model comes from, after checking that it fits MNIST's images.
 fn model_source(
     path: Option<&Path>,
@@ -458,72 +396,4 @@ fn sample_line(
         points,
         jumps,
     })
-}
-
-fn line_json(line: &Line, extra: serde_json::Value) -> serde_json::Value {
-    json!({
-        "what": line.what,
-        "direction": extra,
-        "points": line.points,
-        "jumps": line.jumps.iter().map(|&i| json!({
-            "t_before": line.points[i - 1].t,
-            "t_after": line.points[i].t,
-            "accuracy_before": line.points[i - 1].accuracy,
-            "accuracy_after": line.points[i].accuracy,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// Two rows of two panels: for each line, the loss (smooth) beside the number of images
-/// right (a staircase), with a faint vertical line on both wherever the number of images right
-/// changes: the loss passes through those places without a kink.
-fn figure(lines: &[&Line], batch: usize, correct: usize) -> Figure {
-    let mut figure = Figure::new().columns(2).panel_size(800, 520);
-    let b = batch as f64;
-    let curve_style = Style {
-        line: plot::Line::Solid(2),
-        ..Style::default()
-    };
-    let jump_style = Style {
-        hue: Hue::Palette(1),
-        shade: Shade::Faded,
-        line: plot::Line::Solid(1),
-        ..Style::default()
-    };
-    for line in lines {
-        let right = |p: &LinePoint| p.accuracy * b;
-        let loss = |p: &LinePoint| p.loss;
-        let curve = |f: &dyn Fn(&LinePoint) -> f64| -> Vec<(f64, f64)> {
-            line.points.iter().map(|p| (p.t, f(p))).collect()
-        };
-        // Each change of the count halfway between the two points it lies between.
-        let jumps: Vec<f64> = line
-            .jumps
-            .iter()
-            .map(|&i| (line.points[i - 1].t + line.points[i].t) / 2.0)
-            .collect();
-        let jumps_name = format!("the count changes ({})", line.jumps.len());
-        figure = figure
-            .chart(
-                LineChart::new(format!("loss along {}", line.what))
-                    .x_label(line.axis.as_str())
-                    .y_label("batch cross-entropy loss")
-                    .legend(Corner::Emptiest)
-                    .rules(jumps_name.as_str(), &jumps, jump_style)
-                    .styled("loss: smooth", &curve(&loss), curve_style),
-            )
-            .chart(
-                LineChart::new(format!(
-                    "accuracy along {}: {correct} of {batch} at t = 0",
-                    line.what
-                ))
-                .x_label(line.axis.as_str())
-                .y_label(format!("images right, of {batch}"))
-                .integer_y(true)
-                .legend(Corner::Emptiest)
-                .rules(jumps_name.as_str(), &jumps, jump_style)
-                .styled("accuracy: a staircase", &curve(&right), curve_style),
-            );
-    }
-    figure
 }
