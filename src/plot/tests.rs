@@ -5,7 +5,7 @@ use approx::assert_relative_eq;
 use super::chart::{DEFAULT_SIZE, legend_corner, pad};
 use super::ticks::{snap_to_zero, tick_label, ticks};
 use super::*;
-use std::path::Path;
+use nabla_data::test_http::names_in;
 
 /// The PNG file signature (first 8 bytes of every PNG).
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
@@ -19,15 +19,6 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     (w, h)
 }
 
-/// Files in `dir`, to check that no temporary file was left behind.
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
 
 fn error_curve(scale: f64) -> Vec<(f64, f64)> {
     (0..=16)
@@ -84,7 +75,7 @@ fn log_log_chart_with_holes_is_written_as_png_of_the_requested_size() {
         .unwrap();
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(png_size(&bytes), (640, 480));
-    assert_eq!(entries(dir.path()), ["errors.png"]);
+    assert_eq!(names_in(dir.path()), ["errors.png"]);
 }
 
 #[test]
@@ -179,9 +170,9 @@ fn undrawable_charts_are_errors_and_leave_no_file() {
     );
 
     assert!(
-        entries(dir.path()).is_empty(),
+        names_in(dir.path()).is_empty(),
         "left behind: {:?}",
-        entries(dir.path())
+        names_in(dir.path())
     );
 }
 
