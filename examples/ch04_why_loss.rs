@@ -12,10 +12,10 @@
 //! `cargo run --release --example ch04_why_loss`
 
 use nabla::net::nalgebra::DMatrix;
-use nabla::net::{
-    Dataset, Error, Sizes, TrainConfig, TwoLayerNet, accuracy_jumps, along_line, parameter_norm,
-    random_direction, train, zero_derivatives,
+use nabla::net::why_loss::{
+    accuracy_jumps, along_line, parameter_norm, random_direction, zero_derivatives,
 };
+use nabla::net::{Dataset, Error, Sizes, TrainConfig, TwoLayerNet, train};
 
 /// Image `i` of the toy task: its class lights four inputs, the others carry noise in
 /// `[0, 0.6)` about half the time.

@@ -16,22 +16,8 @@ use nabla::functions::{Rosenbrock, SoftmaxCrossEntropy, point};
 
 const SIZES: [usize; 3] = [10, 100, 1000];
 
-/// The methods, in the benches' order (`analytic` is part of the reference).
-const METHODS: [Method; 10] = [
-    Method::ForwardFd,
-    Method::CentralFd,
-    Method::FivePointFd,
-    Method::Richardson,
-    Method::Dual,
-    Method::DualVec8,
-    Method::Reverse,
-    Method::Analytic,
-    Method::FinitediffCentral,
-    Method::NumDual,
-];
-
 fn accuracy() -> Compare {
-    Compare::new().methods(&METHODS).time(Duration::ZERO)
+    Compare::new().methods(&Method::ALL).time(Duration::ZERO)
 }
 
 /// One table: a row per method, a column per report.
@@ -43,7 +29,7 @@ fn table(title: &str, reports: &[Report]) {
         .collect();
     println!("| method | {} |", header.join(" | "));
     println!("|---|{}", "---|".repeat(reports.len()));
-    for method in METHODS {
+    for method in Method::ALL {
         let cells: Vec<String> = reports
             .iter()
             .map(|r| {

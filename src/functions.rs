@@ -1,8 +1,10 @@
 //! The functions `nabla compare`, the gradient benches, the accuracy example and the
 //! gradient property tests differentiate, each written once for [`nabla_compare`]'s traits
-//! and with its hand-written derivative: Rosenbrock's function, softmax-cross-entropy of one
-//! row of logits, the chapter's two functions, and the two-layer network's loss as a function
-//! of its parameters (here, not in nabla-compare, which does not depend on nabla-net).
+//! and with its hand-written derivative: Rosenbrock's function and the chapter's two
+//! functions (nabla-compare's own [`functions`](nabla_compare::functions), re-exported), and
+//! softmax-cross-entropy of one row of logits and the two-layer network's loss as a function
+//! of its parameters (here, not in nabla-compare, which depends on neither nabla-loss nor
+//! nabla-net).
 //!
 //! ```
 //! use nabla::compare::{Compare, Method};
@@ -12,57 +14,10 @@
 //! assert!(report.exact_agree());
 //! ```
 
-use nabla_compare::{Function, Number, ScalarFunction};
+pub use nabla_compare::functions::{BookFunction1, BookFunction2, Rosenbrock, point};
+use nabla_compare::{Function, Number};
 use nabla_net::nalgebra::{DMatrix, DVector};
 use nabla_net::{Error, Sizes, TwoLayerNet, backprop, sigmoid};
-
-/// A fixed point of `n` coordinates in `[-scale, scale]`, spread without a pattern
-/// (fractional parts of multiples of the golden ratio), the same on every run; another
-/// point for every `seed`.
-pub fn point(n: usize, scale: f64, seed: u64) -> Vec<f64> {
-    let phi = 0.618_033_988_749_894_9_f64;
-    let offset = (seed as f64 * (std::f64::consts::SQRT_2 - 1.0)).fract();
-    (0..n)
-        .map(|i| {
-            let u = ((i as f64 + 1.0) * phi + 0.137 + offset).fract();
-            scale * (2.0 * u - 1.0)
-        })
-        .collect()
-}
-
-/// Rosenbrock's function in `n` dimensions:
-/// `sum_{i < n-1} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2`.
-///
-/// The constant 100 is a plain `f64` factor: a dual number times a float scales its parts,
-/// where a dual constant would go through the whole product rule with zero partials.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Rosenbrock;
-
-impl Function for Rosenbrock {
-    fn eval<S: Number>(&self, x: &[S]) -> S {
-        let mut acc = S::zero();
-        for w in x.windows(2) {
-            let a = w[1] - w[0] * w[0];
-            let b = S::one() - w[0];
-            acc += a * a * 100.0 + b * b;
-        }
-        acc
-    }
-
-    fn gradient(&self, x: &[f64]) -> Option<Vec<f64>> {
-        let mut g = vec![0.0; x.len()];
-        for i in 0..x.len().saturating_sub(1) {
-            let a = x[i + 1] - x[i] * x[i];
-            g[i] += -400.0 * x[i] * a - 2.0 * (1.0 - x[i]);
-            g[i + 1] += 200.0 * a;
-        }
-        Some(g)
-    }
-
-    fn name(&self) -> String {
-        "rosenbrock".into()
-    }
-}
 
 /// Softmax-cross-entropy of one row of `n` logits against the label `n / 3`, through
 /// nabla-loss's `softmax_cross_entropy_labels` (log-sum-exp); its gradient is
@@ -96,43 +51,6 @@ impl Function for SoftmaxCrossEntropy {
 
     fn name(&self) -> String {
         "softmax_cross_entropy".into()
-    }
-}
-
-/// The chapter's `f(x) = 0.01 x^2 + 0.1 x`, in the book's order of operations.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct BookFunction1;
-
-impl ScalarFunction for BookFunction1 {
-    fn eval<S: Number>(&self, x: S) -> S {
-        let a: S = nabla_net::nalgebra::convert(0.01);
-        a * (x * x) + x * 0.1
-    }
-
-    fn derivative(&self, x: f64) -> Option<f64> {
-        Some(0.02 * x + 0.1)
-    }
-
-    fn name(&self) -> String {
-        "book_function_1".into()
-    }
-}
-
-/// The chapter's `f(x0, x1) = x0^2 + x1^2`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct BookFunction2;
-
-impl Function for BookFunction2 {
-    fn eval<S: Number>(&self, x: &[S]) -> S {
-        x[0] * x[0] + x[1] * x[1]
-    }
-
-    fn gradient(&self, x: &[f64]) -> Option<Vec<f64>> {
-        Some(vec![2.0 * x[0], 2.0 * x[1]])
-    }
-
-    fn name(&self) -> String {
-        "book_function_2".into()
     }
 }
 
@@ -258,17 +176,6 @@ impl Function for NetworkLoss {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_chapters_numbers() {
-        // REFERENCE.md: f'(5) = 0.2, the gradient of x0^2 + x1^2 at (3, 4) is (6, 8).
-        let c = nabla_compare::Compare::new().time(std::time::Duration::ZERO);
-        let r = c.run(&BookFunction1, &[5.0]);
-        assert!((r.reference[0] - 0.2).abs() < 1e-16 && r.exact_agree());
-        let r = c.run(&BookFunction2, &[3.0, 4.0]);
-        assert_eq!(r.reference, [6.0, 8.0]);
-        assert_eq!(BookFunction1.eval(10.0), 2.0);
-    }
 
     #[test]
     fn network_sizes_and_parameter_order() {

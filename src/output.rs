@@ -519,15 +519,7 @@ impl Drop for DirLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
+    use nabla_data::test_http::names_in as names;
 
     #[test]
     fn replaces_a_regular_file_and_leaves_no_temporary() {

@@ -18,56 +18,41 @@ use crate::util::{
 fn wrong_values_are_refused_with_a_message() {
     let data = tiny_mnist(20, 10);
     let d = path(data.path());
-    fails(
-        &["train", "--data", d, "--batch", "0"],
-        "must be at least 1, got 0",
-    );
-    fails(
-        &["train", "--data", d, "--batch", "-3"],
-        "must be at least 1, got -3",
-    );
-    fails(
-        &["train", "--data", d, "--iters", "0"],
-        "must be at least 1, got 0",
-    );
-    fails(
-        &["train", "--data", d, "--iters", "-5"],
-        "must be at least 1, got -5",
-    );
-    fails(
-        &["train", "--data", d, "--iters", "ten"],
-        "expected a whole number",
-    );
-    fails(
-        &["train", "--data", d, "--lr", "0"],
-        "greater than 0, got 0",
-    );
-    fails(
-        &["train", "--data", d, "--lr", "-0.1"],
-        "greater than 0, got -0.1",
-    );
-    fails(
-        &["train", "--data", d, "--lr", "nan"],
-        "greater than 0, got NaN",
-    );
-    fails(
-        &["train", "--data", d, "--hidden", "0"],
-        "must be at least 1",
-    );
-    fails(&["train", "--data", d, "--precision", "f16"], "f16");
-    fails(&["train", "--data", d, "--grad", "magic"], "magic");
-    fails(
-        &[
+    // A subcommand on the small data set, the flags that make it fail, and what its message
+    // must say.
+    let cases: &[(&str, &[&str], &str)] = &[
+        ("train", &["--batch", "0"], "must be at least 1, got 0"),
+        ("train", &["--batch", "-3"], "must be at least 1, got -3"),
+        ("train", &["--iters", "0"], "must be at least 1, got 0"),
+        ("train", &["--iters", "-5"], "must be at least 1, got -5"),
+        ("train", &["--iters", "ten"], "expected a whole number"),
+        ("train", &["--lr", "0"], "greater than 0, got 0"),
+        ("train", &["--lr", "-0.1"], "greater than 0, got -0.1"),
+        ("train", &["--lr", "nan"], "greater than 0, got NaN"),
+        ("train", &["--hidden", "0"], "must be at least 1"),
+        ("train", &["--precision", "f16"], "f16"),
+        ("train", &["--grad", "magic"], "magic"),
+        (
             "train",
-            "--data",
-            d,
-            "--grad",
-            "numerical",
-            "--precision",
-            "f32",
-        ],
-        "--precision f64",
-    );
+            &["--grad", "numerical", "--precision", "f32"],
+            "--precision f64",
+        ),
+        ("train", &["--seed", "-1"], "must be non-negative, got -1"),
+        (
+            "eval",
+            &["--model", "/no/such/model.json"],
+            "/no/such/model.json",
+        ),
+        ("gradcheck", &["--batch", "0"], "must be at least 1, got 0"),
+        (
+            "gradcheck",
+            &["--batch", "21"],
+            "more than the 20 training images",
+        ),
+    ];
+    for (command, flags, message) in cases {
+        fails(&[&[*command, "--data", d], *flags].concat(), message);
+    }
     fails(
         &["train", "--data", "/no/such/dir/for/nabla"],
         "/no/such/dir/for/nabla does not exist",
@@ -76,22 +61,6 @@ fn wrong_values_are_refused_with_a_message() {
     fails(
         &["train", "--data", path(&file)],
         &format!("--data {} is not a directory", path(&file)),
-    );
-    fails(
-        &["train", "--data", d, "--seed", "-1"],
-        "must be non-negative, got -1",
-    );
-    fails(
-        &["eval", "--model", "/no/such/model.json", "--data", d],
-        "/no/such/model.json",
-    );
-    fails(
-        &["gradcheck", "--data", d, "--batch", "0"],
-        "must be at least 1, got 0",
-    );
-    fails(
-        &["gradcheck", "--data", d, "--batch", "21"],
-        "more than the 20 training images",
     );
 }
 
@@ -127,26 +96,8 @@ fn a_short_run_writes_everything_and_reproduces() {
     let d = path(data.path());
     let outs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     for out in &outs {
-        let o = nabla(&[
-            "train",
-            "--data",
-            d,
-            "--iters",
-            "300",
-            "--batch",
-            "20",
-            "--lr",
-            "0.5",
-            "--eval-every",
-            "100",
-            "--seed",
-            "3",
-            "--out",
-            path(out.path()),
-        ]);
-        let stderr = stderr(&o);
-        assert!(o.status.success(), "{stderr}");
-        let stdout = String::from_utf8_lossy(&o.stdout);
+        let o = short_run(data.path(), out.path(), &["--lr", "0.5", "--seed", "3"]);
+        let stdout = stdout_of_success(&o);
         assert!(
             stdout.contains("300 iterations (backprop, f32)"),
             "{stdout}"
@@ -208,10 +159,7 @@ fn a_short_run_writes_everything_and_reproduces() {
     // A damaged model is an error, not a panic.
     let text = std::fs::read_to_string(&model).unwrap();
     std::fs::write(&model, &text[..text.len() / 3]).unwrap();
-    fails(
-        &["eval", "--model", path(&model), "--data", d],
-        "not a valid nabla model file",
-    );
+    eval_fails(&model, d, "not a valid nabla model file");
 }
 
 #[test]
@@ -220,21 +168,12 @@ fn numerical_dual_and_reverse_training_run_on_a_small_network() {
     let d = path(data.path());
     for grad in ["numerical", "dual", "reverse"] {
         let out = tempfile::tempdir().unwrap();
-        let o = nabla(&[
-            "train",
-            "--data",
+        let o = train(
             d,
-            "--iters",
-            "5",
-            "--batch",
-            "4",
-            "--hidden",
-            "3",
-            "--grad",
-            grad,
-            "--out",
-            path(out.path()),
-        ]);
+            out.path(),
+            "--iters 5 --batch 4 --hidden 3 --grad",
+            &[grad],
+        );
         assert!(o.status.success(), "{grad}: {}", stderr(&o));
         let r = report(out.path());
         assert_eq!(r["config"]["grad"], grad);
@@ -250,27 +189,9 @@ fn reverse_mode_trains_the_same_network_as_backprop() {
     let d = path(data.path());
     let model = |grad: &str| -> Vec<f64> {
         let out = tempfile::tempdir().unwrap();
-        let o = nabla(&[
-            "train",
-            "--data",
-            d,
-            "--iters",
-            "30",
-            "--batch",
-            "8",
-            "--hidden",
-            "5",
-            "--lr",
-            "0.5",
-            "--grad",
-            grad,
-            "--precision",
-            "f64",
-            // Random pixels and labels: the loss need not fall; the weights are compared.
-            "--allow-divergence",
-            "--out",
-            path(out.path()),
-        ]);
+        // Random pixels and labels: the loss need not fall; the weights are compared.
+        let flags = "--iters 30 --batch 8 --hidden 5 --lr 0.5 --precision f64 --allow-divergence";
+        let o = train(d, out.path(), flags, &["--grad", grad]);
         assert!(o.status.success(), "{grad}: {}", stderr(&o));
         let m: serde_json::Value =
             serde_json::from_slice(&std::fs::read(out.path().join("model.json")).unwrap()).unwrap();
@@ -409,9 +330,9 @@ fn odd_counts_and_huge_sizes_are_errors_not_panics() {
 
 #[test]
 fn an_empty_test_set_is_an_error() {
+    let out = tempfile::tempdir().expect("temporary directory");
     let data = tiny_mnist(20, 0);
     let d = path(data.path());
-    let out = tempfile::tempdir().expect("temporary directory");
     fails(
         &[
             "train",
@@ -429,10 +350,7 @@ fn an_empty_test_set_is_an_error() {
     let model = out.path().join("model.json");
     let net = TwoLayerNet::<f32>::new(Sizes::MNIST, 0.01, 0).expect("a valid network");
     save_model(&net, &model).expect("save a model");
-    fails(
-        &["eval", "--model", path(&model), "--data", d],
-        "the MNIST test set has no images",
-    );
+    eval_fails(&model, d, "the MNIST test set has no images");
 }
 
 #[test]
@@ -453,8 +371,9 @@ fn eval_refuses_models_made_for_other_data() {
          784 pixels",
     );
     let few = model("few.json", Sizes::new(784, 2, 3).unwrap());
-    fails(
-        &["eval", "--model", path(&few), "--data", d],
+    eval_fails(
+        &few,
+        d,
         "few.json: the model (784-2-3, f32) has 3 outputs, fewer than MNIST's 10 classes",
     );
     // More outputs than classes is an odd model, not a wrong one: it is evaluated.
@@ -475,10 +394,7 @@ fn eval_refuses_models_made_for_other_data() {
         "overflow.json",
         good.replacen("\"b1\":[0.0", "\"b1\":[1e39", 1),
     );
-    fails(
-        &["eval", "--model", path(&overflow), "--data", d],
-        "b1[0] = 1e39 is not a finite f32",
-    );
+    eval_fails(&overflow, d, "b1[0] = 1e39 is not a finite f32");
     let huge = edited(
         "huge.json",
         good.replace("\"hidden\":2", "\"hidden\":9223372036854775807"),
@@ -507,26 +423,8 @@ fn train_size_trains_on_the_first_images_and_reports_the_gap() {
         "batch size 20 is more than the 10 samples",
     );
     let out = tempfile::tempdir().unwrap();
-    let o = nabla(&[
-        "train",
-        "--data",
-        d,
-        "--train-size",
-        "30",
-        "--iters",
-        "200",
-        "--batch",
-        "10",
-        "--lr",
-        "0.5",
-        "--eval-every",
-        "50",
-        "--out",
-        path(out.path()),
-    ]);
-    let stderr = stderr(&o);
-    assert!(o.status.success(), "{stderr}");
-    let stdout = String::from_utf8_lossy(&o.stdout);
+    let flags = "--train-size 30 --iters 200 --batch 10 --lr 0.5 --eval-every 50";
+    let stdout = stdout_of_success(&train(d, out.path(), flags, &[]));
     assert!(
         stdout.contains("trained on the first 30 training images: train - test accuracy gap"),
         "{stdout}"
@@ -548,6 +446,33 @@ fn train_size_trains_on_the_first_images_and_reports_the_gap() {
 
 /// Runs a short training (300 iterations of 20 on 200 images, 3 epochs) with `extra`
 /// arguments into `out`.
+/// `nabla eval` of `model` on the data in `data` fails with `message`.
+fn eval_fails(model: &Path, data: &str, message: &str) {
+    fails(&["eval", "--model", path(model), "--data", data], message);
+}
+
+/// `nabla train --data DATA --out OUT`, then `flags` (words separated by single spaces), then
+/// `more`.
+fn train(data: &str, out: &Path, flags: &str, more: &[&str]) -> Output {
+    let mut args = vec!["train", "--data", data, "--out", path(out)];
+    args.extend(flags.split(' '));
+    args.extend_from_slice(more);
+    nabla(&args)
+}
+
+/// The standard error of a run that must have failed with exit code 1.
+fn stderr_of_failure(o: &Output) -> String {
+    let stderr = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    stderr
+}
+
+/// The standard output of a run that must have succeeded.
+fn stdout_of_success(o: &Output) -> String {
+    assert!(o.status.success(), "{}", stderr(o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 fn short_run(data: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "train",
@@ -570,9 +495,7 @@ fn short_run(data: &Path, out: &Path, extra: &[&str]) -> Output {
 fn a_loss_that_rises_is_divergence_unless_allowed() {
     let data = tiny_mnist(200, 50);
     let out = tempfile::tempdir().unwrap();
-    let o = short_run(data.path(), out.path(), &["--lr", "1000"]);
-    let stderr = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    let stderr = stderr_of_failure(&short_run(data.path(), out.path(), &["--lr", "1000"]));
     assert!(
         stderr.contains("the loss rose instead of falling: its mean over the last 100 iterations")
             && stderr.contains("try a smaller learning rate than 1000.0")
@@ -602,9 +525,11 @@ fn a_loss_that_rises_is_divergence_unless_allowed() {
 fn huge_initial_weights_are_blamed_not_the_learning_rate() {
     let data = tiny_mnist(20, 10);
     let out = tempfile::tempdir().unwrap();
-    let o = short_run(data.path(), out.path(), &["--init-std", "1e300"]);
-    let stderr = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    let stderr = stderr_of_failure(&short_run(
+        data.path(),
+        out.path(),
+        &["--init-std", "1e300"],
+    ));
     assert!(
         stderr.contains("before the first update: the initial weights")
             && stderr.contains("(--init-std is 1e300)")
@@ -745,8 +670,9 @@ fn eval_refuses_a_fifo_or_an_oversized_model_without_reading_it() {
         .unwrap()
         .set_len(nabla::net::MAX_MODEL_FILE_BYTES + 1)
         .unwrap();
-    fails(
-        &["eval", "--model", path(&big), "--data", path(data.path())],
+    eval_fails(
+        &big,
+        path(data.path()),
         "1677725697 bytes is more than the 1677725696 bytes of the largest model file",
     );
 }
@@ -857,6 +783,19 @@ fn a_failure_writing_the_outputs_keeps_the_previous_set() {
     assert_eq!(hidden_of(out.path()), (3, 3));
 }
 
+/// `nabla train` in the background with a 784-4000-10 network (3.2 million parameters, a
+/// model file of about 67 MB, written for a second or so), its output silenced.
+#[cfg(unix)]
+fn spawn_large_model(data: &Path, out: &Path) -> std::process::Child {
+    command()
+        .args(["train", "--data", path(data), "--out", path(out)])
+        .args(["--iters", "3", "--batch", "4", "--hidden", "4000"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start nabla train")
+}
+
 /// SIGINT while the model is being written: the run ends by the signal with the previous set
 /// in place and no temporary file; or, if it finished first, the new set is complete. Never
 /// a report of one run beside the model of another.
@@ -869,21 +808,8 @@ fn sigint_while_the_model_is_written_leaves_one_complete_set() {
     let first = short_run(data.path(), out.path(), &["--hidden", "3"]);
     assert!(first.status.success(), "{}", stderr(&first));
     let before = outputs(out.path());
-    // 784-4000-10: 3.2 million parameters, a model file of about 67 MB, written for a
-    // second or so: the signal is sent as soon as its temporary file passes a megabyte.
-    let mut child = command()
-        .args([
-            "train",
-            "--data",
-            path(data.path()),
-            "--out",
-            path(out.path()),
-        ])
-        .args(["--iters", "3", "--batch", "4", "--hidden", "4000"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start nabla train");
+    // The signal is sent as soon as the model's temporary file passes a megabyte.
+    let mut child = spawn_large_model(data.path(), out.path());
     let big_temporary = || {
         crate::util::temporaries(out.path())
             .iter()
@@ -915,19 +841,7 @@ fn sigint_while_the_model_is_written_leaves_one_complete_set() {
 fn temporaries_of_a_killed_run_are_removed_by_the_next_run() {
     let data = tiny_mnist(20, 10);
     let out = tempfile::tempdir().unwrap();
-    let mut child = command()
-        .args([
-            "train",
-            "--data",
-            path(data.path()),
-            "--out",
-            path(out.path()),
-        ])
-        .args(["--iters", "3", "--batch", "4", "--hidden", "4000"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start nabla train");
+    let mut child = spawn_large_model(data.path(), out.path());
     let writing = eventually(|| {
         !crate::util::temporaries(out.path()).is_empty() || child.try_wait().unwrap().is_some()
     });

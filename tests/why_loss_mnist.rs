@@ -5,7 +5,8 @@
 
 use nabla::data::{Mnist, MnistOptions, Split};
 use nabla::net::nalgebra::DMatrix;
-use nabla::net::{Dataset, Sizes, TrainConfig, TwoLayerNet, train, zero_derivatives};
+use nabla::net::why_loss::zero_derivatives;
+use nabla::net::{Dataset, Sizes, TrainConfig, TwoLayerNet, train};
 
 use crate::util::mnist_dir;
 

@@ -15,10 +15,12 @@ use std::time::Instant;
 use crate::plot::{self, Corner, Figure, Hue, LineChart, Shade, Style};
 use nabla::data::{BatchSampler, Sampling};
 use nabla::net::nalgebra::DMatrix;
-use nabla::net::{
-    Difference, Gradient, LinePoint, SavedNet, Sizes, TwoLayerNet, ZeroDerivatives, accuracy_jumps,
-    along_line, load_model, numerical_gradient_structured, parameter_norm, random_direction,
+use nabla::net::why_loss::{
+    LinePoint, ZeroDerivatives, accuracy_jumps, along_line, parameter_norm, random_direction,
     zero_derivatives,
+};
+use nabla::net::{
+    Difference, Gradient, SavedNet, Sizes, TwoLayerNet, load_model, numerical_gradient_structured,
 };
 use serde_json::json;
 

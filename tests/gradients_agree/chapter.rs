@@ -31,14 +31,9 @@ fn two_variables() {
 #[test]
 fn book_numbers() {
     let f = |x: f64| BookFunction1.eval(x);
-    assert_eq!(
-        derivative(f, 5.0, Options::book()).unwrap(),
-        0.1999999999990898
-    );
-    assert_eq!(
-        derivative(f, 10.0, Options::book()).unwrap(),
-        0.2999999999986347
-    );
+    for (x, book) in [(5.0, 0.1999999999990898), (10.0, 0.2999999999986347)] {
+        assert_eq!(derivative(f, x, Options::book()).unwrap(), book);
+    }
     let f2 = |x: &[f64]| x[0] * x[0] + x[1] * x[1];
     let g = nabla_numdiff::gradient_at(f2, &[3.0, 4.0], Options::book()).unwrap();
     assert_eq!(g, [6.00000000000378, 7.999999999999119]);

@@ -16,32 +16,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::Criterion;
+use nabla_compare::functions::Rosenbrock;
 use nabla_compare::{Compare, Function, Method, Number};
-
-/// Rosenbrock's function, `sum 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2`.
-struct Rosenbrock;
-
-impl Function for Rosenbrock {
-    fn eval<S: Number>(&self, x: &[S]) -> S {
-        let mut acc = S::zero();
-        for w in x.windows(2) {
-            let a = w[1] - w[0] * w[0];
-            let b = S::one() - w[0];
-            acc += a * a * 100.0 + b * b;
-        }
-        acc
-    }
-
-    fn gradient(&self, x: &[f64]) -> Option<Vec<f64>> {
-        let mut g = vec![0.0; x.len()];
-        for i in 0..x.len().saturating_sub(1) {
-            let a = x[i + 1] - x[i] * x[i];
-            g[i] += -400.0 * x[i] * a - 2.0 * (1.0 - x[i]);
-            g[i + 1] += 200.0 * a;
-        }
-        Some(g)
-    }
-}
 
 /// `ln sum exp(x_i)`, shifted by the largest.
 struct LogSumExp;

@@ -20,7 +20,7 @@ impl Compare {
     /// Sampling is flat, with a warm-up of 0.3 s and 20 samples over 1 s, or 10 over 2 s for
     /// a method whose single call takes more than a millisecond (the `O(n^2)` methods at large
     /// `n`), so that a whole group stays within minutes. A method that cannot differentiate
-    /// `f` at a point (see [`Row::failure`](crate::Row::failure)) is left out there, with a
+    /// `f` at a point (see [`Row::failure`](crate::outcome::Row::failure)) is left out there, with a
     /// note on standard error.
     ///
     /// ```no_run

@@ -100,7 +100,7 @@ impl Compare {
     }
 
     /// The time budget for timing one method (more when a single call takes longer: at
-    /// least three samples are taken; see [`Timing`](crate::Timing)). `Duration::ZERO`
+    /// least three samples are taken; see [`Timing`](crate::outcome::Timing)). `Duration::ZERO`
     /// times nothing: the report has errors and costs only, and no fastest method.
     #[must_use]
     pub fn time(mut self, per_method: Duration) -> Self {

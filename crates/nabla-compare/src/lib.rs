@@ -122,13 +122,26 @@ mod check;
 mod compare;
 mod engine;
 mod function;
+pub mod functions;
 mod method;
 mod report;
 mod timing;
 
 pub use compare::{Compare, compare};
-pub use engine::{AnyFunction, Cost, Shape, marker};
+pub use engine::AnyFunction;
+// Public only because a caller's code has these markers as inferred type arguments (of
+// `AnyFunction<M>`), which Rust requires to be reachable; no caller writes one.
+#[doc(hidden)]
+pub use engine::marker;
 pub use function::{Function, Number, ScalarFunction, VectorFunction};
 pub use method::{Method, UnknownMethod};
-pub use report::{Report, Row};
-pub use timing::Timing;
+pub use report::Report;
+
+/// The parts of a [`Report`]: its rows (one method's result), what each cost and how long it
+/// took, and the shape of the derivative. A caller reads them through the report's fields; it
+/// names them only to keep or pass one on, so they live here rather than at the crate root.
+pub mod outcome {
+    pub use crate::engine::{Cost, Shape};
+    pub use crate::report::Row;
+    pub use crate::timing::Timing;
+}

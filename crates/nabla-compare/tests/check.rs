@@ -1,6 +1,7 @@
 //! `Compare::check` and `check_at`: they pass where the methods are right, and a wrong
 //! derivative fails with a shrunk point that names the method and the element.
 
+use nabla_compare::functions::{BookFunction1, Polar, Rosenbrock};
 use nabla_compare::{Compare, Function, Method, Number, ScalarFunction, VectorFunction};
 use nalgebra::DMatrix;
 use proptest::prelude::*;
@@ -13,30 +14,6 @@ fn wide(lo: f64, hi: f64) -> impl Strategy<Value = f64> {
     ]
 }
 
-struct Rosenbrock;
-
-impl Function for Rosenbrock {
-    fn eval<S: Number>(&self, x: &[S]) -> S {
-        let mut acc = S::zero();
-        for w in x.windows(2) {
-            let a = w[1] - w[0] * w[0];
-            let b = S::one() - w[0];
-            acc += a * a * 100.0 + b * b;
-        }
-        acc
-    }
-
-    fn gradient(&self, x: &[f64]) -> Option<Vec<f64>> {
-        let mut g = vec![0.0; x.len()];
-        for i in 0..x.len().saturating_sub(1) {
-            let a = x[i + 1] - x[i] * x[i];
-            g[i] += -400.0 * x[i] * a - 2.0 * (1.0 - x[i]);
-            g[i + 1] += 200.0 * a;
-        }
-        Some(g)
-    }
-}
-
 /// `exp(sin a) sqrt(1 + b^2) + atan(a b) + ln(1 + c^2) cos a`.
 struct Composition;
 
@@ -44,37 +21,6 @@ impl Function for Composition {
     fn eval<S: Number>(&self, x: &[S]) -> S {
         let (a, b, c) = (x[0], x[1], x[2]);
         a.sin().exp() * (b * b + 1.0).sqrt() + (a * b).atan() + (c * c + 1.0).ln() * a.cos()
-    }
-}
-
-/// Polar to Cartesian, with its Jacobian.
-struct Polar;
-
-impl VectorFunction for Polar {
-    fn eval<S: Number>(&self, x: &[S]) -> Vec<S> {
-        vec![x[0] * x[1].cos(), x[0] * x[1].sin()]
-    }
-
-    fn jacobian(&self, x: &[f64]) -> Option<DMatrix<f64>> {
-        let (r, t) = (x[0], x[1]);
-        Some(DMatrix::from_row_slice(
-            2,
-            2,
-            &[t.cos(), -r * t.sin(), t.sin(), r * t.cos()],
-        ))
-    }
-}
-
-/// The chapter's `0.01 x^2 + 0.1 x`.
-struct Book;
-
-impl ScalarFunction for Book {
-    fn eval<S: Number>(&self, x: S) -> S {
-        x * x * 0.01 + x * 0.1
-    }
-
-    fn derivative(&self, x: f64) -> Option<f64> {
-        Some(0.02 * x + 0.1)
     }
 }
 
@@ -94,7 +40,7 @@ fn a_composition_of_elementary_functions_agrees() {
 #[test]
 fn jacobians_and_derivatives_agree() {
     Compare::new().check(&Polar, proptest::collection::vec(-10.0..10.0f64, 2));
-    Compare::new().check(&Book, wide(-10.0, 10.0).prop_map(|x| [x]));
+    Compare::new().check(&BookFunction1, wide(-10.0, 10.0).prop_map(|x| [x]));
 }
 
 /// Rosenbrock with a hand-written gradient that forgets the `(1 - x_i)^2` term beyond 3.

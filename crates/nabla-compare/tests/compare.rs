@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use nabla_compare::{
-    Compare, Function, Method, Number, Report, ScalarFunction, Shape, VectorFunction,
-};
-use nalgebra::DMatrix;
+use nabla_compare::functions::{BookFunction1, Polar};
+use nabla_compare::outcome::Shape;
+use nabla_compare::{Compare, Function, Method, Number, Report};
 
 /// Short timings: these tests check the numbers, not the speed.
 fn quick() -> Compare {
@@ -170,23 +169,6 @@ fn a_method_that_leaves_the_domain_is_a_failed_row() {
     assert!(report.row(Method::ForwardFd).unwrap().failure.is_none());
 }
 
-/// Polar to Cartesian coordinates, with its Jacobian.
-struct Polar;
-
-impl VectorFunction for Polar {
-    fn eval<S: Number>(&self, x: &[S]) -> Vec<S> {
-        vec![x[0] * x[1].cos(), x[0] * x[1].sin()]
-    }
-    fn jacobian(&self, x: &[f64]) -> Option<DMatrix<f64>> {
-        let (r, t) = (x[0], x[1]);
-        Some(DMatrix::from_row_slice(
-            2,
-            2,
-            &[t.cos(), -r * t.sin(), t.sin(), r * t.cos()],
-        ))
-    }
-}
-
 #[test]
 fn jacobians_are_row_major_and_every_method_agrees_on_them() {
     let (r, t) = (2.0f64, 0.3f64);
@@ -205,21 +187,9 @@ fn jacobians_are_row_major_and_every_method_agrees_on_them() {
     assert_eq!(report.row(Method::Reverse).unwrap().cost.sweeps, 2);
 }
 
-/// The chapter's `0.01 x^2 + 0.1 x`.
-struct Book;
-
-impl ScalarFunction for Book {
-    fn eval<S: Number>(&self, x: S) -> S {
-        x * x * 0.01 + x * 0.1
-    }
-    fn derivative(&self, x: f64) -> Option<f64> {
-        Some(0.02 * x + 0.1)
-    }
-}
-
 #[test]
 fn derivatives_of_one_variable_skip_the_chunked_methods() {
-    let report = quick().run(&Book, &[5.0]);
+    let report = quick().run(&BookFunction1, &[5.0]);
     assert_eq!(report.shape, Shape::Derivative);
     assert!((report.reference[0] - 0.2).abs() < 1e-16);
     assert!(report.row(Method::DualVec16).is_none());
@@ -231,7 +201,9 @@ fn derivatives_of_one_variable_skip_the_chunked_methods() {
 #[test]
 #[should_panic(expected = "a function of one variable takes a point of one coordinate, got 2")]
 fn a_function_of_one_variable_refuses_a_longer_point() {
-    let _ = quick().methods(&[Method::Dual]).run(&Book, &[1.0, 2.0]);
+    let _ = quick()
+        .methods(&[Method::Dual])
+        .run(&BookFunction1, &[1.0, 2.0]);
 }
 
 #[test]
@@ -293,7 +265,7 @@ fn the_peer_crates_are_methods_of_their_own() {
             .unwrap()
             < 1e-8
     );
-    let book = quick().run(&Book, &[5.0]);
+    let book = quick().run(&BookFunction1, &[5.0]);
     assert!(book.row(Method::NumDual).unwrap().error.unwrap() < 1e-16);
     assert!(book.row(Method::FinitediffCentral).unwrap().error.unwrap() < 1e-9);
 }

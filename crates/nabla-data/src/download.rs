@@ -400,29 +400,12 @@ mod tests {
             p if p.starts_with("/wrong/") => Reply::Body(wrong.clone()),
             _ => Reply::Body(garbage.clone()),
         });
-        let dir = tempfile::tempdir().unwrap();
         let mirrors = [format!("{base}/wrong/"), format!("{base}/garbage/")];
-        let err = download_expecting(
-            FILE,
-            &sha,
-            dir.path(),
-            &mirrors,
-            Timeouts::default(),
-            &mut |_| {},
-        )
-        .unwrap_err();
-        let Error::Download { attempts, .. } = &err else {
-            panic!("{err}")
-        };
+        let (err, attempts) = download_fails(&sha, &mirrors, Timeouts::default());
         assert_eq!(attempts.len(), 2);
         assert!(attempts[0].contains("checksum mismatch"), "{}", attempts[0]);
         assert!(attempts[1].contains("/garbage/"), "{}", attempts[1]);
         assert!(err.to_string().contains(FILE.file_name()));
-        assert!(
-            names_in(dir.path()).is_empty(),
-            "{:?}",
-            names_in(dir.path())
-        );
     }
 
     #[test]
@@ -434,22 +417,9 @@ mod tests {
             body: half.clone(),
             claimed,
         });
-        let dir = tempfile::tempdir().unwrap();
-        let err = download_expecting(
-            FILE,
-            &sha,
-            dir.path(),
-            &[base],
-            Timeouts::default(),
-            &mut |_| {},
-        )
-        .unwrap_err();
-        let Error::Download { attempts, .. } = &err else {
-            panic!("{err}")
-        };
+        let (_, attempts) = download_fails(&sha, &[base], Timeouts::default());
         assert_eq!(attempts.len(), 1);
         assert!(attempts[0].contains("bytes"), "{}", attempts[0]);
-        assert!(names_in(dir.path()).is_empty());
     }
 
     #[test]
@@ -504,56 +474,69 @@ mod tests {
         .unwrap()
     }
 
+    /// Downloads `FILE` (expecting `sha`) from `mirrors` into `dir`, which must succeed.
+    fn download_ok(sha: &str, dir: &Path, mirrors: &[String]) -> PathBuf {
+        download_expecting(FILE, sha, dir, mirrors, Timeouts::default(), &mut |_| {}).unwrap()
+    }
+
+    /// Downloads `FILE` (expecting `sha`) from `mirrors` into a new directory, which must
+    /// fail and leave the directory empty; returns the error and its attempts' reasons.
+    fn download_fails(sha: &str, mirrors: &[String], timeouts: Timeouts) -> (Error, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let err =
+            download_expecting(FILE, sha, dir.path(), mirrors, timeouts, &mut |_| {}).unwrap_err();
+        let Error::Download { attempts, .. } = &err else {
+            panic!("{err}")
+        };
+        let attempts = attempts.clone();
+        let left = names_in(dir.path());
+        assert!(left.is_empty(), "{left:?}");
+        (err, attempts)
+    }
+
     /// Downloads from one server that must fail; returns its one reason, having checked that
     /// nothing is left in the directory.
     fn fails_with(reply: impl Fn() -> Reply + Send + 'static, timeouts: Timeouts) -> String {
         let (_, sha) = labels_gz();
         let base = http::serve(move |_| reply());
-        let dir = tempfile::tempdir().unwrap();
-        let err =
-            download_expecting(FILE, &sha, dir.path(), &[base], timeouts, &mut |_| {}).unwrap_err();
-        let Error::Download { attempts, .. } = &err else {
-            panic!("{err}")
-        };
+        let (_, attempts) = download_fails(&sha, &[base], timeouts);
         assert_eq!(attempts.len(), 1, "{attempts:?}");
-        assert!(
-            names_in(dir.path()).is_empty(),
-            "{:?}",
-            names_in(dir.path())
-        );
         attempts[0].clone()
+    }
+
+    /// A server that sends `body`, claims `claimed` bytes and then stalls: the download fails
+    /// with a reason that says `expected` and names the setting `env` that would change it.
+    fn stalls(body: Vec<u8>, claimed: usize, timeouts: Timeouts, expected: &str, env: &str) {
+        let reason = fails_with(
+            move || Reply::Stall {
+                body: body.clone(),
+                claimed,
+            },
+            timeouts,
+        );
+        assert!(
+            reason.contains(expected) && reason.contains(env),
+            "{reason}"
+        );
     }
 
     #[test]
     fn a_body_that_stalls_hits_the_idle_timeout() {
         let (gz, _) = labels_gz();
         let half = gz[..gz.len() / 2].to_vec();
-        let claimed = gz.len();
-        let reason = fails_with(
-            move || Reply::Stall {
-                body: half.clone(),
-                claimed,
-            },
-            short(1000, 60_000),
-        );
-        assert!(
-            reason.contains("no data for 1 s") && reason.contains(IDLE_TIMEOUT_ENV),
-            "{reason}"
-        );
+        let idle = short(1000, 60_000);
+        stalls(half, gz.len(), idle, "no data for 1 s", IDLE_TIMEOUT_ENV);
     }
 
     #[test]
     fn a_body_that_stalls_hits_the_deadline() {
-        let reason = fails_with(
-            || Reply::Stall {
-                body: vec![0x1f, 0x8b],
-                claimed: 1000,
-            },
-            short(60_000, 1000),
-        );
-        assert!(
-            reason.contains("deadline of 1 s") && reason.contains(DEADLINE_ENV),
-            "{reason}"
+        let deadline = short(60_000, 1000);
+        stalls(
+            vec![0x1f, 0x8b],
+            1000,
+            deadline,
+            "deadline of 1 s",
+            DEADLINE_ENV,
         );
     }
 
@@ -691,15 +674,7 @@ mod tests {
         let (gz, sha) = labels_gz();
         let base = http::serve(move |_| Reply::Body(gz.clone()));
         let dir = tempfile::tempdir().unwrap();
-        let path = download_expecting(
-            FILE,
-            &sha,
-            dir.path(),
-            &[base],
-            Timeouts::default(),
-            &mut |_| {},
-        )
-        .unwrap();
+        let path = download_ok(&sha, dir.path(), &[base]);
         let mode = fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o644, "{mode:o}");
     }
@@ -727,15 +702,7 @@ mod tests {
             let file = fs::File::create(dir.path().join(name)).unwrap();
             file.set_modified(hours_ago(age)).unwrap();
         }
-        download_expecting(
-            FILE,
-            &sha,
-            dir.path(),
-            &[base],
-            Timeouts::default(),
-            &mut |_| {},
-        )
-        .unwrap();
+        download_ok(&sha, dir.path(), &[base]);
         // A fresh one may belong to a download running now; `.tmpAbc123` may be another
         // program's outside the per-user cache.
         assert_eq!(

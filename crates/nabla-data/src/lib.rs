@@ -102,8 +102,11 @@ pub use idx::Idx;
 pub use mnist::{Mnist, Split};
 pub use options::MnistOptions;
 pub use sampler::{BatchSampler, Sampling};
-pub use settings::{DEADLINE_ENV, DEFAULT_MIRRORS, IDLE_TIMEOUT_ENV, MIRROR_ENV, Timeouts};
-pub use source::{
-    MNIST_DIR_ENV, MnistSource, Origin, cache_dir, load_mnist, load_mnist_with_progress,
-};
+pub use settings::{DEFAULT_MIRRORS, Timeouts};
+pub use source::{MnistSource, Origin, cache_dir, load_mnist, load_mnist_with_progress};
+
+// The environment variables' names: read here, documented in the crate docs and in the
+// messages that name them; a user sets them in a shell, and no code of theirs names them.
+use settings::{DEADLINE_ENV, IDLE_TIMEOUT_ENV, MIRROR_ENV};
+use source::MNIST_DIR_ENV;
 pub use targets::{CLASSES, Targets};

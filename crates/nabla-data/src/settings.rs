@@ -14,7 +14,7 @@ pub const DEFAULT_MIRRORS: [&str; 2] = [
 
 /// The environment variable with the user's own mirror URLs (separated by whitespace or
 /// commas); when set, they replace [`DEFAULT_MIRRORS`].
-pub const MIRROR_ENV: &str = "NABLA_MNIST_MIRROR";
+pub(crate) const MIRROR_ENV: &str = "NABLA_MNIST_MIRROR";
 
 /// The mirrors named by `$NABLA_MNIST_MIRROR`, or [`DEFAULT_MIRRORS`] when it is unset or
 /// empty.
@@ -34,11 +34,11 @@ pub(crate) fn mirrors_from_env() -> Vec<String> {
 
 /// The environment variable with the idle timeout of downloads, in seconds (see
 /// [`Timeouts::idle`]).
-pub const IDLE_TIMEOUT_ENV: &str = "NABLA_DOWNLOAD_IDLE_TIMEOUT";
+pub(crate) const IDLE_TIMEOUT_ENV: &str = "NABLA_DOWNLOAD_IDLE_TIMEOUT";
 
 /// The environment variable with the deadline of one download, in seconds (see
 /// [`Timeouts::deadline`]).
-pub const DEADLINE_ENV: &str = "NABLA_DOWNLOAD_DEADLINE";
+pub(crate) const DEADLINE_ENV: &str = "NABLA_DOWNLOAD_DEADLINE";
 
 /// How long a download may wait and take, so that a server that stalls cannot hang it.
 ///

@@ -9,7 +9,7 @@ use crate::settings::mirrors_from_env;
 use crate::{Error, Event, Mnist, MnistFile, MnistOptions, Result, Split, Timeouts};
 
 /// The environment variable naming a directory that holds the four MNIST files.
-pub const MNIST_DIR_ENV: &str = "MNIST_DIR";
+pub(crate) const MNIST_DIR_ENV: &str = "MNIST_DIR";
 
 /// Where a [`MnistSource`] found its directory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,12 +5,28 @@
 //! Test support, behind the feature `test-http`: nabla-data's own tests and the `nabla`
 //! command's use it, and so can the tests of code that downloads MNIST through this crate
 //! (give [`serve`]'s URL to [`MnistSource::with_mirrors`](crate::MnistSource::with_mirrors)).
+//! [`names_in`] lists what a test left in a directory (no temporary file may stay behind).
 
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::thread;
+
+/// The names of the entries of `dir`, sorted: what a test left behind.
+///
+/// # Panics
+///
+/// If `dir` cannot be read.
+#[allow(dead_code)] // Not every test binary that includes this file by path lists a directory.
+pub fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
 
 /// What the server answers to one request path.
 #[allow(dead_code)]

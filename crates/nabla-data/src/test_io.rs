@@ -78,15 +78,7 @@ pub fn rerun_with_env(name: &str, clear: &[&str], cases: &[(&str, &[(&str, &str)
     }
 }
 
-/// The names of the entries of `dir`, sorted: what a test left behind.
-pub fn names_in(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
+pub use crate::test_http::names_in;
 
 /// `bytes`, gzip-compressed.
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {

@@ -34,7 +34,7 @@
 //! nabla-rules', the same that reverse mode (nabla-tape) records, so the two modes give the
 //! same numbers.
 //!
-//! - [`Dual<T>`] (`Dual32`, `Dual64`): one derivative. One pass per input direction.
+//! - [`Dual<T>`] ([`Dual64`] for `Dual<f64>`): one derivative. One pass per input direction.
 //! - [`DualVec<T, N>`] (`DualVec64<N>`): `N` partial derivatives on the stack, so a gradient
 //!   or a Jacobian of `n` inputs takes `ceil(n / N)` passes ([`gradient_chunked`],
 //!   [`jacobian_chunked`]) instead of `n` ([`gradient`], [`jacobian`]).
@@ -132,7 +132,4 @@ pub use gradient::{DEFAULT_CHUNK, gradient, gradient_chunked};
 pub use hessian::hessian;
 pub use jacobian::{jacobian, jacobian_chunked};
 pub use nabla_rules::Real;
-pub use number::{
-    Dual, Dual32, Dual64, DualNumber, DualVec, DualVec32, DualVec64, HyperDual, HyperDual32,
-    HyperDual64,
-};
+pub use number::{Dual, Dual64, DualNumber, DualVec, DualVec64, HyperDual, HyperDual64};

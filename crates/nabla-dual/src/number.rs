@@ -31,27 +31,19 @@ pub struct DualNumber<T, E> {
 /// `T` is `f32`, `f64` or itself a dual number (nested duals for higher derivatives).
 pub type Dual<T> = DualNumber<T, T>;
 
-/// A single-precision [`Dual`].
-pub type Dual32 = Dual<f32>;
-
-/// A double-precision [`Dual`].
+/// A double-precision [`Dual`] (single precision is `Dual<f32>`: the aliases name the common
+/// case only, as [`DualVec64`] and [`HyperDual64`] do).
 pub type Dual64 = Dual<f64>;
 
 /// A dual number carrying `N` partial derivatives on the stack: a gradient of `n` inputs
 /// takes `ceil(n / N)` passes instead of `n` (the "chunk" of ForwardDiff.jl).
 pub type DualVec<T, const N: usize> = DualNumber<T, [T; N]>;
 
-/// A single-precision [`DualVec`].
-pub type DualVec32<const N: usize> = DualVec<f32, N>;
-
 /// A double-precision [`DualVec`].
 pub type DualVec64<const N: usize> = DualVec<f64, N>;
 
 /// A hyper-dual number `re + eps1 ε₁ + eps2 ε₂ + eps1eps2 ε₁ε₂`: exact second derivatives.
 pub type HyperDual<T> = DualNumber<T, HyperPart<T>>;
-
-/// A single-precision [`HyperDual`].
-pub type HyperDual32 = HyperDual<f32>;
 
 /// A double-precision [`HyperDual`].
 pub type HyperDual64 = HyperDual<f64>;

@@ -2,7 +2,7 @@
 
 use nalgebra::DMatrix;
 
-use crate::check::check_batch;
+use crate::check::check_net_batch;
 use crate::engine::{Buffers, Engine};
 use crate::{Error, Gradient, Precision, SparseRows, TwoLayerNet};
 
@@ -28,8 +28,7 @@ pub fn backprop<T: Precision>(
     x: &DMatrix<T>,
     labels: &[usize],
 ) -> Result<(T, Gradient<T>), Error> {
-    let sizes = net.sizes();
-    check_batch("the batch", sizes.input, sizes.output, x.shape(), labels)?;
+    check_net_batch(net, x, labels)?;
     let data = SparseRows::from_matrix(x)?;
     let rows: Vec<usize> = (0..x.nrows()).collect();
     Ok(Engine::from_net(net).gradient(&data, labels, &rows, &mut Buffers::default()))
@@ -38,19 +37,16 @@ pub fn backprop<T: Precision>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_util::small_problem;
+    use crate::test_util::{small_problem, small_problems};
     use crate::{Sizes, numerical_gradient, numerical_gradient_structured};
     use approx::assert_relative_eq;
 
     #[test]
     fn matches_the_numerical_gradient_on_small_random_nets() {
-        for (sizes, batch, seed) in [
-            (Sizes::new(12, 5, 4).unwrap(), 7, 11),
-            (Sizes::new(30, 8, 10).unwrap(), 20, 12),
-            // 40 rows: the batch is split between two threads.
-            (Sizes::new(25, 40, 3).unwrap(), 40, 14),
-        ] {
-            let (net, x, labels) = small_problem(sizes, batch, seed);
+        // [inputs, hidden, classes, batch rows, seed]; the last batch, of 40 rows, is split
+        // between two threads.
+        let cases = [[12, 5, 4, 7, 11], [30, 8, 10, 20, 12], [25, 40, 3, 40, 14]];
+        for (net, x, labels) in small_problems(&cases) {
             let (loss, analytic) = backprop(&net, &x, &labels).unwrap();
             assert_relative_eq!(loss, net.loss(&x, &labels).unwrap(), max_relative = 1e-13);
             let numerical = numerical_gradient(&net, &x, &labels, 1e-4).unwrap();

@@ -39,6 +39,17 @@ pub(crate) fn check_inputs(name: &str, inputs: usize, cols: usize) -> Result<(),
     }
 }
 
+/// [`check_batch`] of a batch `x` and its `labels` against `net`, as "the batch": what every
+/// gradient checks before any arithmetic.
+pub(crate) fn check_net_batch<T: nalgebra::Scalar + Copy>(
+    net: &crate::TwoLayerNet<T>,
+    x: &nalgebra::DMatrix<T>,
+    labels: &[usize],
+) -> Result<(), Error> {
+    let sizes = net.sizes();
+    check_batch("the batch", sizes.input, sizes.output, x.shape(), labels)
+}
+
 /// Checks a batch of `rows x cols` with its `labels` against a network of `inputs` inputs and
 /// `classes` outputs: one column per input, one label per row, at least one row, every label
 /// below `classes`. `name` says which data it is in the messages (`"the batch"`,

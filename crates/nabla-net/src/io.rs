@@ -265,6 +265,15 @@ impl ModelFile {
 mod tests {
     use super::*;
 
+    /// `err` refuses a path that is not a regular file, and says what it is.
+    #[cfg(unix)]
+    fn assert_not_a_file(err: &Error, what: &str) {
+        assert!(
+            matches!(err, Error::NotAFile { kind, .. } if *kind == what),
+            "{err}"
+        );
+    }
+
     fn dir() -> tempfile::TempDir {
         tempfile::tempdir().unwrap()
     }
@@ -435,16 +444,7 @@ mod tests {
         let link = d.path().join("link.json");
         std::os::unix::fs::symlink(&target, &link).unwrap();
         let err = save_model(&net, &link).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::NotAFile {
-                    kind: "a symlink",
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert_not_a_file(&err, "a symlink");
         assert!(err.to_string().contains("link.json: is a symlink"), "{err}");
         assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
@@ -452,16 +452,7 @@ mod tests {
         let pipe = d.path().join("pipe.json");
         fifo(&pipe);
         let err = save_model(&net, &pipe).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::NotAFile {
-                    kind: "a FIFO (named pipe)",
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert_not_a_file(&err, "a FIFO (named pipe)");
         assert!(
             std::fs::symlink_metadata(&pipe)
                 .unwrap()
@@ -480,27 +471,9 @@ mod tests {
         fifo(&pipe);
         // Opening the FIFO would block here forever: no writer ever comes.
         let err = load_model(&pipe).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::NotAFile {
-                    kind: "a FIFO (named pipe)",
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert_not_a_file(&err, "a FIFO (named pipe)");
         let err = load_model(d.path()).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::NotAFile {
-                    kind: "a directory",
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert_not_a_file(&err, "a directory");
 
         // A sparse file one byte over the cap: nothing is allocated on disk or in memory.
         let big = d.path().join("big.json");

@@ -56,11 +56,13 @@
 //! the environment's (`nabla train` prints the first and writes it to `report.json` as
 //! `"simd"`).
 //!
-//! Why train on the loss and not on the accuracy (the book's section 4.2.5):
-//! [`numerical_accuracy_gradient_structured`] is the numerical derivative of the batch
-//! accuracy, zero for nearly every parameter; [`zero_derivatives`] counts the zeros of both
-//! derivatives, and [`along_line`] evaluates both along `w + t d` (the loss smooth, the
-//! accuracy a staircase: [`accuracy_jumps`]).
+//! Why train on the loss and not on the accuracy (the book's section 4.2.5) is the module
+//! [`why_loss`]: [`numerical_accuracy_gradient_structured`](why_loss::numerical_accuracy_gradient_structured)
+//! is the numerical derivative of the batch accuracy, zero for nearly every parameter;
+//! [`zero_derivatives`](why_loss::zero_derivatives) counts the zeros of both derivatives, and
+//! [`along_line`](why_loss::along_line) evaluates both along `w + t d` (the loss smooth, the
+//! accuracy a staircase: [`accuracy_jumps`](why_loss::accuracy_jumps)). A demonstration of
+//! the chapter, not a step of training: its names stay in their module.
 //!
 //! Everything that takes data from outside checks it against the network first and returns
 //! an [`Error`] that names what is wrong and where (the row and value of a bad label, the
@@ -123,7 +125,7 @@ mod test_util;
 mod train;
 mod trainer;
 mod two_layer;
-mod why_loss;
+pub mod why_loss;
 
 // The training loop's sparse images: crate-internal, see `sparse.rs`.
 use sparse::SparseRows;
@@ -143,19 +145,12 @@ pub use numerical::numerical_gradient;
 pub use precision::Precision;
 pub use product::MatMul;
 pub use reverse::reverse_gradient;
-pub use simd::{InstructionSet, SIMD_ENV};
+pub use simd::InstructionSet;
 pub use simple_net::SimpleNet;
 pub use sizes::Sizes;
-pub use structured::{numerical_accuracy_gradient_structured, numerical_gradient_structured};
-pub use train::{
-    EpochRecord, MIN_JUDGED_ITERATIONS, MIN_LOSS_RISE, Observer, Timings, TrainOutcome,
-    check_loss_trend, train,
-};
+pub use structured::numerical_gradient_structured;
+pub use train::{EpochRecord, Observer, Timings, TrainOutcome, check_loss_trend, train};
 pub use two_layer::TwoLayerNet;
-pub use why_loss::{
-    LinePoint, ZeroDerivatives, accuracy_jumps, along_line, parameter_norm, random_direction,
-    zero_derivatives,
-};
 
 /// The nalgebra this crate's matrices come from, for callers without their own dependency.
 pub use nalgebra;

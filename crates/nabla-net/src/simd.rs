@@ -1,4 +1,4 @@
-//! Which instruction set the fast path runs with, chosen once at run time.
+//! Which instruction set the fast path runs with, chosen at run time.
 //!
 //! The release build targets plain x86-64 (SSE2, four `f32` lanes), so that it runs on any
 //! x86-64 processor. The engine's kernels are written as ordinary loops, marked
@@ -27,15 +27,15 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 
 /// The environment variable that caps the instruction set of the fast path.
-pub const SIMD_ENV: &str = "NABLA_SIMD";
+pub(crate) const SIMD_ENV: &str = "NABLA_SIMD";
 
 /// An instruction set the fast path (backpropagation, training, evaluation) can run with.
 ///
 /// Unless a set is chosen in code (below), [`InstructionSet::detected`] is the one in use: the
-/// widest this processor supports, capped by the environment variable `NABLA_SIMD`
-/// ([`SIMD_ENV`]): `baseline` (or `off`, `scalar`) forces the fallback, `avx2` caps at AVX2
-/// and FMA, `avx512` or `auto` (or unset) takes the widest there is. The results are the same
-/// bits on every path; only the speed differs.
+/// widest this processor supports, capped by the environment variable `NABLA_SIMD`:
+/// `baseline` (or `off`, `scalar`) forces the fallback, `avx2` caps at AVX2 and FMA, `avx512`
+/// or `auto` (or unset) takes the widest there is. The results are the same bits on every
+/// path; only the speed differs.
 ///
 /// In code, a set is a cap, as the variable's values are: [`InstructionSet::capped`] is the
 /// set that runs when this one is asked for (asking for [`Avx512`](InstructionSet::Avx512) on
@@ -123,9 +123,9 @@ impl InstructionSet {
     /// Runs `work` with the fast path capped at this set on the calling thread (in place of
     /// `NABLA_SIMD`), as rayon's `ThreadPool::install` does with a pool: every network that
     /// `work` puts on the fast path ([`train`](crate::train) without a set of its own,
-    /// [`evaluate`](crate::evaluate), [`backprop`](crate::backprop), the structured numerical
-    /// gradients, [`zero_derivatives`](crate::zero_derivatives), [`along_line`](crate::along_line))
-    /// runs with [`capped`](Self::capped). The previous choice is back when `work` returns or
+    /// [`evaluate`](crate::evaluate), [`backprop`](crate::backprop),
+    /// [`numerical_gradient_structured`](crate::numerical_gradient_structured), the
+    /// [`why_loss`](crate::why_loss) functions) runs with [`capped`](Self::capped). The previous choice is back when `work` returns or
     /// panics; calls may nest, the innermost wins.
     pub fn install<R>(self, work: impl FnOnce() -> R) -> R {
         struct Restore(Option<InstructionSet>);

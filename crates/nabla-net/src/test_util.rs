@@ -6,6 +6,16 @@ use rand::{RngExt, SeedableRng};
 
 use crate::{Sizes, TwoLayerNet};
 
+/// [`small_problem`] for each `[inputs, hidden, classes, batch rows, seed]`.
+pub(crate) fn small_problems(
+    cases: &[[usize; 5]],
+) -> impl Iterator<Item = (TwoLayerNet<f64>, DMatrix<f64>, Vec<usize>)> + '_ {
+    cases.iter().map(|&[input, hidden, output, batch, seed]| {
+        let sizes = Sizes::new(input, hidden, output).unwrap();
+        small_problem(sizes, batch, seed as u64)
+    })
+}
+
 /// A random network with weights of scale 0.5 (large enough for gradients well above the
 /// finite-difference noise), random biases, and a batch of `batch` rows about 40% zeros.
 pub(crate) fn small_problem(

@@ -14,20 +14,22 @@ use crate::{Dataset, Error, InstructionSet, Precision, Sizes, SparseRows, TwoLay
 
 /// The fewest iterations a run must have for [`check_loss_trend`] to judge it: 4, so that at
 /// least two losses after updates are averaged and their spread is known.
-pub const MIN_JUDGED_ITERATIONS: usize = 4;
+pub(crate) const MIN_JUDGED_ITERATIONS: usize = 4;
 
 /// The least rise above the first loss that [`check_loss_trend`] calls divergence: 5%. The
 /// first loss is one mini-batch's; on MNIST with the book's initial weights (`0.01 * N(0,
 /// 1)`), the loss of a second batch at the same weights differs from it by at most 0.6%
 /// (20 seeds), so a run whose learning rate is too small to move the loss stays well within.
-pub const MIN_LOSS_RISE: f64 = 0.05;
+pub(crate) const MIN_LOSS_RISE: f64 = 0.05;
 
 /// The divergence rule for a run whose loss stayed finite.
 ///
-/// A run of `n` iterations is judged once it has at least [`MIN_JUDGED_ITERATIONS`] (4). Its
+/// A run of `n` iterations is judged once it has at least 4 (so that at least two losses after
+/// updates are averaged and their spread is known). Its
 /// last `w = min(epoch, n / 2)` losses are averaged (its last epoch, or its second half when
 /// it lasted less than two epochs), and the run is diverged when that mean is above the loss
-/// of iteration 0 (before any update) by more than the larger of [`MIN_LOSS_RISE`] (5%) and
+/// of iteration 0 (before any update) by more than the larger of 5% (on MNIST with the book's initial weights, a second
+/// batch's loss at the same weights differs from the first by at most 0.6%) and
 /// three times what mini-batch noise alone would make the difference: the losses' relative
 /// standard deviation over the window times `sqrt(1 + 1 / w)` (the first loss is one batch,
 /// the mean is `w`). So a run that does not learn is not called diverged for the noise of

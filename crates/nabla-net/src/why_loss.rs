@@ -7,6 +7,8 @@
 //! parameter; gradient descent on it would not move. The cross-entropy loss moves with every
 //! nudge. [`zero_derivatives`] counts both on a batch, [`along_line`] evaluates both along
 //! `w + t d` (a staircase and a smooth curve), and [`accuracy_jumps`] finds the stairs.
+//! [`random_direction`] and [`parameter_norm`] make the line; [`numerical_accuracy_gradient_structured`]
+//! is the accuracy's numerical gradient that the counts come from.
 
 use nalgebra::DMatrix;
 use rand::SeedableRng;
@@ -17,9 +19,12 @@ use serde::{Deserialize, Serialize};
 use crate::check::check_batch;
 use crate::engine::{Buffers, Engine};
 use crate::{
-    Error, Gradient, Precision, Sizes, SparseRows, TwoLayerNet,
-    numerical_accuracy_gradient_structured, numerical_gradient_structured,
+    Error, Gradient, Precision, Sizes, SparseRows, TwoLayerNet, numerical_gradient_structured,
 };
+
+/// The numerical gradient of the batch accuracy, by the structure-aware central difference:
+/// what [`zero_derivatives`] counts the zeros of.
+pub use crate::structured::numerical_accuracy_gradient_structured;
 
 /// How many parameters have a numerical derivative of exactly zero, for the batch accuracy
 /// and for the batch loss, at one step `h` (see [`zero_derivatives`]).
@@ -54,7 +59,8 @@ impl ZeroDerivatives {
 ///
 /// ```
 /// use nabla_net::nalgebra::DMatrix;
-/// use nabla_net::{Sizes, TwoLayerNet, zero_derivatives};
+/// use nabla_net::why_loss::zero_derivatives;
+/// use nabla_net::{Sizes, TwoLayerNet};
 ///
 /// let net = TwoLayerNet::<f64>::new(Sizes::new(8, 4, 3)?, 0.5, 1)?;
 /// let x = DMatrix::from_fn(20, 8, |r, j| ((r * 7 + j * 3) % 5) as f64 / 4.0);

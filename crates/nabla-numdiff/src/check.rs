@@ -227,30 +227,25 @@ where
 ///
 /// Those of [`gradient`](crate::gradient), and [`Error::NonFiniteAtBase`] if `f(params)` is
 /// not finite.
-pub fn check_gradient<T, P, F>(
+pub fn check_gradient<T: Float, P: Params<T> + ?Sized, F: FnMut(&P) -> T>(
     params: &mut P,
     mut f: F,
     analytic: &[T],
     check: &GradientCheck<T>,
-) -> Result<CheckReport<T>, Error>
-where
-    T: Float,
-    P: Params<T> + ?Sized,
-    F: FnMut(&P) -> T,
-{
-    let n = params.len();
+) -> Result<CheckReport<T>, Error> {
     let f0 = begin("check_gradient", params, &mut f, analytic, check)?;
-    let opts = check.options;
     let noise_num = check.noise_factor * T::epsilon() * f0.abs();
-    let base_value = opts.scheme.uses_base().then_some(f0);
-    let rule = stencil::Rule::new(opts);
-    let mut items = Vec::with_capacity(n);
+    let scheme = check.options.scheme;
+    let rule = stencil::Rule::new(check.options);
+    let mut items = Vec::with_capacity(analytic.len());
     for (i, &a) in analytic.iter().enumerate() {
         let h = rule.step_at(params.get(i));
+        let base_value = scheme.uses_base().then_some(f0);
         let numerical = crate::gradient::partial(params, &mut f, &rule, base_value, i)?;
         items.push(compare(i, a, numerical, check.rtol, noise_num / h));
     }
-    Ok(report(items.into_iter(), 1 + n * opts.scheme.evaluations()))
+    let evaluations = 1 + analytic.len() * scheme.evaluations();
+    Ok(report(items.into_iter(), evaluations))
 }
 
 /// What both checks do first: the analytic gradient has one element per parameter

@@ -2,7 +2,8 @@
 
 use num_traits::Float;
 
-use crate::{Error, Options, gradient_into};
+use crate::gradient::gradient_into;
+use crate::{Error, Options};
 
 /// Settings of [`gradient_descent`], made by [`GradientDescent::new`] and changed by the
 /// `with_*` builders; the fields are read directly, and new ones may be added.

@@ -54,7 +54,7 @@ where
 /// # Errors
 ///
 /// As [`gradient`]. On error `out` holds the elements computed so far.
-pub fn gradient_into<T, P, F, G>(
+pub(crate) fn gradient_into<T, P, F, G>(
     params: &mut P,
     mut f: F,
     opts: Options<T>,

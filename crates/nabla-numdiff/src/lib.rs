@@ -19,9 +19,10 @@
 //! fourth-order [`Scheme::FivePoint`]; [`second_derivative`], the three-point second
 //! difference with its own step `eps^(1/4) max(1, |x|)`; and [`richardson`], which
 //! extrapolates central differences at shrinking steps to `h -> 0` and returns the value with an
-//! error estimate ([`Estimate`]), reaching `1e-13` relative in `f64`; [`richardson_gradient`]
+//! error estimate ([`Estimate`](outcome::Estimate)), reaching `1e-13` relative in `f64`; [`richardson_gradient`]
 //! and [`richardson_jacobian`] do it for every parameter (and every output) and return the
-//! per-element estimates ([`GradientEstimate`], [`JacobianEstimate`]). The estimate is made to
+//! per-element estimates ([`GradientEstimate`](outcome::GradientEstimate),
+//! [`JacobianEstimate`](outcome::JacobianEstimate)). The estimate is made to
 //! bound the real error (successive estimates must agree, never below the rounding floor); the
 //! automatic first step grows from `0.1` only while the estimate improves, so that it does not
 //! step over a function's features at large `|x|`, and shrinks from `0.1` while the
@@ -87,18 +88,29 @@ mod richardson_jacobian;
 mod stencil;
 mod tableau;
 
-pub use check::{CheckReport, GradientCheck, Mismatch, check_gradient, check_gradient_directions};
+pub use check::{GradientCheck, check_gradient, check_gradient_directions};
 pub use derivative::{derivative, second_derivative};
-pub use descent::{Descent, GradientDescent, gradient_descent};
+pub use descent::{GradientDescent, gradient_descent};
 pub use directional::directional_derivative;
 pub use error::Error;
-pub use gradient::{gradient, gradient_at, gradient_into};
+pub use gradient::{gradient, gradient_at};
 pub use hessian::{hessian, hessian_from_gradient, hessian_vector_product};
 pub use jacobian::jacobian;
 pub use options::{Options, Scheme, Step};
 #[cfg(feature = "rayon")]
 pub use parallel::par_gradient;
 pub use params::Params;
-pub use richardson::{Estimate, MAX_LEVELS, Richardson, richardson};
-pub use richardson_gradient::{GradientEstimate, richardson_gradient};
-pub use richardson_jacobian::{JacobianEstimate, richardson_jacobian};
+pub use richardson::{Richardson, richardson};
+pub use richardson_gradient::richardson_gradient;
+pub use richardson_jacobian::richardson_jacobian;
+
+/// What the drivers return beyond a number or a vector: a value with its error estimate, a
+/// gradient check's report, the end of a descent. A caller reads their fields; it names the
+/// types only to store or pass one on, so they live here rather than at the crate root.
+pub mod outcome {
+    pub use crate::check::{CheckReport, Mismatch};
+    pub use crate::descent::Descent;
+    pub use crate::richardson::Estimate;
+    pub use crate::richardson_gradient::GradientEstimate;
+    pub use crate::richardson_jacobian::JacobianEstimate;
+}

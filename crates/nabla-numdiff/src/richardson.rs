@@ -10,7 +10,7 @@ use crate::tableau::Tableau;
 use crate::{Error, Scheme, Step};
 
 /// The most levels [`richardson`] will use.
-pub const MAX_LEVELS: usize = 10;
+pub(crate) const MAX_LEVELS: usize = 10;
 
 /// Each step of a run is the previous one divided by this.
 pub(crate) const SHRINK: f64 = 1.4;
@@ -30,7 +30,7 @@ pub struct Estimate<T> {
 
 /// Settings of [`richardson`].
 ///
-/// Made by [`Richardson::default`] (the automatic first step, [`MAX_LEVELS`] levels) or
+/// Made by [`Richardson::default`] (the automatic first step, 10 levels, the most it uses) or
 /// [`Richardson::new`], changed by [`Richardson::with_initial_step`] and
 /// [`Richardson::with_levels`]; a fixed first step is checked as it is set. The fields are read
 /// directly, and new ones may be added.
@@ -55,7 +55,7 @@ pub struct Richardson<T> {
     /// [`richardson`]). A fixed step is used as given, with no convergence check; the
     /// function must be smooth and finite on `[x - h, x + h]`.
     pub initial_step: Step<T>,
-    /// How many steps to try, at most [`MAX_LEVELS`] (larger values are clamped); each is
+    /// How many steps to try, at most 10 (larger values are clamped); each is
     /// the previous divided by 1.4.
     pub levels: usize,
 }

@@ -211,7 +211,7 @@
 //!
 //! ## Features
 //!
-//! - `dual`: the tape also records nabla-dual's `Dual32` and `Dual64`, for
+//! - `dual`: the tape also records nabla-dual's `Dual<f32>` and `Dual64`, for
 //!   [`hessian_vector_product`] and [`hessian`].
 //!
 //! ## Cost
@@ -245,4 +245,4 @@ pub use linalg::{affine, constant_affine, constant_matmul, dot, matmul, sum};
 pub use recording::{Recording, release_tape, tape_reserved_bytes};
 pub use rule::{Rule, custom_rule};
 pub use scalar::Scalar;
-pub use var::{Var, Var32, Var64};
+pub use var::{Var, Var64};

@@ -2,7 +2,7 @@
 //!
 //! Rust has no generic statics, so "the tape of this thread for scalar `T`" is one
 //! `thread_local!` per concrete type, reached through [`Scalar::with_tape`], which a macro
-//! implements for `f32`, `f64` and (feature `dual`) nabla-dual's `Dual32` and `Dual64`. The
+//! implements for `f32`, `f64` and (feature `dual`) nabla-dual's `Dual<f32>` and `Dual64`. The
 //! trait is sealed: the set of tapes is fixed here.
 
 use std::cell::RefCell;
@@ -22,7 +22,7 @@ impl<T: Scalar> Drop for FreeOnExit<T> {
 }
 
 /// A number that [`Var`](crate::Var) can wrap and a tape can record: `f32`, `f64`, and with
-/// the `dual` feature nabla-dual's `Dual32` and `Dual64` (for exact second derivatives,
+/// the `dual` feature nabla-dual's `Dual<f32>` and `Dual64` (for exact second derivatives,
 /// forward over reverse).
 ///
 /// A [`Real`] (the scalar of nabla-rules, which makes `Var<T>` a `num_traits::Float` and a
@@ -97,7 +97,7 @@ scalar_with_tape!(TAPE_F64, FREE_F64, f64, std::ops::Mul::mul);
 scalar_with_tape!(
     TAPE_DUAL32,
     FREE_DUAL32,
-    nabla_dual::Dual32,
+    nabla_dual::Dual<f32>,
     Real::strong_mul
 );
 #[cfg(feature = "dual")]

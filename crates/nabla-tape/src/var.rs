@@ -29,10 +29,7 @@ pub struct Var<T> {
     pub(crate) tag: u64,
 }
 
-/// A single-precision [`Var`].
-pub type Var32 = Var<f32>;
-
-/// A double-precision [`Var`].
+/// A double-precision [`Var`] (single precision is `Var<f32>`).
 pub type Var64 = Var<f64>;
 
 impl<T: Scalar> Var<T> {

@@ -1,6 +1,6 @@
 //! The cases of REFERENCE.md that broke well-known libraries, one test each.
 
-use nabla_dual::{Dual32, Dual64, DualVec64, HyperDual64};
+use nabla_dual::{Dual, Dual64, DualVec64, HyperDual64};
 use num_traits::{Float, Signed};
 
 #[test]
@@ -80,7 +80,7 @@ fn tanh_of_a_large_argument_has_a_finite_derivative() {
         assert!(h.eps1eps2().is_finite(), "tanh''({a}) = {}", h.eps1eps2());
     }
     assert_eq!(Dual64::variable(800.0).tanh().eps(), 0.0);
-    let y = Dual32::variable(100.0).tanh();
+    let y = Dual::<f32>::variable(100.0).tanh();
     assert_eq!((y.re(), y.eps()), (1.0, 0.0));
 }
 

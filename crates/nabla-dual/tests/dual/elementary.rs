@@ -3,7 +3,7 @@
 //! the first derivative in f32.
 
 use approx::assert_relative_eq;
-use nabla_dual::{Dual32, Dual64, DualVec64, HyperDual64};
+use nabla_dual::{Dual, Dual64, DualVec64, HyperDual64};
 use num_traits::Float;
 
 /// Closed forms in f64 are evaluated to a few ulps; derivatives by the chain rule likewise.
@@ -263,7 +263,7 @@ fn two_arguments() {
 fn single_precision() {
     let tol = 2e-6;
     for a in [0.3f32, 1.7, 4.0] {
-        let x = Dual32::variable(a);
+        let x = Dual::<f32>::variable(a);
         assert_relative_eq!(x.exp().eps(), a.exp(), max_relative = tol);
         assert_relative_eq!(x.ln().eps(), 1.0 / a, max_relative = tol);
         assert_relative_eq!(x.sqrt().eps(), 0.5 / a.sqrt(), max_relative = tol);
@@ -280,7 +280,7 @@ fn single_precision() {
             max_relative = tol
         );
         assert_relative_eq!(
-            Float::powf(x, Dual32::from(1.5)).eps(),
+            Float::powf(x, Dual::<f32>::from(1.5)).eps(),
             1.5 * a.sqrt(),
             max_relative = tol
         );

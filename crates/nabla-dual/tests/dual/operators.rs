@@ -1,7 +1,7 @@
 //! Arithmetic: primitives on either side, assignment operators, Neg, Sum, Product, Display.
 
 use approx::assert_relative_eq;
-use nabla_dual::{Dual32, Dual64, DualVec64, HyperDual64};
+use nabla_dual::{Dual, Dual64, DualVec64, HyperDual64};
 use num_traits::{Float, FromPrimitive, NumCast, One, ToPrimitive, Zero};
 
 #[test]
@@ -24,7 +24,7 @@ fn primitive_on_either_side() {
         assert_relative_eq!(y.re(), v, max_relative = 1e-15);
         assert_relative_eq!(y.eps(), d, max_relative = 1e-15);
     }
-    let y = 2.0f32 * Dual32::variable(1.5) + 1.0f32;
+    let y = 2.0f32 * Dual::<f32>::variable(1.5) + 1.0f32;
     assert_eq!((y.re(), y.eps()), (4.0, 2.0));
     let v = 3.0 * DualVec64::<2>::variable(1.0, 1) - 1.0;
     assert_eq!(v.partials(), &[0.0, 3.0]);
