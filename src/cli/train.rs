@@ -188,6 +188,9 @@ pub fn run(args: Args) -> CliResult {
         .eval_every(args.eval_every)
         .grad(grad)
         .numerical_step(1e-4)
+        // The command's way to choose the instruction set is the environment (a misspelt
+        // value was refused before anything ran: `check_environment`).
+        .instruction_set(Some(InstructionSet::from_env()?))
         .build()?;
     // Locked until the run ends, checked before any work; written as one set at the end.
     let outputs = super::open_outputs(&args.out, &OUTPUTS)?;
@@ -408,7 +411,7 @@ fn print_summary<T: Precision>(
         outcome.final_train_accuracy,
         outcome.final_test_accuracy,
         train_seconds,
-        InstructionSet::detected(),
+        outcome.instruction_set,
     )?;
     if let Some(n) = args.train_size {
         let gap = outcome.final_train_accuracy - outcome.final_test_accuracy;
@@ -464,7 +467,7 @@ fn report<T: Precision>(
         "timings": outcome.timings,
         "threads": available_threads(),
         // The instruction set of the fast path's kernels: "avx512", "avx2+fma" or "baseline".
-        "simd": InstructionSet::detected().name(),
+        "simd": outcome.instruction_set.name(),
         "peak_memory_bytes": peak_memory_bytes(),
         "loss": {
             "first": losses.first(),

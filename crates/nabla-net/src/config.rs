@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::{Error, InstructionSet};
 
 /// How the training loop gets its gradient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,6 +69,8 @@ pub struct TrainConfig {
     pub(crate) eval_every: Option<usize>,
     pub(crate) grad: GradMethod,
     pub(crate) numerical_step: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) instruction_set: Option<InstructionSet>,
 }
 
 impl Default for TrainConfig {
@@ -81,6 +83,7 @@ impl Default for TrainConfig {
             eval_every: None,
             grad: GradMethod::Backprop,
             numerical_step: 1e-4,
+            instruction_set: None,
         }
     }
 }
@@ -101,6 +104,7 @@ impl TrainConfig {
             eval_every: self.eval_every,
             grad: self.grad,
             numerical_step: self.numerical_step,
+            instruction_set: self.instruction_set,
         }
     }
 
@@ -137,6 +141,12 @@ impl TrainConfig {
     /// Step of the numerical gradient (the book: `1e-4`).
     pub fn numerical_step(&self) -> f64 {
         self.numerical_step
+    }
+
+    /// The instruction set asked for, if one was (see
+    /// [`TrainConfigBuilder::instruction_set`]).
+    pub fn instruction_set(&self) -> Option<InstructionSet> {
+        self.instruction_set
     }
 
     /// Checks every setting (what [`TrainConfigBuilder::build`] refuses).
@@ -183,6 +193,8 @@ pub struct TrainConfigBuilder {
     eval_every: Option<usize>,
     grad: GradMethod,
     numerical_step: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instruction_set: Option<InstructionSet>,
 }
 
 impl Default for TrainConfigBuilder {
@@ -245,6 +257,21 @@ impl TrainConfigBuilder {
         self
     }
 
+    /// The instruction set the fast path trains with, as a cap: the widest set up to it that
+    /// the processor supports runs ([`InstructionSet::capped`]), so asking for AVX-512 on a
+    /// processor without it trains with AVX2 and FMA (or the baseline) rather than failing,
+    /// and a configuration works on every machine; the run reports the set it used
+    /// ([`TrainOutcome::instruction_set`](crate::TrainOutcome::instruction_set)). `None`, the
+    /// default, leaves the choice to an enclosing [`InstructionSet::install`], else to the
+    /// environment variable `NABLA_SIMD` ([`InstructionSet::detected`]). Every set trains the
+    /// same bits; only the speed differs. (Used by the fast path: [`GradMethod::Backprop`],
+    /// the other methods' updates and every method's evaluations.)
+    #[must_use]
+    pub fn instruction_set(mut self, instruction_set: Option<InstructionSet>) -> Self {
+        self.instruction_set = instruction_set;
+        self
+    }
+
     /// The configuration, once every setting is checked.
     ///
     /// # Errors
@@ -261,6 +288,7 @@ impl TrainConfigBuilder {
             eval_every: self.eval_every,
             grad: self.grad,
             numerical_step: self.numerical_step,
+            instruction_set: self.instruction_set,
         };
         config.validate()?;
         Ok(config)
@@ -334,6 +362,19 @@ mod tests {
         let round_trip: TrainConfig =
             serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
         assert_eq!(round_trip, config);
+        // The instruction set by the name reports write; left out when not chosen.
+        assert!(
+            !serde_json::to_string(&config)
+                .unwrap()
+                .contains("instruction_set")
+        );
+        let wide: TrainConfig = serde_json::from_str(r#"{"instruction_set": "avx2+fma"}"#).unwrap();
+        assert_eq!(wide.instruction_set(), Some(InstructionSet::Avx2Fma));
+        assert_eq!(
+            serde_json::from_str::<TrainConfig>(&serde_json::to_string(&wide).unwrap()).unwrap(),
+            wide
+        );
+        assert!(serde_json::from_str::<TrainConfig>(r#"{"instruction_set": "sse9"}"#).is_err());
         let refused = serde_json::from_str::<TrainConfig>(r#"{"learning_rate": -1.0}"#);
         assert!(
             refused

@@ -89,10 +89,12 @@ impl<T: Precision> Engine<T> {
 }
 
 impl<T: Precision, A: Activation> Engine<T, A> {
-    /// `net` in the fast layout, its hidden layer computing `A` (tests swap the activation).
+    /// `net` in the fast layout, its hidden layer computing `A` (tests swap the activation),
+    /// its kernels running with the instruction set chosen on this thread
+    /// ([`Dispatch::chosen`]).
     pub(crate) fn with_activation(net: &TwoLayerNet<T>) -> Self {
         let sizes = net.sizes();
-        let layout = Layout::new(sizes, Dispatch::detected());
+        let layout = Layout::new(sizes, Dispatch::chosen(None));
         let (stride, opad) = (layout.stride, layout.opad);
         let mut w1 = Aligned::zeros(sizes.input * stride);
         for (j, row) in w1.as_mut_slice().chunks_exact_mut(stride).enumerate() {
@@ -159,7 +161,6 @@ impl<T: Precision, A: Activation> Engine<T, A> {
     }
 
     /// Runs the kernels with `dispatch`'s instruction set from now on.
-    #[cfg(test)]
     pub(crate) fn set_dispatch(&mut self, dispatch: Dispatch) {
         self.layout.dispatch = dispatch;
     }

@@ -45,12 +45,16 @@
 //! loops compiled three ways: for the build's target (plain x86-64, SSE2), for AVX2 and FMA, and
 //! for AVX-512. The widest one the processor supports is picked once, at run time (through the
 //! `pulp` crate; no `unsafe` here), so one binary runs on any x86-64 and uses the wide units
-//! where they exist. The environment variable `NABLA_SIMD` caps the choice: `baseline` (or `off`,
-//! `scalar`) forces the fallback, `avx2` stops at AVX2 and FMA, `auto` (or unset) takes the
-//! widest. Every path gives the same bits: Rust fuses no multiply-add that is not written as
-//! `mul_add` and reorders no sum, and the tests train on every path and compare the weights
-//! exactly. [`InstructionSet::detected`] names the one in use (`nabla train` prints it and writes
-//! it to `report.json` as `"simd"`).
+//! where they exist. The choice can be capped in code or by the environment: a training run's
+//! [`TrainConfigBuilder::instruction_set`], [`InstructionSet::install`] around any call on the
+//! fast path, else the environment variable `NABLA_SIMD` (`baseline`, or `off`, `scalar`,
+//! forces the fallback, `avx2` stops at AVX2 and FMA, `auto` or unset takes the widest). A set
+//! the processor lacks is capped at what it has, not refused. Every path gives the same bits:
+//! Rust fuses no multiply-add that is not written as `mul_add` and reorders no sum, and the
+//! tests train on every path and compare the weights exactly.
+//! [`TrainOutcome::instruction_set`] names the set a run used and [`InstructionSet::detected`]
+//! the environment's (`nabla train` prints the first and writes it to `report.json` as
+//! `"simd"`).
 //!
 //! Why train on the loss and not on the accuracy (the book's section 4.2.5) is the module
 //! [`why_loss`]: [`numerical_accuracy_gradient_structured`](why_loss::numerical_accuracy_gradient_structured)

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::check::check_batch;
 use crate::config::{GradMethod, TrainConfig};
 use crate::engine::{Buffers, Engine};
+use crate::simd::Dispatch;
 use crate::trainer::{StepAndEvaluate, with_trainer};
-use crate::{Dataset, Error, Precision, Sizes, SparseRows, TwoLayerNet};
+use crate::{Dataset, Error, InstructionSet, Precision, Sizes, SparseRows, TwoLayerNet};
 
 /// The fewest iterations a run must have for [`check_loss_trend`] to judge it: 4, so that at
 /// least two losses after updates are averaged and their spread is known.
@@ -152,6 +153,11 @@ pub struct TrainOutcome<T: nalgebra::Scalar> {
     pub final_test_accuracy: f64,
     /// Where the run's time went: the steps and the evaluations apart.
     pub timings: Timings,
+    /// The instruction set the fast path ran with: the configuration's
+    /// ([`TrainConfigBuilder::instruction_set`](crate::TrainConfigBuilder::instruction_set)),
+    /// an [`InstructionSet::install`]'s or `NABLA_SIMD`'s, capped at what the processor
+    /// supports.
+    pub instruction_set: InstructionSet,
 }
 
 /// Where a training run's time went: its steps and its evaluations, each counted and timed
@@ -209,14 +215,9 @@ pub fn train<T: Precision>(
 ) -> Result<TrainOutcome<T>, Error> {
     // Two threads at most: a step is too short to split further (`trainer.rs`).
     let threads = rayon::current_num_threads().min(2);
-    train_engine(
-        Engine::from_net(net),
-        threads,
-        train_set,
-        test_set,
-        config,
-        observer,
-    )
+    let mut engine = Engine::from_net(net);
+    engine.set_dispatch(Dispatch::chosen(config.instruction_set));
+    train_engine(engine, threads, train_set, test_set, config, observer)
 }
 
 /// [`train`] from `engine` (whose instruction set the tests choose) on `threads` threads.
@@ -287,6 +288,7 @@ pub(crate) fn train_engine<T: Precision>(
         final_train_accuracy,
         final_test_accuracy,
         timings: run.timings,
+        instruction_set: engine.layout.dispatch.set(),
     })
 }
 
