@@ -19,7 +19,6 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     (w, h)
 }
 
-
 fn error_curve(scale: f64) -> Vec<(f64, f64)> {
     (0..=16)
         .map(|k| {
