@@ -603,7 +603,7 @@ mod tests {
                 let mut engine = Engine::from_net(net);
                 engine.set_dispatch(Dispatch::new(set));
                 let (loss, grad) = engine.gradient(&data, labels, &rows, &mut Buffers::default());
-                let (want, want_grad) = <T as Precision>::reverse_gradient(net, x, labels).unwrap();
+                let (want, want_grad) = T::reverse_gradient(net, x, labels).unwrap();
                 let tolerance = <T as num_traits::Float>::epsilon().as_f64() * 100.0;
                 assert!(
                     (loss.as_f64() - want.as_f64()).abs() < tolerance * want.as_f64(),

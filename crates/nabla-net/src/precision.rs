@@ -23,43 +23,6 @@ pub trait Precision:
     fn from_f64(x: f64) -> Self;
     /// Converts to `f64` exactly (named so as not to clash with `ToPrimitive::to_f64`).
     fn as_f64(self) -> f64;
-    /// [`reverse_gradient`](crate::reverse_gradient) in this precision, for code generic over
-    /// `Precision` (the training loop); both floats are nabla-tape scalars, but making that a
-    /// supertrait would put `RealField`'s methods beside `Float`'s in every generic kernel.
-    #[doc(hidden)]
-    fn reverse_gradient(
-        net: &crate::TwoLayerNet<Self>,
-        x: &nalgebra::DMatrix<Self>,
-        labels: &[usize],
-    ) -> Result<(Self, crate::Gradient<Self>), crate::Error>;
-    /// `Self` as a nalgebra `RealField` (it is `Self`; the conversions below are the
-    /// identity), through which the fast path calls the formulas written once for every
-    /// scalar: the activation (`activation.rs`) and nabla-loss's softmax. Not a supertrait,
-    /// for the reason given on [`reverse_gradient`](Self::reverse_gradient).
-    ///
-    /// It is a nabla-tape scalar too, so that the training loop's reverse-mode step records
-    /// on `Var<Self::Real>` straight from the fast path's buffers (`reverse_step.rs`).
-    #[doc(hidden)]
-    type Real: nalgebra::RealField + Copy + nabla_tape::Scalar;
-    /// `self` as [`Real`](Self::Real).
-    #[doc(hidden)]
-    fn to_real(self) -> Self::Real;
-    /// `x` as `Self`.
-    #[doc(hidden)]
-    fn from_real(x: Self::Real) -> Self;
-    /// `x` as a slice of [`Real`](Self::Real).
-    #[doc(hidden)]
-    fn real_mut(x: &mut [Self]) -> &mut [Self::Real];
-    /// `x` as a slice of [`Real`](Self::Real).
-    #[doc(hidden)]
-    fn real(x: &[Self]) -> &[Self::Real];
-    /// `x` as a slice of `Self`.
-    #[doc(hidden)]
-    fn from_real_mut(x: &mut [Self::Real]) -> &mut [Self];
-    /// `e^self` as the fast path computes it: in `f32` without a call, so that a loop of it
-    /// vectorises (`fast_exp.rs`, within 1 ulp); in `f64` the C library's `exp`.
-    #[doc(hidden)]
-    fn fast_exp(self) -> Self;
 }
 
 /// The two implementations differ only in the name, the conversion from `f64` and the fast
@@ -75,6 +38,9 @@ macro_rules! precision {
             fn as_f64(self) -> f64 {
                 f64::from(self)
             }
+        }
+
+        impl sealed::Sealed for $float {
             fn reverse_gradient(
                 net: &crate::TwoLayerNet<Self>,
                 x: &nalgebra::DMatrix<Self>,
@@ -114,8 +80,40 @@ macro_rules! precision {
 precision!(f32, "f32", crate::fast_exp::exp);
 precision!(f64, "f64", f64::exp);
 
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for f32 {}
-    impl Sealed for f64 {}
+/// What the fast path needs from its floats beyond [`Precision`]'s public methods: the
+/// sealing trait, crate-private, so that a caller outside nabla-net can neither implement
+/// [`Precision`] nor call these (generic code of this crate bounded by `Precision` reaches
+/// them through the supertrait).
+pub(crate) mod sealed {
+    pub trait Sealed: nalgebra::Scalar + Sized {
+        /// [`reverse_gradient`](crate::reverse_gradient) in this precision, for code generic over
+        /// `Precision` (the engine's tests compare with it); both floats are nabla-tape scalars, but making that a
+        /// supertrait would put `RealField`'s methods beside `Float`'s in every generic kernel.
+        fn reverse_gradient(
+            net: &crate::TwoLayerNet<Self>,
+            x: &nalgebra::DMatrix<Self>,
+            labels: &[usize],
+        ) -> Result<(Self, crate::Gradient<Self>), crate::Error>;
+        /// `Self` as a nalgebra `RealField` (it is `Self`; the conversions below are the
+        /// identity), through which the fast path calls the formulas written once for every
+        /// scalar: the activation (`activation.rs`) and nabla-loss's softmax. Not a supertrait,
+        /// for the reason given on `reverse_gradient`.
+        ///
+        /// It is a nabla-tape scalar too, so that the training loop's reverse-mode step records
+        /// on `Var<Self::Real>` straight from the fast path's buffers (`reverse_step.rs`).
+        type Real: nalgebra::RealField + Copy + nabla_tape::Scalar;
+        /// `self` as `Real`.
+        fn to_real(self) -> Self::Real;
+        /// `x` as `Self`.
+        fn from_real(x: Self::Real) -> Self;
+        /// `x` as a slice of `Real`.
+        fn real_mut(x: &mut [Self]) -> &mut [Self::Real];
+        /// `x` as a slice of `Real`.
+        fn real(x: &[Self]) -> &[Self::Real];
+        /// `x` as a slice of `Self`.
+        fn from_real_mut(x: &mut [Self::Real]) -> &mut [Self];
+        /// `e^self` as the fast path computes it: in `f32` without a call, so that a loop of it
+        /// vectorises (`fast_exp.rs`, within 1 ulp); in `f64` the C library's `exp`.
+        fn fast_exp(self) -> Self;
+    }
 }

@@ -1,9 +1,10 @@
 //! The numbers a tape can record, each with its own per-thread tape.
 //!
 //! Rust has no generic statics, so "the tape of this thread for scalar `T`" is one
-//! `thread_local!` per concrete type, reached through [`Scalar::with_tape`], which a macro
-//! implements for `f32`, `f64` and (feature `dual`) nabla-dual's `Dual<f32>` and `Dual64`. The
-//! trait is sealed: the set of tapes is fixed here.
+//! `thread_local!` per concrete type, reached through the sealing trait's `with_tape`, which a
+//! macro implements for `f32`, `f64` and (feature `dual`) nabla-dual's `Dual<f32>` and
+//! `Dual64`. The trait is sealed: the set of tapes is fixed here, and the tape's methods are
+//! on the crate-private sealing trait.
 
 use std::cell::RefCell;
 
@@ -28,35 +29,35 @@ impl<T: Scalar> Drop for FreeOnExit<T> {
 /// A [`Real`] (the scalar of nabla-rules, which makes `Var<T>` a `num_traits::Float` and a
 /// nalgebra `RealField`) with a tape of its own. Sealed: every implementation owns one
 /// per-thread tape, declared in this crate.
-pub trait Scalar: Real + sealed::Sealed {
-    /// `self * factor` for a `self` that is not [strong zero](Real::is_strong_zero): the
-    /// product of the sweep. Plain for primitive floats; component-wise strong for dual
-    /// numbers, whose value part may be zero while their derivative part is not.
-    #[doc(hidden)]
-    fn adjoint_mul(self, factor: Self) -> Self;
+pub trait Scalar: Real + sealed::Sealed {}
 
-    /// Runs `f` on this thread's tape for this scalar type.
-    #[doc(hidden)]
-    fn with_tape<R>(f: impl FnOnce(&mut Tape<Self>) -> R) -> R;
+/// What a tape needs from its scalar: the sealing trait, crate-private, so that a caller
+/// outside nabla-tape can neither implement [`Scalar`] nor reach a tape through it (generic
+/// code of this crate bounded by `Scalar` calls these through the supertrait).
+pub(crate) mod sealed {
+    use super::Tape;
 
-    /// Records an operation of one recorded operand on this thread's tape
-    /// ([`Tape::unary`]): the hot path of every unary function, out of line with its
-    /// arguments in registers.
-    #[doc(hidden)]
-    fn record_unary(tag: u64, d: Self) -> u64;
+    pub trait Sealed: Sized + 'static {
+        /// `self * factor` for a `self` that is not [strong zero](Real::is_strong_zero): the
+        /// product of the sweep. Plain for primitive floats; component-wise strong for dual
+        /// numbers, whose value part may be zero while their derivative part is not.
+        fn adjoint_mul(self, factor: Self) -> Self;
 
-    /// Records an operation of two recorded operands ([`Tape::binary`]), as
-    /// [`record_unary`](Self::record_unary).
-    #[doc(hidden)]
-    fn record_binary(ta: u64, tb: u64, da: Self, db: Self) -> u64;
+        /// Runs `f` on this thread's tape for this scalar type.
+        fn with_tape<R>(f: impl FnOnce(&mut Tape<Self>) -> R) -> R;
 
-    /// Makes sure this thread's tape is freed when the thread exits (once per recording).
-    #[doc(hidden)]
-    fn free_on_exit();
-}
+        /// Records an operation of one recorded operand on this thread's tape
+        /// ([`Tape::unary`]): the hot path of every unary function, out of line with its
+        /// arguments in registers.
+        fn record_unary(tag: u64, d: Self) -> u64;
 
-mod sealed {
-    pub trait Sealed {}
+        /// Records an operation of two recorded operands ([`Tape::binary`]), as
+        /// `record_unary`.
+        fn record_binary(ta: u64, tb: u64, da: Self, db: Self) -> u64;
+
+        /// Makes sure this thread's tape is freed when the thread exits (once per recording).
+        fn free_on_exit();
+    }
 }
 
 /// The tape was reached while it was already in use on this thread: only a rule's backward
@@ -116,7 +117,7 @@ fn binary_slow<T: Scalar>(tape: &RefCell<Tape<T>>, ta: u64, tb: u64, da: T, db: 
 }
 
 /// Declares `$t`'s tape and implements [`Scalar`] for it; `$product` is the sweep's product
-/// (see [`Scalar::adjoint_mul`]).
+/// (see `Sealed::adjoint_mul`).
 macro_rules! scalar_with_tape {
     ($tape:ident, $guard:ident, $t:ty, $product:path) => {
         thread_local! {
@@ -124,9 +125,9 @@ macro_rules! scalar_with_tape {
             static $guard: FreeOnExit<$t> = const { FreeOnExit(std::marker::PhantomData) };
         }
 
-        impl sealed::Sealed for $t {}
+        impl Scalar for $t {}
 
-        impl Scalar for $t {
+        impl sealed::Sealed for $t {
             #[inline(always)]
             fn adjoint_mul(self, factor: $t) -> $t {
                 $product(self, factor)

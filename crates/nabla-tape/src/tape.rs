@@ -73,12 +73,12 @@ struct Frame {
     finished: bool,
 }
 
-/// A thread's tape for one scalar type. Reached through [`Scalar::with_tape`]; not part of the
-/// public API.
+/// A thread's tape for one scalar type. Reached through the sealing trait's `with_tape`
+/// (`scalar.rs`); not part of the public API.
 ///
 /// The buffers are `ManuallyDrop` so that the tape has no drop glue: a thread-local without
 /// a destructor is reached without the lazy-registration check that every recorded operation
-/// would otherwise pay. A separate thread-local guard ([`Scalar::with_tape`]'s
+/// would otherwise pay. A separate thread-local guard (the `with_tape`
 /// implementations arm it when a recording starts) frees them when the thread exits.
 #[doc(hidden)]
 pub struct Tape<T: 'static> {
