@@ -53,8 +53,7 @@
 //! Rust fuses no multiply-add that is not written as `mul_add` and reorders no sum, and the
 //! tests train on every path and compare the weights exactly.
 //! [`TrainOutcome::instruction_set`] names the set a run used and [`InstructionSet::detected`]
-//! the environment's (`nabla train` prints the first and writes it to `report.json` as
-//! `"simd"`).
+//! the environment's.
 //!
 //! Why train on the loss and not on the accuracy (the book's section 4.2.5) is the module
 //! [`why_loss`]: [`numerical_accuracy_gradient_structured`](why_loss::numerical_accuracy_gradient_structured)

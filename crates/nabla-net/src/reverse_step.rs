@@ -1,4 +1,4 @@
-//! The training loop's step by reverse mode (`nabla train --grad reverse`): the gradient
+//! The training loop's step by reverse mode (`GradMethod::Reverse`): the gradient
 //! recorded on nabla-tape straight from the fast path's parameters, and applied to them.
 //!
 //! The parameters stay in the engine's layout from step to step (`engine.rs`): each step
