@@ -1,4 +1,5 @@
 //! The tests of the `plot` module.
+#![cfg(test)]
 
 use approx::assert_relative_eq;
 

@@ -170,8 +170,7 @@ impl Temporary {
     pub fn path(&self) -> &Path {
         self.path
             .as_deref()
-            // ok: `path` is `None` only inside `persist_with`, which consumes `self`.
-            .expect("a temporary file has a path until it is persisted")
+            .expect("a temporary file has a path until it is persisted") // ok: `path` is `None` only inside `persist_with`, which consumes `self`
     }
 
     /// The open file ([`Temporary::create_in`]'s), for writing, syncing or its metadata.
@@ -182,8 +181,7 @@ impl Temporary {
     pub fn as_file(&self) -> &File {
         self.file
             .as_ref()
-            // ok: documented panic (a programming error); only `link_to` makes one without a file.
-            .expect("a temporary link has no open file")
+            .expect("a temporary link has no open file") // ok: documented panic; only `link_to` makes one without a file
     }
 
     /// Renames the file to `target` (replacing a file there) and stops tracking it.
